@@ -1,0 +1,163 @@
+"""The `mobilise` command line: run the bot, talk to it in a terminal, ask, export.
+
+Global options (`--db`, `--campaign`, `--now`) override the settings from the
+environment and `.env` for one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from typing import Any
+
+from bot.errors import PackError
+from bot.settings import Settings
+
+log = logging.getLogger("mobilise")
+
+Runner = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
+
+
+def _moment(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date and time like 2019-09-20T10:00"
+        ) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mobilise", description="A campaign bot for trade-union elections."
+    )
+    parser.add_argument("--db", help="database URL (overrides MOBILISE_DATABASE_URL)")
+    parser.add_argument("--campaign", help="campaign pack folder (overrides MOBILISE_CAMPAIGN)")
+    parser.add_argument(
+        "--now", type=_moment, help="run as if at this moment, e.g. 2019-09-20T10:00"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the bot (the terminal chat if no platform is set up)")
+    _identity(run)
+
+    console = sub.add_parser("console", help="talk to the bot in the terminal")
+    _identity(console)
+
+    ask = sub.add_parser("ask", help="ask one question, or one per line of standard input")
+    ask.add_argument("question", nargs="?", help="the question (default: read standard input)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per answer")
+
+    export = sub.add_parser("export", help="print a CSV export")
+    export.add_argument(
+        "--what", choices=("nominations", "volunteers", "meetings"), default="nominations"
+    )
+    return parser
+
+
+def _identity(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as", dest="name", default="supporter", help="your name in the chat")
+    parser.add_argument("--organiser", action="store_true", help="act as an organiser")
+
+
+def settings_for(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    updates: dict[str, Any] = {}
+    if args.db:
+        updates["database_url"] = args.db
+    if args.campaign:
+        from pathlib import Path
+
+        updates["campaign"] = Path(args.campaign)
+    if args.now:
+        updates["now"] = args.now
+    return settings.model_copy(update=updates) if updates else settings
+
+
+async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_services
+    from bot.console import Console
+    from bot.dispatch import Dispatcher
+
+    async with open_services(settings) as services:
+        if services.campaign.info.branches.sample:
+            log.warning("the branch list is sample data: replace it before the campaign")
+        await Console(Dispatcher(services), args.name, args.organiser).run()
+    return 0
+
+
+async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.has_slack and not settings.has_discord:
+        log.info("no Slack or Discord credentials: running the terminal chat")
+        return await cmd_console(args, settings)
+    log.error("Slack and Discord adapters are not part of this build yet")
+    return 2
+
+
+async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_services
+
+    async with open_services(settings) as services:
+        questions = (
+            [args.question]
+            if args.question
+            else [line.strip() for line in sys.stdin if line.strip()]
+        )
+        for question in questions:
+            answer = services.answers.answer(question, services.clock.now())
+            if args.json:
+                print(json.dumps(answer.as_json(), ensure_ascii=False))
+            else:
+                source = f"\n(Source: {answer.source_title})" if answer.source_title else ""
+                print(answer.text + source)
+    return 0
+
+
+async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_services
+    from bot.exports import export_csv
+
+    async with open_services(settings) as services:
+        text, _ = await export_csv(services.store, services.campaign, args.what)
+        sys.stdout.write(text)
+    return 0
+
+
+COMMANDS: dict[str, Runner] = {
+    "run": cmd_run,
+    "console": cmd_console,
+    "ask": cmd_ask,
+    "export": cmd_export,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = settings_for(args)
+    except Exception as exc:  # pydantic's ValidationError, with the setting named
+        print(f"mobilise: bad setting: {exc}", file=sys.stderr)
+        return 2
+    serving = args.command == "run" and (settings.has_slack or settings.has_discord)
+    level = settings.log_level or ("INFO" if serving else "WARNING")
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.WARNING),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return asyncio.run(COMMANDS[args.command](args, settings))
+    except PackError as exc:
+        print(f"mobilise: the campaign pack is malformed:\n{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""The terminal adapter: the whole bot on standard input and output.
+
+A line starting with `/` is a command (`/name opt:value opt:"two words"`); a number picks
+one of the buttons offered by the previous reply; anything else is a question. It works
+interactively and piped, and stops at the end of input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.dispatch import Dispatcher
+from bot.messages import Button, Channel, Reply, User
+
+PLATFORM = "console"
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def render(reply: Reply, attachments: Path | None = None) -> str:
+    """A reply as plain terminal text."""
+    lines = [reply.text]
+    if reply.fields:
+        lines.extend(f"{label}: {value}" for label, value in reply.fields)
+    if reply.source:
+        lines.append(f"(Source: {reply.source['title']})")
+    if reply.buttons:
+        choices = "  ".join(f"{n}) {b.label}" for n, b in enumerate(reply.buttons, 1))
+        lines.append(f"Reply with a number: {choices}")
+    if reply.attachment is not None:
+        attachment = reply.attachment
+        if attachment.is_text:
+            lines.append(attachment.content.decode("utf-8").rstrip("\n"))
+        else:
+            folder = attachments or Path("var")
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / _SAFE_NAME.sub("_", attachment.filename)
+            path.write_bytes(attachment.content)
+            lines.append(f"Saved {attachment.filename} to {path}")
+    return "\n".join(lines)
+
+
+class Console:
+    """One person talking to the bot in a terminal."""
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        name: str = "supporter",
+        organiser: bool = False,
+        attachments: Path | None = None,
+    ):
+        self.dispatcher = dispatcher
+        self.user = User(PLATFORM, name, name)
+        self.channel = Channel("console", is_direct=True)
+        self.organiser = organiser
+        self.attachments = attachments
+        self._buttons: tuple[Button, ...] = ()
+
+    async def reply_to(self, line: str) -> Reply | None:
+        line = line.strip()
+        if not line:
+            return None
+        if line.isdigit() and self._buttons:
+            number = int(line)
+            if not 1 <= number <= len(self._buttons):
+                return Reply.error(f"Pick a number from 1 to {len(self._buttons)}.")
+            button = self._buttons[number - 1]
+            reply = await self.dispatcher.press(button, self.user, self.channel, self.organiser)
+        else:
+            reply = await self.dispatcher.run_line(line, self.user, self.channel, self.organiser)
+        self._buttons = reply.buttons
+        return reply
+
+    async def handle(self, line: str) -> str | None:
+        reply = await self.reply_to(line)
+        return None if reply is None else render(reply, self.attachments)
+
+    async def run(self, stream: TextIO | None = None, out: TextIO | None = None) -> None:
+        stream = stream or sys.stdin
+        out = out or sys.stdout
+        interactive = stream.isatty()
+        if interactive:
+            out.write("mobilise: ask a question, or type /help. Ctrl-D to leave.\n")
+        while True:
+            if interactive:
+                out.write("> ")
+                out.flush()
+            line = await asyncio.to_thread(stream.readline)
+            if not line:
+                break
+            text = await self.handle(line)
+            if text is not None:
+                out.write(text + "\n\n")
+                out.flush()

@@ -1,0 +1,195 @@
+"""Reading questions the way people type them: case, typos, short forms, "he" and "Mark".
+
+`Language` is built from the campaign pack: its abbreviations, the candidate's names, and
+the vocabulary of everything the bot can answer from, which misspelt words are corrected
+towards (rapidfuzz). Words are reduced to stems (Snowball) for matching.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import snowballstemmer
+from rapidfuzz import fuzz, process
+
+from bot.text import words
+
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_APOSTROPHES = str.maketrans({"’": "", "‘": "", "'": "", "`": "", "´": ""})
+
+# Words that carry no topic. Question words are kept apart: they signal intent.
+STOPWORDS = words(
+    """
+    a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing done down during each
+    few for from further had has have having her here hers herself hi hello hey him
+    himself i if in into is it its itself just me more most my myself no nor not now of
+    off on once only or other our ours ourselves out over own same she should so some
+    such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what whats which while who whom whose
+    why with would you your yours yourself yourselves will shall may might must ok okay
+    pls please plz thanks thank cheers mate lol yeah yes yep u ur im ive id ill youre
+    theyre thats theres hes shes isnt arent wasnt werent dont doesnt didnt cant couldnt
+    wont wouldnt shouldnt hasnt havent hadnt get got gets also anything something
+    everything really actually tell know let like want wants need needs one ones thing
+    things bit lot lots much many way us go going gonna wanna say says said see make
+    makes made anyone someone everyone people person
+    """
+)
+
+QUESTION_WORDS = words(
+    """
+    when what where who how why which whats wen wot wat hw whens whos hows
+    """
+)
+
+# Words that say "opinion" or "plan" but not what about; they never count as a topic.
+GENERIC = words(
+    """
+    think thinks view views stance position positions policy policies plan plans opinion
+    opinions feel feels believe believes stand stands standing on about regarding re
+    intend intends promise promises pledge pledges commit commits commitment commitments
+    priority priorities doing do did happen happens happening going will would gonna
+    idea ideas approach agenda offer offers
+    """
+)
+
+_CORRECTABLE = words(
+    """
+    when what where who how why which deadline deadlines close closes closing closed
+    open opens opening ballot ballots vote voting nominations nomination nominate
+    meeting notice
+    """
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A question as the engine sees it."""
+
+    original: str
+    words: tuple[str, ...]  # normalised surface words, abbreviations expanded
+    stems: tuple[str, ...]  # topic stems (no stopwords, no candidate, no generic words)
+    mentions_candidate: bool
+    unknown: tuple[str, ...]  # topic words the campaign material never uses
+
+    def has(self, *words: str) -> bool:
+        return any(word in self.words for word in words)
+
+    def has_stem(self, *stems: str) -> bool:
+        return any(stem in self.stems for stem in stems)
+
+
+class Language:
+    def __init__(
+        self,
+        abbreviations: Mapping[str, str],
+        candidate_names: Iterable[str],
+        vocabulary: Iterable[str],
+        neutral: Iterable[str] = (),
+    ):
+        self._stemmer = snowballstemmer.stemmer("english")
+        self._stems: dict[str, str] = {}
+        phrases = {k.lower(): v.lower() for k, v in abbreviations.items()}
+        self._phrase_abbr = {k: v for k, v in phrases.items() if " " in k}
+        self._word_abbr = {k: v for k, v in phrases.items() if " " not in k}
+        names = {n.lower().translate(_APOSTROPHES) for n in candidate_names}
+        self._name_phrases = sorted((n for n in names if " " in n), key=len, reverse=True)
+        self._name_words = {n for n in names if " " not in n}
+        words = {w for text in vocabulary for w in _WORD.findall(self._fold(text))}
+        words |= {w for text in phrases.values() for w in _WORD.findall(text)}
+        self.vocabulary = frozenset(words)
+        self._known_stems = frozenset(self.stem(w) for w in words)
+        self._quiet_stems = frozenset(self.stem(w) for w in STOPWORDS | QUESTION_WORDS | GENERIC)
+        self._neutral = frozenset(w for text in neutral for w in _WORD.findall(self._fold(text)))
+        self._correct_to = sorted(
+            w for w in words | _CORRECTABLE | QUESTION_WORDS if len(w) >= 3 and not w.isdigit()
+        )
+        self._corrections: dict[str, str | None] = {}
+
+    @staticmethod
+    def _fold(text: str) -> str:
+        return text.lower().translate(_APOSTROPHES)
+
+    def stem(self, word: str) -> str:
+        stem = self._stems.get(word)
+        if stem is None:
+            stem = self._stemmer.stemWord(word)
+            if len(self._stems) < 50_000:
+                self._stems[word] = stem
+        return stem
+
+    def knows(self, word: str) -> bool:
+        return word in self.vocabulary or self.stem(word) in self._known_stems
+
+    def _correct(self, word: str) -> str | None:
+        if word in self._corrections:
+            return self._corrections[word]
+        fixed: str | None = None
+        if len(word) >= 3 and not word.isdigit():
+            cutoff = 80 if len(word) >= 5 else 85
+            match = process.extractOne(
+                word, self._correct_to, scorer=fuzz.ratio, score_cutoff=cutoff
+            )
+            if match is not None:
+                fixed = str(match[0])
+        if len(self._corrections) < 50_000:
+            self._corrections[word] = fixed
+        return fixed
+
+    def read(self, question: str) -> Reading:
+        text = " " + " ".join(_WORD.findall(self._fold(question))) + " "
+        for phrase in self._name_phrases:
+            text = text.replace(f" {phrase} ", " candidate ")
+        for phrase, expansion in self._phrase_abbr.items():
+            text = text.replace(f" {phrase} ", f" {expansion} ")
+        tokens: list[str] = []
+        mentions = False
+        unknown: list[str] = []
+        for word in text.split():
+            if word in self._word_abbr:
+                expanded = self._word_abbr[word].split()
+                tokens.extend(expanded)
+                if word not in expanded and word in self.vocabulary:
+                    tokens.append(word)
+                continue
+            if word in self._name_words or word == "candidate":
+                mentions = True
+                tokens.append("candidate")
+                continue
+            if word in STOPWORDS or word in QUESTION_WORDS or word in GENERIC:
+                tokens.append(word)
+                continue
+            if not self.knows(word) and word not in self._neutral:
+                fixed = self._correct(word)
+                if fixed is not None:
+                    word = fixed
+            tokens.append(word)
+        stems: list[str] = []
+        for word in tokens:
+            if word in STOPWORDS or word in QUESTION_WORDS or word in GENERIC:
+                continue
+            if word == "candidate" or word in self._neutral:
+                continue
+            stem = self.stem(word)
+            if stem in self._quiet_stems:
+                continue
+            if not self.knows(word):
+                if len(word) >= 3 and not word.isdigit():
+                    unknown.append(word)
+                continue
+            stems.append(stem)
+        return Reading(
+            original=question,
+            words=tuple(tokens),
+            stems=tuple(dict.fromkeys(stems)),
+            mentions_candidate=mentions,
+            unknown=tuple(dict.fromkeys(unknown)),
+        )
+
+    def index_terms(self, text: str) -> list[str]:
+        """Stems of a passage of campaign material, for the index."""
+        stems = (self.stem(w) for w in _WORD.findall(self._fold(text)))
+        return [s for s in stems if s not in self._quiet_stems]

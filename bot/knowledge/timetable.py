@@ -1,0 +1,170 @@
+"""Questions about dates and deadlines, answered from the pack's timetable data.
+
+The words of the answer are built here from the timetable's dates, so changing a date in
+the pack changes every answer that depends on it, with no prose to keep in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.campaign import Campaign
+from bot.dates import clock_time, day_name, plural
+from bot.knowledge.language import Reading
+from bot.text import words
+
+TIME_WORDS = words(
+    """
+    when date dates deadline deadlines day days time till until long left by cutoff cut-off
+    last latest soon timetable schedule calendar week weeks month
+    """
+)
+OPEN_WORDS = words(
+    """
+    open opens opening start starts starting begin begins beginning
+    """
+)
+CLOSE_WORDS = words(
+    """
+    close closes closing closed end ends ending deadline deadlines last latest finish
+    until till by due cutoff cut-off
+    """
+)
+NOMINATION_WORDS = words(
+    """
+    nomination nominations nominate nominating nominated
+    """
+)
+BALLOT_WORDS = words(
+    """
+    ballot ballots vote votes voting election papers paper postal result results
+    """
+)
+MEETING_WORDS = words(
+    """
+    meeting meetings bgm call called calling notice
+    """
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateAnswer:
+    event: str
+    title: str
+    text: str
+
+
+def _when(campaign: Campaign, event: str) -> str:
+    moment = campaign.moment(event)
+    if campaign.info.timetable[event].has_time:
+        return f"{clock_time(moment)} on {day_name(moment.date())}"
+    return day_name(moment.date())
+
+
+def _until(now: datetime, target: date, past: str, future: str) -> str:
+    days = (target - now.date()).days
+    if days < 0:
+        return past
+    if days == 0:
+        return future.format(when="today")
+    if days == 1:
+        return future.format(when="tomorrow")
+    return future.format(when=f"in {plural(days, 'day')}")
+
+
+def _sentence(campaign: Campaign, event: str, now: datetime, future: str, past: str) -> str:
+    moment = campaign.moment(event)
+    when = f"{'at' if campaign.info.timetable[event].has_time else 'on'} {_when(campaign, event)}"
+    if now >= moment:
+        return f"{past} {when}."
+    return f"{future} {when}" + _until(now, moment.date(), ".", " ({when}).")
+
+
+def answer_date(reading: Reading, campaign: Campaign, now: datetime) -> DateAnswer | None:
+    """A timetable answer if the question is about when something happens."""
+    words = set(reading.words)
+    asks_time = bool(words & TIME_WORDS) or "when" in words or "wen" in words
+    if not asks_time and not {"how", "long"} <= words:
+        return None
+    about_noms = bool(words & NOMINATION_WORDS)
+    about_ballot = bool(words & BALLOT_WORDS)
+    about_meeting = bool(words & MEETING_WORDS)
+    opening = bool(words & OPEN_WORDS)
+    closing = bool(words & CLOSE_WORDS)
+    timetable = campaign.info.timetable
+
+    if words & {"timetable", "schedule", "calendar"} or (
+        "dates" in words and not (opening or closing)
+    ):
+        return _full_timetable(campaign)
+    if words & {"acceptance", "acceptances", "accept", "address", "addresses"} and (
+        "acceptances_due" in timetable
+    ):
+        text = _sentence(
+            campaign,
+            "acceptances_due",
+            now,
+            "Candidates' acceptances and election addresses are due",
+            "Candidates' acceptances and election addresses were due",
+        )
+        return DateAnswer("acceptances_due", timetable["acceptances_due"].label, text)
+    if about_meeting and (closing or asks_time) and not about_ballot:
+        cutoff = campaign.notice_cutoff
+        days = campaign.rules.notice_days
+        close = _when(campaign, "nominations_close")
+        text = (
+            f"Members need {days} days' notice, so for a meeting by the nominations deadline "
+            f"({close}) notice must go out by {day_name(cutoff)}."
+        )
+        text += _until(
+            now,
+            cutoff,
+            " That date has passed, so only a meeting already "
+            "called with enough notice can still nominate.",
+            " That is {when}.",
+        )
+        return DateAnswer("notice_cutoff", "Notice for nomination meetings", text)
+    if about_ballot and not about_noms:
+        if opening and not closing:
+            text = _sentence(campaign, "ballot_open", now, "The ballot opens", "The ballot opened")
+            return DateAnswer("ballot_open", timetable["ballot_open"].label, text)
+        if closing or words & {"result", "results"}:
+            text = _sentence(
+                campaign, "ballot_close", now, "The ballot closes", "The ballot closed"
+            )
+            return DateAnswer("ballot_close", timetable["ballot_close"].label, text)
+        text = (
+            f"Voting runs from {day_name(campaign.ballot_open.date())} to "
+            f"{_when(campaign, 'ballot_close')}."
+        )
+        return DateAnswer("ballot_open", "Ballot dates", text)
+    if about_noms or (closing and not about_ballot) or words & {"left"}:
+        if opening and not closing:
+            text = _sentence(
+                campaign,
+                "nominations_open",
+                now,
+                "Branch nominations open",
+                "Branch nominations opened",
+            )
+            return DateAnswer("nominations_open", timetable["nominations_open"].label, text)
+        if closing or words & {"left", "long", "till", "until"} or not opening:
+            text = _sentence(
+                campaign,
+                "nominations_close",
+                now,
+                "Branch nominations close",
+                "Branch nominations closed",
+            )
+            return DateAnswer("nominations_close", timetable["nominations_close"].label, text)
+    return None
+
+
+def _full_timetable(campaign: Campaign) -> DateAnswer:
+    parts = [
+        f"{event.label}: {_when(campaign, key)}"
+        for key, event in campaign.info.timetable.items()
+        if key != "purge_after"
+    ]
+    return DateAnswer("timetable", "Election timetable", "; ".join(parts) + ".")

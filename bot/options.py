@@ -1,0 +1,93 @@
+"""Turning raw option values into typed ones, with a specific message for each mistake."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from bot.branches import BranchDirectory
+from bot.dates import parse_date
+from bot.errors import UserError
+from bot.text import clean_text
+from commands.spec import Command, Option, OptionType
+
+_TRUE = {"true", "yes", "y", "1", "on"}
+_FALSE = {"false", "no", "n", "0", "off"}
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def convert(
+    command: Command,
+    raw: Mapping[str, Any],
+    branches: BranchDirectory,
+    default_year: int,
+) -> dict[str, Any]:
+    """Check and convert every option; raise UserError on the first problem."""
+    unknown = [name for name in raw if command.option(name) is None]
+    if unknown:
+        listed = ", ".join(o.name for o in command.options) or "none"
+        raise UserError(f"/{command.name} has no option {unknown[0]!r}. Its options are: {listed}.")
+    values: dict[str, Any] = {}
+    for option in command.options:
+        value = raw.get(option.name)
+        if isinstance(value, str):
+            value = value.strip()
+        if value is None or value == "":
+            if option.required:
+                raise UserError(
+                    f"/{command.name} needs {option.name}: ({option.description.rstrip('.')}). "
+                    f"Usage: {command.usage()}"
+                )
+            continue
+        values[option.name] = _convert_one(command, option, value, branches, default_year)
+    return values
+
+
+def _convert_one(
+    command: Command, option: Option, value: Any, branches: BranchDirectory, default_year: int
+) -> Any:
+    if option.type is OptionType.BOOLEAN:
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+        raise UserError(f"{option.name}: should be true or false, not {str(value)[:30]!r}.")
+    if option.type is OptionType.INTEGER:
+        try:
+            number = int(str(value).strip().lstrip("#"))
+        except ValueError:
+            raise UserError(
+                f"{option.name}: should be a number, not {str(value)[:30]!r}."
+            ) from None
+        if option.min_value is not None and number < option.min_value:
+            raise UserError(f"{option.name}: should be at least {option.min_value}.")
+        if option.max_value is not None and number > option.max_value:
+            raise UserError(f"{option.name}: should be at most {option.max_value}.")
+        return number
+    text = clean_text(str(value))
+    if not text:
+        raise UserError(f"{option.name}: is empty once control characters are removed.")
+    if option.type is OptionType.BRANCH:
+        return branches.resolve(text)
+    if option.type is OptionType.DATE:
+        parsed: date = parse_date(text, default_year)
+        return parsed
+    if option.type is OptionType.CHOICE:
+        word = text.lower()
+        if word in option.choices:
+            return word
+        shown = text[:30]
+        raise UserError(f"{option.name}: must be {_join(list(option.choices))}, not {shown!r}.")
+    if len(text) > option.max_length:
+        raise UserError(
+            f"{option.name}: is too long ({len(text)} characters); "
+            f"please keep it to {option.max_length}."
+        )
+    return text

@@ -1,0 +1,27 @@
+"""What a command handler can use: built once by the composition root and passed in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.branches import BranchDirectory
+from bot.campaign import Campaign
+from bot.clock import Clock
+from bot.settings import Settings
+from bot.store import Store
+
+if TYPE_CHECKING:
+    from bot.knowledge import AnswerEngine
+    from commands import Registry
+
+
+@dataclass
+class Services:
+    settings: Settings
+    campaign: Campaign
+    store: Store
+    clock: Clock
+    branches: BranchDirectory
+    answers: AnswerEngine
+    commands: Registry

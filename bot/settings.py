@@ -1,0 +1,115 @@
+"""Typed settings, read once from the environment and `.env`.
+
+Every setting the bot knows lives here; nothing else reads `os.environ`. Campaign settings
+use the `MOBILISE_` prefix; platform credentials keep the names Slack and Discord document.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.clock import ZoneName
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/mobilise.db"
+
+
+def _split_list(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """All configuration for one running bot."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MOBILISE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        env_ignore_empty=True,
+    )
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL of the store: an SQLite file (default) or PostgreSQL.",
+    )
+    campaign: Path = Field(default=Path("campaign"), description="Folder of the campaign pack.")
+    timezone: ZoneName = Field(default="Europe/London", description="Time zone of the campaign.")
+    now: datetime | None = Field(
+        default=None,
+        description="Run as if the clock started at this moment (ISO 8601, local time).",
+    )
+    organisers: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Organiser identities, comma separated, as platform:user id.",
+    )
+    log_level: str | None = Field(
+        default=None,
+        description="Logging level; by default WARNING, or INFO when serving a platform.",
+    )
+    quiet_start: time = Field(
+        default=time(8, 0), description="Earliest time for personal messages."
+    )
+    quiet_end: time = Field(default=time(21, 0), description="Latest time for personal messages.")
+    catchup_hours: float = Field(
+        default=6.0, gt=0, description="How late a missed reminder may still be sent."
+    )
+
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "slack_bot_token")
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "slack_app_token")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "slack_signing_secret"),
+    )
+    slack_api_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_API_URL", "slack_api_url")
+    )
+    slack_organiser_group: str | None = Field(
+        default=None,
+        description="Handle or id of a Slack user group whose members are organisers.",
+    )
+    discord_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "discord_token")
+    )
+    discord_guild_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("DISCORD_GUILD_IDS", "discord_guild_ids"),
+    )
+    discord_organiser_role: str | None = Field(
+        default=None, description="Members with this Discord role are organisers."
+    )
+    discord_api_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_API_URL", "discord_api_url")
+    )
+
+    @field_validator("organisers", "discord_guild_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        return _split_list(value)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def has_slack(self) -> bool:
+        return self.slack_bot_token is not None
+
+    @property
+    def has_discord(self) -> bool:
+        return self.discord_token is not None
+
+    def is_organiser(self, platform: str, user_id: str) -> bool:
+        return f"{platform}:{user_id}" in self.organisers

@@ -1,0 +1,34 @@
+"""The campaign's state: an async repository over SQLite (default) or PostgreSQL."""
+
+from bot.store.records import (
+    OUTCOME_NOMINATED,
+    OUTCOME_NONE,
+    OUTCOME_OTHER,
+    Erasure,
+    Meeting,
+    MeetingResult,
+    Nomination,
+    NominationResult,
+    SignUp,
+    Tally,
+    UnansweredQuestion,
+    Volunteer,
+)
+from bot.store.repository import NominationReport, Store
+
+__all__ = [
+    "OUTCOME_NOMINATED",
+    "OUTCOME_NONE",
+    "OUTCOME_OTHER",
+    "Erasure",
+    "Meeting",
+    "MeetingResult",
+    "Nomination",
+    "NominationReport",
+    "NominationResult",
+    "SignUp",
+    "Store",
+    "Tally",
+    "UnansweredQuestion",
+    "Volunteer",
+]

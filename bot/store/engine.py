@@ -1,0 +1,101 @@
+"""Creating the database engine and bringing its schema up to date.
+
+SQLite files run in WAL mode with a busy timeout and foreign keys on; writes begin with
+BEGIN IMMEDIATE so two processes queue for the write lock instead of failing. PostgreSQL
+needs nothing special. Migrations are Alembic revisions applied at start-up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+# The newest migration. Checking it saves importing Alembic when nothing is to be done;
+# a test keeps it equal to Alembic's own head.
+HEAD = "0001"
+BUSY_TIMEOUT_MS = 10_000
+IMMEDIATE = "mobilise_begin_immediate"
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """An async engine for `url`, tuned for its backend."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(
+            parsed,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+            # Plain executemany: multi-row VALUES would be compiled anew for each batch size.
+            use_insertmanyvalues=False,
+        )
+        _tune_sqlite(engine)
+        return engine
+    return create_async_engine(parsed, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def _tune_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=NORMAL",
+            f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+            "PRAGMA foreign_keys=ON",
+        ):
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get(IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+async def prepare_writer(conn: AsyncConnection) -> None:
+    """Mark a connection as the writer: on SQLite its transactions take the lock at once."""
+    if conn.dialect.name == "sqlite":
+        await conn.execution_options(**{IMMEDIATE: True})
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)
+
+
+def _current(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
+    """Apply every migration not yet applied."""
+    async with engine.connect() as conn:
+        current = await conn.run_sync(_current)
+        await conn.rollback()
+    if revision == "head" and current == HEAD:
+        return
+    async with engine.connect() as conn:
+        await conn.run_sync(_upgrade, revision)
+        await conn.commit()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    async with engine.connect() as conn:
+        return await conn.run_sync(_current)

@@ -1,0 +1,837 @@
+"""The store: a small typed async repository over SQLAlchemy Core.
+
+Every method says what it does for the campaign (`record_nomination`, `tally`, `forget`);
+SQL stays in here and is always parameterised. Writes go through the group-commit queue;
+reads run on pooled connections, and identical reads that overlap share one query as
+long as no write has committed since it started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Row, and_, case, delete, func, literal, or_, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.campaign import Branch
+from bot.messages import User
+from bot.store import schema as t
+from bot.store.engine import create_engine, migrate, prepare_writer
+from bot.store.records import (
+    OUTCOME_NOMINATED,
+    OUTCOME_NONE,
+    OUTCOME_OTHER,
+    Erasure,
+    Meeting,
+    MeetingResult,
+    Nomination,
+    NominationResult,
+    SignUp,
+    Tally,
+    UnansweredQuestion,
+    Volunteer,
+)
+from bot.store.writer import WriteQueue
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class NominationReport:
+    branch_code: str
+    outcome: str
+    nominee: str | None
+    meeting_date: date | None
+    reporter: User
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _SignUpRequest:
+    user: User
+    branch_code: str
+    consent_text: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _MeetingRequest:
+    user: User
+    branch_code: str
+    meeting_date: date
+    notice_date: date | None
+    at: datetime
+
+
+def _insert(conn: AsyncConnection, table: Any) -> Any:
+    """The backend's INSERT, which knows ON CONFLICT."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+async def _person_ids(conn: AsyncConnection, users: Iterable[User], at: datetime) -> dict[str, int]:
+    """Create or refresh people rows for `users`; map each user key to its row id."""
+    latest = {user.key: user for user in users}
+    if not latest:
+        return {}
+    values = [
+        {
+            "platform": u.platform,
+            "platform_user_id": u.id,
+            "display_name": u.display_name,
+            "created_at": at,
+        }
+        for u in latest.values()
+    ]
+    stmt = _insert(conn, t.people)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[t.people.c.platform, t.people.c.platform_user_id],
+        set_={"display_name": stmt.excluded.display_name},
+    )
+    await conn.execute(stmt, values)
+    rows = await conn.execute(
+        select(t.people.c.id, t.people.c.platform, t.people.c.platform_user_id).where(
+            tuple_(t.people.c.platform, t.people.c.platform_user_id).in_(
+                [(u.platform, u.id) for u in latest.values()]
+            )
+        )
+    )
+    return {f"{row.platform}:{row.platform_user_id}": row.id for row in rows}
+
+
+async def _person_id(conn: AsyncConnection, user: User, at: datetime) -> int:
+    return (await _person_ids(conn, [user], at))[user.key]
+
+
+async def _find_person(conn: AsyncConnection, user: User) -> int | None:
+    return (
+        await conn.execute(
+            select(t.people.c.id).where(
+                t.people.c.platform == user.platform, t.people.c.platform_user_id == user.id
+            )
+        )
+    ).scalar_one_or_none()
+
+
+_reporter = t.people.alias("reporter")
+_verifier = t.people.alias("verifier")
+
+_NOMINATION_SELECT = select(
+    t.nominations,
+    _reporter.c.display_name.label("reporter_name"),
+    _verifier.c.display_name.label("verifier_name"),
+).select_from(
+    t.nominations.outerjoin(_reporter, _reporter.c.id == t.nominations.c.reported_by).outerjoin(
+        _verifier, _verifier.c.id == t.nominations.c.verified_by
+    )
+)
+
+
+def _nomination(row: Row[Any]) -> Nomination:
+    return Nomination(
+        branch_code=row.branch_code,
+        outcome=row.outcome,
+        nominee=row.nominee,
+        meeting_date=row.meeting_date,
+        reported_by=row.reporter_name,
+        platform=row.platform,
+        reported_at=row.reported_at,
+        report_count=row.report_count,
+        verified_at=row.verified_at,
+        verified_by=row.verifier_name,
+    )
+
+
+_MEETING_SELECT = select(t.meetings, _reporter.c.display_name.label("reporter_name")).select_from(
+    t.meetings.outerjoin(_reporter, _reporter.c.id == t.meetings.c.reported_by)
+)
+
+
+def _meeting(row: Row[Any]) -> Meeting:
+    return Meeting(
+        id=row.id,
+        branch_code=row.branch_code,
+        meeting_date=row.meeting_date,
+        notice_date=row.notice_date,
+        reported_by=row.reporter_name,
+        platform=row.platform,
+        reported_at=row.reported_at,
+    )
+
+
+_VOLUNTEER_SELECT = select(
+    t.volunteers, t.people.c.platform, t.people.c.platform_user_id, t.people.c.display_name
+).select_from(t.volunteers.join(t.people, t.people.c.id == t.volunteers.c.person_id))
+
+
+def _volunteer(row: Row[Any]) -> Volunteer:
+    return Volunteer(
+        person_id=row.person_id,
+        platform=row.platform,
+        platform_user_id=row.platform_user_id,
+        display_name=row.display_name,
+        branch_code=row.branch_code,
+        consent_at=row.consent_at,
+        consent_text=row.consent_text,
+        opted_out=bool(row.opted_out),
+        snoozed_until=row.snoozed_until,
+        signed_up_at=row.signed_up_at,
+    )
+
+
+def _same_result(a: Nomination | None, outcome: str, nominee: str | None) -> bool:
+    return a is not None and a.outcome == outcome and (a.nominee or "") == (nominee or "")
+
+
+class Store:
+    """The campaign's state. Open with `Store.open(url)`; close with `await store.close()`."""
+
+    def __init__(self, engine: AsyncEngine):
+        self.engine = engine
+        self._generation = 0
+        self._inflight: dict[str, tuple[int, asyncio.Future[Any]]] = {}
+        self._writes = WriteQueue(engine, prepare=prepare_writer, on_commit=self._committed)
+
+    @classmethod
+    async def open(cls, url: str, *, migrate_schema: bool = True) -> Store:
+        engine = create_engine(url)
+        if migrate_schema:
+            await migrate(engine)
+        return cls(engine)
+
+    async def close(self) -> None:
+        await self._writes.close()
+        await self.engine.dispose()
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    def _committed(self) -> None:
+        self._generation += 1
+
+    async def _read(self, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        async with self.engine.connect() as conn:
+            return await fn(conn)
+
+    async def _shared_read(self, key: str, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """Run `fn`, or join an identical read that started after the latest commit."""
+        entry = self._inflight.get(key)
+        if entry is not None and entry[0] == self._generation and not entry[1].done():
+            return await asyncio.shield(entry[1])
+        future: asyncio.Future[T] = asyncio.ensure_future(self._read(fn))
+        self._inflight[key] = (self._generation, future)
+
+        def _forget(done: asyncio.Future[Any]) -> None:
+            if self._inflight.get(key, (0, None))[1] is done:
+                del self._inflight[key]
+
+        future.add_done_callback(_forget)
+        return await asyncio.shield(future)
+
+    async def _write(self, fn: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        return await self._writes.submit(_run_each, fn)
+
+    # --- branches ----------------------------------------------------------------------
+
+    async def sync_branches(self, branches: Sequence[Branch], at: datetime) -> int:
+        """Insert or update branches by code; branches not listed are left as they are."""
+
+        async def apply(conn: AsyncConnection) -> int:
+            if not branches:
+                return 0
+            values = [
+                {
+                    "code": b.code,
+                    "name": b.name,
+                    "group_name": b.group,
+                    "region": b.region,
+                    "updated_at": at,
+                }
+                for b in branches
+            ]
+            stmt = _insert(conn, t.branches)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[t.branches.c.code],
+                set_={
+                    "name": stmt.excluded.name,
+                    "group_name": stmt.excluded.group_name,
+                    "region": stmt.excluded.region,
+                    "updated_at": stmt.excluded.updated_at,
+                },
+                where=or_(
+                    t.branches.c.name != stmt.excluded.name,
+                    t.branches.c.group_name != stmt.excluded.group_name,
+                    t.branches.c.region != stmt.excluded.region,
+                ),
+            )
+            await conn.execute(stmt, values)
+            return len(branches)
+
+        return await self._write(apply)
+
+    async def branches(self) -> list[Branch]:
+        async def read(conn: AsyncConnection) -> list[Branch]:
+            rows = await conn.execute(select(t.branches).order_by(t.branches.c.name))
+            return [Branch(r.code, r.name, r.group_name, r.region) for r in rows]
+
+        return await self._read(read)
+
+    # --- volunteers --------------------------------------------------------------------
+
+    async def sign_up(
+        self, user: User, branch_code: str, consent_text: str, at: datetime
+    ) -> SignUp:
+        return await self._writes.submit(
+            _apply_sign_ups, _SignUpRequest(user, branch_code, consent_text, at)
+        )
+
+    async def volunteer(self, user: User) -> Volunteer | None:
+        async def read(conn: AsyncConnection) -> Volunteer | None:
+            row = (
+                await conn.execute(
+                    _VOLUNTEER_SELECT.where(
+                        t.people.c.platform == user.platform,
+                        t.people.c.platform_user_id == user.id,
+                    )
+                )
+            ).first()
+            return _volunteer(row) if row else None
+
+        return await self._read(read)
+
+    async def set_opted_out(self, user: User, opted_out: bool, at: datetime) -> bool:
+        """Turn reminders off or on; False if the user is not a volunteer."""
+
+        async def apply(conn: AsyncConnection) -> bool:
+            person = await _find_person(conn, user)
+            if person is None:
+                return False
+            result = await conn.execute(
+                update(t.volunteers)
+                .where(t.volunteers.c.person_id == person)
+                .values(opted_out=opted_out, opted_out_at=at if opted_out else None)
+            )
+            return bool(result.rowcount)
+
+        return await self._write(apply)
+
+    # --- meetings ----------------------------------------------------------------------
+
+    async def record_meeting(
+        self,
+        user: User,
+        branch_code: str,
+        meeting_date: date,
+        notice_date: date | None,
+        at: datetime,
+    ) -> MeetingResult:
+        return await self._writes.submit(
+            _apply_meetings, _MeetingRequest(user, branch_code, meeting_date, notice_date, at)
+        )
+
+    async def current_meeting(self, branch_code: str) -> Meeting | None:
+        async def read(conn: AsyncConnection) -> Meeting | None:
+            return await _latest_meeting(conn, branch_code)
+
+        return await self._read(read)
+
+    # --- nominations -------------------------------------------------------------------
+
+    async def record_nomination(self, report: NominationReport) -> NominationResult:
+        return await self._writes.submit(_apply_nominations, report)
+
+    async def nomination(self, branch_code: str) -> Nomination | None:
+        async def read(conn: AsyncConnection) -> Nomination | None:
+            row = (
+                await conn.execute(
+                    _NOMINATION_SELECT.where(t.nominations.c.branch_code == branch_code)
+                )
+            ).first()
+            return _nomination(row) if row else None
+
+        return await self._read(read)
+
+    async def verify(self, branch_code: str, organiser: User, at: datetime) -> Nomination | None:
+        """Mark the branch's current nomination verified; None if nothing was reported."""
+
+        async def apply(conn: AsyncConnection) -> Nomination | None:
+            current = (
+                await conn.execute(
+                    select(t.nominations.c.outcome, t.nominations.c.nominee).where(
+                        t.nominations.c.branch_code == branch_code
+                    )
+                )
+            ).first()
+            if current is None:
+                return None
+            person = await _person_id(conn, organiser, at)
+            await conn.execute(
+                update(t.nominations)
+                .where(t.nominations.c.branch_code == branch_code)
+                .values(verified_at=at, verified_by=person)
+            )
+            await conn.execute(
+                t.nomination_history.insert().values(
+                    branch_code=branch_code,
+                    action="verify",
+                    outcome=current.outcome,
+                    nominee=current.nominee,
+                    person_id=person,
+                    platform=organiser.platform,
+                    at=at,
+                )
+            )
+            row = (
+                await conn.execute(
+                    _NOMINATION_SELECT.where(t.nominations.c.branch_code == branch_code)
+                )
+            ).one()
+            return _nomination(row)
+
+        return await self._write(apply)
+
+    async def history(self, branch_code: str) -> list[Mapping[str, Any]]:
+        async def read(conn: AsyncConnection) -> list[Mapping[str, Any]]:
+            rows = await conn.execute(
+                select(t.nomination_history, t.people.c.display_name)
+                .select_from(
+                    t.nomination_history.outerjoin(
+                        t.people, t.people.c.id == t.nomination_history.c.person_id
+                    )
+                )
+                .where(t.nomination_history.c.branch_code == branch_code)
+                .order_by(t.nomination_history.c.id)
+            )
+            return [dict(r._mapping) for r in rows]
+
+        return await self._read(read)
+
+    async def tally(self) -> Tally:
+        return await self._shared_read("tally", _read_tally)
+
+    # --- export ------------------------------------------------------------------------
+
+    async def export_nominations(self) -> list[Mapping[str, Any]]:
+        async def read(conn: AsyncConnection) -> list[Mapping[str, Any]]:
+            rows = await conn.execute(
+                _NOMINATION_SELECT.add_columns(
+                    t.branches.c.name.label("branch_name"),
+                    t.branches.c.group_name,
+                    t.branches.c.region,
+                )
+                .join_from(
+                    t.nominations, t.branches, t.branches.c.code == t.nominations.c.branch_code
+                )
+                .order_by(t.branches.c.name)
+            )
+            return [dict(r._mapping) for r in rows]
+
+        return await self._read(read)
+
+    async def export_volunteers(self) -> list[Mapping[str, Any]]:
+        async def read(conn: AsyncConnection) -> list[Mapping[str, Any]]:
+            rows = await conn.execute(
+                _VOLUNTEER_SELECT.add_columns(t.branches.c.name.label("branch_name"))
+                .join_from(
+                    t.volunteers, t.branches, t.branches.c.code == t.volunteers.c.branch_code
+                )
+                .order_by(t.branches.c.name, t.people.c.display_name)
+            )
+            return [dict(r._mapping) for r in rows]
+
+        return await self._read(read)
+
+    async def export_meetings(self) -> list[Mapping[str, Any]]:
+        async def read(conn: AsyncConnection) -> list[Mapping[str, Any]]:
+            latest = (
+                select(func.max(t.meetings.c.id))
+                .group_by(t.meetings.c.branch_code)
+                .scalar_subquery()
+            )
+            rows = await conn.execute(
+                _MEETING_SELECT.add_columns(t.branches.c.name.label("branch_name"))
+                .join_from(t.meetings, t.branches, t.branches.c.code == t.meetings.c.branch_code)
+                .where(t.meetings.c.id.in_(latest))
+                .order_by(t.meetings.c.meeting_date, t.branches.c.name)
+            )
+            return [dict(r._mapping) for r in rows]
+
+        return await self._read(read)
+
+    # --- questions ---------------------------------------------------------------------
+
+    async def record_unanswered(self, text: str, normalised: str, at: datetime) -> int:
+        """Queue a question the bot could not answer; repeats of it add to its count."""
+        return await self._writes.submit(_apply_questions, (text[:500], normalised[:500], at))
+
+    async def unanswered(self, limit: int = 20) -> list[UnansweredQuestion]:
+        async def read(conn: AsyncConnection) -> list[UnansweredQuestion]:
+            rows = await conn.execute(
+                select(t.questions)
+                .where(t.questions.c.answered_at.is_(None))
+                .order_by(t.questions.c.asked_count.desc(), t.questions.c.last_asked_at.desc())
+                .limit(limit)
+            )
+            return [
+                UnansweredQuestion(r.id, r.text, r.asked_count, r.first_asked_at, r.last_asked_at)
+                for r in rows
+            ]
+
+        return await self._read(read)
+
+    # --- erasure -----------------------------------------------------------------------
+
+    async def forget(self, user: User) -> Erasure:
+        """Erase everything held about `user`; their reports stay, with no name attached."""
+
+        async def apply(conn: AsyncConnection) -> Erasure:
+            person = await _find_person(conn, user)
+            if person is None:
+                return Erasure(found=False)
+            branch = (
+                await conn.execute(
+                    select(t.volunteers.c.branch_code).where(t.volunteers.c.person_id == person)
+                )
+            ).scalar_one_or_none()
+            reports = await _count(
+                conn,
+                t.nomination_history,
+                and_(
+                    t.nomination_history.c.person_id == person,
+                    t.nomination_history.c.action != "verify",
+                ),
+            )
+            verifications = await _count(
+                conn,
+                t.nomination_history,
+                and_(
+                    t.nomination_history.c.person_id == person,
+                    t.nomination_history.c.action == "verify",
+                ),
+            )
+            meetings = await _count(conn, t.meetings, t.meetings.c.reported_by == person)
+            # Foreign keys cascade the volunteer row and blank the person on every report.
+            await conn.execute(delete(t.people).where(t.people.c.id == person))
+            return Erasure(
+                found=True,
+                volunteer_branch=branch,
+                reports=reports,
+                meetings=meetings,
+                verifications=verifications,
+            )
+
+        return await self._write(apply)
+
+    async def table_rows(self, table: str) -> list[tuple[Any, ...]]:
+        """Every row of one table, for audits and tests of erasure."""
+        target = t.metadata.tables[table]
+
+        async def read(conn: AsyncConnection) -> list[tuple[Any, ...]]:
+            return [tuple(r) for r in await conn.execute(select(target))]
+
+        return await self._read(read)
+
+
+# --- batch functions run by the write queue -------------------------------------------
+
+
+async def _run_each(
+    conn: AsyncConnection, fns: Sequence[Callable[[AsyncConnection], Awaitable[Any]]]
+) -> list[Any]:
+    return [await fn(conn) for fn in fns]
+
+
+async def _count(conn: AsyncConnection, table: Any, where: Any) -> int:
+    return int(
+        (await conn.execute(select(func.count()).select_from(table).where(where))).scalar_one()
+    )
+
+
+async def _latest_meeting(conn: AsyncConnection, branch_code: str) -> Meeting | None:
+    row = (
+        await conn.execute(
+            _MEETING_SELECT.where(t.meetings.c.branch_code == branch_code)
+            .order_by(t.meetings.c.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return _meeting(row) if row else None
+
+
+async def _apply_sign_ups(
+    conn: AsyncConnection, requests: Sequence[_SignUpRequest]
+) -> list[SignUp]:
+    results = []
+    for request in requests:
+        person = await _person_id(conn, request.user, request.at)
+        existing = (
+            await conn.execute(select(t.volunteers).where(t.volunteers.c.person_id == person))
+        ).first()
+        if existing is None:
+            await conn.execute(
+                t.volunteers.insert().values(
+                    person_id=person,
+                    branch_code=request.branch_code,
+                    consent_at=request.at,
+                    consent_text=request.consent_text,
+                    opted_out=False,
+                    signed_up_at=request.at,
+                )
+            )
+        else:
+            await conn.execute(
+                update(t.volunteers)
+                .where(t.volunteers.c.person_id == person)
+                .values(
+                    branch_code=request.branch_code,
+                    consent_at=request.at,
+                    consent_text=request.consent_text,
+                )
+            )
+        row = (
+            await conn.execute(_VOLUNTEER_SELECT.where(t.volunteers.c.person_id == person))
+        ).one()
+        previous = existing.branch_code if existing is not None else None
+        results.append(
+            SignUp(
+                volunteer=_volunteer(row),
+                previous_branch=previous if previous != request.branch_code else None,
+                already=previous == request.branch_code,
+            )
+        )
+    return results
+
+
+async def _apply_meetings(
+    conn: AsyncConnection, requests: Sequence[_MeetingRequest]
+) -> list[MeetingResult]:
+    results = []
+    people = await _person_ids(conn, (r.user for r in requests), requests[0].at)
+    for request in requests:
+        previous = await _latest_meeting(conn, request.branch_code)
+        await conn.execute(
+            t.meetings.insert().values(
+                branch_code=request.branch_code,
+                meeting_date=request.meeting_date,
+                notice_date=request.notice_date,
+                reported_by=people[request.user.key],
+                platform=request.user.platform,
+                reported_at=request.at,
+            )
+        )
+        meeting = await _latest_meeting(conn, request.branch_code)
+        assert meeting is not None
+        results.append(MeetingResult(meeting=meeting, previous=previous))
+    return results
+
+
+async def _apply_nominations(
+    conn: AsyncConnection, reports: Sequence[NominationReport]
+) -> list[NominationResult]:
+    """Apply many reports with a fixed number of statements, whatever their number."""
+    people = await _person_ids(conn, (r.reporter for r in reports), reports[0].at)
+    codes = sorted({r.branch_code for r in reports})
+    rows = await conn.execute(_NOMINATION_SELECT.where(t.nominations.c.branch_code.in_(codes)))
+    state: dict[str, Nomination | None] = dict.fromkeys(codes)
+    for row in rows:
+        state[row.branch_code] = _nomination(row)
+    latest = (
+        select(func.max(t.meetings.c.id))
+        .where(t.meetings.c.branch_code.in_(codes))
+        .group_by(t.meetings.c.branch_code)
+    )
+    called = {
+        row.branch_code: row.meeting_date
+        for row in await conn.execute(
+            select(t.meetings.c.branch_code, t.meetings.c.meeting_date).where(
+                t.meetings.c.id.in_(latest)
+            )
+        )
+    }
+
+    history: list[dict[str, Any]] = []
+    results: list[NominationResult] = []
+    counts: dict[str, int] = {}
+    dates: dict[str, date | None] = {}
+    for report in reports:
+        previous = state[report.branch_code]
+        keep_verification = previous is not None and _same_result(
+            previous, report.outcome, report.nominee
+        )
+        meeting_date = (
+            report.meeting_date
+            or called.get(report.branch_code)
+            or (previous.meeting_date if previous else None)
+        )
+        current = Nomination(
+            branch_code=report.branch_code,
+            outcome=report.outcome,
+            nominee=report.nominee,
+            meeting_date=meeting_date,
+            reported_by=report.reporter.display_name,
+            platform=report.reporter.platform,
+            reported_at=report.at,
+            report_count=(previous.report_count if previous else 0) + 1,
+            verified_at=previous.verified_at if keep_verification and previous else None,
+            verified_by=previous.verified_by if keep_verification and previous else None,
+        )
+        state[report.branch_code] = current
+        dates[report.branch_code] = meeting_date
+        counts[report.branch_code] = counts.get(report.branch_code, 0) + 1
+        history.append(
+            {
+                "branch_code": report.branch_code,
+                "action": "report" if previous is None else "correction",
+                "outcome": report.outcome,
+                "nominee": report.nominee,
+                "meeting_date": meeting_date,
+                "person_id": people[report.reporter.key],
+                "platform": report.reporter.platform,
+                "at": report.at,
+            }
+        )
+        results.append(NominationResult(nomination=current, previous=previous))
+
+    await conn.execute(t.nomination_history.insert(), history)
+
+    last = {r.branch_code: r for r in reports}
+    values = [
+        {
+            "branch_code": code,
+            "outcome": r.outcome,
+            "nominee": r.nominee,
+            "meeting_date": dates[code],
+            "reported_by": people[r.reporter.key],
+            "platform": r.reporter.platform,
+            "reported_at": r.at,
+            "report_count": counts[code],
+            "verified_at": None,
+            "verified_by": None,
+        }
+        for code, r in last.items()
+    ]
+    stmt = _insert(conn, t.nominations)
+    existing = t.nominations.c
+    new = stmt.excluded
+    unchanged = and_(
+        existing.outcome == new.outcome,
+        func.coalesce(existing.nominee, literal("")) == func.coalesce(new.nominee, literal("")),
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[existing.branch_code],
+        set_={
+            "outcome": new.outcome,
+            "nominee": new.nominee,
+            "meeting_date": func.coalesce(new.meeting_date, existing.meeting_date),
+            "reported_by": new.reported_by,
+            "platform": new.platform,
+            "reported_at": new.reported_at,
+            "report_count": existing.report_count + new.report_count,
+            "verified_at": case((unchanged, existing.verified_at), else_=None),
+            "verified_by": case((unchanged, existing.verified_by), else_=None),
+        },
+    )
+    await conn.execute(stmt, values)
+    total = await _count(conn, t.nominations, t.nominations.c.outcome == OUTCOME_NOMINATED)
+    return [replace(result, nominated_total=total) for result in results]
+
+
+async def _apply_questions(
+    conn: AsyncConnection, asked: Sequence[tuple[str, str, datetime]]
+) -> list[int]:
+    counts: dict[str, int] = {}
+    first: dict[str, tuple[str, datetime]] = {}
+    for text, normalised, at in asked:
+        counts[normalised] = counts.get(normalised, 0) + 1
+        first.setdefault(normalised, (text, at))
+    values = [
+        {
+            "text": first[key][0],
+            "normalised": key,
+            "asked_count": count,
+            "first_asked_at": first[key][1],
+            "last_asked_at": max(at for _, n, at in asked if n == key),
+        }
+        for key, count in counts.items()
+    ]
+    stmt = _insert(conn, t.questions)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[t.questions.c.normalised],
+        set_={
+            "asked_count": t.questions.c.asked_count + stmt.excluded.asked_count,
+            "last_asked_at": stmt.excluded.last_asked_at,
+        },
+    )
+    await conn.execute(stmt, values)
+    ids = {
+        row.normalised: row.id
+        for row in await conn.execute(
+            select(t.questions.c.id, t.questions.c.normalised).where(
+                t.questions.c.normalised.in_(list(counts))
+            )
+        )
+    }
+    return [ids[normalised] for _, normalised, _ in asked]
+
+
+async def _read_tally(conn: AsyncConnection) -> Tally:
+    rows = await conn.execute(
+        select(
+            t.nominations.c.outcome,
+            t.nominations.c.nominee,
+            (t.nominations.c.verified_at.is_not(None)).label("verified"),
+            func.count().label("n"),
+        ).group_by(
+            t.nominations.c.outcome,
+            t.nominations.c.nominee,
+            t.nominations.c.verified_at.is_not(None),
+        )
+    )
+    nominated = verified = other = none = 0
+    by_nominee: dict[str, int] = {}
+    for row in rows:
+        if row.outcome == OUTCOME_NOMINATED:
+            nominated += row.n
+            verified += row.n if row.verified else 0
+        elif row.outcome == OUTCOME_OTHER:
+            other += row.n
+            name = row.nominee or ""
+            by_nominee[name] = by_nominee.get(name, 0) + row.n
+        elif row.outcome == OUTCOME_NONE:
+            none += row.n
+    with_meeting = select(t.meetings.c.branch_code).distinct().subquery()
+    meetings_row = (
+        await conn.execute(
+            select(
+                select(func.count()).select_from(with_meeting).scalar_subquery(),
+                select(func.count())
+                .select_from(with_meeting)
+                .where(
+                    ~select(t.nominations.c.branch_code)
+                    .where(t.nominations.c.branch_code == with_meeting.c.branch_code)
+                    .exists()
+                )
+                .scalar_subquery(),
+                select(func.count()).select_from(t.branches).scalar_subquery(),
+            )
+        )
+    ).one()
+    return Tally(
+        nominated=nominated,
+        nominated_verified=verified,
+        other=other,
+        other_by_nominee=by_nominee,
+        no_nomination=none,
+        branches_with_meeting=int(meetings_row[0]),
+        meetings_awaiting_outcome=int(meetings_row[1]),
+        branches_total=int(meetings_row[2]),
+    )

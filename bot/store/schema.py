@@ -1,0 +1,148 @@
+"""The store's tables, as SQLAlchemy Core metadata.
+
+The migrations in `migrations/versions` create exactly these tables; a test compares
+the two so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    false,
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out; stored as naive UTC on every backend."""
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+branches = Table(
+    "branches",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("group_name", String(80), nullable=False, server_default=""),
+    Column("region", String(80), nullable=False, server_default=""),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(20), nullable=False),
+    Column("platform_user_id", String(64), nullable=False),
+    Column("display_name", String(80), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("platform", "platform_user_id"),
+)
+
+volunteers = Table(
+    "volunteers",
+    metadata,
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("branch_code", String(40), ForeignKey("branches.code"), nullable=False),
+    Column("consent_at", UTCDateTime(), nullable=False),
+    Column("consent_text", Text, nullable=False),
+    Column("opted_out", Boolean, nullable=False, server_default=false()),
+    Column("opted_out_at", UTCDateTime(), nullable=True),
+    Column("snoozed_until", UTCDateTime(), nullable=True),
+    Column("signed_up_at", UTCDateTime(), nullable=False),
+    Index("ix_volunteers_branch_code", "branch_code"),
+)
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("branch_code", String(40), ForeignKey("branches.code"), nullable=False),
+    Column("meeting_date", Date, nullable=False),
+    Column("notice_date", Date, nullable=True),
+    Column("reported_by", Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),
+    Column("platform", String(20), nullable=False),
+    Column("reported_at", UTCDateTime(), nullable=False),
+    Index("ix_meetings_branch_code", "branch_code"),
+)
+
+nominations = Table(
+    "nominations",
+    metadata,
+    Column("branch_code", String(40), ForeignKey("branches.code"), primary_key=True),
+    Column("outcome", String(20), nullable=False),
+    Column("nominee", String(120), nullable=True),
+    Column("meeting_date", Date, nullable=True),
+    Column("reported_by", Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),
+    Column("platform", String(20), nullable=False),
+    Column("reported_at", UTCDateTime(), nullable=False),
+    Column("report_count", Integer, nullable=False, server_default="1"),
+    Column("verified_at", UTCDateTime(), nullable=True),
+    Column("verified_by", Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),
+)
+
+nomination_history = Table(
+    "nomination_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("branch_code", String(40), ForeignKey("branches.code"), nullable=False),
+    Column("action", String(20), nullable=False),  # report | correction | verify
+    Column("outcome", String(20), nullable=True),
+    Column("nominee", String(120), nullable=True),
+    Column("meeting_date", Date, nullable=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),
+    Column("platform", String(20), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Index("ix_nomination_history_branch_code", "branch_code"),
+)
+
+questions = Table(
+    "questions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("text", String(500), nullable=False),
+    Column("normalised", String(500), nullable=False, unique=True),
+    Column("asked_count", Integer, nullable=False, server_default="1"),
+    Column("first_asked_at", UTCDateTime(), nullable=False),
+    Column("last_asked_at", UTCDateTime(), nullable=False),
+    Column("answered_at", UTCDateTime(), nullable=True),
+)

@@ -1,0 +1,120 @@
+"""Group commit: every write goes through one queue and one transaction at a time.
+
+SQLite allows one writer, and a commit costs far more than a statement, so writes that
+arrive while a transaction is running are applied together in the next one. Each kind
+of write supplies a batch function that applies many payloads at once (for the hot
+paths, with multi-row statements). If a batch fails, its writes are retried one by
+one in their own transactions, so one bad write cannot sink the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+log = logging.getLogger(__name__)
+
+P = TypeVar("P")
+R = TypeVar("R")
+
+BatchFn = Callable[[AsyncConnection, Sequence[P]], Awaitable[Sequence[R]]]
+
+
+@dataclass(slots=True)
+class _Pending(Generic[P, R]):
+    apply: BatchFn[P, R]
+    payload: P
+    future: asyncio.Future[R]
+
+
+class WriteQueue:
+    """Serialises writes on one connection and commits them in groups."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        prepare: Callable[[AsyncConnection], Awaitable[None]] | None = None,
+        on_commit: Callable[[], None] | None = None,
+        max_batch: int = 500,
+    ):
+        self._engine = engine
+        self._prepare = prepare
+        self._on_commit = on_commit
+        self._max_batch = max_batch
+        self._queue: list[_Pending[Any, Any]] = []
+        self._task: asyncio.Task[None] | None = None
+        self._conn: AsyncConnection | None = None
+
+    async def submit(self, apply: BatchFn[P, R], payload: P) -> R:
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(apply, payload, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain(), name="mobilise-writer")
+        return await asyncio.shield(future)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    async def _connection(self) -> AsyncConnection:
+        if self._conn is None or self._conn.closed or self._conn.invalidated:
+            self._conn = await self._engine.connect()
+            if self._prepare is not None:
+                await self._prepare(self._conn)
+        return self._conn
+
+    async def _drain(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]
+            try:
+                results = await self._transaction(batch)
+            except Exception:
+                log.debug("batch of %d writes failed; retrying one by one", len(batch))
+                await self._one_by_one(batch)
+            else:
+                for item, result in zip(batch, results, strict=True):
+                    if not item.future.done():
+                        item.future.set_result(result)
+            if self._on_commit is not None:
+                self._on_commit()
+
+    async def _transaction(self, batch: Sequence[_Pending[Any, Any]]) -> list[Any]:
+        conn = await self._connection()
+        try:
+            async with conn.begin():
+                results: list[Any] = []
+                start = 0
+                while start < len(batch):
+                    end = start
+                    while end < len(batch) and batch[end].apply is batch[start].apply:
+                        end += 1
+                    group = batch[start:end]
+                    out = await group[0].apply(conn, [item.payload for item in group])
+                    if len(out) != len(group):
+                        raise RuntimeError("a batch function returned the wrong number of results")
+                    results.extend(out)
+                    start = end
+                return results
+        except BaseException:
+            if conn.invalidated:
+                self._conn = None
+            raise
+
+    async def _one_by_one(self, batch: Sequence[_Pending[Any, Any]]) -> None:
+        for item in batch:
+            try:
+                (result,) = await self._transaction([item])
+            except Exception as exc:
+                if not item.future.done():
+                    item.future.set_exception(exc)
+            else:
+                if not item.future.done():
+                    item.future.set_result(result)

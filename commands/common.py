@@ -1,0 +1,64 @@
+"""Checks and wording shared by the reporting commands."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from rapidfuzz import fuzz
+
+from bot.campaign import Campaign
+from bot.dates import day_name, plural, short_day
+from bot.errors import UserError
+
+WINDOW_DAYS = 90
+
+
+def check_meeting_date(campaign: Campaign, meeting: date, label: str = "date") -> None:
+    """Reject dates nowhere near the campaign: almost certainly a typo."""
+    earliest = campaign.nominations_open.date() - timedelta(days=WINDOW_DAYS)
+    latest = campaign.nominations_close.date() + timedelta(days=WINDOW_DAYS)
+    if not earliest <= meeting <= latest:
+        raise UserError(
+            f"{label}: {day_name(meeting)} is nowhere near this election "
+            f"(nominations run {short_day(campaign.nominations_open.date())} to "
+            f"{short_day(campaign.nominations_close.date())}). Nothing has been saved."
+        )
+
+
+def meeting_warnings(
+    campaign: Campaign, meeting: date, notice: date | None, today: date
+) -> list[str]:
+    """What could stop a nomination made at this meeting from counting."""
+    warnings: list[str] = []
+    need = campaign.rules.notice_days
+    opens = campaign.nominations_open.date()
+    closes = campaign.nominations_close.date()
+    if meeting > closes:
+        warnings.append(
+            f"Warning: that is after nominations close ({day_name(closes)}), so the branch "
+            "can't nominate at that meeting. Can it be brought forward?"
+        )
+    elif meeting < opens:
+        warnings.append(
+            f"Warning: that is before nominations open ({day_name(opens)}), so a nomination "
+            "made then won't count."
+        )
+    if notice is not None:
+        given = (meeting - notice).days
+        if given < need:
+            warnings.append(
+                f"Warning: that is only {plural(given, 'day')}' notice; the rules need {need}, "
+                "so a nomination made at it may not count."
+            )
+    elif meeting >= today and (meeting - today).days < need:
+        warnings.append(
+            f"Warning: members need {need} days' notice. Unless notice went out by "
+            f"{day_name(meeting - timedelta(days=need))}, the meeting is too soon."
+        )
+    return warnings
+
+
+def candidate_matches(campaign: Campaign, nominee: str) -> bool:
+    names = [campaign.candidate.name, campaign.candidate.short_name, *campaign.candidate.aliases]
+    text = nominee.lower().strip()
+    return any(fuzz.WRatio(text, name.lower()) >= 88 for name in names if len(name) > 3)

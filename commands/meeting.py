@@ -1,0 +1,47 @@
+"""/meeting: report that a branch has called its nomination meeting."""
+
+from __future__ import annotations
+
+from bot.dates import day_name, short_day
+from bot.errors import UserError
+from bot.messages import Invocation, Reply
+from bot.services import Services
+from commands.common import check_meeting_date, meeting_warnings
+from commands.spec import Option, OptionType, command
+
+
+@command(
+    "meeting",
+    "Report that your branch has called its nomination meeting.",
+    Option("branch", "The branch (name or code)", OptionType.BRANCH, required=True),
+    Option("date", "Date of the meeting, e.g. 30 Sep", OptionType.DATE, required=True),
+    Option("notice", "Date notice went to members, if you know it", OptionType.DATE),
+    form=True,
+)
+async def meeting(invocation: Invocation, services: Services) -> Reply:
+    branch = invocation.branch()
+    meeting_date = invocation.date("date")
+    assert branch is not None and meeting_date is not None
+    notice = invocation.date("notice")
+    campaign = services.campaign
+    check_meeting_date(campaign, meeting_date)
+    if notice is not None:
+        check_meeting_date(campaign, notice, "notice")
+        if notice > meeting_date:
+            raise UserError("notice: the notice date is after the meeting. Nothing has been saved.")
+    warnings = meeting_warnings(campaign, meeting_date, notice, invocation.now.date())
+    result = await services.store.record_meeting(
+        invocation.user, branch.code, meeting_date, notice, invocation.now
+    )
+    lines = [f"Thanks! Recorded: {branch.name} meeting on {day_name(meeting_date)}."]
+    if result.previous is not None:
+        lines.append(
+            f"This replaces the earlier report of a meeting on "
+            f"{short_day(result.previous.meeting_date)}."
+        )
+    lines.extend(warnings)
+    lines.append(
+        f"After the meeting, report the result with /nominate branch:{branch.code} "
+        "outcome:nominated|other|none."
+    )
+    return Reply(text="\n".join(lines), ephemeral=True)

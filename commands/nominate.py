@@ -1,0 +1,95 @@
+"""/nominate: report what a branch meeting decided."""
+
+from __future__ import annotations
+
+from bot.dates import day_name, short_day
+from bot.errors import UserError
+from bot.messages import Invocation, Reply
+from bot.services import Services
+from bot.store import OUTCOME_NOMINATED, OUTCOME_NONE, OUTCOME_OTHER, NominationReport
+from commands.common import candidate_matches, check_meeting_date
+from commands.spec import Option, OptionType, command
+
+OUTCOMES = (OUTCOME_NOMINATED, OUTCOME_OTHER, OUTCOME_NONE)
+
+
+@command(
+    "nominate",
+    "Report the result of your branch's nomination meeting.",
+    Option("branch", "The branch (name or code)", OptionType.BRANCH, required=True),
+    Option(
+        "outcome",
+        "nominated (our candidate), other (another candidate) or none",
+        OptionType.CHOICE,
+        required=True,
+        choices=OUTCOMES,
+    ),
+    Option("nominee", "Who the branch nominated, if another candidate", max_length=120),
+    Option("date", "Date of the meeting", OptionType.DATE),
+    form=True,
+)
+async def nominate(invocation: Invocation, services: Services) -> Reply:
+    branch = invocation.branch()
+    outcome = invocation.text("outcome")
+    assert branch is not None and outcome is not None
+    campaign = services.campaign
+    candidate = campaign.candidate.name
+    nominee = invocation.text("nominee")
+    if outcome == OUTCOME_NOMINATED:
+        if nominee and not candidate_matches(campaign, nominee):
+            raise UserError(
+                f"outcome:nominated means the branch nominated {candidate}. For another "
+                f"candidate use outcome:other nominee:{nominee[:40]}. Nothing has been saved."
+            )
+        nominee = None
+    elif outcome == OUTCOME_OTHER:
+        if nominee and candidate_matches(campaign, nominee):
+            raise UserError(
+                f"For a nomination of {candidate} use outcome:nominated. Nothing has been saved."
+            )
+    elif nominee:
+        raise UserError(
+            "outcome:none means the branch made no nomination, so leave out nominee. "
+            "Nothing has been saved."
+        )
+    meeting_date = invocation.date("date")
+    if meeting_date is not None:
+        check_meeting_date(campaign, meeting_date)
+    result = await services.store.record_nomination(
+        NominationReport(
+            branch_code=branch.code,
+            outcome=outcome,
+            nominee=nominee,
+            meeting_date=meeting_date,
+            reporter=invocation.user,
+            at=invocation.now,
+        )
+    )
+    current = result.nomination
+    when = f" at its meeting on {short_day(current.meeting_date)}" if current.meeting_date else ""
+    if outcome == OUTCOME_NOMINATED:
+        what = f"{branch.name} nominated {candidate}{when}"
+    elif outcome == OUTCOME_OTHER:
+        what = f"{branch.name} nominated {nominee or 'another candidate'}{when}"
+    else:
+        what = f"{branch.name} made no nomination{when}"
+    lines = [f"Thanks! Recorded: {what}."]
+    previous = result.previous
+    if previous is not None:
+        by = f" by {previous.reported_by}" if previous.reported_by else ""
+        lines.append(
+            f"This updates the earlier report{by} on {short_day(previous.reported_at.date())} "
+            "(kept in the history)."
+        )
+    if current.meeting_date and current.meeting_date > campaign.nominations_close.date():
+        lines.append(
+            f"Warning: that meeting is after nominations closed "
+            f"({day_name(campaign.nominations_close.date())}), so it can't count."
+        )
+    if outcome == OUTCOME_NOMINATED:
+        need = campaign.rules.nomination_threshold
+        lines.append(
+            f"That makes {result.nominated_total} of the {need} branches needed. "
+            "An organiser will verify it."
+        )
+    return Reply(text="\n".join(lines), ephemeral=True)

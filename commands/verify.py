@@ -1,0 +1,37 @@
+"""/verify: an organiser confirms a branch's reported nomination."""
+
+from __future__ import annotations
+
+from bot.dates import short_day
+from bot.errors import UserError
+from bot.messages import Invocation, Reply
+from bot.services import Services
+from commands.spec import Option, OptionType, Permission, command
+
+
+@command(
+    "verify",
+    "Mark a branch's reported nomination as verified.",
+    Option("branch", "The branch (name or code)", OptionType.BRANCH, required=True),
+    permission=Permission.ORGANISER,
+)
+async def verify(invocation: Invocation, services: Services) -> Reply:
+    branch = invocation.branch()
+    assert branch is not None
+    current = await services.store.nomination(branch.code)
+    if current is None:
+        raise UserError(
+            f"Nothing has been reported for {branch.name} yet, so there's nothing to verify."
+        )
+    if current.verified_at is not None:
+        by = f" by {current.verified_by}" if current.verified_by else ""
+        return Reply(
+            text=f"{branch.name} was already verified{by} on {short_day(current.verified_at.date())}.",
+            ephemeral=True,
+        )
+    verified = await services.store.verify(branch.code, invocation.user, invocation.now)
+    if verified is None:
+        raise UserError(
+            f"Nothing has been reported for {branch.name} yet, so there's nothing to verify."
+        )
+    return Reply(text=f"Verified: {branch.name} ({verified.outcome}).", ephemeral=True)

@@ -1,0 +1,152 @@
+"""The `mobilise` command line, run as a user would run it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from tests.conftest import CAMPAIGN, mobilise_command, sqlite_url
+
+
+def run(args: list[str], db: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("MOBILISE_", "SLACK_", "DISCORD_"))
+    }
+    environment.update(env)
+    return subprocess.run(
+        [*mobilise_command(), "--db", sqlite_url(db), "--campaign", str(CAMPAIGN), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_piped_console_session_then_export(tmp_path: Path) -> None:
+    db = tmp_path / "bot.db"
+    session = (
+        '/volunteer branch:"DWP Sheffield"\n'
+        '/meeting branch:"DWP Sheffield" date:2019-09-30\n'
+        '/nominate branch:"DWP Sheffield" outcome:nominated\n'
+        "/progress\n"
+    )
+    result = run(["--now", "2019-09-10T12:00", "console", "--as", "alice"], db, session)
+    assert result.returncode == 0, result.stderr
+    assert "Thanks! Recorded: DWP Sheffield nominated Mark Serwotka" in result.stdout
+    assert "Mark Serwotka: 1 of 15 branches needed (0 verified). 14 more to go." in result.stdout
+    assert "Traceback" not in result.stderr
+
+    export = run(["export"], db)
+    assert export.returncode == 0, export.stderr
+    rows = list(csv.DictReader(io.StringIO(export.stdout)))
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["branch_name"], row["outcome"], row["reported_by"], row["platform"]) == (
+        "DWP Sheffield",
+        "nominated",
+        "alice",
+        "console",
+    )
+    assert row["meeting_date"] == "2019-09-30"
+    header = export.stdout.splitlines()[0]
+    for column in (
+        "branch_code",
+        "branch_name",
+        "outcome",
+        "nominee",
+        "meeting_date",
+        "reported_by",
+        "platform",
+        "reported_at",
+        "verified",
+    ):
+        assert column in header.split(",")
+
+
+def test_console_errors_are_replies_not_tracebacks(tmp_path: Path) -> None:
+    result = run(["console"], tmp_path / "bot.db", '/nominate branch:"\n/meeting date:x\n\n/\n')
+    assert result.returncode == 0
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "/meeting needs branch:" in result.stdout
+
+
+def test_ask_json_answers_and_declines(tmp_path: Path) -> None:
+    questions = "when do nominations close?\nwho won the cup final in 1966?\n"
+    result = run(["--now", "2019-09-10T12:00", "ask", "--json"], tmp_path / "bot.db", questions)
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["answered"] is True
+    assert "14 October 2019" in first["answer"]
+    assert first["source"]["id"] == "timetable.nominations_close"
+    assert second == {
+        "question": "who won the cup final in 1966?",
+        "answered": False,
+        "answer": second["answer"],
+        "source": None,
+    }
+
+
+def test_ask_one_question_as_argument(tmp_path: Path) -> None:
+    result = run(["ask", "how many branches are needed?"], tmp_path / "bot.db")
+    assert result.returncode == 0
+    assert "at least 15 branches" in result.stdout
+    assert "(Source: FAQ: How many nominations does a candidate need?)" in result.stdout
+
+
+def test_run_without_credentials_is_the_console(tmp_path: Path) -> None:
+    result = run(
+        ["run", "--as", "sam"], tmp_path / "bot.db", "/help\n", SLACK_BOT_TOKEN="", DISCORD_TOKEN=""
+    )
+    assert result.returncode == 0, result.stderr
+    assert "/nominate" in result.stdout
+
+
+def test_now_from_the_environment(tmp_path: Path) -> None:
+    result = run(["console"], tmp_path / "bot.db", "/progress\n", MOBILISE_NOW="2019-10-13T09:00")
+    assert "Nominations close in 1 day" in result.stdout
+
+
+def test_bad_now_is_a_clear_error(tmp_path: Path) -> None:
+    result = run(["--now", "next tuesday", "console"], tmp_path / "bot.db")
+    assert result.returncode == 2
+    assert "'next tuesday' is not a date and time like 2019-09-20T10:00" in result.stderr
+
+
+def test_malformed_pack_fails_at_start_up(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    for source in CAMPAIGN.iterdir():
+        if source.is_file():
+            (pack / source.name).write_text(source.read_text())
+    broken = (
+        (pack / "campaign.yaml")
+        .read_text()
+        .replace("nomination_threshold: 15", "nomination_threshold: fifteen")
+    )
+    (pack / "campaign.yaml").write_text(broken)
+    result = subprocess.run(
+        [
+            *mobilise_command(),
+            "--db",
+            sqlite_url(tmp_path / "x.db"),
+            "--campaign",
+            str(pack),
+            "console",
+        ],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    line = next(n for n, text in enumerate(broken.splitlines(), 1) if "fifteen" in text)
+    assert f"campaign.yaml, line {line} (rules.nomination_threshold)" in result.stderr
+    assert "valid integer" in result.stderr
+    assert "Traceback" not in result.stderr

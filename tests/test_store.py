@@ -1,0 +1,154 @@
+"""The store on real databases: migrations, concurrency, group commit, erasure."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from bot.campaign import Branch
+from bot.messages import User
+from bot.store import NominationReport, Store
+from bot.store.engine import HEAD, current_revision, migrate
+from bot.store.schema import metadata
+from tests.conftest import SEPT_20
+
+BRANCHES = [Branch(f"B{n:03d}", f"Branch {n}", "Group", "Region") for n in range(100)]
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    opened = await Store.open(database_url)
+    await opened.sync_branches(BRANCHES, SEPT_20)
+    yield opened
+    await opened.close()
+
+
+def person(n: int) -> User:
+    return User("console", f"user{n}", f"User {n}")
+
+
+async def test_migrations_from_empty_match_the_schema(database_url: str) -> None:
+    store = await Store.open(database_url, migrate_schema=False)
+    try:
+        assert await current_revision(store.engine) is None
+        await migrate(store.engine)
+        assert await current_revision(store.engine) == HEAD
+        await migrate(store.engine)  # a second run is a no-op
+
+        def differences(connection: object) -> list[object]:
+            context = MigrationContext.configure(connection)  # type: ignore[arg-type]
+            return list(compare_metadata(context, metadata))
+
+        async with store.engine.connect() as conn:
+            assert await conn.run_sync(differences) == []
+    finally:
+        await store.close()
+
+
+async def test_head_constant_is_alembics_head() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from bot.store.engine import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD
+
+
+async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: object) -> None:
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path}/w.db")
+    try:
+        async with store.engine.connect() as conn:
+            assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+            assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() == 10000
+            assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+    finally:
+        await store.close()
+
+
+async def test_concurrent_reports_leave_one_current_nomination_per_branch(store: Store) -> None:
+    outcomes = ("nominated", "other", "none")
+
+    async def report(n: int) -> None:
+        await store.record_nomination(
+            NominationReport(
+                branch_code=BRANCHES[n % 20].code,
+                outcome=outcomes[n % 3],
+                nominee=None,
+                meeting_date=date(2019, 9, 30),
+                reporter=person(n % 7),
+                at=SEPT_20 + timedelta(seconds=n),
+            )
+        )
+
+    await asyncio.gather(*(report(n) for n in range(300)))
+    rows = await store.table_rows("nominations")
+    assert sorted(r[0] for r in rows) == sorted(b.code for b in BRANCHES[:20])
+    assert sum(r[7] for r in rows) == 300  # report_count
+    history = await store.table_rows("nomination_history")
+    assert len(history) == 300
+    for code in (b.code for b in BRANCHES[:20]):
+        entries = [h for h in history if h[1] == code]
+        assert [h[2] for h in entries].count("report") == 1
+    people = await store.table_rows("people")
+    assert len(people) == 7
+
+
+async def test_one_bad_write_does_not_sink_its_batch(store: Store) -> None:
+    def report(code: str, n: int) -> NominationReport:
+        return NominationReport(code, "nominated", None, None, person(n), SEPT_20)
+
+    results = await asyncio.gather(
+        store.record_nomination(report("B001", 1)),
+        store.record_nomination(report("NO-SUCH-BRANCH", 2)),
+        store.record_nomination(report("B002", 3)),
+        return_exceptions=True,
+    )
+    assert isinstance(results[1], IntegrityError)
+    assert not isinstance(results[0], BaseException)
+    assert not isinstance(results[2], BaseException)
+    tally = await store.tally()
+    assert tally.nominated == 2
+
+
+async def test_tally_sees_a_write_that_finished_before_it_was_asked(store: Store) -> None:
+    async def report_then_count(n: int) -> int:
+        await store.record_nomination(
+            NominationReport(BRANCHES[n].code, "nominated", None, None, person(n), SEPT_20)
+        )
+        return (await store.tally()).nominated
+
+    counts = await asyncio.gather(*(report_then_count(n) for n in range(50)))
+    assert all(count >= 1 for count in counts)
+    assert (await store.tally()).nominated == 50
+
+
+async def test_unanswered_questions_count_repeats(store: Store) -> None:
+    first = await store.record_unanswered("Does Mark like cats?", "candidate like cats", SEPT_20)
+    again = await store.record_unanswered("does mark like cats", "candidate like cats", SEPT_20)
+    assert first == again
+    queue = await store.unanswered()
+    assert [(q.text, q.asked_count) for q in queue] == [("Does Mark like cats?", 2)]
+
+
+async def test_forget_keeps_counts_but_not_the_person(store: Store) -> None:
+    alice = person(1)
+    await store.sign_up(alice, "B001", "consent wording", SEPT_20)
+    await store.record_meeting(alice, "B001", date(2019, 9, 30), None, SEPT_20)
+    await store.record_nomination(NominationReport("B001", "nominated", None, None, alice, SEPT_20))
+    before = await store.tally()
+    erased = await store.forget(alice)
+    assert erased.found and erased.volunteer_branch == "B001"
+    assert (erased.reports, erased.meetings) == (1, 1)
+    assert await store.tally() == before
+    for table in metadata.tables:
+        for row in await store.table_rows(table):
+            assert "user1" not in row and "User 1" not in row
