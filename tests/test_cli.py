@@ -7,6 +7,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import CAMPAIGN, mobilise_command, sqlite_url
@@ -150,3 +151,19 @@ def test_malformed_pack_fails_at_start_up(tmp_path: Path) -> None:
     assert f"campaign.yaml, line {line} (rules.nomination_threshold)" in result.stderr
     assert "valid integer" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_console_does_not_load_platform_sdks(tmp_path: Path) -> None:
+    script = (
+        "import sys, io\n"
+        "from bot.cli import main\n"
+        "sys.stdin = io.StringIO('/progress\\nwhen is the ballot?\\n')\n"
+        f"code = main(['--db', {sqlite_url(tmp_path / 'bot.db')!r}, '--campaign', {str(CAMPAIGN)!r}, 'console'])\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('slack_bolt', 'slack_sdk', 'discord', 'matplotlib', 'apscheduler'))\n"
+        "print('LOADED', loaded, code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "LOADED [] 0" in result.stdout, result.stdout + result.stderr
