@@ -135,6 +135,8 @@ class Step(_Model):
 
 class StepsFile(_Model):
     intro: str = ""
+    # How supporters ask for these steps; helps the bot recognise the question.
+    questions: list[str] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
 
 

@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question (default: read standard input)")
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
 
+    evaluate = sub.add_parser("eval", help="score the answers against a question file")
+    evaluate.add_argument(
+        "file", help='JSON lines: {"q": ..., "any": [...]} or {"q": ..., "abstain": true}'
+    )
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+
     export = sub.add_parser("export", help="print a CSV export")
     export.add_argument(
         "--what", choices=("nominations", "volunteers", "meetings"), default="nominations"
@@ -118,6 +124,35 @@ async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from bot.app import open_services
+    from bot.errors import UserError
+    from bot.knowledge.evaluate import evaluate, load_cases
+
+    try:
+        cases = load_cases(Path(args.file))
+    except (OSError, UserError) as exc:
+        print(f"mobilise eval: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 2
+    async with open_services(settings) as services:
+        report = evaluate(services.answers, cases, services.clock.now())
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+        return 0
+    print(
+        f"answer accuracy: {report.answered_right}/{report.answerable} "
+        f"({report.answer_accuracy:.1%})\n"
+        f"abstention accuracy: {report.declined_right}/{report.off_topic} "
+        f"({report.abstention_accuracy:.1%})\n"
+        f"answers over 600 characters or without a source: {report.too_long}"
+    )
+    for miss in report.misses:
+        print(f"- {miss['q']!r}: expected {miss['expected']}; got {miss['got'][:160]!r}")
+    return 0
+
+
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_services
     from bot.exports import export_csv
@@ -133,6 +168,7 @@ COMMANDS: dict[str, Runner] = {
     "console": cmd_console,
     "ask": cmd_ask,
     "export": cmd_export,
+    "eval": cmd_eval,
 }
 
 

@@ -1,11 +1,14 @@
 """The answer engine: short, cited answers from the campaign pack, or an honest "I don't know".
 
 The pack is cut into answerable units (a manifesto section's overview, each pledge, each
-fact about the candidate's record, each FAQ entry, each step, each background item).
-A question is read (`language.Language`), checked against the timetable first, then
-scored against every unit with IDF-weighted stem matches. The engine answers only when
-the best unit covers most of what the question is about; a question whose topic words
-the campaign material never uses is declined rather than guessed at.
+fact and line of the candidate's record, each FAQ entry, each step, each background
+item), grouped by where they come from. A question is read (`language.Language`); a
+question about dates is answered from the timetable; a question asking for someone's
+personal details is declined. Otherwise every unit is scored with IDF-weighted stem
+matches, and within each group the best unit is joined by a second one that covers
+what the first misses. The engine answers only when a group covers most of what the
+question is about; a question whose topic words the campaign material never uses is
+declined rather than guessed at.
 """
 
 from __future__ import annotations
@@ -25,6 +28,19 @@ from bot.text import shorten, words
 MAX_ANSWER = 600
 MIN_COVERAGE = 0.65
 MIN_SCORE = 1.2
+CUE_BONUS = 1.0
+
+# Details about a person that the campaign material never holds and the bot never gives.
+PERSONAL = words(
+    """
+    address phone mobile number salary salaries earn earns paid wife husband partner
+    children kids family age old birthday religion home live lives favourite favorite
+    married car income health
+    """
+)
+OTHER_PEOPLE = words("volunteer volunteers supporter supporters supports signed voted")
+NEARBY = words("my our branch colleague colleagues office team list names")
+RECORD_WORDS = words("done achieved achievements achievement record won delivered track")
 
 SMALL_TALK = words(
     """
@@ -74,13 +90,19 @@ class Unit:
     source_id: str
     source_title: str
     text: str
-    section: str | None = None
+    group: str
     terms: dict[str, float] = field(default_factory=dict)
+    cues: frozenset[str] = frozenset()
 
     def add(self, language: Language, text: str, weight: float) -> None:
         for term in language.index_terms(text):
             if weight > self.terms.get(term, 0.0):
                 self.terms[term] = weight
+
+    def asked_as(self, language: Language, *questions: str) -> None:
+        """Record how this unit is asked for ("how many ...?", "why ...?")."""
+        for question in questions:
+            self.cues |= language.read(question).cues
 
 
 def _lower_first(text: str) -> str:
@@ -110,6 +132,7 @@ class AnswerEngine:
             c.candidate.summary,
             c.info.rules.ballot,
             *c.info.rules.valid_nomination,
+            *c.steps.questions,
         ]
         for s in c.sections:
             parts += [s.title, s.summary, *s.pledges, *s.record, *s.facts, " ".join(s.keywords)]
@@ -127,20 +150,29 @@ class AnswerEngine:
         names = [c.candidate.name, c.candidate.short_name, *c.candidate.aliases]
         neutral = [f"{b.name} {b.group} {b.region} {b.code}" for b in c.branches]
         vocabulary = [self._all_text(), *(f"{e.question} {e.answer}" for e in self._learned)]
-        self.language = lang = Language(c.info.abbreviations, names, vocabulary, neutral)
+        self.language = lang = Language(
+            c.info.abbreviations, names, vocabulary, neutral, post=c.candidate.post
+        )
         short = c.candidate.short_name
         units: list[Unit] = []
+
+        def unit(key: str, kind: str, source: str, title: str, text: str, group: str) -> Unit:
+            made = Unit(key, kind, source, title, text, group)
+            units.append(made)
+            return made
+
         for s in c.sections:
             title = f"Manifesto: {s.title}"
-            overview = Unit(f"{s.id}", "overview", s.id, title, "", s.id)
-            overview.add(lang, s.title, 2.0)
-            overview.add(lang, " ".join(s.keywords), 2.0)
+            theme = f"{s.title} {' '.join(s.keywords)}"
+            overview = unit(s.id, "overview", s.id, title, "", s.id)
+            overview.text = _overview(short, s.summary.strip(), s.pledges)
+            overview.add(lang, s.title, 1.5)
+            overview.asked_as(lang, s.title)
+            overview.add(lang, " ".join(s.keywords), 0.9)
             overview.add(lang, s.summary, 1.0)
             overview.add(lang, " ".join(s.pledges), 0.6)
-            overview.text = _overview(short, s.summary.strip(), s.pledges)
-            units.append(overview)
             for i, pledge in enumerate(s.pledges):
-                unit = Unit(
+                made = unit(
                     f"{s.id}#pledge-{i}",
                     "pledge",
                     s.id,
@@ -148,67 +180,77 @@ class AnswerEngine:
                     f"{short} will {_lower_first(pledge)}",
                     s.id,
                 )
-                unit.add(lang, pledge, 1.5)
-                unit.add(lang, f"{s.title} {' '.join(s.keywords)}", 0.7)
-                units.append(unit)
+                made.add(lang, pledge, 1.5)
+                made.add(lang, theme, 0.7)
             for kind, lines in (("record", s.record), ("fact", s.facts)):
                 for i, line in enumerate(lines):
-                    unit = Unit(f"{s.id}#{kind}-{i}", kind, s.id, title, line, s.id)
-                    unit.add(lang, line, 1.5)
-                    unit.add(lang, f"{s.title} {' '.join(s.keywords)}", 0.7)
-                    units.append(unit)
+                    made = unit(f"{s.id}#{kind}-{i}", kind, s.id, title, line, s.id)
+                    made.add(lang, line, 1.5)
+                    made.add(lang, theme, 0.7)
         for e in c.faq:
-            unit = Unit(f"faq:{e.id}", "faq", f"faq-{e.id}", f"FAQ: {e.question}", c.fill(e.answer))
-            unit.add(lang, " ".join([e.question, *e.alternates]), 2.0)
-            unit.add(lang, " ".join(e.keywords), 1.8)
-            unit.add(lang, unit.text, 0.8)
-            units.append(unit)
+            made = unit(
+                f"faq:{e.id}",
+                "faq",
+                f"faq-{e.id}",
+                f"FAQ: {e.question}",
+                c.fill(e.answer),
+                f"faq:{e.id}",
+            )
+            made.add(lang, " ".join([e.question, *e.alternates]), 2.0)
+            made.add(lang, " ".join(e.keywords), 1.8)
+            made.add(lang, made.text, 1.0)
+            made.asked_as(lang, e.question, *e.alternates)
         for learned in self._learned:
-            unit = Unit(
+            made = unit(
                 f"learned:{learned.id}",
                 "learned",
                 f"faq-q{learned.id}",
                 f"FAQ: {learned.question}",
                 learned.answer,
+                f"learned:{learned.id}",
             )
-            unit.add(lang, learned.question, 2.0)
-            unit.add(lang, learned.answer, 0.8)
-            units.append(unit)
+            made.add(lang, learned.question, 2.0)
+            made.add(lang, learned.answer, 1.0)
+            made.asked_as(lang, learned.question)
         steps = c.steps.steps
-        overview = Unit("steps", "steps", "what-you-can-do", "What you can do", "")
-        overview.add(lang, "help campaign support nominate branch what can do get involved", 1.6)
-        for step in steps:
-            overview.add(lang, f"{step.title} {c.fill(step.text)}", 0.7)
+        overview = unit("steps", "steps", "what-you-can-do", "What you can do", "", "steps")
         overview.text = _fit(
             [c.fill(c.steps.intro), *(f"{n}. {s.title}." for n, s in enumerate(steps, 1))]
         )
-        units.append(overview)
+        overview.add(lang, " ".join(c.steps.questions), 2.0)
+        overview.asked_as(lang, *c.steps.questions)
         for step in steps:
-            unit = Unit(
-                f"step:{step.id}", "step", "what-you-can-do", "What you can do", c.fill(step.text)
+            overview.add(lang, f"{step.title} {c.fill(step.text)}", 0.7)
+        for step in steps:
+            made = unit(
+                f"step:{step.id}",
+                "step",
+                "what-you-can-do",
+                "What you can do",
+                c.fill(step.text),
+                "steps",
             )
-            unit.add(lang, step.title, 2.0)
-            unit.add(lang, unit.text, 1.0)
-            units.append(unit)
+            made.add(lang, step.title, 2.0)
+            made.add(lang, made.text, 1.0)
         if c.background:
             bg = c.background
             for item in bg.items:
                 text = f"Background from a {bg.date} interview, not a manifesto pledge: {item.text}"
-                unit = Unit(
+                made = unit(
                     f"bg:{item.id}",
                     "background",
                     item.id,
                     f"Background: {item.title} ({bg.source}, {bg.date})",
                     _fit([text]),
+                    f"bg:{item.id}",
                 )
-                unit.add(lang, item.title, 1.6)
-                unit.add(lang, " ".join(item.keywords), 1.6)
-                unit.add(lang, item.text, 1.0)
-                units.append(unit)
+                made.add(lang, item.title, 1.6)
+                made.add(lang, " ".join(item.keywords), 1.6)
+                made.add(lang, item.text, 1.0)
         self.units = units
         self._index: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for number, unit in enumerate(units):
-            for term, weight in unit.terms.items():
+        for number, made in enumerate(units):
+            for term, weight in made.terms.items():
                 self._index[term].append((number, weight))
         total = len(units)
         self._idf = {
@@ -225,11 +267,13 @@ class AnswerEngine:
 
     def normalise(self, question: str) -> str:
         """A key under which differently typed versions of one question meet."""
-        words = self.language.read(question).words
-        return " ".join(words)[:500] or question.strip().casefold()[:500]
+        said = self.language.read(question).words
+        return " ".join(said)[:500] or question.strip().casefold()[:500]
 
     def answer(self, question: str, now: datetime) -> Answer:
         reading = self.language.read(question)
+        if _asks_for_personal_details(reading):
+            return self.decline(question)
         dated = answer_date(reading, self.campaign, now)
         if dated is not None:
             return Answer(
@@ -243,27 +287,31 @@ class AnswerEngine:
             )
         if not reading.stems and not reading.unknown:
             return self._without_topic(question, reading)
-        best, coverage, score = self._best(reading)
-        if best is None or coverage < MIN_COVERAGE or score < MIN_SCORE:
-            return self.decline(question, coverage)
+        found = self._best(reading)
+        if found is None:
+            return self.decline(question)
+        first, second, coverage = found
+        text = first.text
+        if second is not None and second.text not in text:
+            joined = f"{text} {second.text}"
+            if len(joined) <= MAX_ANSWER:
+                text = joined
         return Answer(
             question,
             True,
-            best.text[:MAX_ANSWER],
-            best.source_id,
-            best.source_title,
-            best.kind,
+            text[:MAX_ANSWER],
+            first.source_id,
+            first.source_title,
+            first.kind,
             round(coverage, 3),
         )
 
-    def decline(self, question: str, confidence: float = 0.0) -> Answer:
+    def decline(self, question: str) -> Answer:
         return Answer(
             question,
             False,
             "I don't know: the campaign material doesn't cover that. "
             "I've passed your question to the organisers, who will follow up.",
-            kind="none",
-            confidence=round(confidence, 3),
         )
 
     def _without_topic(self, question: str, reading: Reading) -> Answer:
@@ -288,29 +336,71 @@ class AnswerEngine:
             )
         return self.decline(question)
 
-    def _best(self, reading: Reading) -> tuple[Unit | None, float, float]:
+    def _best(self, reading: Reading) -> tuple[Unit, Unit | None, float] | None:
+        """The best unit of the best group, a second unit of that group, and coverage.
+
+        A unit covers a word when the word is in it or in the keywords of its section;
+        it covers the word strongly when the word is in its own text. The second unit is
+        the one of the same group that strongly covers most of what the first misses.
+        """
+        idf = {stem: self._idf.get(stem, self._max_idf) for stem in reading.stems}
+        wanted = sum(idf.values()) + self._max_idf * len(reading.unknown)
+        if wanted == 0:
+            return None
         scores: dict[int, float] = defaultdict(float)
-        matched: dict[int, float] = defaultdict(float)
-        wanted = 0.0
-        for stem in reading.stems:
-            idf = self._idf.get(stem, self._max_idf)
-            wanted += idf
+        covers: dict[int, set[str]] = defaultdict(set)
+        strong: dict[int, set[str]] = defaultdict(set)
+        for stem, weight_idf in idf.items():
             for number, weight in self._index.get(stem, ()):
-                scores[number] += idf * weight
-                matched[number] += idf
-        wanted += self._max_idf * len(reading.unknown)
-        if not scores or wanted == 0:
-            return None, 0.0, 0.0
-        record_words = {"done", "achieved", "achievements", "record", "won", "delivered"}
-        wants_record = bool(set(reading.words) & record_words)
-        best_number = max(
-            scores,
-            key=lambda n: (
-                scores[n] * (1.15 if wants_record and self.units[n].kind == "record" else 1.0),
-                -n,
-            ),
-        )
-        return self.units[best_number], matched[best_number] / wanted, scores[best_number]
+                scores[number] += weight_idf * weight
+                covers[number].add(stem)
+                if weight >= 1.0:
+                    strong[number].add(stem)
+        wants_record = bool(set(reading.words) & RECORD_WORDS)
+        by_group: dict[str, list[int]] = defaultdict(list)
+        for number in scores:
+            unit = self.units[number]
+            if wants_record and unit.kind == "record":
+                scores[number] *= 1.5
+            if strong[number] == set(idf):
+                scores[number] *= 1.25  # one passage answers the whole question
+            scores[number] += CUE_BONUS * len(unit.cues & reading.cues)
+            by_group[unit.group].append(number)
+        best: tuple[float, Unit, Unit | None, float] | None = None
+        for members in by_group.values():
+            members.sort(key=lambda n: (-scores[n], n))
+            first = members[0]
+            if wants_record:
+                first = next((n for n in members if self.units[n].kind == "record"), first)
+            missing = set(idf) - strong[first]
+            second = None
+            gain = 0.0
+            for number in members:
+                if number == first or self.units[number].kind == "overview":
+                    continue
+                extra = sum(idf[s] for s in strong[number] & missing)
+                if extra > gain:
+                    second, gain = number, extra
+            covered = covers[first] | (strong[second] if second is not None else set())
+            coverage = sum(idf[s] for s in covered) / wanted
+            score = scores[first] + 0.5 * gain
+            if coverage < MIN_COVERAGE or score < MIN_SCORE:
+                continue
+            if best is None or score > best[0]:
+                best = (
+                    score,
+                    self.units[first],
+                    self.units[second] if second is not None else None,
+                    coverage,
+                )
+        return None if best is None else best[1:]
+
+
+def _asks_for_personal_details(reading: Reading) -> bool:
+    said = set(reading.words)
+    if reading.possessive and said & PERSONAL:
+        return True
+    return bool(said & OTHER_PEOPLE and said & NEARBY and said & {"who", "which", "list", "names"})
 
 
 def _overview(short: str, summary: str, pledges: Sequence[str]) -> str:

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 
 from bot.text import words
 
-_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_WORD = re.compile(r"[a-z0-9]+")
 _APOSTROPHES = str.maketrans({"’": "", "‘": "", "'": "", "`": "", "´": ""})
 
 # Words that carry no topic. Question words are kept apart: they signal intent.
@@ -49,12 +49,16 @@ QUESTION_WORDS = words(
 GENERIC = words(
     """
     think thinks view views stance position positions policy policies plan plans opinion
-    opinions feel feels believe believes stand stands standing on about regarding re
-    intend intends promise promises pledge pledges commit commits commitment commitments
-    priority priorities doing do did happen happens happening going will would gonna
-    idea ideas approach agenda offer offers
+    opinions feel feels believe believes on about regarding re intend intends promise
+    promises pledge pledges commit commits commitment commitments priority priorities
+    doing do did happen happens happening going will would gonna idea ideas approach
+    agenda offer offers fight fights fighting tackle tackles tackling deal deals dealing
+    bring brings bringing push pushes pushing handle sort fix anything happened work works
     """
 )
+
+POSSESSIVES = words("his")
+POST = "_post_"  # stands for the post being elected, which is no topic of its own
 
 _CORRECTABLE = words(
     """
@@ -74,9 +78,11 @@ class Reading:
     stems: tuple[str, ...]  # topic stems (no stopwords, no candidate, no generic words)
     mentions_candidate: bool
     unknown: tuple[str, ...]  # topic words the campaign material never uses
+    possessive: bool = False  # "Mark's ...", "his ..."
+    cues: frozenset[str] = frozenset()  # the kind of question: how many, how to, why ...
 
-    def has(self, *words: str) -> bool:
-        return any(word in self.words for word in words)
+    def has(self, *wanted: str) -> bool:
+        return any(word in self.words for word in wanted)
 
     def has_stem(self, *stems: str) -> bool:
         return any(stem in self.stems for stem in stems)
@@ -89,6 +95,7 @@ class Language:
         candidate_names: Iterable[str],
         vocabulary: Iterable[str],
         neutral: Iterable[str] = (),
+        post: str = "",
     ):
         self._stemmer = snowballstemmer.stemmer("english")
         self._stems: dict[str, str] = {}
@@ -103,7 +110,15 @@ class Language:
         self.vocabulary = frozenset(words)
         self._known_stems = frozenset(self.stem(w) for w in words)
         self._quiet_stems = frozenset(self.stem(w) for w in STOPWORDS | QUESTION_WORDS | GENERIC)
-        self._neutral = frozenset(w for text in neutral for w in _WORD.findall(self._fold(text)))
+        # Branch names, groups and regions are known words but no topic, unless the
+        # campaign material itself uses them ("Scotland", "cleaners").
+        self._neutral = frozenset(
+            w
+            for text in neutral
+            for w in _WORD.findall(self._fold(text))
+            if self.stem(w) not in self._known_stems
+        )
+        self._post = " ".join(_WORD.findall(self._fold(post)))
         self._correct_to = sorted(
             w for w in words | _CORRECTABLE | QUESTION_WORDS if len(w) >= 3 and not w.isdigit()
         )
@@ -140,20 +155,36 @@ class Language:
         return fixed
 
     def read(self, question: str) -> Reading:
-        text = " " + " ".join(_WORD.findall(self._fold(question))) + " "
-        for phrase in self._name_phrases:
-            text = text.replace(f" {phrase} ", " candidate ")
+        found = [w for w in _WORD.findall(self._fold(question)) if len(w) > 1 or not w.isdigit()]
+        text = f" {' '.join(found)} "
         for phrase, expansion in self._phrase_abbr.items():
             text = text.replace(f" {phrase} ", f" {expansion} ")
+        expanded: list[str] = []
+        for word in text.split():
+            if word in self._word_abbr:
+                expanded.extend(self._word_abbr[word].split())
+            else:
+                expanded.append(word)
+        text = f" {' '.join(expanded)} "
+        possessive = False
+        for phrase in self._name_phrases:
+            if f" {phrase}s " in text:
+                possessive = True
+                text = text.replace(f" {phrase}s ", " candidate ")
+            text = text.replace(f" {phrase} ", " candidate ")
+        if self._post:
+            text = text.replace(f" {self._post} ", f" {POST} ")
         tokens: list[str] = []
         mentions = False
         unknown: list[str] = []
         for word in text.split():
-            if word in self._word_abbr:
-                expanded = self._word_abbr[word].split()
-                tokens.extend(expanded)
-                if word not in expanded and word in self.vocabulary:
-                    tokens.append(word)
+            if word == POST:
+                tokens.append(word)
+                continue
+            if word in POSSESSIVES or (word.endswith("s") and word[:-1] in self._name_words):
+                possessive = True
+                mentions = True
+                tokens.append("candidate")
                 continue
             if word in self._name_words or word == "candidate":
                 mentions = True
@@ -171,7 +202,7 @@ class Language:
         for word in tokens:
             if word in STOPWORDS or word in QUESTION_WORDS or word in GENERIC:
                 continue
-            if word == "candidate" or word in self._neutral:
+            if word in ("candidate", POST) or word in self._neutral:
                 continue
             stem = self.stem(word)
             if stem in self._quiet_stems:
@@ -187,9 +218,33 @@ class Language:
             stems=tuple(dict.fromkeys(stems)),
             mentions_candidate=mentions,
             unknown=tuple(dict.fromkeys(unknown)),
+            possessive=possessive,
+            cues=question_cues(tokens),
         )
 
     def index_terms(self, text: str) -> list[str]:
         """Stems of a passage of campaign material, for the index."""
         stems = (self.stem(w) for w in _WORD.findall(self._fold(text)))
         return [s for s in stems if s not in self._quiet_stems]
+
+
+_HOW_TO_SUBJECTS = words("i we you my our")
+
+
+def question_cues(said: list[str] | tuple[str, ...]) -> frozenset[str]:
+    """What kind of question the words ask, whatever its topic."""
+    cues = set()
+    padded = [*said, "", ""]
+    for first, second, third in zip(padded, padded[1:], padded[2:], strict=False):
+        if first == "how" and second in ("many", "much"):
+            cues.add("how-many")
+        elif (
+            first in ("how", "what")
+            and second in ("do", "can", "should", "to")
+            and (third in _HOW_TO_SUBJECTS or second == "to")
+        ):
+            cues.add("how-to")
+    for word in ("why", "who", "where"):
+        if word in said:
+            cues.add(word)
+    return frozenset(cues)

@@ -16,36 +16,22 @@ from bot.text import words
 
 TIME_WORDS = words(
     """
-    when date dates deadline deadlines day days time till until long left by cutoff cut-off
-    last latest soon timetable schedule calendar week weeks month
+    when wen date dates deadline deadlines day days time till until timetable schedule
+    calendar cutoff
     """
 )
-OPEN_WORDS = words(
-    """
-    open opens opening start starts starting begin begins beginning
-    """
-)
+OPEN_WORDS = words("open opens opening start starts starting begin begins beginning")
 CLOSE_WORDS = words(
     """
     close closes closing closed end ends ending deadline deadlines last latest finish
-    until till by due cutoff cut-off
+    until till by due cutoff
     """
 )
-NOMINATION_WORDS = words(
-    """
-    nomination nominations nominate nominating nominated
-    """
-)
-BALLOT_WORDS = words(
-    """
-    ballot ballots vote votes voting election papers paper postal result results
-    """
-)
-MEETING_WORDS = words(
-    """
-    meeting meetings bgm call called calling notice
-    """
-)
+NOMINATION_WORDS = words("nomination nominations nominate nominating nominated")
+BALLOT_WORDS = words("ballot ballots vote votes voting papers paper postal")
+MEETING_WORDS = words("meeting meetings bgm call called calling notice")
+ACCEPTANCE_WORDS = words("acceptance acceptances accept accepting")
+OVERVIEW_WORDS = words("timetable schedule calendar dates")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,24 +68,21 @@ def _sentence(campaign: Campaign, event: str, now: datetime, future: str, past: 
 
 
 def answer_date(reading: Reading, campaign: Campaign, now: datetime) -> DateAnswer | None:
-    """A timetable answer if the question is about when something happens."""
-    words = set(reading.words)
-    asks_time = bool(words & TIME_WORDS) or "when" in words or "wen" in words
-    if not asks_time and not {"how", "long"} <= words:
+    """A timetable answer if the question asks when something in the election happens."""
+    said = set(reading.words)
+    if not (said & TIME_WORDS or {"how", "long"} <= said):
         return None
-    about_noms = bool(words & NOMINATION_WORDS)
-    about_ballot = bool(words & BALLOT_WORDS)
-    about_meeting = bool(words & MEETING_WORDS)
-    opening = bool(words & OPEN_WORDS)
-    closing = bool(words & CLOSE_WORDS)
+    about_noms = bool(said & NOMINATION_WORDS)
+    about_ballot = bool(said & BALLOT_WORDS)
+    about_meeting = bool(said & MEETING_WORDS)
+    opening = bool(said & OPEN_WORDS)
+    closing = bool(said & CLOSE_WORDS)
     timetable = campaign.info.timetable
 
-    if words & {"timetable", "schedule", "calendar"} or (
-        "dates" in words and not (opening or closing)
-    ):
+    if said & OVERVIEW_WORDS and not (opening or closing):
         return _full_timetable(campaign)
-    if words & {"acceptance", "acceptances", "accept", "address", "addresses"} and (
-        "acceptances_due" in timetable
+    if "acceptances_due" in timetable and (
+        said & ACCEPTANCE_WORDS or ({"address", "addresses"} & said and "election" in said)
     ):
         text = _sentence(
             campaign,
@@ -109,37 +92,24 @@ def answer_date(reading: Reading, campaign: Campaign, now: datetime) -> DateAnsw
             "Candidates' acceptances and election addresses were due",
         )
         return DateAnswer("acceptances_due", timetable["acceptances_due"].label, text)
-    if about_meeting and (closing or asks_time) and not about_ballot:
-        cutoff = campaign.notice_cutoff
-        days = campaign.rules.notice_days
-        close = _when(campaign, "nominations_close")
-        text = (
-            f"Members need {days} days' notice, so for a meeting by the nominations deadline "
-            f"({close}) notice must go out by {day_name(cutoff)}."
-        )
-        text += _until(
-            now,
-            cutoff,
-            " That date has passed, so only a meeting already "
-            "called with enough notice can still nominate.",
-            " That is {when}.",
-        )
-        return DateAnswer("notice_cutoff", "Notice for nomination meetings", text)
+    if about_meeting and not about_ballot:
+        return _notice(campaign, now)
     if about_ballot and not about_noms:
         if opening and not closing:
             text = _sentence(campaign, "ballot_open", now, "The ballot opens", "The ballot opened")
             return DateAnswer("ballot_open", timetable["ballot_open"].label, text)
-        if closing or words & {"result", "results"}:
+        if closing:
             text = _sentence(
                 campaign, "ballot_close", now, "The ballot closes", "The ballot closed"
             )
             return DateAnswer("ballot_close", timetable["ballot_close"].label, text)
         text = (
-            f"Voting runs from {day_name(campaign.ballot_open.date())} to "
+            f"Voting is by post from {day_name(campaign.ballot_open.date())} to "
             f"{_when(campaign, 'ballot_close')}."
         )
         return DateAnswer("ballot_open", "Ballot dates", text)
-    if about_noms or (closing and not about_ballot) or words & {"left"}:
+    left = bool(said & {"left", "remaining"})
+    if about_noms or (left and now < campaign.nominations_close):
         if opening and not closing:
             text = _sentence(
                 campaign,
@@ -149,16 +119,36 @@ def answer_date(reading: Reading, campaign: Campaign, now: datetime) -> DateAnsw
                 "Branch nominations opened",
             )
             return DateAnswer("nominations_open", timetable["nominations_open"].label, text)
-        if closing or words & {"left", "long", "till", "until"} or not opening:
-            text = _sentence(
-                campaign,
-                "nominations_close",
-                now,
-                "Branch nominations close",
-                "Branch nominations closed",
-            )
-            return DateAnswer("nominations_close", timetable["nominations_close"].label, text)
+        text = _sentence(
+            campaign,
+            "nominations_close",
+            now,
+            "Branch nominations close",
+            "Branch nominations closed",
+        )
+        return DateAnswer("nominations_close", timetable["nominations_close"].label, text)
+    if left:
+        text = _sentence(campaign, "ballot_close", now, "The ballot closes", "The ballot closed")
+        return DateAnswer("ballot_close", timetable["ballot_close"].label, text)
     return None
+
+
+def _notice(campaign: Campaign, now: datetime) -> DateAnswer:
+    cutoff = campaign.notice_cutoff
+    days = campaign.rules.notice_days
+    close = _when(campaign, "nominations_close")
+    text = (
+        f"Members need {days} days' notice, so for a meeting by the nominations deadline "
+        f"({close}) notice must go out by {day_name(cutoff)}."
+    )
+    text += _until(
+        now,
+        cutoff,
+        " That date has passed, so only a meeting already called with enough notice can "
+        "still nominate.",
+        " That is {when}.",
+    )
+    return DateAnswer("notice_cutoff", "Notice for nomination meetings", text)
 
 
 def _full_timetable(campaign: Campaign) -> DateAnswer:
