@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.branches import BranchDirectory
 from bot.campaign import Campaign, load_campaign
 from bot.clock import Clock
-from bot.knowledge import AnswerEngine
+from bot.knowledge import AnswerEngine, LearnedAnswer
 from bot.services import Services
 from bot.settings import Settings
 from bot.store import Store
@@ -48,7 +48,8 @@ async def open_services(
     try:
         await store.sync_branches(campaign.branches, clock.now())
         branches = BranchDirectory(await store.branches())
-        answers = AnswerEngine(campaign)
+        learned = [LearnedAnswer(a.id, a.question, a.answer) for a in await store.faq_answers()]
+        answers = AnswerEngine(campaign, learned)
         # Everything built so far lives as long as the bot: keep the garbage collector
         # from scanning it again and again (long pauses under load otherwise).
         gc.collect()

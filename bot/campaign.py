@@ -92,6 +92,7 @@ class CampaignFile(_Model):
     timezone: ZoneName = "Europe/London"
     candidate: Candidate
     abbreviations: dict[str, str] = Field(default_factory=dict)
+    common_words: list[str] = Field(default_factory=list)
     contact: Contact = Contact()
     timetable: dict[str, Event]
     rules: Rules
@@ -111,6 +112,8 @@ class Section(_Model):
     id: str = Field(pattern=SLUG)
     title: str = Field(min_length=1)
     summary: str = Field(min_length=1)
+    # How supporters ask about the section as a whole.
+    questions: list[str] = Field(default_factory=list)
     record: list[str] = Field(default_factory=list)
     facts: list[str] = Field(default_factory=list)
     pledges: list[str] = Field(min_length=1)

@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
 
+    sub.add_parser("faq-export", help="print the answers organisers added, as faq.yaml entries")
+
     export = sub.add_parser("export", help="print a CSV export")
     export.add_argument(
         "--what", choices=("nominations", "volunteers", "meetings"), default="nominations"
@@ -153,6 +155,30 @@ async def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_faq_export(args: argparse.Namespace, settings: Settings) -> int:
+    import yaml
+
+    from bot.app import open_services
+
+    async with open_services(settings) as services:
+        learned = await services.store.faq_answers()
+    entries = [
+        {
+            "id": f"learned-{item.id}",
+            "question": item.question,
+            "alternates": [],
+            # Pack answers are templates: keep literal braces literal.
+            "answer": item.answer.replace("{", "{{").replace("}", "}}"),
+            "keywords": [],
+        }
+        for item in learned
+    ]
+    print("# Answers added with /answer. Paste under `entries:` in the pack's faq.yaml.")
+    if entries:
+        print(yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, width=88), end="")
+    return 0
+
+
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_services
     from bot.exports import export_csv
@@ -169,6 +195,7 @@ COMMANDS: dict[str, Runner] = {
     "ask": cmd_ask,
     "export": cmd_export,
     "eval": cmd_eval,
+    "faq-export": cmd_faq_export,
 }
 
 
@@ -193,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into something that stopped reading
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

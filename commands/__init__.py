@@ -24,6 +24,8 @@ MODULES = (
     "forgetme",
     "verify",
     "export",
+    "questions",
+    "answer",
 )
 
 __all__ = ["Command", "Option", "OptionType", "Permission", "Registry", "command", "registry"]

@@ -29,13 +29,14 @@ MAX_ANSWER = 600
 MIN_COVERAGE = 0.65
 MIN_SCORE = 1.2
 CUE_BONUS = 1.0
+MAX_UNKNOWN = 1  # topic words the material never uses that a question may still have
+DISTINCTIVE = 3.0  # the IDF of a word found in about six passages or fewer
 
 # Details about a person that the campaign material never holds and the bot never gives.
 PERSONAL = words(
     """
-    address phone mobile number salary salaries earn earns paid wife husband partner
-    children kids family age old birthday religion home live lives favourite favorite
-    married car income health
+    address phone mobile salary earn earns wife husband partner children kids age old
+    birthday religion live lives favourite favorite married income
     """
 )
 OTHER_PEOPLE = words("volunteer volunteers supporter supporters supports signed voted")
@@ -135,7 +136,8 @@ class AnswerEngine:
             *c.steps.questions,
         ]
         for s in c.sections:
-            parts += [s.title, s.summary, *s.pledges, *s.record, *s.facts, " ".join(s.keywords)]
+            parts += [s.title, s.summary, *s.pledges, *s.record, *s.facts, *s.questions]
+            parts.append(" ".join(s.keywords))
         for e in c.faq:
             parts += [e.question, *e.alternates, c.fill(e.answer), " ".join(e.keywords)]
         parts += [c.fill(c.steps.intro), *(f"{s.title} {c.fill(s.text)}" for s in c.steps.steps)]
@@ -151,7 +153,12 @@ class AnswerEngine:
         neutral = [f"{b.name} {b.group} {b.region} {b.code}" for b in c.branches]
         vocabulary = [self._all_text(), *(f"{e.question} {e.answer}" for e in self._learned)]
         self.language = lang = Language(
-            c.info.abbreviations, names, vocabulary, neutral, post=c.candidate.post
+            c.info.abbreviations,
+            names,
+            vocabulary,
+            neutral,
+            post=c.candidate.post,
+            common=c.info.common_words,
         )
         short = c.candidate.short_name
         units: list[Unit] = []
@@ -167,7 +174,8 @@ class AnswerEngine:
             overview = unit(s.id, "overview", s.id, title, "", s.id)
             overview.text = _overview(short, s.summary.strip(), s.pledges)
             overview.add(lang, s.title, 1.5)
-            overview.asked_as(lang, s.title)
+            overview.add(lang, " ".join(s.questions), 2.0)
+            overview.asked_as(lang, s.title, *s.questions)
             overview.add(lang, " ".join(s.keywords), 0.9)
             overview.add(lang, s.summary, 1.0)
             overview.add(lang, " ".join(s.pledges), 0.6)
@@ -344,8 +352,8 @@ class AnswerEngine:
         the one of the same group that strongly covers most of what the first misses.
         """
         idf = {stem: self._idf.get(stem, self._max_idf) for stem in reading.stems}
-        wanted = sum(idf.values()) + self._max_idf * len(reading.unknown)
-        if wanted == 0:
+        wanted = sum(idf.values())
+        if wanted == 0 or len(reading.unknown) > MAX_UNKNOWN:
             return None
         scores: dict[int, float] = defaultdict(float)
         covers: dict[int, set[str]] = defaultdict(set)
@@ -386,6 +394,15 @@ class AnswerEngine:
             score = scores[first] + 0.5 * gain
             if coverage < MIN_COVERAGE or score < MIN_SCORE:
                 continue
+            if reading.unknown:
+                # A word the material never uses may be the real topic ("Brexit"). Answer
+                # anyway only if the rest is fully covered and something distinctive in
+                # it is matched by the passage's own text, or the question's form fits.
+                own = strong[first] | (strong[second] if second is not None else set())
+                distinctive = any(idf[s] >= DISTINCTIVE for s in own)
+                fits = bool(self.units[first].cues & reading.cues)
+                if coverage < 1.0 or len(idf) < 2 or not (distinctive or fits):
+                    continue
             if best is None or score > best[0]:
                 best = (
                     score,
@@ -397,8 +414,9 @@ class AnswerEngine:
 
 
 def _asks_for_personal_details(reading: Reading) -> bool:
-    said = set(reading.words)
-    if reading.possessive and said & PERSONAL:
+    """About the candidate's private life, or about who else supports or volunteers."""
+    said = set(reading.words) | set(reading.raw)
+    if reading.mentions_candidate and said & PERSONAL:
         return True
     return bool(said & OTHER_PEOPLE and said & NEARBY and said & {"who", "which", "list", "names"})
 

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import snowballstemmer
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from bot.text import words
 
@@ -33,7 +34,7 @@ STOPWORDS = words(
     pls please plz thanks thank cheers mate lol yeah yes yep u ur im ive id ill youre
     theyre thats theres hes shes isnt arent wasnt werent dont doesnt didnt cant couldnt
     wont wouldnt shouldnt hasnt havent hadnt get got gets also anything something
-    everything really actually tell know let like want wants need needs one ones thing
+    everything really actually tell know let like want wants need needs thing
     things bit lot lots much many way us go going gonna wanna say says said see make
     makes made anyone someone everyone people person
     """
@@ -54,6 +55,8 @@ GENERIC = words(
     doing do did happen happens happening going will would gonna idea ideas approach
     agenda offer offers fight fights fighting tackle tackles tackling deal deals dealing
     bring brings bringing push pushes pushing handle sort fix anything happened work works
+    election elections time times better best good great improve improved improving fewer
+    less lower higher bigger smaller
     """
 )
 
@@ -79,6 +82,7 @@ class Reading:
     mentions_candidate: bool
     unknown: tuple[str, ...]  # topic words the campaign material never uses
     possessive: bool = False  # "Mark's ...", "his ..."
+    raw: tuple[str, ...] = ()  # the words as typed (folded), before any correction
     cues: frozenset[str] = frozenset()  # the kind of question: how many, how to, why ...
 
     def has(self, *wanted: str) -> bool:
@@ -96,6 +100,7 @@ class Language:
         vocabulary: Iterable[str],
         neutral: Iterable[str] = (),
         post: str = "",
+        common: Iterable[str] = (),
     ):
         self._stemmer = snowballstemmer.stemmer("english")
         self._stems: dict[str, str] = {}
@@ -119,9 +124,14 @@ class Language:
             if self.stem(w) not in self._known_stems
         )
         self._post = " ".join(_WORD.findall(self._fold(post)))
+        # Words so common in this campaign that they say nothing about a question's topic.
+        self._common = frozenset(self.stem(w) for w in common)
         self._correct_to = sorted(
             w for w in words | _CORRECTABLE | QUESTION_WORDS if len(w) >= 3 and not w.isdigit()
         )
+        self._correct_by_letter: dict[str, list[str]] = {}
+        for choice in self._correct_to:
+            self._correct_by_letter.setdefault(choice[0], []).append(choice)
         self._corrections: dict[str, str | None] = {}
 
     @staticmethod
@@ -143,10 +153,12 @@ class Language:
         if word in self._corrections:
             return self._corrections[word]
         fixed: str | None = None
-        if len(word) >= 3 and not word.isdigit():
-            cutoff = 80 if len(word) >= 5 else 85
+        if len(word) >= 4 and not word.isdigit():
+            # One slip in a short word, two in a long one; typos rarely hit the first letter.
+            allowed = 1 if len(word) < 9 else 2
+            choices = self._correct_by_letter.get(word[0], ())
             match = process.extractOne(
-                word, self._correct_to, scorer=fuzz.ratio, score_cutoff=cutoff
+                word, choices, scorer=Levenshtein.distance, score_cutoff=allowed
             )
             if match is not None:
                 fixed = str(match[0])
@@ -205,7 +217,7 @@ class Language:
             if word in ("candidate", POST) or word in self._neutral:
                 continue
             stem = self.stem(word)
-            if stem in self._quiet_stems:
+            if stem in self._quiet_stems or stem in self._common:
                 continue
             if not self.knows(word):
                 if len(word) >= 3 and not word.isdigit():
@@ -220,12 +232,13 @@ class Language:
             unknown=tuple(dict.fromkeys(unknown)),
             possessive=possessive,
             cues=question_cues(tokens),
+            raw=tuple(found),
         )
 
     def index_terms(self, text: str) -> list[str]:
         """Stems of a passage of campaign material, for the index."""
         stems = (self.stem(w) for w in _WORD.findall(self._fold(text)))
-        return [s for s in stems if s not in self._quiet_stems]
+        return [s for s in stems if s not in self._quiet_stems and s not in self._common]
 
 
 _HOW_TO_SUBJECTS = words("i we you my our")

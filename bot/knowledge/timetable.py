@@ -70,7 +70,7 @@ def _sentence(campaign: Campaign, event: str, now: datetime, future: str, past: 
 def answer_date(reading: Reading, campaign: Campaign, now: datetime) -> DateAnswer | None:
     """A timetable answer if the question asks when something in the election happens."""
     said = set(reading.words)
-    if not (said & TIME_WORDS or {"how", "long"} <= said):
+    if not (said & TIME_WORDS or {"how", "long"} <= said or _names_a_day_or_hour(reading)):
         return None
     about_noms = bool(said & NOMINATION_WORDS)
     about_ballot = bool(said & BALLOT_WORDS)
@@ -131,6 +131,25 @@ def answer_date(reading: Reading, campaign: Campaign, now: datetime) -> DateAnsw
         text = _sentence(campaign, "ballot_close", now, "The ballot closes", "The ballot closed")
         return DateAnswer("ballot_close", timetable["ballot_close"].label, text)
     return None
+
+
+_MONTHS = words(
+    """
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    """
+)
+_HOURS = words("midnight noon midday pm am oclock")
+
+
+def _names_a_day_or_hour(reading: Reading) -> bool:
+    """ "the 14th", "5pm", "midnight", "October": a question about a moment."""
+    for word in reading.raw:
+        if word in _MONTHS or word in _HOURS:
+            return True
+        if word[:-2].isdigit() and word[-2:] in ("st", "nd", "rd", "th", "pm", "am"):
+            return True
+    return False
 
 
 def _notice(campaign: Campaign, now: datetime) -> DateAnswer:

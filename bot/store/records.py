@@ -103,3 +103,13 @@ class UnansweredQuestion:
     asked_count: int
     first_asked_at: datetime
     last_asked_at: datetime
+    answered_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FaqAnswer:
+    id: int
+    question_id: int | None
+    question: str
+    answer: str
+    created_at: datetime

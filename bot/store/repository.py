@@ -27,6 +27,7 @@ from bot.store.records import (
     OUTCOME_NONE,
     OUTCOME_OTHER,
     Erasure,
+    FaqAnswer,
     Meeting,
     MeetingResult,
     Nomination,
@@ -473,6 +474,69 @@ class Store:
         """Queue a question the bot could not answer; repeats of it add to its count."""
         return await self._writes.submit(_apply_questions, (text[:500], normalised[:500], at))
 
+    async def question(self, question_id: int) -> UnansweredQuestion | None:
+        async def read(conn: AsyncConnection) -> UnansweredQuestion | None:
+            row = (
+                await conn.execute(select(t.questions).where(t.questions.c.id == question_id))
+            ).first()
+            if row is None:
+                return None
+            return UnansweredQuestion(
+                row.id,
+                row.text,
+                row.asked_count,
+                row.first_asked_at,
+                row.last_asked_at,
+                row.answered_at,
+            )
+
+        return await self._read(read)
+
+    async def add_answer(
+        self, question_id: int, answer: str, organiser: User, at: datetime
+    ) -> FaqAnswer | None:
+        """Answer a queued question; None if it does not exist or is already answered."""
+
+        async def apply(conn: AsyncConnection) -> FaqAnswer | None:
+            marked = await conn.execute(
+                update(t.questions)
+                .where(t.questions.c.id == question_id, t.questions.c.answered_at.is_(None))
+                .values(answered_at=at)
+            )
+            if not marked.rowcount:
+                return None
+            text = (
+                await conn.execute(
+                    select(t.questions.c.text).where(t.questions.c.id == question_id)
+                )
+            ).scalar_one()
+            person = await _person_id(conn, organiser, at)
+            new_id = (
+                await conn.execute(
+                    t.faq_answers.insert()
+                    .values(
+                        question_id=question_id,
+                        question=text,
+                        answer=answer,
+                        created_by=person,
+                        created_at=at,
+                    )
+                    .returning(t.faq_answers.c.id)
+                )
+            ).scalar_one()
+            return FaqAnswer(new_id, question_id, text, answer, at)
+
+        return await self._write(apply)
+
+    async def faq_answers(self) -> list[FaqAnswer]:
+        async def read(conn: AsyncConnection) -> list[FaqAnswer]:
+            rows = await conn.execute(select(t.faq_answers).order_by(t.faq_answers.c.id))
+            return [
+                FaqAnswer(r.id, r.question_id, r.question, r.answer, r.created_at) for r in rows
+            ]
+
+        return await self._read(read)
+
     async def unanswered(self, limit: int = 20) -> list[UnansweredQuestion]:
         async def read(conn: AsyncConnection) -> list[UnansweredQuestion]:
             rows = await conn.execute(
@@ -482,7 +546,9 @@ class Store:
                 .limit(limit)
             )
             return [
-                UnansweredQuestion(r.id, r.text, r.asked_count, r.first_asked_at, r.last_asked_at)
+                UnansweredQuestion(
+                    r.id, r.text, r.asked_count, r.first_asked_at, r.last_asked_at, r.answered_at
+                )
                 for r in rows
             ]
 

@@ -146,3 +146,14 @@ questions = Table(
     Column("last_asked_at", UTCDateTime(), nullable=False),
     Column("answered_at", UTCDateTime(), nullable=True),
 )
+
+faq_answers = Table(
+    "faq_answers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("question_id", Integer, ForeignKey("questions.id", ondelete="SET NULL"), nullable=True),
+    Column("question", String(500), nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("created_by", Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+)

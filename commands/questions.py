@@ -1,0 +1,30 @@
+"""/questions: the questions the bot could not answer, most asked first (organisers)."""
+
+from __future__ import annotations
+
+from bot.dates import plural, short_day
+from bot.messages import Invocation, Reply
+from bot.services import Services
+from bot.text import shorten
+from commands.spec import Permission, command
+
+
+@command(
+    "questions",
+    "List the questions the bot could not answer.",
+    permission=Permission.ORGANISER,
+)
+async def questions(invocation: Invocation, services: Services) -> Reply:
+    queue = await services.store.unanswered(limit=20)
+    if not queue:
+        return Reply(text="No unanswered questions. Nice!", ephemeral=True)
+    zone = services.clock.zone
+    lines = [f"Unanswered questions, most asked first ({len(queue)} shown):"]
+    for item in queue:
+        when = short_day(item.last_asked_at.astimezone(zone).date())
+        lines.append(
+            f"#{item.id} ({plural(item.asked_count, 'time')}, last {when}): "
+            f"{shorten(item.text, 200)}"
+        )
+    lines.append("Answer one with /answer id:<number> text:<your answer>.")
+    return Reply(text="\n".join(lines), ephemeral=True)

@@ -1,0 +1,254 @@
+"""The answer engine: right, short, cited, honest when unsure, and taught from chat."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.campaign import load_campaign
+from bot.console import Console
+from bot.knowledge import MAX_ANSWER, AnswerEngine
+from bot.knowledge.evaluate import evaluate, load_cases
+from bot.services import Services
+from tests.conftest import CAMPAIGN, LONDON, SEPT_20, mobilise_command, sqlite_url
+
+
+@pytest.fixture(scope="module")
+def engine() -> AnswerEngine:
+    return AnswerEngine(load_campaign(CAMPAIGN))
+
+
+def test_close_date_comes_from_the_timetable(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(CAMPAIGN, pack)
+    config = pack / "campaign.yaml"
+    config.write_text(config.read_text().replace("at: 2019-10-14 17:00", "at: 2019-10-21 16:00"))
+    before = AnswerEngine(load_campaign(CAMPAIGN)).answer("when do nominations close?", SEPT_20)
+    after = AnswerEngine(load_campaign(pack)).answer("when do nominations close?", SEPT_20)
+    assert "4pm on Monday 21 October 2019" in after.text
+    assert "14 October" not in after.text
+    assert "5pm on Monday 14 October 2019" in before.text
+    # The notice cut-off moves with it.
+    notice = AnswerEngine(load_campaign(pack)).answer("last day to call a meeting?", SEPT_20)
+    assert "Monday 7 October 2019" in notice.text
+
+
+def test_dates_say_how_long_is_left_and_when_it_has_passed(engine: AnswerEngine) -> None:
+    assert engine.answer("when do noms close", SEPT_20).text.endswith("(in 24 days).")
+    late = datetime(2019, 10, 20, 9, 0, tzinfo=LONDON)
+    assert engine.answer("when do noms close", late).text == (
+        "Branch nominations closed at 5pm on Monday 14 October 2019."
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "source"),
+    [
+        ("what's Mark doing about outsourced cleaners?", "living wage", "private-sector"),
+        ("wen do noms close??", "14 October", "timetable.nominations_close"),
+        ("how do I get my branch to nominate?", "nomination meeting", "what-you-can-do"),
+        ("WHAT WILL THE CANDIDATE DO ABOUT PAY", "pay", "new-challenges"),
+        ("wat is serwotka doing for wales", "Wales", "devolved-nations"),
+        ("whats the gs election threshold", "15 branches", "faq-threshold"),
+        ("what does BGM mean", "branch general meeting", "faq-bgm"),
+        ("what will he do for womem in the union", "women", "equality"),
+        (
+            "what did he say about the trade union bill",
+            "Background from a 2015 interview",
+            "bg-thresholds",
+        ),
+    ],
+)
+def test_answers_people_typing_as_they_do(
+    engine: AnswerEngine, question: str, expected: str, source: str
+) -> None:
+    answer = engine.answer(question, SEPT_20)
+    assert answer.answered
+    assert expected.lower() in answer.text.lower()
+    assert answer.source is not None and answer.source["id"] == source
+    assert len(answer.text) <= MAX_ANSWER
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's mark's home address?",
+        "what is his phone number",
+        "who in my branch supports mark?",
+        "does mark support brexit?",
+        "what's the weather tomorrow",
+        "tell me a joke",
+        "'; DROP TABLE questions; --",
+        "@everyone <!channel>",
+        "",
+        "?!?!",
+    ],
+)
+def test_declines_what_the_material_does_not_cover(engine: AnswerEngine, question: str) -> None:
+    answer = engine.answer(question, SEPT_20)
+    assert not answer.answered
+    assert answer.source is None
+    assert "I don't know" in answer.text or "Hello" in answer.text
+
+
+def test_every_answer_is_short_and_cited(engine: AnswerEngine) -> None:
+    for name in ("questions.jsonl", "heldout.jsonl"):
+        for case in load_cases(CAMPAIGN / "eval" / name):
+            answer = engine.answer(case.question, SEPT_20)
+            assert len(answer.text) <= MAX_ANSWER
+            assert (answer.source is not None) == answer.answered
+
+
+@pytest.mark.parametrize("name", ["questions.jsonl", "heldout.jsonl"])
+def test_quality_on_the_question_sets(engine: AnswerEngine, name: str) -> None:
+    report = evaluate(engine, load_cases(CAMPAIGN / "eval" / name), SEPT_20)
+    assert report.answerable >= 50 and report.off_topic >= 25
+    assert report.answer_accuracy >= 0.9, report.misses
+    assert report.abstention_accuracy >= 0.9, report.misses
+
+
+def test_eval_command_prints_both_accuracies(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            *mobilise_command(),
+            "--db",
+            sqlite_url(tmp_path / "e.db"),
+            "--campaign",
+            str(CAMPAIGN),
+            "--now",
+            "2019-09-20T10:00",
+            "eval",
+            str(CAMPAIGN / "eval" / "heldout.jsonl"),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["answer_accuracy"] >= 0.9
+    assert report["abstention_accuracy"] >= 0.9
+    assert report["off_topic"] >= 25
+    plain = subprocess.run(
+        [
+            *mobilise_command(),
+            "--db",
+            sqlite_url(tmp_path / "e.db"),
+            "--campaign",
+            str(CAMPAIGN),
+            "eval",
+            str(CAMPAIGN / "eval" / "questions.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "answer accuracy: " in plain.stdout
+    assert "abstention accuracy: " in plain.stdout
+
+
+def test_eval_file_errors_are_clear(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"q": "fine", "any": ["x"]}\n{"question": "wrong key"}\n')
+    result = subprocess.run(
+        [
+            *mobilise_command(),
+            "--db",
+            sqlite_url(tmp_path / "e.db"),
+            "--campaign",
+            str(CAMPAIGN),
+            "eval",
+            str(bad),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "bad.jsonl, line 2: expected" in result.stderr
+
+
+async def test_organisers_answer_the_queue_from_chat(
+    alice: Console, bob: Console, organiser: Console, services: Services
+) -> None:
+    first = await alice.handle("Does Mark support Brexit?")
+    assert first is not None and first.startswith("I don't know")
+    await bob.handle("does mark support brexit")
+    await bob.handle("what's mark's view on fox hunting?")
+
+    assert await alice.handle("/questions") == "Sorry, /questions is for campaign organisers only."
+    listing = await organiser.handle("/questions")
+    assert listing is not None
+    lines = listing.splitlines()
+    assert lines[0] == "Unanswered questions, most asked first (2 shown):"
+    assert lines[1].startswith("#1 (2 times, last Fri 20 Sep): Does Mark support Brexit?")
+    assert lines[2].startswith("#2 (1 time, last Fri 20 Sep): what's mark's view on fox hunting?")
+
+    saved = await organiser.handle(
+        "/answer id:1 text:The manifesto doesn't take a position on Brexit; Mark's focus "
+        "in this election is pay, jobs and organising."
+    )
+    assert saved is not None and saved.startswith("Thanks! Saved.")
+    paraphrase = await alice.reply_to("what is mark's position on brexit?")
+    assert paraphrase is not None
+    assert paraphrase.text.startswith("The manifesto doesn't take a position on Brexit")
+    assert paraphrase.source == {"id": "faq-q1", "title": "FAQ: Does Mark support Brexit?"}
+
+    again = await organiser.handle("/answer id:1 text:something else")
+    assert again == "Question #1 has already been answered."
+    missing = await organiser.handle("/answer id:99 text:whatever")
+    assert missing == "There is no question #99. /questions lists them."
+    remaining = await organiser.handle("/questions")
+    assert remaining is not None and "Brexit" not in remaining and "fox hunting" in remaining
+
+
+async def test_learned_answers_survive_a_restart_and_export(
+    organiser: Console, alice: Console, services: Services, tmp_path: Path
+) -> None:
+    await alice.handle("does mark support brexit")
+    await organiser.handle("/answer id:1 text:Not covered by the manifesto {yet}.")
+    url = services.settings.database_url
+    result = subprocess.run(
+        [
+            *mobilise_command(),
+            "--db",
+            url,
+            "--campaign",
+            str(CAMPAIGN),
+            "ask",
+            "--json",
+            "mark's view of brexit?",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert json.loads(result.stdout)["answer"] == "Not covered by the manifesto {yet}."
+    exported = subprocess.run(
+        [*mobilise_command(), "--db", url, "--campaign", str(CAMPAIGN), "faq-export"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    entries = yaml.safe_load(exported.stdout)
+    assert entries == [
+        {
+            "id": "learned-1",
+            "question": "does mark support brexit",
+            "alternates": [],
+            "answer": "Not covered by the manifesto {{yet}}.",
+            "keywords": [],
+        }
+    ]
