@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="ask one question, or one per line of standard input")
     ask.add_argument("question", nargs="?", help="the question (default: read standard input)")
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
+    ask.add_argument(
+        "--explain", action="store_true", help="also show how the question was read and matched"
+    )
 
     evaluate = sub.add_parser("eval", help="score the answers against a question file")
     evaluate.add_argument(
@@ -118,6 +121,9 @@ async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         )
         for question in questions:
             answer = services.answers.answer(question, services.clock.now())
+            if args.explain:
+                for row in services.answers.explain(question):
+                    print("  " + json.dumps(row), file=sys.stderr)
             if args.json:
                 print(json.dumps(answer.as_json(), ensure_ascii=False))
             else:

@@ -22,7 +22,7 @@ from typing import Any
 
 from bot.campaign import Campaign
 from bot.knowledge.language import Language, Reading
-from bot.knowledge.timetable import answer_date
+from bot.knowledge.timetable import TIMETABLE_WORDS, answer_date
 from bot.text import shorten, words
 
 MAX_ANSWER = 600
@@ -93,12 +93,15 @@ class Unit:
     text: str
     group: str
     terms: dict[str, float] = field(default_factory=dict)
+    own: set[str] = field(default_factory=set)  # terms from the unit's own words
     cues: frozenset[str] = frozenset()
 
-    def add(self, language: Language, text: str, weight: float) -> None:
+    def add(self, language: Language, text: str, weight: float, own: bool = True) -> None:
         for term in language.index_terms(text):
             if weight > self.terms.get(term, 0.0):
                 self.terms[term] = weight
+            if own:
+                self.own.add(term)
 
     def asked_as(self, language: Language, *questions: str) -> None:
         """Record how this unit is asked for ("how many ...?", "why ...?")."""
@@ -151,7 +154,11 @@ class AnswerEngine:
         c = self.campaign
         names = [c.candidate.name, c.candidate.short_name, *c.candidate.aliases]
         neutral = [f"{b.name} {b.group} {b.region} {b.code}" for b in c.branches]
-        vocabulary = [self._all_text(), *(f"{e.question} {e.answer}" for e in self._learned)]
+        vocabulary = [
+            self._all_text(),
+            *(f"{e.question} {e.answer}" for e in self._learned),
+            " ".join(TIMETABLE_WORDS),
+        ]
         self.language = lang = Language(
             c.info.abbreviations,
             names,
@@ -176,9 +183,9 @@ class AnswerEngine:
             overview.add(lang, s.title, 1.5)
             overview.add(lang, " ".join(s.questions), 2.0)
             overview.asked_as(lang, s.title, *s.questions)
-            overview.add(lang, " ".join(s.keywords), 0.9)
+            overview.add(lang, " ".join(s.keywords), 1.2)
             overview.add(lang, s.summary, 1.0)
-            overview.add(lang, " ".join(s.pledges), 0.6)
+            overview.add(lang, " ".join(s.pledges), 0.6, own=False)
             for i, pledge in enumerate(s.pledges):
                 made = unit(
                     f"{s.id}#pledge-{i}",
@@ -189,12 +196,12 @@ class AnswerEngine:
                     s.id,
                 )
                 made.add(lang, pledge, 1.5)
-                made.add(lang, theme, 0.7)
+                made.add(lang, theme, 0.7, own=False)
             for kind, lines in (("record", s.record), ("fact", s.facts)):
                 for i, line in enumerate(lines):
                     made = unit(f"{s.id}#{kind}-{i}", kind, s.id, title, line, s.id)
                     made.add(lang, line, 1.5)
-                    made.add(lang, theme, 0.7)
+                    made.add(lang, theme, 0.7, own=False)
         for e in c.faq:
             made = unit(
                 f"faq:{e.id}",
@@ -228,7 +235,7 @@ class AnswerEngine:
         overview.add(lang, " ".join(c.steps.questions), 2.0)
         overview.asked_as(lang, *c.steps.questions)
         for step in steps:
-            overview.add(lang, f"{step.title} {c.fill(step.text)}", 0.7)
+            overview.add(lang, f"{step.title} {c.fill(step.text)}", 0.7, own=False)
         for step in steps:
             made = unit(
                 f"step:{step.id}",
@@ -256,10 +263,10 @@ class AnswerEngine:
                 made.add(lang, " ".join(item.keywords), 1.6)
                 made.add(lang, item.text, 1.0)
         self.units = units
-        self._index: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._index: dict[str, list[tuple[int, float, bool]]] = defaultdict(list)
         for number, made in enumerate(units):
             for term, weight in made.terms.items():
-                self._index[term].append((number, weight))
+                self._index[term].append((number, weight, term in made.own))
         total = len(units)
         self._idf = {
             term: math.log(1 + total / len(postings)) for term, postings in self._index.items()
@@ -293,7 +300,7 @@ class AnswerEngine:
                 "timetable",
                 1.0,
             )
-        if not reading.stems and not reading.unknown:
+        if not reading.concepts and not reading.unknown:
             return self._without_topic(question, reading)
         found = self._best(reading)
         if found is None:
@@ -344,26 +351,84 @@ class AnswerEngine:
             )
         return self.decline(question)
 
+    def explain(self, question: str) -> list[dict[str, Any]]:
+        """How a question was read and which passages it matched best (for pack authors)."""
+        reading = self.language.read(question)
+        found = self._ranked(reading)
+        return [
+            {
+                "words": list(reading.words),
+                "concepts": [["+".join(choice) for choice in c] for c in reading.concepts],
+                "unknown": list(reading.unknown),
+                "cues": sorted(reading.cues),
+            },
+            *(
+                {
+                    "unit": first.key,
+                    "second": second.key if second else None,
+                    "score": round(score, 2),
+                    "coverage": round(coverage, 2),
+                    "accepted": ok,
+                }
+                for score, first, second, coverage, ok in found[:5]
+            ),
+        ]
+
     def _best(self, reading: Reading) -> tuple[Unit, Unit | None, float] | None:
+        accepted = [row for row in self._ranked(reading) if row[4]]
+        if not accepted:
+            return None
+        _, first, second, coverage, _ = accepted[0]
+        return first, second, coverage
+
+    def _ranked(self, reading: Reading) -> list[tuple[float, Unit, Unit | None, float, bool]]:
         """The best unit of the best group, a second unit of that group, and coverage.
 
         A unit covers a word when the word is in it or in the keywords of its section;
         it covers the word strongly when the word is in its own text. The second unit is
         the one of the same group that strongly covers most of what the first misses.
         """
-        idf = {stem: self._idf.get(stem, self._max_idf) for stem in reading.stems}
+        # One weight per concept: a short form and the words it stands for count once, and
+        # a passage covers the part of the concept (by IDF) that it matches.
+        idf = {
+            number: max(self._idf.get(stem, self._max_idf) for choice in concept for stem in choice)
+            for number, concept in enumerate(reading.concepts)
+        }
         wanted = sum(idf.values())
         if wanted == 0 or len(reading.unknown) > MAX_UNKNOWN:
-            return None
+            return []
         scores: dict[int, float] = defaultdict(float)
-        covers: dict[int, set[str]] = defaultdict(set)
-        strong: dict[int, set[str]] = defaultdict(set)
-        for stem, weight_idf in idf.items():
-            for number, weight in self._index.get(stem, ()):
-                scores[number] += weight_idf * weight
-                covers[number].add(stem)
-                if weight >= 1.0:
-                    strong[number].add(stem)
+        share: dict[int, dict[int, float]] = defaultdict(dict)
+        strong: dict[int, set[int]] = defaultdict(set)
+        for concept_number, concept in enumerate(reading.concepts):
+            best_score: dict[int, float] = {}
+            best_part: dict[int, float] = {}
+            best_own: dict[int, float] = {}
+            for choice in concept:
+                stem_idf = {stem: self._idf.get(stem, self._max_idf) for stem in choice}
+                mass = sum(stem_idf.values())
+                score_part: dict[int, float] = defaultdict(float)
+                matched: dict[int, float] = defaultdict(float)
+                own_part: dict[int, float] = defaultdict(float)
+                for stem in choice:
+                    for number, weight, own in self._index.get(stem, ()):
+                        score_part[number] += weight * stem_idf[stem] / mass
+                        matched[number] += stem_idf[stem] / mass
+                        if own:
+                            own_part[number] += stem_idf[stem] / mass
+                for number, part in matched.items():
+                    best_score[number] = max(best_score.get(number, 0.0), score_part[number])
+                    best_part[number] = max(best_part.get(number, 0.0), part)
+                    best_own[number] = max(best_own.get(number, 0.0), own_part[number])
+            for number, part in best_part.items():
+                scores[number] += idf[concept_number] * best_score[number]
+                share[number][concept_number] = part
+                if best_own[number] >= 0.5:
+                    strong[number].add(concept_number)
+        covers = {
+            number: {c for c, part in parts.items() if part >= 0.5}
+            for number, parts in share.items()
+        }
         wants_record = bool(set(reading.words) & RECORD_WORDS)
         by_group: dict[str, list[int]] = defaultdict(list)
         for number in scores:
@@ -374,7 +439,7 @@ class AnswerEngine:
                 scores[number] *= 1.25  # one passage answers the whole question
             scores[number] += CUE_BONUS * len(unit.cues & reading.cues)
             by_group[unit.group].append(number)
-        best: tuple[float, Unit, Unit | None, float] | None = None
+        ranked: list[tuple[float, Unit, Unit | None, float, bool]] = []
         for members in by_group.values():
             members.sort(key=lambda n: (-scores[n], n))
             first = members[0]
@@ -386,31 +451,32 @@ class AnswerEngine:
             for number in members:
                 if number == first or self.units[number].kind == "overview":
                     continue
-                extra = sum(idf[s] for s in strong[number] & missing)
+                extra = sum(idf[c] for c in strong[number] & missing)
                 if extra > gain:
                     second, gain = number, extra
             covered = covers[first] | (strong[second] if second is not None else set())
-            coverage = sum(idf[s] for s in covered) / wanted
+            coverage = sum(idf[c] for c in covered) / wanted
             score = scores[first] + 0.5 * gain
-            if coverage < MIN_COVERAGE or score < MIN_SCORE:
-                continue
-            if reading.unknown:
+            accepted = coverage >= MIN_COVERAGE and score >= MIN_SCORE
+            if accepted and reading.unknown:
                 # A word the material never uses may be the real topic ("Brexit"). Answer
                 # anyway only if the rest is fully covered and something distinctive in
                 # it is matched by the passage's own text, or the question's form fits.
-                own = strong[first] | (strong[second] if second is not None else set())
-                distinctive = any(idf[s] >= DISTINCTIVE for s in own)
+                own_words = strong[first] | (strong[second] if second is not None else set())
+                distinctive = any(idf[c] >= DISTINCTIVE for c in own_words)
                 fits = bool(self.units[first].cues & reading.cues)
-                if coverage < 1.0 or len(idf) < 2 or not (distinctive or fits):
-                    continue
-            if best is None or score > best[0]:
-                best = (
+                accepted = coverage >= 1.0 and len(idf) >= 2 and (distinctive or fits)
+            ranked.append(
+                (
                     score,
                     self.units[first],
                     self.units[second] if second is not None else None,
                     coverage,
+                    accepted,
                 )
-        return None if best is None else best[1:]
+            )
+        ranked.sort(key=lambda row: -row[0])
+        return ranked
 
 
 def _asks_for_personal_details(reading: Reading) -> bool:

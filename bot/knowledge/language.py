@@ -36,7 +36,7 @@ STOPWORDS = words(
     wont wouldnt shouldnt hasnt havent hadnt get got gets also anything something
     everything really actually tell know let like want wants need needs thing
     things bit lot lots much many way us go going gonna wanna say says said see make
-    makes made anyone someone everyone people person
+    makes made anyone someone everyone nobody noone people person
     """
 )
 
@@ -56,11 +56,20 @@ GENERIC = words(
     agenda offer offers fight fights fighting tackle tackles tackling deal deals dealing
     bring brings bringing push pushes pushing handle sort fix anything happened work works
     election elections time times better best good great improve improved improving fewer
-    less lower higher bigger smaller
+    less lower higher bigger smaller mean means meaning meant definition define explain
+    explanation care cares caring
     """
 )
 
 POSSESSIVES = words("his")
+# Endings that turn a known stem into a word the material does not use ("younger").
+ENDINGS = words(
+    """
+    s es ed er ers est ing ly ity ities ise ised ises ising ize ized izes izing ation ations
+    ment ments ness ship ships ent ently ence ences ive ively ion ions ional ionship al ally
+    ful
+    """
+)
 POST = "_post_"  # stands for the post being elected, which is no topic of its own
 
 _CORRECTABLE = words(
@@ -78,7 +87,10 @@ class Reading:
 
     original: str
     words: tuple[str, ...]  # normalised surface words, abbreviations expanded
-    stems: tuple[str, ...]  # topic stems (no stopwords, no candidate, no generic words)
+    # Topic concepts, each one or more alternatives, each alternative one or more stems:
+    # a word is one concept; "NEC" is one concept whose alternatives are the stems of
+    # "national executive committee" and "nec". No stopwords, candidate or post.
+    concepts: tuple[tuple[tuple[str, ...], ...], ...]
     mentions_candidate: bool
     unknown: tuple[str, ...]  # topic words the campaign material never uses
     possessive: bool = False  # "Mark's ...", "his ..."
@@ -88,8 +100,9 @@ class Reading:
     def has(self, *wanted: str) -> bool:
         return any(word in self.words for word in wanted)
 
-    def has_stem(self, *stems: str) -> bool:
-        return any(stem in self.stems for stem in stems)
+    @property
+    def stems(self) -> tuple[str, ...]:
+        return tuple(stem for concept in self.concepts for choice in concept for stem in choice)
 
 
 class Language:
@@ -153,7 +166,7 @@ class Language:
         if word in self._corrections:
             return self._corrections[word]
         fixed: str | None = None
-        if len(word) >= 4 and not word.isdigit():
+        if len(word) >= 5 and not word.isdigit():
             # One slip in a short word, two in a long one; typos rarely hit the first letter.
             allowed = 1 if len(word) < 9 else 2
             choices = self._correct_by_letter.get(word[0], ())
@@ -167,73 +180,95 @@ class Language:
         return fixed
 
     def read(self, question: str) -> Reading:
-        found = [w for w in _WORD.findall(self._fold(question)) if len(w) > 1 or not w.isdigit()]
-        text = f" {' '.join(found)} "
-        for phrase, expansion in self._phrase_abbr.items():
-            text = text.replace(f" {phrase} ", f" {expansion} ")
-        expanded: list[str] = []
-        for word in text.split():
-            if word in self._word_abbr:
-                expanded.extend(self._word_abbr[word].split())
-            else:
-                expanded.append(word)
-        text = f" {' '.join(expanded)} "
+        found = _WORD.findall(self._fold(question))
+        text = f" {' '.join(found)} ".replace(" no one ", " nobody ")
+        for phrase, long_form in self._phrase_abbr.items():
+            text = text.replace(f" {phrase} ", f" {long_form.replace(' ', '~')} ")
         possessive = False
         for phrase in self._name_phrases:
             if f" {phrase}s " in text:
                 possessive = True
                 text = text.replace(f" {phrase}s ", " candidate ")
             text = text.replace(f" {phrase} ", " candidate ")
-        if self._post:
-            text = text.replace(f" {self._post} ", f" {POST} ")
-        tokens: list[str] = []
-        mentions = False
-        unknown: list[str] = []
+        # Each concept is a word, or the words a short form stands for; "a / b" are
+        # alternatives ("nec: national executive committee nec": either will do).
+        concepts: list[str] = []
         for word in text.split():
-            if word == POST:
-                tokens.append(word)
-                continue
-            if word in POSSESSIVES or (word.endswith("s") and word[:-1] in self._name_words):
-                possessive = True
-                mentions = True
-                tokens.append("candidate")
-                continue
-            if word in self._name_words or word == "candidate":
-                mentions = True
-                tokens.append("candidate")
-                continue
-            if word in STOPWORDS or word in QUESTION_WORDS or word in GENERIC:
-                tokens.append(word)
-                continue
-            if not self.knows(word) and word not in self._neutral:
-                fixed = self._correct(word)
-                if fixed is not None:
-                    word = fixed
-            tokens.append(word)
-        stems: list[str] = []
-        for word in tokens:
-            if word in STOPWORDS or word in QUESTION_WORDS or word in GENERIC:
-                continue
-            if word in ("candidate", POST) or word in self._neutral:
-                continue
-            stem = self.stem(word)
-            if stem in self._quiet_stems or stem in self._common:
-                continue
-            if not self.knows(word):
-                if len(word) >= 3 and not word.isdigit():
-                    unknown.append(word)
-                continue
-            stems.append(stem)
+            expansion = self._word_abbr.get(word, word.replace("~", " ")).split()
+            if " ".join(expansion) == self._post:
+                concepts.append(POST)
+            elif word in expansion and len(expansion) > 1:
+                concepts.append(" ".join(w for w in expansion if w != word) + f" / {word}")
+            else:
+                concepts.append(" ".join(expansion))
+        tokens: list[str] = []
+        unknown: list[str] = []
+        mentions = False
+        found_concepts: list[tuple[tuple[str, ...], ...]] = []
+        for concept in concepts:
+            alternatives = []
+            for choice in concept.split(" / "):
+                stems = []
+                for word in choice.split():
+                    token, stem, is_possessive = self._take(word)
+                    tokens.append(token)
+                    possessive = possessive or is_possessive
+                    mentions = mentions or token == "candidate"
+                    if stem is None and len(token) >= 3 and self._is_topic(token):
+                        unknown.append(token)
+                    elif stem:
+                        stems.append(stem)
+                if stems:
+                    alternatives.append(tuple(dict.fromkeys(stems)))
+            if alternatives and tuple(alternatives) not in found_concepts:
+                found_concepts.append(tuple(alternatives))
         return Reading(
             original=question,
             words=tuple(tokens),
-            stems=tuple(dict.fromkeys(stems)),
+            concepts=tuple(found_concepts),
             mentions_candidate=mentions,
             unknown=tuple(dict.fromkeys(unknown)),
             possessive=possessive,
             cues=question_cues(tokens),
             raw=tuple(found),
         )
+
+    def _is_topic(self, token: str) -> bool:
+        """A word that is not filler, a name, a number, a branch or a campaign commonplace."""
+        if token in STOPWORDS or token in QUESTION_WORDS or token in GENERIC:
+            return False
+        if token.isdigit() or len(token) < 2 or token in self._neutral:
+            return False
+        stem = self.stem(token)
+        return stem not in self._quiet_stems and stem not in self._common
+
+    def _take(self, word: str) -> tuple[str, str | None, bool]:
+        """(the word as read, its topic stem or None, whether it is "Mark's"/"his")."""
+        if word == POST:
+            return POST, "", False
+        if word in POSSESSIVES or (word.endswith("s") and word[:-1] in self._name_words):
+            return "candidate", "", True
+        if word in self._name_words or word == "candidate":
+            return "candidate", "", False
+        if not self._is_topic(word):
+            return word, "", False
+        if not self.knows(word):
+            fixed = self._correct(word)
+            if fixed is not None:
+                word = fixed
+                if not self._is_topic(word):
+                    return word, "", False
+        if self.knows(word):
+            return word, self.stem(word), False
+        return word, self._known_prefix(word), False
+
+    def _known_prefix(self, word: str) -> str | None:
+        """A known stem that `word` extends by a common ending ("scrutinised")."""
+        for cut in range(len(word) - 1, 4, -1):
+            stem, ending = word[:cut], word[cut:]
+            if ending in ENDINGS and stem in self._known_stems:
+                return stem
+        return None
 
     def index_terms(self, text: str) -> list[str]:
         """Stems of a passage of campaign material, for the index."""
@@ -260,4 +295,6 @@ def question_cues(said: list[str] | tuple[str, ...]) -> frozenset[str]:
     for word in ("why", "who", "where"):
         if word in said:
             cues.add(word)
+    if "which" in said:
+        cues.add("who")
     return frozenset(cues)

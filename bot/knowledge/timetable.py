@@ -24,14 +24,26 @@ OPEN_WORDS = words("open opens opening start starts starting begin begins beginn
 CLOSE_WORDS = words(
     """
     close closes closing closed end ends ending deadline deadlines last latest finish
-    until till by due cutoff
+    until till by due cutoff still result results winner won win
     """
 )
 NOMINATION_WORDS = words("nomination nominations nominate nominating nominated")
-BALLOT_WORDS = words("ballot ballots vote votes voting papers paper postal")
+BALLOT_WORDS = words(
+    "ballot ballots vote votes voting papers paper postal result results winner won win"
+)
 MEETING_WORDS = words("meeting meetings bgm call called calling notice")
 ACCEPTANCE_WORDS = words("acceptance acceptances accept accepting")
 OVERVIEW_WORDS = words("timetable schedule calendar dates")
+TIMETABLE_WORDS = (
+    TIME_WORDS
+    | OPEN_WORDS
+    | CLOSE_WORDS
+    | NOMINATION_WORDS
+    | BALLOT_WORDS
+    | MEETING_WORDS
+    | ACCEPTANCE_WORDS
+    | OVERVIEW_WORDS
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +87,8 @@ def answer_date(reading: Reading, campaign: Campaign, now: datetime) -> DateAnsw
     about_noms = bool(said & NOMINATION_WORDS)
     about_ballot = bool(said & BALLOT_WORDS)
     about_meeting = bool(said & MEETING_WORDS)
-    opening = bool(said & OPEN_WORDS)
-    closing = bool(said & CLOSE_WORDS)
+    closing = bool(said & CLOSE_WORDS)  # "still open?" asks when it closes
+    opening = bool(said & OPEN_WORDS) and "still" not in said
     timetable = campaign.info.timetable
 
     if said & OVERVIEW_WORDS and not (opening or closing):
