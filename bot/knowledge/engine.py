@@ -437,6 +437,8 @@ class AnswerEngine:
                 scores[number] *= 1.5
             if strong[number] == set(idf):
                 scores[number] *= 1.25  # one passage answers the whole question
+            if unit.kind == "background":
+                scores[number] *= 0.85  # the manifesto speaks first; interviews second
             scores[number] += CUE_BONUS * len(unit.cues & reading.cues)
             by_group[unit.group].append(number)
         ranked: list[tuple[float, Unit, Unit | None, float, bool]] = []

@@ -210,12 +210,12 @@ class Language:
             for choice in concept.split(" / "):
                 stems = []
                 for word in choice.split():
-                    token, stem, is_possessive = self._take(word)
-                    tokens.append(token)
+                    read_as, stem, is_possessive = self._take(word)
+                    tokens.append(read_as)
                     possessive = possessive or is_possessive
-                    mentions = mentions or token == "candidate"
-                    if stem is None and len(token) >= 3 and self._is_topic(token):
-                        unknown.append(token)
+                    mentions = mentions or read_as == "candidate"
+                    if stem is None and len(read_as) >= 3 and self._is_topic(read_as):
+                        unknown.append(read_as)
                     elif stem:
                         stems.append(stem)
                 if stems:
