@@ -45,6 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the bot (the terminal chat if no platform is set up)")
     _identity(run)
+    run.add_argument(
+        "--slack-http",
+        action="store_true",
+        help="serve Slack over HTTP at /slack/events instead of Socket Mode",
+    )
+    run.add_argument("--host", default="0.0.0.0", help="address for --slack-http")  # noqa: S104
+    run.add_argument("--port", type=int, default=3000, help="port for --slack-http")
+
+    sub.add_parser("slack-manifest", help="print the Slack app manifest (YAML)")
 
     console = sub.add_parser("console", help="talk to the bot in the terminal")
     _identity(console)
@@ -106,8 +115,26 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.has_slack and not settings.has_discord:
         log.info("no Slack or Discord credentials: running the terminal chat")
         return await cmd_console(args, settings)
-    log.error("Slack and Discord adapters are not part of this build yet")
-    return 2
+    from bot.runner import RunOptions, serve
+
+    if settings.has_slack and not settings.slack_app_token and not settings.slack_signing_secret:
+        print(
+            "mobilise: Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET "
+            "(with --slack-http).",
+            file=sys.stderr,
+        )
+        return 2
+    return await serve(settings, RunOptions(args.slack_http, args.host, args.port))
+
+
+async def cmd_slack_manifest(args: argparse.Namespace, settings: Settings) -> int:
+    import yaml
+
+    from bot.adapters.slack import manifest
+    from commands import registry
+
+    print(yaml.safe_dump(manifest(registry()), sort_keys=False, width=100), end="")
+    return 0
 
 
 async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -202,6 +229,7 @@ COMMANDS: dict[str, Runner] = {
     "export": cmd_export,
     "eval": cmd_eval,
     "faq-export": cmd_faq_export,
+    "slack-manifest": cmd_slack_manifest,
 }
 
 

@@ -64,7 +64,7 @@ class Dispatcher:
                 command,
                 raw,
                 self.services.branches,
-                default_year=self.services.campaign.nominations_close.year,
+                self.services.campaign,
             )
             invocation = Invocation(
                 command=name,

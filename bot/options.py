@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from bot.branches import BranchDirectory
-from bot.dates import parse_date
+from bot.campaign import Campaign
+from bot.dates import day_name, parse_date, short_day
 from bot.errors import UserError
 from bot.text import clean_text
 from commands.spec import Command, Option, OptionType
@@ -24,7 +25,7 @@ def convert(
     command: Command,
     raw: Mapping[str, Any],
     branches: BranchDirectory,
-    default_year: int,
+    campaign: Campaign,
 ) -> dict[str, Any]:
     """Check and convert every option; raise UserError on the first problem."""
     unknown = [name for name in raw if command.option(name) is None]
@@ -43,12 +44,12 @@ def convert(
                     f"Usage: {command.usage()}"
                 )
             continue
-        values[option.name] = _convert_one(command, option, value, branches, default_year)
+        values[option.name] = _convert_one(command, option, value, branches, campaign)
     return values
 
 
 def _convert_one(
-    command: Command, option: Option, value: Any, branches: BranchDirectory, default_year: int
+    command: Command, option: Option, value: Any, branches: BranchDirectory, campaign: Campaign
 ) -> Any:
     if option.type is OptionType.BOOLEAN:
         if isinstance(value, bool):
@@ -77,7 +78,8 @@ def _convert_one(
     if option.type is OptionType.BRANCH:
         return branches.resolve(text)
     if option.type is OptionType.DATE:
-        parsed: date = parse_date(text, default_year)
+        parsed: date = parse_date(text, campaign.nominations_close.year)
+        check_in_campaign(campaign, parsed, option.name)
         return parsed
     if option.type is OptionType.CHOICE:
         word = text.lower()
@@ -91,3 +93,17 @@ def _convert_one(
             f"please keep it to {option.max_length}."
         )
     return text
+
+
+WINDOW_DAYS = 90
+
+
+def check_in_campaign(campaign: Campaign, day: date, label: str = "date") -> None:
+    """Reject dates nowhere near the election: almost certainly a typo."""
+    opens = campaign.nominations_open.date()
+    closes = campaign.nominations_close.date()
+    if not opens - timedelta(days=WINDOW_DAYS) <= day <= closes + timedelta(days=WINDOW_DAYS):
+        raise UserError(
+            f"{label}: {day_name(day)} is nowhere near this election (nominations run "
+            f"{short_day(opens)} to {short_day(closes)}). Nothing has been saved."
+        )

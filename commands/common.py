@@ -7,22 +7,7 @@ from datetime import date, timedelta
 from rapidfuzz import fuzz
 
 from bot.campaign import Campaign
-from bot.dates import day_name, plural, short_day
-from bot.errors import UserError
-
-WINDOW_DAYS = 90
-
-
-def check_meeting_date(campaign: Campaign, meeting: date, label: str = "date") -> None:
-    """Reject dates nowhere near the campaign: almost certainly a typo."""
-    earliest = campaign.nominations_open.date() - timedelta(days=WINDOW_DAYS)
-    latest = campaign.nominations_close.date() + timedelta(days=WINDOW_DAYS)
-    if not earliest <= meeting <= latest:
-        raise UserError(
-            f"{label}: {day_name(meeting)} is nowhere near this election "
-            f"(nominations run {short_day(campaign.nominations_open.date())} to "
-            f"{short_day(campaign.nominations_close.date())}). Nothing has been saved."
-        )
+from bot.dates import day_name, plural
 
 
 def meeting_warnings(

@@ -6,7 +6,7 @@ from bot.dates import day_name, short_day
 from bot.errors import UserError
 from bot.messages import Invocation, Reply
 from bot.services import Services
-from commands.common import check_meeting_date, meeting_warnings
+from commands.common import meeting_warnings
 from commands.spec import Option, OptionType, command
 
 
@@ -24,11 +24,8 @@ async def meeting(invocation: Invocation, services: Services) -> Reply:
     assert branch is not None and meeting_date is not None
     notice = invocation.date("notice")
     campaign = services.campaign
-    check_meeting_date(campaign, meeting_date)
-    if notice is not None:
-        check_meeting_date(campaign, notice, "notice")
-        if notice > meeting_date:
-            raise UserError("notice: the notice date is after the meeting. Nothing has been saved.")
+    if notice is not None and notice > meeting_date:
+        raise UserError("notice: the notice date is after the meeting. Nothing has been saved.")
     warnings = meeting_warnings(campaign, meeting_date, notice, invocation.now.date())
     result = await services.store.record_meeting(
         invocation.user, branch.code, meeting_date, notice, invocation.now

@@ -7,7 +7,7 @@ from bot.errors import UserError
 from bot.messages import Invocation, Reply
 from bot.services import Services
 from bot.store import OUTCOME_NOMINATED, OUTCOME_NONE, OUTCOME_OTHER, NominationReport
-from commands.common import candidate_matches, check_meeting_date
+from commands.common import candidate_matches
 from commands.spec import Option, OptionType, command
 
 OUTCOMES = (OUTCOME_NOMINATED, OUTCOME_OTHER, OUTCOME_NONE)
@@ -53,8 +53,6 @@ async def nominate(invocation: Invocation, services: Services) -> Reply:
             "Nothing has been saved."
         )
     meeting_date = invocation.date("date")
-    if meeting_date is not None:
-        check_meeting_date(campaign, meeting_date)
     result = await services.store.record_nomination(
         NominationReport(
             branch_code=branch.code,

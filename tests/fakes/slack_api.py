@@ -1,0 +1,157 @@
+"""A fake Slack Web API on 127.0.0.1 and a free port, for slack-sdk and slack-bolt.
+
+It records every call (method, parsed body, headers), answers the methods the bot uses
+with plausible payloads, accepts response_url posts and file uploads, and can be told
+to answer the next calls of a method with 429 and a Retry-After header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+
+@dataclass
+class Call:
+    method: str
+    body: dict[str, Any]
+    headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.base_url = ""
+        self._limited: dict[str, list[int]] = {}
+        self._changed = asyncio.Condition()
+        self.user_groups: dict[str, list[str]] = {}
+        self._next_ts = 1000
+
+    # --- control --------------------------------------------------------------------
+
+    def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
+        """Answer the next `times` calls of `method` with 429 and Retry-After."""
+        self._limited.setdefault(method, []).extend([retry_after] * times)
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, within: float = 5.0) -> list[Call]:
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: len(self.calls_to(method)) >= count), within
+            )
+        return self.calls_to(method)
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"{self.base_url}response/{name}"
+
+    # --- serving --------------------------------------------------------------------
+
+    async def _record(self, method: str, request: web.Request) -> Call:
+        raw = await request.read()
+        content_type = request.headers.get("Content-Type", "")
+        body: dict[str, Any]
+        body = dict(request.query)
+        if "json" in content_type:
+            body.update(json.loads(raw or b"{}"))
+        elif "form" in content_type:
+            body.update(parse_qsl(raw.decode()))
+            for key in ("blocks", "view", "attachments"):
+                if isinstance(body.get(key), str):
+                    with contextlib.suppress(ValueError):
+                        body[key] = json.loads(body[key])
+        elif raw:
+            body["raw"] = raw
+        call = Call(method, body, dict(request.headers))
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+        return call
+
+    async def api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        limited = self._limited.get(method)
+        if limited:
+            retry_after = limited.pop(0)
+            await self._record(f"{method}#429", request)
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(retry_after)},
+            )
+        call = await self._record(method, request)
+        return web.json_response(self._answer(method, call))
+
+    def _answer(self, method: str, call: Call) -> dict[str, Any]:
+        self._next_ts += 1
+        ts = f"{self._next_ts}.000100"
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+                "team_id": "T1",
+                "user": "mobilise",
+                "team": "Campaign",
+                "url": "https://example.slack.com/",
+            }
+        if method in ("chat.postMessage", "chat.postEphemeral"):
+            return {"ok": True, "channel": call.body.get("channel"), "ts": ts, "message_ts": ts}
+        if method == "conversations.open":
+            users = str(call.body.get("users", "U0"))
+            return {"ok": True, "channel": {"id": "D" + users.split(",")[0][1:]}}
+        if method == "views.open":
+            return {"ok": True, "view": {"id": "V1", **(call.body.get("view") or {})}}
+        if method == "usergroups.list":
+            return {
+                "ok": True,
+                "usergroups": [
+                    {"id": gid, "handle": gid.lower(), "name": gid} for gid in self.user_groups
+                ],
+            }
+        if method == "usergroups.users.list":
+            return {"ok": True, "users": self.user_groups.get(str(call.body.get("usergroup")), [])}
+        if method == "files.getUploadURLExternal":
+            return {"ok": True, "upload_url": f"{self.base_url}upload/F1", "file_id": "F1"}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": "F1", "title": "file"}]}
+        return {"ok": True}
+
+    async def response(self, request: web.Request) -> web.Response:
+        await self._record(f"response_url:{request.match_info['name']}", request)
+        return web.Response(text="ok")
+
+    async def upload(self, request: web.Request) -> web.Response:
+        await self._record("upload", request)
+        return web.Response(text="OK - 1")
+
+
+@asynccontextmanager
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    app = web.Application()
+    app.router.add_post("/api/{method}", fake.api)
+    app.router.add_get("/api/{method}", fake.api)
+    app.router.add_post("/response/{name}", fake.response)
+    app.router.add_post("/upload/{name}", fake.upload)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    fake.base_url = f"http://127.0.0.1:{port}/"
+    try:
+        yield fake
+    finally:
+        await runner.cleanup()

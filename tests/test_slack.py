@@ -1,0 +1,459 @@
+"""The real slack-bolt app, driven by signed requests, against a local fake Web API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import yaml
+
+from bot.adapters.slack import SlackAdapter, escape, form_view, manifest, render
+from bot.app import open_services
+from bot.clock import Clock
+from bot.dispatch import Dispatcher
+from bot.messages import Button, Reply
+from bot.services import Services
+from bot.settings import Settings
+from commands import registry
+from tests import slack_harness as slack
+from tests.conftest import CAMPAIGN, sqlite_url
+from tests.fakes.slack_api import FakeSlack, fake_slack
+
+ORGANISER = "UORG"
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    async with fake_slack() as running:
+        yield running
+
+
+@pytest.fixture
+def slack_settings(db_path: Path, fake: FakeSlack) -> Settings:
+    return Settings(
+        database_url=sqlite_url(db_path),
+        campaign=CAMPAIGN,
+        organisers=[f"slack:{ORGANISER}"],
+        slack_bot_token="xoxb-test-token",
+        slack_signing_secret=slack.SECRET,
+        slack_api_url=f"{fake.base_url}api/",
+    )
+
+
+@pytest.fixture
+async def slack_services(slack_settings: Settings, clock: Clock) -> AsyncIterator[Services]:
+    async with open_services(slack_settings, clock=clock) as built:
+        yield built
+
+
+@pytest.fixture
+def adapter(slack_services: Services, slack_settings: Settings) -> SlackAdapter:
+    return SlackAdapter(Dispatcher(slack_services), slack_settings)
+
+
+async def run_command(
+    adapter: SlackAdapter,
+    fake: FakeSlack,
+    name: str,
+    text: str,
+    user: str = "U1",
+    user_name: str = "alice",
+    channel: str = "C1",
+) -> dict[str, Any]:
+    """Send a slash command; return what arrived at its response_url."""
+    tag = f"{name}-{time.monotonic_ns()}"
+    response = await slack.command(
+        adapter,
+        name,
+        text,
+        user=user,
+        user_name=user_name,
+        channel=channel,
+        response_url=fake.response_url(tag),
+    )
+    assert response.status == 200
+    assert response.body == ""  # acknowledged at once, with nothing in the way
+    (call,) = await fake.wait_for(f"response_url:{tag}")
+    return call.body
+
+
+COMMAND_CASES = {
+    "help": ("", "/nominate"),
+    "ask": ("when do nominations close?", "14 October 2019"),
+    "volunteer": ("branch:DWP-LEEDS", "Do you agree?"),
+    "meeting": ("branch:DWP-LEEDS date:30 Sep notice:16 Sep", "Recorded: DWP Leeds meeting"),
+    "nominate": ("branch:DWP-LEEDS outcome:nominated", "Recorded: DWP Leeds nominated"),
+    "progress": ("", "of 15 branches needed"),
+    "optout": ("", "not signed up"),
+    "optin": ("", "not signed up yet"),
+    "forgetme": ("", "nothing to erase"),
+    "verify": ("branch:DWP-LEEDS", "Nothing has been reported for DWP Leeds"),
+    "export": ("", "as CSV"),
+    "questions": ("", "No unanswered questions"),
+    "answer": ("id:1 text:hello", "There is no question #1"),
+}
+
+
+def test_every_command_has_a_case() -> None:
+    assert set(COMMAND_CASES) == set(registry().names())
+
+
+@pytest.mark.parametrize("name", sorted(COMMAND_CASES))
+async def test_every_command_through_a_signed_request(
+    adapter: SlackAdapter, fake: FakeSlack, name: str
+) -> None:
+    text, expected = COMMAND_CASES[name]
+    body = await run_command(adapter, fake, name, text, user=ORGANISER, user_name="olive")
+    assert expected in body["text"]
+    assert body["response_type"] == "ephemeral"
+    assert any(b["type"] == "section" for b in body["blocks"])
+
+
+async def test_replies_are_block_kit_with_source_and_buttons(
+    adapter: SlackAdapter, fake: FakeSlack
+) -> None:
+    answer = await run_command(adapter, fake, "ask", "what about outsourced cleaners")
+    kinds = [b["type"] for b in answer["blocks"]]
+    assert "context" in kinds
+    assert "Source: Manifesto: Private sector" in json.dumps(answer["blocks"])
+    consent = await run_command(adapter, fake, "volunteer", "branch:DWP-LEEDS")
+    actions = next(b for b in consent["blocks"] if b["type"] == "actions")
+    assert [e["text"]["text"] for e in actions["elements"]] == ["I agree", "No thanks"]
+
+
+async def test_a_button_press_reaches_the_same_core(
+    adapter: SlackAdapter, fake: FakeSlack, slack_services: Services
+) -> None:
+    consent = await run_command(adapter, fake, "volunteer", "branch:DWP-LEEDS")
+    agree = next(b for b in consent["blocks"] if b["type"] == "actions")["elements"][0]
+    response = await slack.interaction(
+        adapter,
+        {
+            "type": "block_actions",
+            "user": {"id": "U1", "username": "alice"},
+            "team": {"id": "T1"},
+            "channel": {"id": "C1"},
+            "trigger_id": "T-2",
+            "response_url": fake.response_url("pressed"),
+            "actions": [
+                {
+                    "action_id": agree["action_id"],
+                    "value": agree["value"],
+                    "type": "button",
+                    "block_id": "b1",
+                }
+            ],
+        },
+    )
+    assert response.status == 200
+    (call,) = await fake.wait_for("response_url:pressed")
+    assert call.body["text"].startswith("Thanks, alice! You're signed up for DWP Leeds.")
+    from bot.messages import User
+
+    volunteer = await slack_services.store.volunteer(User("slack", "U1", "alice"))
+    assert volunteer is not None and volunteer.branch_code == "DWP-LEEDS"
+
+
+async def test_public_when_asked_to_share(adapter: SlackAdapter, fake: FakeSlack) -> None:
+    body = await run_command(adapter, fake, "progress", "share:true")
+    assert body["response_type"] == "in_channel"
+
+
+async def test_organiser_commands_refuse_supporters(
+    adapter: SlackAdapter, fake: FakeSlack, slack_services: Services
+) -> None:
+    body = await run_command(adapter, fake, "export", "", user="U2")
+    assert body["text"] == "Sorry, /export is for campaign organisers only."
+    assert fake.calls_to("files.getUploadURLExternal") == []
+
+
+async def test_organisers_from_a_user_group(
+    slack_services: Services, slack_settings: Settings, fake: FakeSlack
+) -> None:
+    fake.user_groups["SORG"] = ["U7"]
+    settings = slack_settings.model_copy(update={"slack_organiser_group": "sorg"})
+    adapter = SlackAdapter(Dispatcher(slack_services), settings)
+    body = await run_command(adapter, fake, "questions", "", user="U7")
+    assert body["text"] == "No unanswered questions. Nice!"
+
+
+async def test_export_uploads_a_csv_to_the_organisers_dm(
+    adapter: SlackAdapter, fake: FakeSlack
+) -> None:
+    await run_command(adapter, fake, "nominate", "branch:DWP-LEEDS outcome:nominated")
+    await run_command(adapter, fake, "export", "", user=ORGANISER, user_name="olive")
+    (opened,) = fake.calls_to("conversations.open")
+    assert opened.body["users"] == ORGANISER
+    (upload,) = await fake.wait_for("upload")
+    assert b"DWP-LEEDS,DWP Leeds" in upload.body["raw"]
+    (done,) = fake.calls_to("files.completeUploadExternal")
+    assert done.body["channel_id"] == "DORG"
+
+
+async def test_the_nominate_modal(
+    adapter: SlackAdapter, fake: FakeSlack, slack_services: Services
+) -> None:
+    response = await slack.command(adapter, "nominate", "", response_url=fake.response_url("m"))
+    assert response.status == 200
+    (opened,) = await fake.wait_for("views.open")
+    view = opened.body["view"]
+    assert view["callback_id"] == "mobilise-form:nominate"
+    branch_input = next(b for b in view["blocks"] if b["block_id"] == "opt:branch")
+    assert branch_input["element"]["type"] == "external_select"
+    date_input = next(b for b in view["blocks"] if b["block_id"] == "opt:date")
+    assert date_input["element"]["type"] == "datepicker"
+
+    search = await slack.interaction(
+        adapter,
+        {
+            "type": "block_suggestion",
+            "user": {"id": "U1"},
+            "team": {"id": "T1"},
+            "action_id": "branch",
+            "block_id": "opt:branch",
+            "value": "leeds",
+            "view": view,
+        },
+    )
+    found = json.loads(search.body)["options"]
+    assert [o["value"] for o in found][:3] == ["DWP-LEEDS", "HMRC-LEEDS", "COMM-INTER"] or {
+        o["value"] for o in found[:3]
+    } == {"DWP-LEEDS", "HMRC-LEEDS", "COMM-INTER"}
+
+    def submission(values: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "view_submission",
+            "user": {"id": "U1", "username": "alice"},
+            "team": {"id": "T1"},
+            "trigger_id": "T-3",
+            "view": {**view, "id": "V1", "state": {"values": values}},
+        }
+
+    bad = await slack.interaction(
+        adapter,
+        submission(
+            {
+                "opt:branch": {"branch": {"type": "external_select", "selected_option": None}},
+                "opt:outcome": {
+                    "outcome": {"type": "static_select", "selected_option": {"value": "nominated"}}
+                },
+                "opt:date": {"date": {"type": "datepicker", "selected_date": "2029-01-01"}},
+            }
+        ),
+    )
+    errors = json.loads(bad.body)
+    assert errors["response_action"] == "errors"
+    assert set(errors["errors"]) == {"opt:branch", "opt:date"}
+    assert await slack_services.store.table_rows("nominations") == []
+
+    good = await slack.interaction(
+        adapter,
+        submission(
+            {
+                "opt:branch": {
+                    "branch": {"type": "external_select", "selected_option": {"value": "DWP-LEEDS"}}
+                },
+                "opt:outcome": {
+                    "outcome": {"type": "static_select", "selected_option": {"value": "nominated"}}
+                },
+                "opt:nominee": {"nominee": {"type": "plain_text_input", "value": None}},
+                "opt:date": {"date": {"type": "datepicker", "selected_date": "2019-09-30"}},
+            }
+        ),
+    )
+    assert good.status == 200
+    assert good.body == ""
+    (ephemeral,) = await fake.wait_for("chat.postEphemeral")
+    assert "Recorded: DWP Leeds nominated Mark Serwotka" in ephemeral.body["text"]
+    nomination = await slack_services.store.nomination("DWP-LEEDS")
+    assert nomination is not None and nomination.reported_by == "alice"
+    assert str(nomination.meeting_date) == "2019-09-30"
+
+
+async def test_typed_mentions_are_shown_not_acted_on(
+    adapter: SlackAdapter, fake: FakeSlack
+) -> None:
+    body = await run_command(
+        adapter,
+        fake,
+        "nominate",
+        "branch:DWP-LEEDS outcome:other nominee:<!channel> & <!here> <@U999> @everyone",
+    )
+    sent = json.dumps(body)
+    for raw in ("<!channel>", "<!here>", "<@U999>"):
+        assert raw not in sent
+    assert "&lt;!channel&gt; &amp; &lt;!here&gt; &lt;@U999&gt;" in body["text"]
+    assert escape("<!everyone>") == "&lt;!everyone&gt;"
+
+
+async def test_mentions_get_a_threaded_answer(adapter: SlackAdapter, fake: FakeSlack) -> None:
+    await slack.event(
+        adapter,
+        {
+            "type": "app_mention",
+            "user": "U1",
+            "channel": "C1",
+            "ts": "1700.1",
+            "text": "<@UBOT> when does the ballot open?",
+        },
+    )
+    (posted,) = await fake.wait_for("chat.postMessage")
+    assert posted.body["thread_ts"] == "1700.1"
+    assert "7 November 2019" in posted.body["text"]
+
+
+async def test_direct_messages_get_an_answer(adapter: SlackAdapter, fake: FakeSlack) -> None:
+    await slack.event(
+        adapter,
+        {
+            "type": "message",
+            "channel_type": "im",
+            "user": "U1",
+            "channel": "D1",
+            "ts": "1700.2",
+            "text": "how many branches does mark need?",
+        },
+    )
+    (posted,) = await fake.wait_for("chat.postMessage")
+    assert posted.body["channel"] == "D1"
+    assert "15 branches" in posted.body["text"]
+    assert "thread_ts" not in posted.body
+
+
+async def test_429_is_retried_after_its_delay_and_sent_once(
+    adapter: SlackAdapter, fake: FakeSlack
+) -> None:
+    fake.rate_limit("chat.postMessage", times=1, retry_after=1)
+    await slack.event(
+        adapter,
+        {
+            "type": "app_mention",
+            "user": "U1",
+            "channel": "C1",
+            "ts": "1700.3",
+            "text": "<@UBOT> who runs the ballot?",
+        },
+    )
+    (posted,) = await fake.wait_for("chat.postMessage", within=10)
+    (limited,) = fake.calls_to("chat.postMessage#429")
+    assert posted.at - limited.at >= 0.95
+    await asyncio.sleep(0.3)
+    assert len(fake.calls_to("chat.postMessage")) == 1
+
+
+def test_manifest_lists_what_help_lists_for_an_organiser(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "slack-manifest"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    parsed = yaml.safe_load(result.stdout)
+    listed = [c["command"] for c in parsed["features"]["slash_commands"]]
+    assert listed == [f"/{c.name}" for c in registry().visible_to(organiser=True)]
+    assert parsed == manifest(registry())
+    assert parsed["settings"]["socket_mode_enabled"] is True
+    assert "commands" in parsed["oauth_config"]["scopes"]["bot"]
+
+
+def test_render_limits() -> None:
+    long = Reply(
+        text="x" * 7000, title="t" * 300, buttons=tuple(Button(f"b{n}", "help") for n in range(40))
+    )
+    _, blocks = render(long)
+    assert len(blocks) <= 50
+    assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
+    assert len(next(b for b in blocks if b["type"] == "actions")["elements"]) == 25
+    assert form_view(registry().get("meeting"), "C1")["title"]["text"] == "/meeting"  # type: ignore[arg-type]
+
+
+# --- the HTTP endpoint, as a real process -----------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_http_endpoint_verifies_signatures_and_answers_fast(
+    fake: FakeSlack, tmp_path: Path
+) -> None:
+    port = free_port()
+    db = tmp_path / "http.db"
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("MOBILISE_", "SLACK_", "DISCORD_"))
+    }
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=slack.SECRET,
+        SLACK_API_URL=f"{fake.base_url}api/",
+        MOBILISE_DATABASE_URL=sqlite_url(db),
+        MOBILISE_CAMPAIGN=str(CAMPAIGN),
+        MOBILISE_NOW="2019-09-20T10:00",
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        "--slack-http",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}/slack/events"
+    try:
+        async with aiohttp.ClientSession() as session:
+            for _ in range(100):
+                try:
+                    async with session.get(f"http://127.0.0.1:{port}/health") as ready:
+                        if ready.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    await asyncio.sleep(0.1)
+            body = slack.command_body(
+                "ask", "when do nominations close?", response_url=fake.response_url("http")
+            )
+            content = "application/x-www-form-urlencoded"
+
+            async def post(headers: dict[str, list[str]]) -> int:
+                flat = {k: v[0] for k, v in headers.items()}
+                async with session.post(url, data=body, headers=flat) as response:
+                    return response.status
+
+            for headers in (
+                {"content-type": [content]},
+                slack.signed_headers(body, content, secret="wrong-secret"),
+                slack.signed_headers(body, content, timestamp=int(time.time()) - 301),
+            ):
+                assert await post(headers) == 401
+            await asyncio.sleep(0.3)
+            assert fake.calls_to("response_url:http") == []
+
+            started = time.monotonic()
+            assert await post(slack.signed_headers(body, content)) == 200
+            assert time.monotonic() - started < 3.0
+            (answer,) = await fake.wait_for("response_url:http", within=10)
+            assert "14 October 2019" in answer.body["text"]
+    finally:
+        process.terminate()
+        _, stderr = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 0, stderr.decode()
+    assert "xoxb-test-token" not in stderr.decode()
