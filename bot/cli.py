@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=3000, help="port for --slack-http")
 
     sub.add_parser("slack-manifest", help="print the Slack app manifest (YAML)")
+    sub.add_parser("discord-commands", help="print the Discord application-command payload (JSON)")
 
     console = sub.add_parser("console", help="talk to the bot in the terminal")
     _identity(console)
@@ -222,6 +223,18 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_discord_commands(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.discord import DiscordAdapter
+    from bot.app import open_services
+    from bot.dispatch import Dispatcher
+
+    async with open_services(settings) as services:
+        adapter = DiscordAdapter(Dispatcher(services), settings)
+        print(json.dumps(adapter.payload(), indent=2, ensure_ascii=False))
+        await adapter.client.close()
+    return 0
+
+
 COMMANDS: dict[str, Runner] = {
     "run": cmd_run,
     "console": cmd_console,
@@ -230,6 +243,7 @@ COMMANDS: dict[str, Runner] = {
     "eval": cmd_eval,
     "faq-export": cmd_faq_export,
     "slack-manifest": cmd_slack_manifest,
+    "discord-commands": cmd_discord_commands,
 }
 
 

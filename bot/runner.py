@@ -95,7 +95,7 @@ async def _platforms(
             await stack.enter_async_context(slack_socket_mode(dispatcher, settings))
             started.append("slack-socket")
     if settings.has_discord:
-        from bot.adapters.discord import discord_bot  # type: ignore[import-not-found]
+        from bot.adapters.discord import discord_bot
 
         await stack.enter_async_context(discord_bot(dispatcher, settings))
         started.append("discord")

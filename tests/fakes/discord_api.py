@@ -1,0 +1,274 @@
+"""A fake Discord HTTP API on 127.0.0.1 and a free port, for discord.py's REST calls.
+
+It answers the calls a bot makes (log-in, application info, command sync, interaction
+callbacks, follow-ups, channel messages and DMs), records each one with its parsed JSON
+(multipart `payload_json` included), and can answer the next calls of a route with 429
+and Discord's rate-limit headers. It can honour or ignore message nonces.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_ID = "900000000000000001"
+APP_ID = "900000000000000002"
+
+
+@dataclass
+class Call:
+    route: str
+    method: str
+    path: str
+    json: dict[str, Any] | list[Any]
+    files: dict[str, bytes]
+    at: float = field(default_factory=time.monotonic)
+
+
+def user_payload(user_id: str, name: str, bot: bool = False) -> dict[str, Any]:
+    return {
+        "id": user_id,
+        "username": name,
+        "discriminator": "0",
+        "global_name": name,
+        "avatar": None,
+        "bot": bot,
+        "flags": 0,
+        "public_flags": 0,
+    }
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """Exactly `application/json`, as discord.py checks the header literally."""
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+class FakeDiscord:
+    def __init__(self, honour_nonce: bool = True) -> None:
+        self.calls: list[Call] = []
+        self.base_url = ""
+        self.honour_nonce = honour_nonce
+        self._limited: dict[str, list[float]] = {}
+        self._ids = itertools.count(910000000000000000)
+        self._changed = asyncio.Condition()
+        self._nonces: dict[str, dict[str, Any]] = {}
+        self.forbidden_dm_users: set[str] = set()
+
+    # --- control --------------------------------------------------------------------
+
+    def rate_limit(self, route: str, times: int = 1, retry_after: float = 1.0) -> None:
+        self._limited.setdefault(route, []).extend([retry_after] * times)
+
+    def calls_to(self, route: str) -> list[Call]:
+        return [c for c in self.calls if c.route == route]
+
+    async def wait_for(self, route: str, count: int = 1, within: float = 5.0) -> list[Call]:
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: len(self.calls_to(route)) >= count), within
+            )
+        return self.calls_to(route)
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _message(self, channel_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": str(next(self._ids)),
+            "channel_id": channel_id,
+            "type": 0,
+            "author": user_payload(BOT_ID, "mobilise", bot=True),
+            "content": body.get("content") or "",
+            "timestamp": "2019-09-20T09:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": body.get("embeds") or [],
+            "pinned": False,
+            "flags": body.get("flags") or 0,
+            "components": body.get("components") or [],
+            "nonce": body.get("nonce"),
+        }
+
+    async def _record(self, route: str, request: web.Request) -> Call:
+        body: dict[str, Any] | list[Any] = {}
+        files: dict[str, bytes] = {}
+        if request.content_type.startswith("multipart/"):
+            reader = await request.multipart()
+            async for part in reader:
+                data = await part.read()  # type: ignore[union-attr]
+                name = part.name or ""  # type: ignore[union-attr]
+                if name == "payload_json":
+                    body = json.loads(data)
+                else:
+                    files[part.filename or name] = bytes(data)  # type: ignore[union-attr]
+        elif request.can_read_body:
+            raw = await request.read()
+            body = json.loads(raw) if raw else {}
+        call = Call(route, request.method, request.path, body, files)
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+        return call
+
+    def _throttled(self, route: str) -> web.Response | None:
+        waiting = self._limited.get(route)
+        if not waiting:
+            return None
+        retry_after = waiting.pop(0)
+        return _json(
+            {"message": "You are being rate limited.", "retry_after": retry_after, "global": False},
+            status=429,
+            headers={
+                "Retry-After": str(int(retry_after + 0.999)),
+                "X-RateLimit-Limit": "5",
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset-After": str(retry_after),
+                "X-RateLimit-Bucket": f"bucket-{route}",
+                "X-RateLimit-Scope": "user",
+                "Via": "1.1 google",
+            },
+        )
+
+    # --- routes ---------------------------------------------------------------------
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        path = request.match_info["path"]
+        route = self._route(request.method, path)
+        throttled = self._throttled(route)
+        if throttled is not None:
+            await self._record(f"{route}#429", request)
+            return throttled
+        call = await self._record(route, request)
+        body = call.json if isinstance(call.json, dict) else {}
+        parts = path.split("/")
+        if route == "GET /users/@me":
+            return _json(user_payload(BOT_ID, "mobilise", bot=True))
+        if route == "GET /oauth2/applications/@me":
+            return _json(
+                {
+                    "id": APP_ID,
+                    "name": "mobilise",
+                    "icon": None,
+                    "description": "",
+                    "rpc_origins": [],
+                    "bot_public": True,
+                    "bot_require_code_grant": False,
+                    "owner": user_payload("900000000000000003", "owner"),
+                    "summary": "",
+                    "verify_key": "0" * 64,
+                    "team": None,
+                    "flags": 0,
+                    "interactions_endpoint_url": None,
+                }
+            )
+        if route.startswith("PUT /applications/"):
+            commands = call.json if isinstance(call.json, list) else []
+            return _json(
+                [
+                    {
+                        **c,
+                        "id": str(next(self._ids)),
+                        "application_id": APP_ID,
+                        "version": "1",
+                        "default_member_permissions": None,
+                        "type": c.get("type", 1),
+                    }
+                    for c in commands
+                ]
+            )
+        if route == "POST /interactions/{id}/{token}/callback":
+            kind = int(body.get("type", 4))
+            data = body.get("data") or {}
+            reply = {
+                "interaction": {
+                    "id": parts[1],
+                    "type": 2,
+                    "response_message_loading": kind == 5,
+                    "response_message_ephemeral": bool(int(data.get("flags") or 0) & 64),
+                },
+            }
+            if kind in (4, 5, 7):
+                message = self._message("0", data)
+                reply["interaction"]["response_message_id"] = message["id"]
+                reply["resource"] = {"type": kind, "message": message}
+            return _json(reply)
+        if route == "POST /webhooks/{app}/{token}":
+            return _json(self._message("0", body))
+        if route in (
+            "PATCH /webhooks/{app}/{token}/messages/@original",
+            "GET /webhooks/{app}/{token}/messages/@original",
+        ):
+            return _json(self._message("0", body))
+        if route == "POST /users/@me/channels":
+            recipient = str(body.get("recipient_id"))
+            return _json(
+                {
+                    "id": f"7{recipient[1:]}",
+                    "type": 1,
+                    "recipients": [user_payload(recipient, "someone")],
+                    "last_message_id": None,
+                }
+            )
+        if route == "POST /channels/{id}/messages":
+            channel = parts[1]
+            if channel in self.forbidden_dm_users:
+                return _json(
+                    {"message": "Cannot send messages to this user", "code": 50007}, status=403
+                )
+            nonce = body.get("nonce")
+            if self.honour_nonce and nonce and body.get("enforce_nonce"):
+                key = f"{channel}:{nonce}"
+                if key in self._nonces:
+                    call.route = "POST /channels/{id}/messages#deduplicated"
+                    return _json(self._nonces[key])
+                self._nonces[key] = self._message(channel, body)
+                return _json(self._nonces[key])
+            return _json(self._message(channel, body))
+        return _json({"message": "404: Not Found", "code": 0}, status=404)
+
+    @staticmethod
+    def _route(method: str, path: str) -> str:
+        parts = path.split("/")
+        if parts[0] == "interactions" and len(parts) == 4:
+            return f"{method} /interactions/{{id}}/{{token}}/callback"
+        if parts[0] == "webhooks" and len(parts) == 3:
+            return f"{method} /webhooks/{{app}}/{{token}}"
+        if parts[0] == "webhooks" and len(parts) >= 5:
+            return f"{method} /webhooks/{{app}}/{{token}}/messages/{parts[4]}"
+        if parts[0] == "channels" and len(parts) == 3 and parts[2] == "messages":
+            return f"{method} /channels/{{id}}/messages"
+        if parts[0] == "applications":
+            return f"{method} /applications/{'/'.join(parts[1:])}"
+        return f"{method} /{path}"
+
+
+@asynccontextmanager
+async def fake_discord(honour_nonce: bool = True) -> AsyncIterator[FakeDiscord]:
+    fake = FakeDiscord(honour_nonce)
+    app = web.Application()
+    app.router.add_route("*", "/api/v10/{path:.*}", fake.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    fake.base_url = f"http://127.0.0.1:{port}/api/v10"
+    try:
+        yield fake
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,342 @@
+"""Real discord.py interactions through the real command tree, against a local fake API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+
+from bot.adapters.discord import DiscordAdapter, button_id, render
+from bot.app import open_services
+from bot.clock import Clock
+from bot.dispatch import Dispatcher
+from bot.messages import Button, Reply, User
+from bot.services import Services
+from bot.settings import Settings
+from commands import registry
+from tests import discord_harness as harness
+from tests.conftest import CAMPAIGN, sqlite_url
+from tests.fakes.discord_api import BOT_ID, FakeDiscord, fake_discord
+
+CALLBACK = "POST /interactions/{id}/{token}/callback"
+FOLLOWUP = "POST /webhooks/{app}/{token}"
+ALICE = harness.member("500000000000000001", "alice")
+OLIVE = harness.member("500000000000000002", "olive", roles=(harness.ORGANISER_ROLE_ID,))
+
+
+@pytest.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    async with fake_discord() as running:
+        monkeypatch.setattr(discord.http.Route, "BASE", running.base_url)
+        yield running
+
+
+@pytest.fixture
+def discord_settings(db_path: Path) -> Settings:
+    return Settings(
+        database_url=sqlite_url(db_path),
+        campaign=CAMPAIGN,
+        discord_token="test-token",
+        discord_organiser_role="Organiser",
+        discord_guild_ids=[int(harness.GUILD_ID)],
+    )
+
+
+@pytest.fixture
+async def discord_services(discord_settings: Settings, clock: Clock) -> AsyncIterator[Services]:
+    async with open_services(discord_settings, clock=clock) as built:
+        yield built
+
+
+@pytest.fixture
+async def adapter(
+    discord_services: Services, discord_settings: Settings, fake: FakeDiscord
+) -> AsyncIterator[DiscordAdapter]:
+    built = DiscordAdapter(Dispatcher(discord_services), discord_settings)
+    await built.client.login("test-token")  # logs in and syncs commands, at the fake
+    harness.add_guild(built)
+    yield built
+    await built.client.close()
+
+
+async def invoke(
+    adapter: DiscordAdapter,
+    fake: FakeDiscord,
+    name: str,
+    options: dict[str, Any],
+    user: dict[str, Any] = ALICE,
+    guild: bool = True,
+) -> dict[str, Any]:
+    before = len(fake.calls_to(CALLBACK))
+    harness.dispatch(adapter, harness.command(name, options, user, guild))
+    calls = await fake.wait_for(CALLBACK, before + 1)
+    body = calls[-1].json
+    assert isinstance(body, dict)
+    return body
+
+
+def message_of(body: dict[str, Any]) -> str:
+    data = body["data"]
+    embeds = data.get("embeds") or []
+    return data.get("content") or (embeds[0]["description"] if embeds else "")
+
+
+async def test_commands_are_synced_to_the_guild(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
+    (synced,) = fake.calls_to(
+        f"PUT /applications/900000000000000002/guilds/{harness.GUILD_ID}/commands"
+    )
+    assert isinstance(synced.json, list)
+    assert [c["name"] for c in synced.json] == registry().names()
+
+
+CASES = {
+    "help": ({}, "/nominate"),
+    "ask": ({"question": "when do nominations close?"}, "14 October 2019"),
+    "volunteer": ({"branch": "DWP-LEEDS"}, "Do you agree?"),
+    "meeting": (
+        {"branch": "DWP-LEEDS", "date": "30 Sep", "notice": "16 Sep"},
+        "Recorded: DWP Leeds meeting",
+    ),
+    "nominate": ({"branch": "DWP-LEEDS", "outcome": "nominated"}, "Recorded: DWP Leeds nominated"),
+    "progress": ({}, "of 15 branches needed"),
+    "optout": ({}, "not signed up"),
+    "optin": ({}, "not signed up yet"),
+    "forgetme": ({}, "nothing to erase"),
+    "verify": ({"branch": "DWP-LEEDS"}, "Nothing has been reported for DWP Leeds"),
+    "export": ({}, "as CSV"),
+    "questions": ({}, "No unanswered questions"),
+    "answer": ({"id": 1, "text": "hello"}, "There is no question #1"),
+}
+
+
+def test_every_command_has_a_case() -> None:
+    assert set(CASES) == set(registry().names())
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+async def test_every_command_through_a_real_interaction(
+    adapter: DiscordAdapter, fake: FakeDiscord, name: str
+) -> None:
+    options, expected = CASES[name]
+    body = await invoke(adapter, fake, name, options, user=OLIVE)
+    assert body["type"] == 4
+    assert expected in message_of(body)
+    assert body["data"]["flags"] & 64  # ephemeral: only the caller sees it
+    assert body["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_export_attaches_the_csv(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
+    await invoke(adapter, fake, "nominate", {"branch": "DWP-LEEDS", "outcome": "nominated"})
+    await invoke(adapter, fake, "export", {}, user=OLIVE)
+    files = fake.calls_to(CALLBACK)[-1].files
+    (content,) = files.values()
+    assert b"DWP-LEEDS,DWP Leeds" in content
+
+
+async def test_organiser_commands_refuse_supporters(
+    adapter: DiscordAdapter, fake: FakeDiscord
+) -> None:
+    body = await invoke(adapter, fake, "export", {}, user=ALICE)
+    assert message_of(body) == "Sorry, /export is for campaign organisers only."
+
+
+async def test_shared_progress_is_public(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
+    body = await invoke(adapter, fake, "progress", {"share": True})
+    assert not body["data"].get("flags", 0) & 64
+
+
+async def test_slow_work_is_deferred_then_followed_up(
+    adapter: DiscordAdapter, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.adapters.discord as module
+
+    monkeypatch.setattr(module, "ANSWER_WITHOUT_DEFER", 0.05)
+    run = adapter.dispatcher.run
+
+    async def slow_run(*args: Any, **kwargs: Any) -> Reply:
+        await asyncio.sleep(0.3)  # a store under load, say
+        return await run(*args, **kwargs)
+
+    monkeypatch.setattr(adapter.dispatcher, "run", slow_run)
+    body = await invoke(adapter, fake, "ask", {"question": "who runs the ballot?"})
+    assert body["type"] == 5  # deferred, thinking
+    (follow_up,) = await fake.wait_for(FOLLOWUP)
+    assert isinstance(follow_up.json, dict)
+    assert "Electoral Reform Services" in (
+        follow_up.json.get("content") or json.dumps(follow_up.json.get("embeds"))
+    )
+
+
+async def test_branch_autocomplete_is_bounded_and_best_first(
+    adapter: DiscordAdapter, fake: FakeDiscord
+) -> None:
+    harness.dispatch(
+        adapter, harness.command("nominate", {"branch": "dwp leds"}, ALICE, focused="branch")
+    )
+    (call,) = await fake.wait_for(CALLBACK)
+    assert isinstance(call.json, dict)
+    assert call.json["type"] == 8
+    choices = call.json["data"]["choices"]
+    assert 0 < len(choices) <= 25
+    assert choices[0] == {"name": "DWP Leeds", "value": "DWP-LEEDS"}
+    harness.dispatch(adapter, harness.command("meeting", {"branch": "e"}, ALICE, focused="branch"))
+    calls = await fake.wait_for(CALLBACK, 2)
+    assert isinstance(calls[-1].json, dict)
+    assert len(calls[-1].json["data"]["choices"]) == 25
+
+
+async def test_the_nominate_form(
+    adapter: DiscordAdapter, fake: FakeDiscord, discord_services: Services
+) -> None:
+    body = await invoke(adapter, fake, "nominate", {})
+    assert body["type"] == 9  # a modal
+    modal = body["data"]
+    assert modal["custom_id"] == "mobilise-form:nominate"
+    fields = [row["components"][0]["custom_id"] for row in modal["components"]]
+    assert fields == ["branch", "outcome", "nominee", "date"]
+
+    harness.dispatch(
+        adapter,
+        harness.modal_submit(
+            "mobilise-form:nominate", {"branch": "Atlantis", "outcome": "nominated"}, ALICE
+        ),
+    )
+    calls = await fake.wait_for(CALLBACK, 2)
+    assert isinstance(calls[-1].json, dict)
+    assert calls[-1].json["data"]["flags"] & 64
+    assert "I can't find a branch called 'Atlantis'" in message_of(calls[-1].json)
+    assert await discord_services.store.table_rows("nominations") == []
+
+    await invoke(adapter, fake, "nominate", {})
+    harness.dispatch(
+        adapter,
+        harness.modal_submit(
+            "mobilise-form:nominate",
+            {"branch": "dwp leeds", "outcome": "nominated", "date": "30 Sep"},
+            ALICE,
+        ),
+    )
+    calls = await fake.wait_for(CALLBACK, 4)
+    assert isinstance(calls[-1].json, dict)
+    assert "Recorded: DWP Leeds nominated Mark Serwotka" in message_of(calls[-1].json)
+    nomination = await discord_services.store.nomination("DWP-LEEDS")
+    assert nomination is not None and nomination.reported_by == "alice"
+    assert nomination.platform == "discord"
+
+
+async def test_buttons_reach_the_same_core(
+    adapter: DiscordAdapter, fake: FakeDiscord, discord_services: Services
+) -> None:
+    body = await invoke(adapter, fake, "volunteer", {"branch": "DWP-LEEDS"})
+    row = body["data"]["components"][0]["components"]
+    assert [b["label"] for b in row] == ["I agree", "No thanks"]
+    harness.dispatch(adapter, harness.button(row[0]["custom_id"], ALICE))
+    calls = await fake.wait_for(CALLBACK, 2)
+    assert isinstance(calls[-1].json, dict)
+    assert message_of(calls[-1].json).startswith("Thanks, alice! You're signed up")
+    volunteer = await discord_services.store.volunteer(
+        User("discord", "500000000000000001", "alice")
+    )
+    assert volunteer is not None and volunteer.branch_code == "DWP-LEEDS"
+
+
+async def test_echoed_mentions_never_ping(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
+    body = await invoke(
+        adapter,
+        fake,
+        "nominate",
+        {
+            "branch": "DWP-LEEDS",
+            "outcome": "other",
+            "nominee": "@everyone @here <@&800000000000000003> <@500000000000000002>",
+        },
+    )
+    assert "@everyone @here <@&800000000000000003>" in message_of(body)
+    assert body["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_mentions_and_dms_are_answered(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
+    bot = {"id": BOT_ID, "username": "mobilise", "discriminator": "0", "avatar": None, "bot": True}
+    state = adapter.client._connection
+    state.parse_message_create(
+        harness.message(  # type: ignore[arg-type]
+            f"<@{BOT_ID}> when does the ballot open? @everyone", ALICE, guild=True, mentions=[bot]
+        )
+    )
+    (sent,) = await fake.wait_for("POST /channels/{id}/messages")
+    assert isinstance(sent.json, dict)
+    text = sent.json.get("content") or sent.json["embeds"][0]["description"]
+    assert "7 November 2019" in text
+    assert sent.json["embeds"][0]["footer"]["text"].startswith("Source: Election timetable")
+    assert sent.json["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert "message_id" in sent.json["message_reference"]
+    state.parse_message_create(
+        harness.message(  # type: ignore[arg-type]
+            "just chatting in a channel", ALICE, guild=True, mentions=[]
+        )
+    )
+    await asyncio.sleep(0.2)
+    assert len(fake.calls_to("POST /channels/{id}/messages")) == 1
+    state.parse_message_create(
+        harness.message(  # type: ignore[arg-type]
+            "how many branches does he need", ALICE, guild=False, mentions=[]
+        )
+    )
+    dm = (await fake.wait_for("POST /channels/{id}/messages", 2))[-1]
+    assert isinstance(dm.json, dict)
+    assert "15 branches" in (dm.json.get("content") or dm.json["embeds"][0]["description"])
+
+
+async def test_429_is_honoured_and_sent_once(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
+    fake.rate_limit("POST /channels/{id}/messages", times=1, retry_after=0.8)
+    channel = adapter.client.get_partial_messageable(int(harness.CHANNEL_ID))
+    await channel.send(**render(Reply(text="hello <@&1> @everyone")))
+    (limited,) = fake.calls_to("POST /channels/{id}/messages#429")
+    (sent,) = fake.calls_to("POST /channels/{id}/messages")
+    assert sent.at - limited.at >= 0.75
+    assert isinstance(sent.json, dict)
+    assert sent.json["allowed_mentions"] == {"parse": []}
+
+
+def test_payload_lists_what_help_lists_for_an_organiser(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "--db",
+            sqlite_url(tmp_path / "d.db"),
+            "--campaign",
+            str(CAMPAIGN),
+            "discord-commands",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    payload = json.loads(result.stdout)
+    assert [c["name"] for c in payload] == [c.name for c in registry().visible_to(True)]
+    nominate = next(c for c in payload if c["name"] == "nominate")
+    options = {o["name"]: o for o in nominate["options"]}
+    assert options["branch"]["autocomplete"] is True
+    assert [c["value"] for c in options["outcome"]["choices"]] == ["nominated", "other", "none"]
+    answer = next(c for c in payload if c["name"] == "answer")
+    assert {o["name"]: o["type"] for o in answer["options"]} == {"id": 4, "text": 3}
+    assert all(o["required"] for o in answer["options"])
+
+
+def test_render_limits() -> None:
+    long = render(Reply(text="x" * 5000))
+    assert len(long["content"]) == 2000
+    embed = render(Reply(text="y" * 5000, title="Progress", source={"id": "a", "title": "b"}))
+    assert len(embed["embed"].description) == 4096
+    with pytest.raises(ValueError, match="too long"):
+        button_id(Button("x", "answer", {"text": "z" * 200}))
