@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.clock import ZoneName
 from bot.dates import clock_time, day_name
 from bot.errors import PackError
+from schedules.rules import REMINDER_FIELDS, Moment, RemindersFile, Rule
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -248,6 +249,7 @@ class Campaign:
     faq: tuple[FaqEntry, ...]
     background: BackgroundFile | None
     branches: tuple[Branch, ...]
+    reminders: tuple[Rule, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -324,6 +326,21 @@ class Campaign:
         if "acceptances_due" in self.info.timetable:
             fields["acceptances_due"] = day_name(self.moment("acceptances_due").date())
         return fields
+
+    def anchor(self, name: str, end_of_day: bool = False) -> datetime:
+        """A timetable event, or notice_cutoff / check_in (days: start or end of day)."""
+        if name in self.info.timetable:
+            return self.moment(name)
+        day = {"notice_cutoff": self.notice_cutoff, "check_in": self.check_in}[name]
+        at = time(23, 59, 59) if end_of_day else time(0, 0)
+        return datetime.combine(day, at, tzinfo=self.zone)
+
+    def resolve(self, moment: Moment, end_of_day: bool = False) -> datetime:
+        """A pack moment (anchor, days, time) as a local datetime."""
+        base = self.anchor(moment.anchor, end_of_day and moment.time is None)
+        day = base.date() + timedelta(days=moment.days)
+        at = moment.time if moment.time is not None else base.time()
+        return datetime.combine(day, at, tzinfo=self.zone)
 
     def fill(self, template: str, extra: Mapping[str, str] | None = None) -> str:
         values = dict(self.fields)
@@ -453,6 +470,10 @@ def load_campaign(root: Path) -> Campaign:
     if not branches:
         raise PackError(f"{branches_path}: the branch list is empty")
 
+    reminders_path = root / "reminders.yaml"
+    loaded = _yaml(reminders_path, optional=True)
+    reminders = _validate(RemindersFile, reminders_path, *loaded) if loaded else RemindersFile()
+
     campaign = Campaign(
         root=root,
         info=info,
@@ -461,6 +482,7 @@ def load_campaign(root: Path) -> Campaign:
         faq=tuple(faq.entries),
         background=background,
         branches=tuple(branches),
+        reminders=tuple(reminders.rules),
     )
     _check_order(campaign_path, campaign)
     known = campaign.fields.keys()
@@ -471,6 +493,19 @@ def load_campaign(root: Path) -> Campaign:
     _check_templates(
         faq_path, {f"entries.{i}.answer": e.answer for i, e in enumerate(faq.entries)}, known
     )
+    _check_templates(
+        reminders_path,
+        {f"rules.{i}.text": r.text for i, r in enumerate(campaign.reminders)},
+        [*known, *REMINDER_FIELDS],
+    )
+    anchors = {*info.timetable, "notice_cutoff", "check_in"}
+    for i, rule in enumerate(campaign.reminders):
+        for key, moment in (("at", rule.at), ("from", rule.start), ("until", rule.until)):
+            if moment is not None and moment.anchor not in anchors:
+                raise PackError(
+                    f"{reminders_path}, rules.{i}.{key}.anchor: unknown anchor "
+                    f"{moment.anchor!r}; use one of {', '.join(sorted(anchors))}"
+                )
     return campaign
 
 

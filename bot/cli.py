@@ -53,6 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default="0.0.0.0", help="address for --slack-http")  # noqa: S104
     run.add_argument("--port", type=int, default=3000, help="port for --slack-http")
 
+    schedule = sub.add_parser(
+        "schedule", help="list the reminders that would be sent, without sending anything"
+    )
+    schedule.add_argument("--from", dest="start", type=_moment, help="start (default: now)")
+    schedule.add_argument("--to", dest="end", type=_moment, help="end (default: a week on)")
+    schedule.add_argument("--json", action="store_true", help="one JSON object per message")
+
+    sub.add_parser("send-due", help="send the reminders that are due now, once, and stop")
+
     sub.add_parser("slack-manifest", help="print the Slack app manifest (YAML)")
     sub.add_parser("discord-commands", help="print the Discord application-command payload (JSON)")
 
@@ -114,8 +123,10 @@ async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.has_slack and not settings.has_discord:
+        from bot.runner import console_with_reminders
+
         log.info("no Slack or Discord credentials: running the terminal chat")
-        return await cmd_console(args, settings)
+        return await console_with_reminders(settings, args.name, args.organiser)
     from bot.runner import RunOptions, serve
 
     if settings.has_slack and not settings.slack_app_token and not settings.slack_signing_secret:
@@ -126,6 +137,54 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 2
     return await serve(settings, RunOptions(args.slack_http, args.host, args.port))
+
+
+async def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import timedelta
+
+    from bot.app import open_services
+    from bot.dates import clock_time, short_day
+    from schedules.delivery import Deliverer
+
+    async with open_services(settings) as services:
+        zone = settings.zone
+        start = args.start or services.clock.now()
+        start = start if start.tzinfo else start.replace(tzinfo=zone)
+        end = args.end or start + timedelta(days=7)
+        end = end if end.tzinfo else end.replace(tzinfo=zone)
+        if args.end is not None and end.time() == datetime.min.time():
+            end = end + timedelta(days=1)  # a date on its own means the whole day
+        if end <= start:
+            print("mobilise schedule: --to must come after --from", file=sys.stderr)
+            return 2
+        plan = await Deliverer(services, {}).plan(start, end)
+    if args.json:
+        for item in plan:
+            print(json.dumps(item.as_json()))
+        return 0
+    for item in plan:
+        at = item.at.astimezone(zone)
+        branch = f" ({item.branch})" if item.branch else ""
+        print(
+            f"{short_day(at.date())} {clock_time(at):>7}  {item.rule.id:<20} "
+            f"{item.audience:<10} {item.shown_recipient}{branch}"
+        )
+    print(f"{len(plan)} messages")
+    return 0
+
+
+async def cmd_send_due(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_services
+    from bot.senders import open_senders
+    from schedules.delivery import Deliverer
+
+    async with open_services(settings) as services, open_senders(settings) as senders:
+        if not senders:
+            print("mobilise send-due: no platform is set up to send on", file=sys.stderr)
+            return 2
+        report = await Deliverer(services, senders).sweep(services.clock.now())
+    print(json.dumps(report.__dict__))
+    return 0
 
 
 async def cmd_slack_manifest(args: argparse.Namespace, settings: Settings) -> int:
@@ -243,6 +302,8 @@ COMMANDS: dict[str, Runner] = {
     "eval": cmd_eval,
     "faq-export": cmd_faq_export,
     "slack-manifest": cmd_slack_manifest,
+    "schedule": cmd_schedule,
+    "send-due": cmd_send_due,
     "discord-commands": cmd_discord_commands,
 }
 

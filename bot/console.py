@@ -15,6 +15,7 @@ from typing import TextIO
 
 from bot.dispatch import Dispatcher
 from bot.messages import Button, Channel, Reply, User
+from schedules.delivery import SendOutcome, Target
 
 PLATFORM = "console"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -75,6 +76,14 @@ class Console:
         self._buttons = reply.buttons
         return reply
 
+    def show(self, reply: Reply, heading: str, out: TextIO | None = None) -> None:
+        """A message the bot starts (a reminder), with its buttons pressable by number."""
+        stream = out or sys.stdout
+        stream.write(f"{heading}\n{render(reply, self.attachments)}\n\n")
+        stream.flush()
+        if reply.buttons:
+            self._buttons = reply.buttons
+
     async def handle(self, line: str) -> str | None:
         reply = await self.reply_to(line)
         return None if reply is None else render(reply, self.attachments)
@@ -96,3 +105,23 @@ class Console:
             if text is not None:
                 out.write(text + "\n\n")
                 out.flush()
+
+
+class ConsoleSender:
+    """Shows reminders for console users in the terminal."""
+
+    platform = PLATFORM
+
+    def __init__(self, console: Console, out: TextIO | None = None):
+        self.console = console
+        self.out = out
+
+    async def send(self, target: Target, reply: Reply, nonce: str) -> SendOutcome:
+        if target.kind == "channel":
+            heading = f"[broadcast to #{target.id}]"
+        elif target.id == self.console.user.id:
+            heading = "[reminder for you]"
+        else:
+            heading = f"[reminder for {target.id}]"
+        self.console.show(reply, heading, self.out)
+        return SendOutcome("sent", ref=nonce)

@@ -16,8 +16,11 @@ from dataclasses import dataclass
 
 from bot.app import open_services
 from bot.dispatch import Dispatcher
+from bot.senders import open_senders
 from bot.services import Services
 from bot.settings import Settings
+from schedules.delivery import Deliverer
+from schedules.scheduler import scheduled
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +114,21 @@ async def serve(settings: Settings, options: RunOptions) -> int:
             loop.add_signal_handler(sig, stop.set)
     async with open_services(settings) as services, AsyncExitStack() as stack:
         started = await _platforms(stack, services, settings, options)
-        log.info("running: %s", ", ".join(started))
+        senders = await stack.enter_async_context(open_senders(settings))
+        await stack.enter_async_context(scheduled(Deliverer(services, senders)))
+        log.info("running: %s, with reminders", ", ".join(started))
         await stop.wait()
         log.info("stopping")
+    return 0
+
+
+async def console_with_reminders(settings: Settings, name: str, organiser: bool) -> int:
+    """The terminal chat, with reminders for console users shown as they fall due."""
+    from bot.console import Console, ConsoleSender
+
+    async with open_services(settings) as services:
+        console = Console(Dispatcher(services), name, organiser)
+        deliverer = Deliverer(services, {"console": ConsoleSender(console)})
+        async with scheduled(deliverer):
+            await console.run()
     return 0

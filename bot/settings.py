@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     catchup_hours: float = Field(
         default=6.0, gt=0, description="How late a missed reminder may still be sent."
     )
+    slack_send_rate: float = Field(
+        default=4.0, gt=0, description="Reminders sent per second on Slack, at most."
+    )
+    discord_send_rate: float = Field(
+        default=25.0, gt=0, description="Reminders sent per second on Discord, at most."
+    )
 
     slack_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "slack_bot_token")

@@ -26,6 +26,11 @@ MODULES = (
     "export",
     "questions",
     "answer",
+    "broadcast_here",
+    "reminders",
+    "done",
+    "snooze",
+    "needhelp",
 )
 
 __all__ = ["Command", "Option", "OptionType", "Permission", "Registry", "command", "registry"]
@@ -40,7 +45,8 @@ class Registry:
             raise ValueError("two commands share a name")
 
     def __iter__(self) -> Iterator[Command]:
-        return iter(self._commands.values())
+        """The commands people can type (not the ones only buttons run)."""
+        return (c for c in self._commands.values() if not c.hidden)
 
     def __len__(self) -> int:
         return len(self._commands)
@@ -49,7 +55,7 @@ class Registry:
         return self._commands.get(name)
 
     def names(self) -> list[str]:
-        return list(self._commands)
+        return [c.name for c in self]
 
     def visible_to(self, organiser: bool) -> list[Command]:
         return [c for c in self if organiser or not c.organiser_only]

@@ -71,6 +71,8 @@ class Command:
     permission: Permission = Permission.ANYONE
     # Commands that open a form on platforms that have them when run with no options.
     form: bool = False
+    # Commands only buttons run: not listed in /help nor registered with the platforms.
+    hidden: bool = False
 
     @property
     def organiser_only(self) -> bool:
@@ -93,6 +95,7 @@ def command(
     *options: Option,
     permission: Permission = Permission.ANYONE,
     form: bool = False,
+    hidden: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Record a command declaration on its handler."""
 
@@ -104,6 +107,7 @@ def command(
             options=tuple(options),
             permission=permission,
             form=form,
+            hidden=hidden,
         )
         return handler
 

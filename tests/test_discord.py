@@ -113,6 +113,8 @@ CASES = {
     "export": ({}, "as CSV"),
     "questions": ({}, "No unanswered questions"),
     "answer": ({"id": 1, "text": "hello"}, "There is no question #1"),
+    "broadcast-here": ({}, "This channel will get the campaign's broadcasts."),
+    "reminders": ({}, "in the next 7 days"),
 }
 
 

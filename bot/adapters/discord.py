@@ -27,6 +27,7 @@ from bot.messages import Button, Channel, Reply, User
 from bot.settings import Settings
 from commands import Registry
 from commands.spec import Command, Option, OptionType
+from schedules.delivery import SendOutcome, Target
 
 log = logging.getLogger(__name__)
 
@@ -333,6 +334,45 @@ class DiscordAdapter:
         )
         kwargs = render(reply)
         await message.reply(mention_author=False, **kwargs)
+
+
+class DiscordSender:
+    """Sends reminders on Discord: paced below the global limit, each with its nonce.
+
+    discord.py honours 429s and rate-limit headers itself; the nonce (with
+    enforce_nonce) makes a send repeated after a crash show once.
+    """
+
+    platform = PLATFORM
+
+    def __init__(self, client: discord.Client, per_second: float = 25.0):
+        from aiolimiter import AsyncLimiter
+
+        self.client = client
+        self.limiter = AsyncLimiter(per_second, 1)
+        self._dm: dict[str, int] = {}
+
+    async def _channel(self, target: Target) -> discord.abc.Messageable:
+        if target.kind == "channel":
+            return self.client.get_partial_messageable(int(target.id))
+        channel_id = self._dm.get(target.id)
+        if channel_id is None:
+            async with self.limiter:
+                opened = await self.client.http.start_private_message(int(target.id))
+            channel_id = int(opened["id"])
+            self._dm[target.id] = channel_id
+        return self.client.get_partial_messageable(channel_id)
+
+    async def send(self, target: Target, reply: Reply, nonce: str) -> SendOutcome:
+        try:
+            channel = await self._channel(target)
+            async with self.limiter:
+                message = await channel.send(nonce=nonce, **render(reply))
+        except (discord.Forbidden, discord.NotFound) as error:
+            return SendOutcome("undeliverable", detail=f"{error.status} {error.code}")
+        except discord.HTTPException as error:
+            return SendOutcome("failed", detail=f"{error.status} {error.code}")
+        return SendOutcome("sent", ref=str(message.id))
 
 
 async def discord_start(adapter: DiscordAdapter, token: str) -> asyncio.Task[None]:

@@ -28,6 +28,7 @@ from bot.options import convert
 from bot.settings import Settings
 from commands import Registry
 from commands.spec import Command, Option, OptionType
+from schedules.delivery import SendOutcome, Target
 
 log = logging.getLogger(__name__)
 
@@ -215,19 +216,12 @@ class SlackAdapter:
         self.dispatcher = dispatcher
         self.settings = settings
         self.commands: Registry = dispatcher.services.commands
-        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         secret = (
             settings.slack_signing_secret.get_secret_value()
             if settings.slack_signing_secret
             else None
         )
-        client_args: dict[str, Any] = {
-            "token": token,
-            "retry_handlers": [AsyncRateLimitErrorRetryHandler(max_retry_count=5)],
-        }
-        if settings.slack_api_url:
-            client_args["base_url"] = settings.slack_api_url.rstrip("/") + "/"
-        self.client = AsyncWebClient(**client_args)
+        self.client = slack_client(settings)
         self.app = AsyncApp(
             signing_secret=secret,
             client=self.client,
@@ -447,6 +441,59 @@ class SlackAdapter:
             source=reply.source,
         )
         await self.deliver(public, user, channel_id, thread_ts=thread_ts)
+
+
+# Errors after which a message will never get through to that person or channel.
+UNDELIVERABLE = {
+    "channel_not_found",
+    "user_not_found",
+    "cannot_dm_bot",
+    "is_archived",
+    "not_in_channel",
+    "account_inactive",
+    "user_disabled",
+    "restricted_action",
+    "messages_tab_disabled",
+}
+
+
+class SlackSender:
+    """Sends reminders on Slack: paced below Slack's limits, 429s retried by slack-sdk."""
+
+    platform = PLATFORM
+
+    def __init__(self, client: AsyncWebClient, per_second: float = 4.0):
+        from aiolimiter import AsyncLimiter
+
+        self.client = client
+        self.limiter = AsyncLimiter(per_second, 1)
+
+    async def send(self, target: Target, reply: Reply, nonce: str) -> SendOutcome:
+        from slack_sdk.errors import SlackApiError
+
+        text, blocks = render(reply)
+        async with self.limiter:
+            try:
+                sent = await self.client.chat_postMessage(
+                    channel=target.id, text=text, blocks=blocks
+                )
+            except SlackApiError as error:
+                code = str(error.response.get("error", "error"))
+                if code in UNDELIVERABLE:
+                    return SendOutcome("undeliverable", detail=code)
+                return SendOutcome("failed", detail=code)
+        return SendOutcome("sent", ref=str(sent.get("ts")))
+
+
+def slack_client(settings: Settings) -> AsyncWebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    args: dict[str, Any] = {
+        "token": token,
+        "retry_handlers": [AsyncRateLimitErrorRetryHandler(max_retry_count=5)],
+    }
+    if settings.slack_api_url:
+        args["base_url"] = settings.slack_api_url.rstrip("/") + "/"
+    return AsyncWebClient(**args)
 
 
 async def _ack_quietly(ack: AsyncAck) -> None:

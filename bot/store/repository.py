@@ -554,6 +554,257 @@ class Store:
 
         return await self._read(read)
 
+    # --- reminders -------------------------------------------------------------------
+
+    async def plan_snapshot(self) -> list[Mapping[str, Any]]:
+        """Every volunteer with their branch's state, for the planner."""
+
+        async def read(conn: AsyncConnection) -> list[Mapping[str, Any]]:
+            latest = (
+                select(t.meetings.c.branch_code, func.max(t.meetings.c.id).label("id"))
+                .group_by(t.meetings.c.branch_code)
+                .subquery()
+            )
+            rows = await conn.execute(
+                select(
+                    t.volunteers,
+                    t.people.c.platform,
+                    t.people.c.platform_user_id,
+                    t.people.c.display_name,
+                    t.branches.c.name.label("branch_name"),
+                    t.meetings.c.meeting_date,
+                    t.nominations.c.outcome,
+                )
+                .select_from(
+                    t.volunteers.join(t.people, t.people.c.id == t.volunteers.c.person_id)
+                    .join(t.branches, t.branches.c.code == t.volunteers.c.branch_code)
+                    .outerjoin(latest, latest.c.branch_code == t.volunteers.c.branch_code)
+                    .outerjoin(t.meetings, t.meetings.c.id == latest.c.id)
+                    .outerjoin(
+                        t.nominations, t.nominations.c.branch_code == t.volunteers.c.branch_code
+                    )
+                )
+                .order_by(t.volunteers.c.person_id)
+            )
+            return [dict(r._mapping) for r in rows]
+
+        return await self._read(read)
+
+    async def broadcast_channels(self) -> list[Mapping[str, Any]]:
+        async def read(conn: AsyncConnection) -> list[Mapping[str, Any]]:
+            rows = await conn.execute(select(t.broadcast_channels))
+            return [dict(r._mapping) for r in rows]
+
+        return await self._read(read)
+
+    async def subscribe_channel(
+        self, platform: str, channel_id: str, user: User, at: datetime, on: bool = True
+    ) -> bool:
+        """Start (or stop) broadcasts to a channel; False if nothing changed."""
+
+        async def apply(conn: AsyncConnection) -> bool:
+            if not on:
+                result = await conn.execute(
+                    delete(t.broadcast_channels).where(
+                        t.broadcast_channels.c.platform == platform,
+                        t.broadcast_channels.c.channel_id == channel_id,
+                    )
+                )
+                return bool(result.rowcount)
+            person = await _person_id(conn, user, at)
+            stmt = _insert(conn, t.broadcast_channels).values(
+                platform=platform, channel_id=channel_id, subscribed_by=person, subscribed_at=at
+            )
+            result = await conn.execute(stmt.on_conflict_do_nothing())
+            return bool(result.rowcount)
+
+        return await self._write(apply)
+
+    async def claim_deliveries(self, items: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        """Record each message as pending before it is sent; return each one's record.
+
+        A message already recorded keeps its record (and its status): the unique key
+        (rule, recipient, occurrence) is what stops a second send, on every backend.
+        """
+        return await self._writes.submit(_apply_claims, list(items))
+
+    async def finish_delivery(
+        self,
+        delivery_id: int,
+        status: str,
+        at: datetime,
+        detail: str | None = None,
+        ref: str | None = None,
+    ) -> None:
+        async def apply(conn: AsyncConnection) -> None:
+            await conn.execute(
+                update(t.deliveries)
+                .where(t.deliveries.c.id == delivery_id)
+                .values(
+                    status=status,
+                    updated_at=at,
+                    detail=detail,
+                    message_ref=ref,
+                    attempts=t.deliveries.c.attempts + 1,
+                )
+            )
+
+        await self._write(apply)
+
+    async def deliveries(self, status: str | None = None) -> list[Mapping[str, Any]]:
+        async def read(conn: AsyncConnection) -> list[Mapping[str, Any]]:
+            query = select(t.deliveries).order_by(t.deliveries.c.id)
+            if status is not None:
+                query = query.where(t.deliveries.c.status == status)
+            return [dict(r._mapping) for r in await conn.execute(query)]
+
+        return await self._read(read)
+
+    async def sent_between(self, recipient: str, start: datetime, end: datetime) -> int:
+        async def read(conn: AsyncConnection) -> int:
+            return await _count(
+                conn,
+                t.deliveries,
+                and_(
+                    t.deliveries.c.recipient == recipient,
+                    t.deliveries.c.status == "sent",
+                    t.deliveries.c.due_at >= start,
+                    t.deliveries.c.due_at < end,
+                ),
+            )
+
+        return await self._read(read)
+
+    async def scheduler_value(self, key: str) -> str | None:
+        async def read(conn: AsyncConnection) -> str | None:
+            return (
+                await conn.execute(
+                    select(t.scheduler_state.c.value).where(t.scheduler_state.c.key == key)
+                )
+            ).scalar_one_or_none()
+
+        return await self._read(read)
+
+    async def set_scheduler_value(self, key: str, value: str) -> None:
+        async def apply(conn: AsyncConnection) -> None:
+            stmt = _insert(conn, t.scheduler_state).values(key=key, value=value)
+            await conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[t.scheduler_state.c.key], set_={"value": stmt.excluded.value}
+                )
+            )
+
+        await self._write(apply)
+
+    async def snooze(self, user: User, until: datetime) -> bool:
+        async def apply(conn: AsyncConnection) -> bool:
+            person = await _find_person(conn, user)
+            if person is None:
+                return False
+            result = await conn.execute(
+                update(t.volunteers)
+                .where(t.volunteers.c.person_id == person)
+                .values(snoozed_until=until)
+            )
+            return bool(result.rowcount)
+
+        return await self._write(apply)
+
+    async def mark_undeliverable(self, person_id: int, at: datetime) -> None:
+        async def apply(conn: AsyncConnection) -> None:
+            await conn.execute(
+                update(t.volunteers)
+                .where(t.volunteers.c.person_id == person_id)
+                .values(undeliverable_at=at)
+            )
+
+        await self._write(apply)
+
+    async def ask_for_help(self, user: User, branch_code: str | None, at: datetime) -> int:
+        async def apply(conn: AsyncConnection) -> int:
+            person = await _person_id(conn, user, at)
+            result = await conn.execute(
+                t.help_requests.insert()
+                .values(person_id=person, branch_code=branch_code, asked_at=at)
+                .returning(t.help_requests.c.id)
+            )
+            return int(result.scalar_one())
+
+        return await self._write(apply)
+
+    async def digest_facts(self, since: datetime, today: date) -> dict[str, Any]:
+        """What the organisers' daily digest reports."""
+
+        async def read(conn: AsyncConnection) -> dict[str, Any]:
+            reports = [
+                dict(r._mapping)
+                for r in await conn.execute(
+                    select(
+                        t.nomination_history.c.branch_code,
+                        t.nomination_history.c.outcome,
+                        t.branches.c.name,
+                    )
+                    .join_from(
+                        t.nomination_history,
+                        t.branches,
+                        t.branches.c.code == t.nomination_history.c.branch_code,
+                    )
+                    .where(
+                        t.nomination_history.c.at >= since,
+                        t.nomination_history.c.action != "verify",
+                    )
+                    .order_by(t.nomination_history.c.id)
+                )
+            ]
+            latest = (
+                select(func.max(t.meetings.c.id))
+                .group_by(t.meetings.c.branch_code)
+                .scalar_subquery()
+            )
+            stuck = [
+                r.name
+                for r in await conn.execute(
+                    select(t.branches.c.name)
+                    .join_from(
+                        t.meetings, t.branches, t.branches.c.code == t.meetings.c.branch_code
+                    )
+                    .where(
+                        t.meetings.c.id.in_(latest),
+                        t.meetings.c.meeting_date < today,
+                        ~select(t.nominations.c.branch_code)
+                        .where(t.nominations.c.branch_code == t.meetings.c.branch_code)
+                        .exists(),
+                    )
+                    .order_by(t.meetings.c.meeting_date)
+                )
+            ]
+            undeliverable = await _count(
+                conn, t.volunteers, t.volunteers.c.undeliverable_at.is_not(None)
+            )
+            unanswered = await _count(conn, t.questions, t.questions.c.answered_at.is_(None))
+            help_rows = [
+                dict(r._mapping)
+                for r in await conn.execute(
+                    select(
+                        t.people.c.display_name, t.people.c.platform, t.help_requests.c.branch_code
+                    )
+                    .join_from(
+                        t.help_requests, t.people, t.people.c.id == t.help_requests.c.person_id
+                    )
+                    .where(t.help_requests.c.handled_at.is_(None))
+                    .order_by(t.help_requests.c.id)
+                )
+            ]
+            return {
+                "reports": reports,
+                "stuck": stuck,
+                "undeliverable": undeliverable,
+                "unanswered": unanswered,
+                "help": help_rows,
+            }
+
+        return await self._read(read)
+
     # --- erasure -----------------------------------------------------------------------
 
     async def forget(self, user: User) -> Erasure:
@@ -847,6 +1098,37 @@ async def _apply_questions(
         )
     }
     return [ids[normalised] for _, normalised, _ in asked]
+
+
+async def _apply_claims(
+    conn: AsyncConnection, batches: Sequence[list[Mapping[str, Any]]]
+) -> list[list[Mapping[str, Any]]]:
+    results: list[list[Mapping[str, Any]]] = []
+    for items in batches:
+        if not items:
+            results.append([])
+            continue
+        stmt = _insert(conn, t.deliveries).on_conflict_do_nothing(
+            index_elements=[
+                t.deliveries.c.rule_id,
+                t.deliveries.c.recipient,
+                t.deliveries.c.occurrence,
+            ]
+        )
+        await conn.execute(stmt, [dict(item) for item in items])
+        keys = [(i["rule_id"], i["recipient"], i["occurrence"]) for i in items]
+        rows: dict[tuple[str, str, str], Mapping[str, Any]] = {
+            (r.rule_id, r.recipient, r.occurrence): dict(r._mapping)
+            for r in await conn.execute(
+                select(t.deliveries).where(
+                    tuple_(
+                        t.deliveries.c.rule_id, t.deliveries.c.recipient, t.deliveries.c.occurrence
+                    ).in_(keys)
+                )
+            )
+        }
+        results.append([rows[key] for key in keys])
+    return results
 
 
 async def _read_tally(conn: AsyncConnection) -> Tally:

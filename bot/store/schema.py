@@ -89,6 +89,7 @@ volunteers = Table(
     Column("opted_out_at", UTCDateTime(), nullable=True),
     Column("snoozed_until", UTCDateTime(), nullable=True),
     Column("signed_up_at", UTCDateTime(), nullable=False),
+    Column("undeliverable_at", UTCDateTime(), nullable=True),
     Index("ix_volunteers_branch_code", "branch_code"),
 )
 
@@ -156,4 +157,56 @@ faq_answers = Table(
     Column("answer", Text, nullable=False),
     Column("created_by", Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule_id", String(60), nullable=False),
+    Column("recipient", String(120), nullable=False),
+    Column("occurrence", String(60), nullable=False),
+    Column("audience", String(20), nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=True),
+    Column("branch_code", String(40), nullable=True),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("nonce", String(32), nullable=False),
+    Column("detail", String(200), nullable=True),
+    Column("message_ref", String(80), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("rule_id", "recipient", "occurrence"),
+    Index("ix_deliveries_status", "status"),
+    Index("ix_deliveries_recipient", "recipient"),
+)
+
+broadcast_channels = Table(
+    "broadcast_channels",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(20), nullable=False),
+    Column("channel_id", String(64), nullable=False),
+    Column("subscribed_by", Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),
+    Column("subscribed_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("platform", "channel_id"),
+)
+
+help_requests = Table(
+    "help_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=True),
+    Column("branch_code", String(40), nullable=True),
+    Column("asked_at", UTCDateTime(), nullable=False),
+    Column("handled_at", UTCDateTime(), nullable=True),
+)
+
+scheduler_state = Table(
+    "scheduler_state",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
 )

@@ -1,0 +1,312 @@
+"""Planning: which message goes to whom, and when, for the campaign's state right now.
+
+The planner is a pure function of the campaign pack, the reminder rules, a snapshot of
+the store, and a time window. It knows nothing of sending. Everything is computed in the
+campaign's time zone, so a rule at 09:00 stays at 09:00 across the clocks changing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.campaign import Campaign
+from schedules.rules import WEEKDAYS, Rule
+
+
+@dataclass(frozen=True, slots=True)
+class VolunteerState:
+    person_id: int
+    platform: str
+    user_id: str
+    name: str
+    branch_code: str
+    branch_name: str
+    signed_up_at: datetime
+    opted_out: bool = False
+    snoozed_until: datetime | None = None
+    undeliverable: bool = False
+    meeting_date: date | None = None
+    has_outcome: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"person:{self.person_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelState:
+    platform: str
+    channel_id: str
+    subscribed_at: datetime
+
+    @property
+    def key(self) -> str:
+        return f"channel:{self.platform}:{self.channel_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class OrganiserState:
+    platform: str
+    user_id: str
+
+    @property
+    def key(self) -> str:
+        return f"organiser:{self.platform}:{self.user_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanState:
+    volunteers: Sequence[VolunteerState] = ()
+    channels: Sequence[ChannelState] = ()
+    organisers: Sequence[OrganiserState] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    start: time = time(8, 0)
+    end: time = time(21, 0)
+
+    def next_allowed(self, moment: datetime, zone: ZoneInfo) -> datetime:
+        """`moment` if personal messages may go then, else the next time they may."""
+        local = moment.astimezone(zone)
+        if self.start <= local.time() < self.end:
+            return local
+        day = local.date() if local.time() < self.start else local.date() + timedelta(days=1)
+        return datetime.combine(day, self.start, tzinfo=zone)
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One message to one recipient at one moment."""
+
+    at: datetime
+    rule: Rule
+    recipient: str  # the delivery key: person:<id>, channel:<platform>:<id>, organiser:...
+    platform: str
+    target: str  # the platform's user or channel id
+    occurrence: str  # stable within (rule, recipient): a date, or "signup"
+    branch: str | None = None
+    volunteer: VolunteerState | None = field(default=None, compare=False)
+
+    @property
+    def audience(self) -> str:
+        return self.rule.audience
+
+    @property
+    def shown_recipient(self) -> str:
+        return f"{self.platform}:{self.target}"
+
+    def as_json(self) -> dict[str, str | None]:
+        return {
+            "at": self.at.isoformat(),
+            "rule": self.rule.id,
+            "audience": self.audience,
+            "recipient": self.shown_recipient,
+            "branch": self.branch,
+            "phase": self.rule.phase,
+            "occurrence": self.occurrence,
+        }
+
+
+def _at(day: date, when: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, when, tzinfo=zone)
+
+
+def _days(first: date, last: date) -> Iterator[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+class Planner:
+    def __init__(self, campaign: Campaign, zone: ZoneInfo, quiet: QuietHours):
+        self.campaign = campaign
+        self.zone = zone
+        self.quiet = quiet
+        self.rules = campaign.reminders
+        self.order = {rule.id: number for number, rule in enumerate(self.rules)}
+
+    def plan(self, state: PlanState, start: datetime, end: datetime) -> list[Planned]:
+        """Everything due in [start, end), one message per volunteer per day at most."""
+        first = start.astimezone(self.zone).date() - timedelta(days=1)
+        last = end.astimezone(self.zone).date() + timedelta(days=1)
+        planned: list[Planned] = []
+        for rule in self.rules:
+            planned.extend(self._for_rule(rule, state, first, last))
+        kept = self._one_a_day(planned)
+        return sorted(
+            (p for p in kept if start <= p.at < end),
+            key=lambda p: (p.at, self.order[p.rule.id], p.recipient),
+        )
+
+    # --- per rule -------------------------------------------------------------------
+
+    def _for_rule(self, rule: Rule, state: PlanState, first: date, last: date) -> Iterator[Planned]:
+        if rule.audience == "channel":
+            for moment, occurrence in self._moments(rule, first, last, None):
+                for channel in state.channels:
+                    if channel.subscribed_at <= moment:
+                        yield self._made(
+                            rule,
+                            moment,
+                            occurrence,
+                            channel.key,
+                            channel.platform,
+                            channel.channel_id,
+                        )
+        elif rule.audience == "organisers":
+            for moment, occurrence in self._moments(rule, first, last, None):
+                for organiser in state.organisers:
+                    yield self._made(
+                        rule,
+                        moment,
+                        occurrence,
+                        organiser.key,
+                        organiser.platform,
+                        organiser.user_id,
+                    )
+        else:
+            for volunteer in state.volunteers:
+                if not self._wanted(rule, volunteer):
+                    continue
+                for moment, occurrence in self._moments(rule, first, last, volunteer):
+                    if volunteer.snoozed_until and moment < volunteer.snoozed_until:
+                        continue
+                    yield self._made(
+                        rule,
+                        moment,
+                        occurrence,
+                        volunteer.key,
+                        volunteer.platform,
+                        volunteer.user_id,
+                        volunteer.branch_code,
+                        volunteer,
+                    )
+
+    def _made(
+        self,
+        rule: Rule,
+        moment: datetime,
+        occurrence: str,
+        recipient: str,
+        platform: str,
+        target: str,
+        branch: str | None = None,
+        volunteer: VolunteerState | None = None,
+    ) -> Planned:
+        return Planned(moment, rule, recipient, platform, target, occurrence, branch, volunteer)
+
+    @staticmethod
+    def _wanted(rule: Rule, volunteer: VolunteerState) -> bool:
+        if volunteer.opted_out or volunteer.has_outcome or volunteer.undeliverable:
+            return False
+        if rule.branch == "no-meeting":
+            return volunteer.meeting_date is None
+        if rule.branch == "meeting-called":
+            return volunteer.meeting_date is not None
+        return True
+
+    def _moments(
+        self, rule: Rule, first: date, last: date, volunteer: VolunteerState | None
+    ) -> Iterator[tuple[datetime, str]]:
+        """(moment, occurrence) pairs for the rule, after quiet hours and phase limits."""
+        for moment, occurrence in self._raw(rule, first, last, volunteer):
+            if volunteer is not None and moment < volunteer.signed_up_at and rule.signup is None:
+                continue
+            if rule.personal:
+                moment = self.quiet.next_allowed(moment, self.zone)
+            if rule.phase == "nominations" and moment > self.campaign.nominations_close:
+                continue
+            if (
+                rule.until is not None
+                and rule.signup is not None
+                and moment > self.campaign.resolve(rule.until, end_of_day=True)
+            ):
+                continue
+            yield moment, occurrence
+
+    def _raw(
+        self, rule: Rule, first: date, last: date, volunteer: VolunteerState | None
+    ) -> Iterator[tuple[datetime, str]]:
+        c = self.campaign
+        zone = self.zone
+        if rule.at is not None:
+            moment = c.resolve(rule.at).astimezone(zone)
+            if first <= moment.date() <= last:
+                yield moment, moment.date().isoformat()
+        elif rule.every is not None:
+            assert rule.start is not None and rule.until is not None
+            begin = c.resolve(rule.start)
+            finish = c.resolve(rule.until, end_of_day=True)
+            span_first = max(first, begin.date())
+            span_last = min(last, finish.date())
+            for day in _days(span_first, span_last):
+                if rule.every.weekday is not None:
+                    if WEEKDAYS[day.weekday()] != rule.every.weekday:
+                        continue
+                elif (day - begin.date()).days % (rule.every.days or 1):
+                    continue
+                moment = _at(day, rule.every.time, zone)
+                if begin <= moment <= finish:
+                    yield moment, day.isoformat()
+        elif rule.cadence is not None:
+            yield from self._cadence(rule, first, last, volunteer)
+        elif rule.signup is not None:
+            if volunteer is not None:
+                moment = volunteer.signed_up_at + timedelta(minutes=rule.signup.minutes)
+                if rule.start is None or moment >= c.resolve(rule.start):
+                    yield moment.astimezone(zone), "signup"
+        elif rule.meeting is not None and volunteer is not None and volunteer.meeting_date:
+            meeting = volunteer.meeting_date
+            day = meeting + timedelta(days=rule.meeting.days)
+            yield _at(day, rule.meeting.time, zone), f"meeting:{meeting.isoformat()}"
+            if rule.repeat is not None:
+                for number in range(1, rule.repeat.times + 1):
+                    again = day + timedelta(days=rule.repeat.after_days * number)
+                    yield (
+                        _at(again, rule.meeting.time, zone),
+                        f"meeting:{meeting.isoformat()}:again-{number}",
+                    )
+
+    def _cadence(
+        self, rule: Rule, first: date, last: date, volunteer: VolunteerState | None
+    ) -> Iterator[tuple[datetime, str]]:
+        assert rule.cadence is not None and rule.start is not None and rule.until is not None
+        assert rule.time is not None
+        begin = self.campaign.resolve(rule.start).date()
+        finish = self.campaign.resolve(rule.until, end_of_day=True).date()
+        steps = sorted(rule.cadence, key=lambda s: -s.days_left)
+
+        def gap(day: date) -> int:
+            left = (finish - day).days
+            return next((s.every for s in steps if left >= s.days_left), steps[-1].every)
+
+        day = begin
+        if volunteer is not None:
+            joined = volunteer.signed_up_at.astimezone(self.zone).date()
+            if joined >= begin:
+                day = joined + timedelta(days=gap(joined))
+        while day <= min(finish, last):
+            if day >= first:
+                yield _at(day, rule.time, self.zone), day.isoformat()
+            day += timedelta(days=gap(day))
+
+    # --- one message per volunteer per day ------------------------------------------
+
+    def _one_a_day(self, planned: Iterable[Planned]) -> list[Planned]:
+        kept: list[Planned] = []
+        by_day: dict[tuple[str, date], list[Planned]] = defaultdict(list)
+        for item in planned:
+            if item.audience == "volunteer":
+                by_day[(item.recipient, item.at.astimezone(self.zone).date())].append(item)
+            else:
+                kept.append(item)
+        for items in by_day.values():
+            items.sort(key=lambda p: (-p.rule.priority, self.order[p.rule.id]))
+            kept.append(items[0])
+        return kept

@@ -1,0 +1,132 @@
+"""Reminder rules as the campaign pack declares them (`reminders.yaml`)."""
+
+from __future__ import annotations
+
+from datetime import time as Time
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+Audience = Literal["channel", "volunteer", "organisers"]
+BranchState = Literal["any", "no-meeting", "meeting-called"]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[Weekday, ...] = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+
+# Fields a reminder's text may use, beyond the pack's own.
+REMINDER_FIELDS = (
+    "name",
+    "branch",
+    "branch_code",
+    "meeting_date",
+    "days_left",
+    "notice_days_left",
+    "nominated",
+    "verified",
+    "needed",
+    "digest",
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Moment(_Model):
+    """A moment relative to a timetable event: `days` after it, at `time` (local)."""
+
+    anchor: str
+    days: int = Field(default=0, ge=-366, le=366)
+    time: Time | None = None
+
+
+class Every(_Model):
+    days: int | None = Field(default=None, ge=1, le=366)
+    weekday: Weekday | None = None
+    time: Time
+
+    @model_validator(mode="after")
+    def _one(self) -> Every:
+        if (self.days is None) == (self.weekday is None):
+            raise ValueError("give either days or weekday")
+        return self
+
+
+class Step(_Model):
+    days_left: int = Field(ge=0)
+    every: int = Field(ge=1, le=366)
+
+
+class AfterSignup(_Model):
+    minutes: int = Field(default=0, ge=0)
+
+
+class MeetingRelative(_Model):
+    days: int = Field(ge=-60, le=60)
+    time: Time
+
+
+class Repeat(_Model):
+    after_days: int = Field(ge=1, le=60)
+    times: int = Field(default=1, ge=1, le=10)
+
+
+class Rule(_Model):
+    id: str = Field(pattern=SLUG)
+    audience: Audience
+    phase: Literal["nominations", "ballot"] = "nominations"
+    priority: int = 0
+    branch: BranchState = "any"
+    text: str = Field(min_length=1)
+    at: Moment | None = None
+    every: Every | None = None
+    cadence: list[Step] | None = None
+    signup: AfterSignup | None = None
+    meeting: MeetingRelative | None = None
+    repeat: Repeat | None = None
+    start: Moment | None = Field(default=None, alias="from")
+    until: Moment | None = None
+    time: Time | None = None
+
+    @model_validator(mode="after")
+    def _timing(self) -> Rule:
+        timings = [t for t in (self.at, self.every, self.cadence, self.signup, self.meeting) if t]
+        if len(timings) != 1:
+            raise ValueError("give exactly one of at, every, cadence, signup or meeting")
+        if (self.every or self.cadence) and (self.start is None or self.until is None):
+            raise ValueError("every and cadence need from and until")
+        if self.cadence is not None and self.time is None:
+            raise ValueError("cadence needs a time")
+        if (self.signup or self.meeting) and self.audience != "volunteer":
+            raise ValueError("signup and meeting timings are for the volunteer audience")
+        if self.branch != "any" and self.audience != "volunteer":
+            raise ValueError("branch applies only to the volunteer audience")
+        if self.repeat and not self.meeting:
+            raise ValueError("repeat goes with a meeting timing")
+        return self
+
+    @property
+    def personal(self) -> bool:
+        return self.audience in ("volunteer", "organisers")
+
+
+class RemindersFile(_Model):
+    rules: list[Rule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique(self) -> RemindersFile:
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                raise ValueError(f"rule id {rule.id!r} is used twice")
+            seen.add(rule.id)
+        return self

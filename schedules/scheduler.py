@@ -1,0 +1,62 @@
+"""APScheduler drives the sweeps; the job is rebuilt at start-up with a stable id.
+
+Nothing is pickled: the job store is in memory and the job is a plain module-level
+function that takes an id and looks up the running deliverer. A sweep runs at once on
+start (catching up on anything missed while the bot was down) and then every minute.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from schedules.delivery import Deliverer
+
+log = logging.getLogger(__name__)
+
+SWEEP_JOB = "mobilise:sweep"
+SWEEP_SECONDS = 60
+
+_running: dict[str, Deliverer] = {}
+
+
+async def sweep(context: str) -> None:
+    """The scheduled job: one sweep for the deliverer registered as `context`."""
+    deliverer = _running.get(context)
+    if deliverer is None:
+        return
+    try:
+        await deliverer.sweep(deliverer.services.clock.now())
+    except Exception:
+        log.exception("a reminder sweep failed; the next one will try again")
+
+
+@asynccontextmanager
+async def scheduled(deliverer: Deliverer, every: float = SWEEP_SECONDS) -> AsyncIterator[None]:
+    """Run sweeps for `deliverer` while the context is open."""
+    context = f"store-{id(deliverer)}"
+    _running[context] = deliverer
+    scheduler = AsyncIOScheduler(timezone=deliverer.zone)
+    scheduler.add_job(
+        sweep,
+        IntervalTrigger(seconds=every, timezone=deliverer.zone),
+        args=[context],
+        id=SWEEP_JOB,
+        replace_existing=True,
+        next_run_time=datetime.now(deliverer.zone),
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=int(every),
+    )
+    scheduler.start()
+    log.info("reminders scheduled: a sweep every %s seconds", every)
+    try:
+        yield
+    finally:
+        scheduler.shutdown(wait=False)
+        _running.pop(context, None)
