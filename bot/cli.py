@@ -182,7 +182,13 @@ async def cmd_send_due(args: argparse.Namespace, settings: Settings) -> int:
         if not senders:
             print("mobilise send-due: no platform is set up to send on", file=sys.stderr)
             return 2
-        report = await Deliverer(services, senders).sweep(services.clock.now())
+        deliverer = Deliverer(services, senders)
+        report = await deliverer.sweep(services.clock.now())
+        for wait in (1, 2, 4, 8):  # what failed for now (a platform busy, say): try again
+            if not report.failed:
+                break
+            await asyncio.sleep(wait)
+            report = await deliverer.sweep(services.clock.now())
     print(json.dumps(report.__dict__))
     return 0
 

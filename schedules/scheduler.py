@@ -30,10 +30,11 @@ async def sweep(context: str) -> None:
     deliverer = _running.get(context)
     if deliverer is None:
         return
-    try:
-        await deliverer.sweep(deliverer.services.clock.now())
-    except Exception:
-        log.exception("a reminder sweep failed; the next one will try again")
+    async with deliverer.sweeping:
+        try:
+            await deliverer.sweep(deliverer.services.clock.now())
+        except Exception:
+            log.exception("a reminder sweep failed; the next one will try again")
 
 
 @asynccontextmanager
@@ -58,5 +59,7 @@ async def scheduled(deliverer: Deliverer, every: float = SWEEP_SECONDS) -> Async
     try:
         yield
     finally:
-        scheduler.shutdown(wait=False)
-        _running.pop(context, None)
+        scheduler.pause()
+        async with deliverer.sweeping:  # let a sweep under way finish its sends
+            _running.pop(context, None)
+            scheduler.shutdown(wait=False)

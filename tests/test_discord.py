@@ -342,3 +342,36 @@ def test_render_limits() -> None:
     assert len(embed["embed"].description) == 4096
     with pytest.raises(ValueError, match="too long"):
         button_id(Button("x", "answer", {"text": "z" * 200}))
+
+
+async def test_reminders_reach_discord_and_their_buttons_work(
+    adapter: DiscordAdapter, fake: FakeDiscord, discord_services: Services
+) -> None:
+    from datetime import timedelta
+
+    from bot.adapters.discord import DiscordSender
+    from schedules.delivery import Deliverer
+
+    await invoke(adapter, fake, "volunteer", {"branch": "DWP-LEEDS", "consent": "yes"})
+    deliverer = Deliverer(discord_services, {"discord": DiscordSender(adapter.client, 50)})
+    report = await deliverer.sweep(discord_services.clock.now() + timedelta(seconds=30))
+    assert report.sent == 1
+    (opened,) = fake.calls_to("POST /users/@me/channels")
+    assert opened.json == {"recipient_id": 500000000000000001}
+    (sent,) = fake.calls_to("POST /channels/{id}/messages")
+    assert isinstance(sent.json, dict)
+    assert sent.json["content"].startswith("Thanks for volunteering for DWP Leeds, alice.")
+    assert sent.json["enforce_nonce"] is True and len(sent.json["nonce"]) <= 25
+    assert sent.json["allowed_mentions"] == {"parse": []}
+    row = sent.json["components"][0]["components"]
+    assert [b["label"] for b in row] == ["Done", "Snooze 2 days", "Need help"]
+    for number, expected in (
+        (0, "Great! Tell me when DWP Leeds meets"),
+        (2, "Thanks: the organisers will get in touch"),
+        (1, "Snoozed: no reminders until Sunday 22 September 2019."),
+    ):
+        before = len(fake.calls_to(CALLBACK))
+        harness.dispatch(adapter, harness.button(row[number]["custom_id"], ALICE))
+        calls = await fake.wait_for(CALLBACK, before + 1)
+        assert isinstance(calls[-1].json, dict)
+        assert message_of(calls[-1].json).startswith(expected)

@@ -459,3 +459,52 @@ async def test_http_endpoint_verifies_signatures_and_answers_fast(
         _, stderr = await asyncio.wait_for(process.communicate(), 20)
     assert process.returncode == 0, stderr.decode()
     assert "xoxb-test-token" not in stderr.decode()
+
+
+async def test_reminders_reach_slack_and_their_buttons_work(
+    adapter: SlackAdapter, fake: FakeSlack, slack_services: Services
+) -> None:
+    from datetime import timedelta
+
+    from bot.adapters.slack import SlackSender
+    from bot.messages import User
+    from schedules.delivery import Deliverer
+
+    await run_command(
+        adapter, fake, "volunteer", "branch:DWP-LEEDS consent:yes", user="U5", user_name="nia"
+    )
+    deliverer = Deliverer(slack_services, {"slack": SlackSender(adapter.client, 50)})
+    report = await deliverer.sweep(slack_services.clock.now() + timedelta(seconds=30))
+    assert report.sent == 2  # the welcome, and the organiser's digest due at 08:30
+    (posted,) = [c for c in fake.calls_to("chat.postMessage") if c.body["channel"] == "U5"]
+    assert posted.body["text"].startswith("Thanks for volunteering for DWP Leeds, nia.")
+    buttons = next(b for b in posted.body["blocks"] if b["type"] == "actions")["elements"]
+    assert [b["text"]["text"] for b in buttons] == ["Done", "Snooze 2 days", "Need help"]
+
+    async def press(number: int, tag: str) -> str:
+        await slack.interaction(
+            adapter,
+            {
+                "type": "block_actions",
+                "user": {"id": "U5", "username": "nia"},
+                "team": {"id": "T1"},
+                "channel": {"id": "D5"},
+                "trigger_id": "T-9",
+                "response_url": fake.response_url(tag),
+                "actions": [
+                    {
+                        "action_id": buttons[number]["action_id"],
+                        "value": buttons[number]["value"],
+                        "type": "button",
+                    }
+                ],
+            },
+        )
+        (call,) = await fake.wait_for(f"response_url:{tag}")
+        return str(call.body["text"])
+
+    assert (await press(0, "done")).startswith("Great! Tell me when DWP Leeds meets")
+    assert (await press(2, "help")).startswith("Thanks: the organisers will get in touch")
+    assert await press(1, "snooze") == "Snoozed: no reminders until Sunday 22 September 2019."
+    volunteer = await slack_services.store.volunteer(User("slack", "U5", "nia"))
+    assert volunteer is not None and volunteer.snoozed_until is not None

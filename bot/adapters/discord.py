@@ -27,7 +27,7 @@ from bot.messages import Button, Channel, Reply, User
 from bot.settings import Settings
 from commands import Registry
 from commands.spec import Command, Option, OptionType
-from schedules.delivery import SendOutcome, Target
+from schedules.delivery import SendOutcome, Target, paced
 
 log = logging.getLogger(__name__)
 
@@ -346,10 +346,9 @@ class DiscordSender:
     platform = PLATFORM
 
     def __init__(self, client: discord.Client, per_second: float = 25.0):
-        from aiolimiter import AsyncLimiter
-
         self.client = client
-        self.limiter = AsyncLimiter(per_second, 1)
+        self.limiter = paced(per_second)  # message sends
+        self.dm_limiter = paced(per_second)  # opening DMs, paced apart
         self._dm: dict[str, int] = {}
 
     async def _channel(self, target: Target) -> discord.abc.Messageable:
@@ -357,7 +356,7 @@ class DiscordSender:
             return self.client.get_partial_messageable(int(target.id))
         channel_id = self._dm.get(target.id)
         if channel_id is None:
-            async with self.limiter:
+            async with self.dm_limiter:
                 opened = await self.client.http.start_private_message(int(target.id))
             channel_id = int(opened["id"])
             self._dm[target.id] = channel_id

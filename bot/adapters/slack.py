@@ -28,7 +28,7 @@ from bot.options import convert
 from bot.settings import Settings
 from commands import Registry
 from commands.spec import Command, Option, OptionType
-from schedules.delivery import SendOutcome, Target
+from schedules.delivery import SendOutcome, Target, paced
 
 log = logging.getLogger(__name__)
 
@@ -463,10 +463,8 @@ class SlackSender:
     platform = PLATFORM
 
     def __init__(self, client: AsyncWebClient, per_second: float = 4.0):
-        from aiolimiter import AsyncLimiter
-
         self.client = client
-        self.limiter = AsyncLimiter(per_second, 1)
+        self.limiter = paced(per_second)
 
     async def send(self, target: Target, reply: Reply, nonce: str) -> SendOutcome:
         from slack_sdk.errors import SlackApiError

@@ -14,7 +14,19 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, and_, case, delete, func, literal, or_, select, tuple_, update
+from sqlalchemy import (
+    Row,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -636,20 +648,30 @@ class Store:
         detail: str | None = None,
         ref: str | None = None,
     ) -> None:
-        async def apply(conn: AsyncConnection) -> None:
-            await conn.execute(
-                update(t.deliveries)
-                .where(t.deliveries.c.id == delivery_id)
-                .values(
-                    status=status,
-                    updated_at=at,
-                    detail=detail,
-                    message_ref=ref,
-                    attempts=t.deliveries.c.attempts + 1,
+        await self._writes.submit(
+            _apply_finishes,
+            {"b_id": delivery_id, "b_status": status, "b_at": at, "b_detail": detail, "b_ref": ref},
+        )
+
+    async def sent_to_on(
+        self, recipients: Sequence[str], start: datetime, end: datetime
+    ) -> set[str]:
+        """Which of `recipients` were sent a message due in [start, end)."""
+
+        async def read(conn: AsyncConnection) -> set[str]:
+            rows = await conn.execute(
+                select(t.deliveries.c.recipient)
+                .distinct()
+                .where(
+                    t.deliveries.c.recipient.in_(list(recipients)),
+                    t.deliveries.c.status == "sent",
+                    t.deliveries.c.due_at >= start,
+                    t.deliveries.c.due_at < end,
                 )
             )
+            return {row.recipient for row in rows}
 
-        await self._write(apply)
+        return await self._read(read)
 
     async def deliveries(self, status: str | None = None) -> list[Mapping[str, Any]]:
         async def read(conn: AsyncConnection) -> list[Mapping[str, Any]]:
@@ -657,21 +679,6 @@ class Store:
             if status is not None:
                 query = query.where(t.deliveries.c.status == status)
             return [dict(r._mapping) for r in await conn.execute(query)]
-
-        return await self._read(read)
-
-    async def sent_between(self, recipient: str, start: datetime, end: datetime) -> int:
-        async def read(conn: AsyncConnection) -> int:
-            return await _count(
-                conn,
-                t.deliveries,
-                and_(
-                    t.deliveries.c.recipient == recipient,
-                    t.deliveries.c.status == "sent",
-                    t.deliveries.c.due_at >= start,
-                    t.deliveries.c.due_at < end,
-                ),
-            )
 
         return await self._read(read)
 
@@ -1098,6 +1105,24 @@ async def _apply_questions(
         )
     }
     return [ids[normalised] for _, normalised, _ in asked]
+
+
+async def _apply_finishes(
+    conn: AsyncConnection, finishes: Sequence[Mapping[str, Any]]
+) -> list[None]:
+    await conn.execute(
+        update(t.deliveries)
+        .where(t.deliveries.c.id == bindparam("b_id"))
+        .values(
+            status=bindparam("b_status"),
+            updated_at=bindparam("b_at", type_=t.UTCDateTime()),
+            detail=bindparam("b_detail"),
+            message_ref=bindparam("b_ref"),
+            attempts=t.deliveries.c.attempts + 1,
+        ),
+        [dict(f) for f in finishes],
+    )
+    return [None] * len(finishes)
 
 
 async def _apply_claims(

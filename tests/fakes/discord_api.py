@@ -56,7 +56,17 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
 
 
 class FakeDiscord:
-    def __init__(self, honour_nonce: bool = True) -> None:
+    def __init__(
+        self,
+        honour_nonce: bool = True,
+        message_limit: float | None = None,
+        latency: float = 0.0,
+    ) -> None:
+        self.message_limit = message_limit  # message creates per second, as a token bucket
+        self.latency = latency  # seconds before a message create is answered
+        self._tokens = message_limit or 0.0
+        self._refilled = time.monotonic()
+        self.http_429s = 0
         self.calls: list[Call] = []
         self.base_url = ""
         self.honour_nonce = honour_nonce
@@ -125,11 +135,27 @@ class FakeDiscord:
             self._changed.notify_all()
         return call
 
+    def _over_limit(self, route: str) -> float | None:
+        """Seconds to wait if this message create is over the configured rate."""
+        if self.message_limit is None or route != "POST /channels/{id}/messages":
+            return None
+        now = time.monotonic()
+        self._tokens = min(
+            self.message_limit, self._tokens + (now - self._refilled) * self.message_limit
+        )
+        self._refilled = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return None
+        return (1 - self._tokens) / self.message_limit
+
     def _throttled(self, route: str) -> web.Response | None:
         waiting = self._limited.get(route)
-        if not waiting:
+        over = self._over_limit(route)
+        if not waiting and over is None:
             return None
-        retry_after = waiting.pop(0)
+        self.http_429s += 1
+        retry_after = waiting.pop(0) if waiting else round(max(over or 0.0, 0.001), 3)
         return _json(
             {"message": "You are being rate limited.", "retry_after": retry_after, "global": False},
             status=429,
@@ -226,6 +252,8 @@ class FakeDiscord:
             )
         if route == "POST /channels/{id}/messages":
             channel = parts[1]
+            if self.latency:
+                await asyncio.sleep(self.latency)  # received, not yet answered
             if channel in self.forbidden_dm_users:
                 return _json(
                     {"message": "Cannot send messages to this user", "code": 50007}, status=403
@@ -258,8 +286,10 @@ class FakeDiscord:
 
 
 @asynccontextmanager
-async def fake_discord(honour_nonce: bool = True) -> AsyncIterator[FakeDiscord]:
-    fake = FakeDiscord(honour_nonce)
+async def fake_discord(
+    honour_nonce: bool = True, message_limit: float | None = None, latency: float = 0.0
+) -> AsyncIterator[FakeDiscord]:
+    fake = FakeDiscord(honour_nonce, message_limit, latency)
     app = web.Application()
     app.router.add_route("*", "/api/v10/{path:.*}", fake.handle)
     runner = web.AppRunner(app, access_log=None)

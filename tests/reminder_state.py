@@ -1,0 +1,41 @@
+"""A store with volunteers in every state the reminders care about."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.messages import User
+from bot.store import NominationReport, Store
+from tests.conftest import LONDON
+
+BEFORE = datetime(2019, 8, 30, 12, 0, tzinfo=LONDON)
+
+NO_MEETING = User("console", "nia", "Nia")  # DWP Leeds: no meeting yet
+MEETING = User("console", "mo", "Mo")  # HMRC Bootle: meeting on 3 October
+DONE = User("console", "dee", "Dee")  # DWP Sheffield: already nominated
+OPTED_OUT = User("console", "otto", "Otto")  # MoJ Bristol: opted out
+LATE_NIGHT = User("console", "lara", "Lara")  # DWP Newcastle: signed up at 23:30
+SNOOZED = User("console", "sam", "Sam")  # HMRC Nottingham: snoozed until 12 September
+ORGANISER = "console:olive"
+CHANNEL = "campaign-channel"
+
+
+async def seed(store: Store) -> None:
+    for user, branch in (
+        (NO_MEETING, "DWP-LEEDS"),
+        (MEETING, "HMRC-BOOT"),
+        (DONE, "DWP-SHEFF"),
+        (OPTED_OUT, "MOJ-BRIS"),
+        (SNOOZED, "HMRC-NOTT"),
+    ):
+        await store.sign_up(user, branch, "consent", BEFORE)
+    await store.sign_up(
+        LATE_NIGHT, "DWP-NEWC", "consent", datetime(2019, 9, 25, 23, 30, tzinfo=LONDON)
+    )
+    await store.record_meeting(MEETING, "HMRC-BOOT", date(2019, 10, 3), date(2019, 9, 18), BEFORE)
+    await store.record_nomination(
+        NominationReport("DWP-SHEFF", "nominated", None, date(2019, 9, 20), DONE, BEFORE)
+    )
+    await store.set_opted_out(OPTED_OUT, True, BEFORE)
+    await store.snooze(SNOOZED, datetime(2019, 9, 12, 12, 0, tzinfo=LONDON))
+    await store.subscribe_channel("console", CHANNEL, User("console", "olive", "olive"), BEFORE)
