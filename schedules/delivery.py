@@ -71,6 +71,7 @@ class SweepReport:
     skipped: int = 0
     undeliverable: int = 0
     failed: int = 0
+    given_up: int = 0
     already: int = 0
     details: list[str] = field(default_factory=list)
 
@@ -197,6 +198,7 @@ class Deliverer:
                     continue
                 jobs.append(self._deliver(item, claim, facts, now, report))
             await asyncio.gather(*jobs)
+        report.given_up = await store.give_up_pending(horizon, now)
         await store.set_scheduler_value(LAST_SWEPT, now.isoformat())
         if report.sent or report.dropped or report.failed or report.undeliverable:
             log.info(

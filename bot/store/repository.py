@@ -653,6 +653,23 @@ class Store:
             {"b_id": delivery_id, "b_status": status, "b_at": at, "b_detail": detail, "b_ref": ref},
         )
 
+    async def give_up_pending(self, before: datetime, at: datetime) -> int:
+        """Messages still pending after their catch-up window: failed, with the reason."""
+
+        async def apply(conn: AsyncConnection) -> int:
+            result = await conn.execute(
+                update(t.deliveries)
+                .where(t.deliveries.c.status == "pending", t.deliveries.c.due_at < before)
+                .values(
+                    status="failed",
+                    detail="gave up: still failing after the catch-up window",
+                    updated_at=at,
+                )
+            )
+            return int(result.rowcount or 0)
+
+        return await self._write(apply)
+
     async def sent_to_on(
         self, recipients: Sequence[str], start: datetime, end: datetime
     ) -> set[str]:
