@@ -7,6 +7,7 @@ everything they need from the `Services` it yields. No module keeps connections 
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,6 +24,7 @@ from commands import registry
 
 log = logging.getLogger(__name__)
 
+PACK_BRANCHES = "pack_branches_sha256"
 PACKAGED_CAMPAIGN = Path(__file__).resolve().parent.parent / "campaign"
 
 
@@ -46,7 +48,12 @@ async def open_services(
     clock = clock or make_clock(settings)
     store = await Store.open(settings.database_url)
     try:
-        await store.sync_branches(campaign.branches, clock.now())
+        # The pack's branch list is applied when it changes, so a list imported since
+        # (mobilise import-branches) is not overwritten at every start.
+        listed = hashlib.sha256(repr(campaign.branches).encode()).hexdigest()
+        if await store.state_value(PACK_BRANCHES) != listed:
+            await store.sync_branches(campaign.branches, clock.now())
+            await store.set_state_value(PACK_BRANCHES, listed)
         branches = BranchDirectory(await store.branches())
         learned = [LearnedAnswer(a.id, a.question, a.answer) for a in await store.faq_answers()]
         answers = AnswerEngine(campaign, learned)

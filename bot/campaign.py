@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from rapidfuzz import fuzz
 
 from bot.clock import ZoneName
 from bot.dates import clock_time, day_name
@@ -341,6 +342,12 @@ class Campaign:
         day = base.date() + timedelta(days=moment.days)
         at = moment.time if moment.time is not None else base.time()
         return datetime.combine(day, at, tzinfo=self.zone)
+
+    def names_candidate(self, text: str) -> bool:
+        """Whether `text` ("Serwotka", "mark serwotka") names the candidate."""
+        names = [self.candidate.name, self.candidate.short_name, *self.candidate.aliases]
+        wanted = text.lower().strip()
+        return any(fuzz.WRatio(wanted, name.lower()) >= 88 for name in names if len(name) > 3)
 
     def fill(self, template: str, extra: Mapping[str, str] | None = None) -> str:
         values = dict(self.fields)

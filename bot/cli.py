@@ -62,6 +62,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("send-due", help="send the reminders that are due now, once, and stop")
 
+    chart = sub.add_parser("chart", help="draw the progress chart as a PNG")
+    chart.add_argument("--out", required=True, help="the PNG file to write")
+
+    imports = sub.add_parser("import-branches", help="add or update branches from a CSV file")
+    imports.add_argument("file", help="CSV with the columns code,name,group,region")
+    imports.add_argument(
+        "--replace",
+        action="store_true",
+        help="retire branches the file does not list (their records are kept)",
+    )
+
+    reconcile = sub.add_parser(
+        "reconcile", help="compare the records with the union's branch-nominations report"
+    )
+    reconcile.add_argument("file", help="CSV with the columns branch,candidate")
+    reconcile.add_argument(
+        "--apply", action="store_true", help="mark the nominations that agree as confirmed"
+    )
+
     sub.add_parser("slack-manifest", help="print the Slack app manifest (YAML)")
     sub.add_parser("discord-commands", help="print the Discord application-command payload (JSON)")
 
@@ -193,6 +212,86 @@ async def cmd_send_due(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_chart(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from bot.app import open_services
+    from bot.chart import progress_png
+
+    async with open_services(settings) as services:
+        png = progress_png(
+            await services.store.nomination_timeline(), services.campaign, services.clock.now()
+        )
+    await asyncio.to_thread(Path(args.out).write_bytes, png)
+    print(f"Wrote {args.out}")
+    return 0
+
+
+async def cmd_import_branches(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from bot.app import open_services
+    from bot.campaign import parse_branch_csv
+
+    try:
+        text = await asyncio.to_thread(Path(args.file).read_text, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"mobilise import-branches: cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    branches, problems = parse_branch_csv(text)
+    for problem in problems:
+        print(f"rejected: {args.file}, line {problem.line}: {problem.message}")
+    if not branches:
+        print("mobilise import-branches: no branches to import", file=sys.stderr)
+        return 2
+    async with open_services(settings) as services:
+        added, updated, retired = await services.store.import_branches(
+            branches, args.replace, services.clock.now()
+        )
+    print(
+        f"Imported {len(branches)} branches: {added} new, {updated} updated, "
+        f"{len(branches) - added - updated} unchanged"
+        + (f", {retired} retired" if args.replace else "")
+        + f"; {len(problems)} rows rejected."
+    )
+    return 0
+
+
+async def cmd_reconcile(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from bot.app import open_services
+    from bot.errors import UserError
+    from bot.reconcile import read_report, reconcile
+
+    try:
+        text = await asyncio.to_thread(Path(args.file).read_text, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"mobilise reconcile: cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    async with open_services(settings) as services:
+        try:
+            report, problems = read_report(text, services.branches)
+        except UserError as error:
+            print(f"mobilise reconcile: {args.file}, {error.message}", file=sys.stderr)
+            return 2
+        result = reconcile(
+            report, await services.store.branch_facts(), services.branches, services.campaign
+        )
+        for problem in problems:
+            print(f"unreadable: {args.file}, {problem}")
+        for difference in result.differences:
+            print(difference.describe())
+        print(
+            f"{len(result.differences)} differences; "
+            f"{len(result.agreeing)} branches agree with the official report."
+        )
+        if args.apply and result.agreeing:
+            confirmed = await services.store.confirm(result.agreeing, services.clock.now())
+            print(f"Marked {confirmed} nominations confirmed.")
+    return 0
+
+
 async def cmd_slack_manifest(args: argparse.Namespace, settings: Settings) -> int:
     import yaml
 
@@ -308,6 +407,9 @@ COMMANDS: dict[str, Runner] = {
     "eval": cmd_eval,
     "faq-export": cmd_faq_export,
     "slack-manifest": cmd_slack_manifest,
+    "chart": cmd_chart,
+    "import-branches": cmd_import_branches,
+    "reconcile": cmd_reconcile,
     "schedule": cmd_schedule,
     "send-due": cmd_send_due,
     "discord-commands": cmd_discord_commands,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from rapidfuzz import fuzz
-
 from bot.campaign import Campaign
 from bot.dates import day_name, plural
 
@@ -41,9 +39,3 @@ def meeting_warnings(
             f"{day_name(meeting - timedelta(days=need))}, the meeting is too soon."
         )
     return warnings
-
-
-def candidate_matches(campaign: Campaign, nominee: str) -> bool:
-    names = [campaign.candidate.name, campaign.candidate.short_name, *campaign.candidate.aliases]
-    text = nominee.lower().strip()
-    return any(fuzz.WRatio(text, name.lower()) >= 88 for name in names if len(name) > 3)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from bot.dates import day_name, short_day
+from bot.dates import day_name, plural, short_day
 from bot.errors import UserError
 from bot.messages import Invocation, Reply
 from bot.services import Services
-from bot.store import OUTCOME_NOMINATED, OUTCOME_NONE, OUTCOME_OTHER, NominationReport
-from commands.common import candidate_matches
+from bot.store import (
+    OUTCOME_INQUORATE,
+    OUTCOME_NOMINATED,
+    OUTCOME_NONE,
+    OUTCOME_OTHER,
+    NominationReport,
+)
 from commands.spec import Option, OptionType, command
 
-OUTCOMES = (OUTCOME_NOMINATED, OUTCOME_OTHER, OUTCOME_NONE)
+OUTCOMES = (OUTCOME_NOMINATED, OUTCOME_OTHER, OUTCOME_NONE, OUTCOME_INQUORATE)
 
 
 @command(
@@ -19,7 +24,7 @@ OUTCOMES = (OUTCOME_NOMINATED, OUTCOME_OTHER, OUTCOME_NONE)
     Option("branch", "The branch (name or code)", OptionType.BRANCH, required=True),
     Option(
         "outcome",
-        "nominated (our candidate), other (another candidate) or none",
+        "nominated (our candidate), other (another candidate), none, or inquorate",
         OptionType.CHOICE,
         required=True,
         choices=OUTCOMES,
@@ -36,20 +41,20 @@ async def nominate(invocation: Invocation, services: Services) -> Reply:
     candidate = campaign.candidate.name
     nominee = invocation.text("nominee")
     if outcome == OUTCOME_NOMINATED:
-        if nominee and not candidate_matches(campaign, nominee):
+        if nominee and not campaign.names_candidate(nominee):
             raise UserError(
                 f"outcome:nominated means the branch nominated {candidate}. For another "
                 f"candidate use outcome:other nominee:{nominee[:40]}. Nothing has been saved."
             )
         nominee = None
     elif outcome == OUTCOME_OTHER:
-        if nominee and candidate_matches(campaign, nominee):
+        if nominee and campaign.names_candidate(nominee):
             raise UserError(
                 f"For a nomination of {candidate} use outcome:nominated. Nothing has been saved."
             )
     elif nominee:
         raise UserError(
-            "outcome:none means the branch made no nomination, so leave out nominee. "
+            f"outcome:{outcome} means the branch made no nomination, so leave out nominee. "
             "Nothing has been saved."
         )
     meeting_date = invocation.date("date")
@@ -69,6 +74,9 @@ async def nominate(invocation: Invocation, services: Services) -> Reply:
         what = f"{branch.name} nominated {candidate}{when}"
     elif outcome == OUTCOME_OTHER:
         what = f"{branch.name} nominated {nominee or 'another candidate'}{when}"
+    elif outcome == OUTCOME_INQUORATE:
+        on = f" on {short_day(current.meeting_date)}" if current.meeting_date else ""
+        what = f"{branch.name}'s meeting{on} was not quorate, so it could not nominate"
     else:
         what = f"{branch.name} made no nomination{when}"
     lines = [f"Thanks! Recorded: {what}."]
@@ -87,7 +95,8 @@ async def nominate(invocation: Invocation, services: Services) -> Reply:
     if outcome == OUTCOME_NOMINATED:
         need = campaign.rules.nomination_threshold
         lines.append(
-            f"That makes {result.nominated_total} of the {need} branches needed. "
-            "An organiser will verify it."
+            f"That makes {plural(result.nominated_total, 'branch', 'branches')} reported for "
+            f"{campaign.candidate.short_name} ({need} needed). An organiser will verify it; "
+            f"/branch branch:{branch.code} shows what it needs to count."
         )
     return Reply(text="\n".join(lines), ephemeral=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bot.chart import progress_png
 from bot.dates import clock_time, day_name, plural
-from bot.messages import Invocation, Reply
+from bot.messages import Attachment, Invocation, Reply
+from bot.pipeline import counting, describe_waiting
 from bot.services import Services
 from commands.spec import Option, OptionType, command
 
@@ -12,31 +14,42 @@ from commands.spec import Option, OptionType, command
     "progress",
     "See how many branches have nominated so far.",
     Option("share", "Post it in the channel for everyone", OptionType.BOOLEAN),
+    Option("chart", "Attach a chart of nominations over time", OptionType.BOOLEAN),
 )
 async def progress(invocation: Invocation, services: Services) -> Reply:
     campaign = services.campaign
-    tally = await services.store.tally()
+    store = services.store
+    tally = await store.tally()
+    count = counting(await store.branch_facts(), campaign)
     need = campaign.rules.nomination_threshold
     name = campaign.candidate.name
     lines = []
-    if tally.nominated >= need:
+    if count.counted >= need:
         lines.append(
-            f"{name}: {tally.nominated} branches, past the {need} needed "
-            f"({tally.nominated_verified} verified)."
+            f"{name}: {count.counted} branches count towards the {need} needed: threshold "
+            f"reached ({count.counted_verified} verified)."
         )
     else:
         lines.append(
-            f"{name}: {tally.nominated} of {need} branches needed "
-            f"({tally.nominated_verified} verified). {need - tally.nominated} more to go."
+            f"{name}: {count.counted} of the {need} branches needed count so far "
+            f"({count.counted_verified} verified). {need - count.counted} more to go."
+        )
+    if count.not_counted:
+        lines.append(
+            f"Reported but not counted yet: {plural(count.not_counted, 'branch', 'branches')} "
+            f"({describe_waiting(count)})."
         )
     if tally.other:
-        named = sorted(((n or "not named"), count) for n, count in tally.other_by_nominee.items())
+        named = sorted(((n or "not named"), c) for n, c in tally.other_by_nominee.items())
         detail = ", ".join(f"{n} {c}" for n, c in named)
         lines.append(f"Other candidates: {plural(tally.other, 'branch', 'branches')} ({detail}).")
     else:
         lines.append("Other candidates: none reported yet.")
     if tally.no_nomination:
-        lines.append(f"No nomination: {plural(tally.no_nomination, 'branch', 'branches')}.")
+        quorate = f" ({tally.inquorate} not quorate)" if tally.inquorate else ""
+        lines.append(
+            f"No nomination: {plural(tally.no_nomination, 'branch', 'branches')}{quorate}."
+        )
     lines.append(
         f"Meetings called: {plural(tally.branches_with_meeting, 'branch', 'branches')}, "
         f"{tally.meetings_awaiting_outcome} still to report a result."
@@ -50,8 +63,13 @@ async def progress(invocation: Invocation, services: Services) -> Reply:
         lines.append(f"Nominations close today at {clock_time(close)}.")
     else:
         lines.append(f"Nominations close in {plural(days, 'day')} ({when}).")
+    attachment = None
+    if invocation.flag("chart"):
+        png = progress_png(await store.nomination_timeline(), campaign, invocation.now)
+        attachment = Attachment(f"progress-{invocation.now:%Y-%m-%d}.png", png, "image/png")
     return Reply(
         text="\n".join(lines),
         title="Nomination progress",
+        attachment=attachment,
         ephemeral=not invocation.flag("share"),
     )

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from aiolimiter import AsyncLimiter
 
 from bot.dates import day_name, plural, short_day
-from bot.messages import Button, Reply
+from bot.messages import Attachment, Button, Reply
 from bot.services import Services
 from schedules.planner import (
     ChannelState,
@@ -160,7 +160,7 @@ class Deliverer:
         """Send what is due, record what was missed, remember how far we got."""
         store = self.services.store
         report = SweepReport()
-        saved = await store.scheduler_value(LAST_SWEPT)
+        saved = await store.state_value(LAST_SWEPT)
         last = datetime.fromisoformat(saved) if saved else now - self.catchup
         horizon = now - self.catchup
         plan = await self.plan(min(last, horizon), now + timedelta(seconds=1))
@@ -183,7 +183,7 @@ class Deliverer:
             report.dropped = sum(1 for c in claims if c["status"] == "dropped")
         if due:
             claims = await self._claims([self._claim(p, now) for p in due])
-            facts = await self._facts(now)
+            facts = await self._facts(now, due)
             messaged = await self._messaged_today(due)
             jobs = []
             for item, claim in zip(due, claims, strict=True):
@@ -199,7 +199,7 @@ class Deliverer:
                 jobs.append(self._deliver(item, claim, facts, now, report))
             await asyncio.gather(*jobs)
         report.given_up = await store.give_up_pending(horizon, now)
-        await store.set_scheduler_value(LAST_SWEPT, now.isoformat())
+        await store.set_state_value(LAST_SWEPT, now.isoformat())
         if report.sent or report.dropped or report.failed or report.undeliverable:
             log.info(
                 "reminders: %d sent, %d dropped, %d skipped, %d undeliverable, %d failed",
@@ -288,12 +288,18 @@ class Deliverer:
 
     # --- wording ----------------------------------------------------------------------
 
-    async def _facts(self, now: datetime) -> dict[str, Any]:
-        tally = await self.services.store.tally()
+    async def _facts(self, now: datetime, due: Sequence[Planned]) -> dict[str, Any]:
+        store = self.services.store
+        tally = await store.tally()
         facts: dict[str, Any] = {"tally": tally}
-        if any(r.audience == "organisers" for r in self.services.campaign.reminders):
-            facts["digest"] = await self.services.store.digest_facts(
+        if any(p.audience == "organisers" for p in due):
+            facts["digest"] = await store.digest_facts(
                 now - timedelta(days=1), now.astimezone(self.zone).date()
+            )
+            from bot.chart import progress_png
+
+            facts["chart"] = progress_png(
+                await store.nomination_timeline(), self.services.campaign, now
             )
         return facts
 
@@ -324,12 +330,15 @@ class Deliverer:
                 meeting_date=day_name(volunteer.meeting_date) if volunteer.meeting_date else "",
             )
             buttons = reminder_buttons(volunteer.branch_code)
+        attachment = None
         if item.audience == "organisers":
             fields["digest"] = self._digest(at.date(), tally, facts.get("digest") or {})
+            if facts.get("chart"):
+                attachment = Attachment(f"progress-{at:%Y-%m-%d}.png", facts["chart"], "image/png")
         text = campaign.fill(item.rule.text, fields)
         if item.audience != "organisers":
             text = " ".join(text.split())
-        return Reply(text=text, buttons=buttons, ephemeral=False)
+        return Reply(text=text, buttons=buttons, attachment=attachment, ephemeral=False)
 
     def _digest(self, today: date, tally: Any, facts: Mapping[str, Any]) -> str:
         campaign = self.services.campaign

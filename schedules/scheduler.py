@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 SWEEP_JOB = "mobilise:sweep"
 SWEEP_SECONDS = 60
+BRANCHES_JOB = "mobilise:branches"
+BRANCHES_SECONDS = 300
 
 _running: dict[str, Deliverer] = {}
 
@@ -35,6 +37,20 @@ async def sweep(context: str) -> None:
             await deliverer.sweep(deliverer.services.clock.now())
         except Exception:
             log.exception("a reminder sweep failed; the next one will try again")
+
+
+async def refresh_branches(context: str) -> None:
+    """Pick up a branch list imported by another process (mobilise import-branches)."""
+    deliverer = _running.get(context)
+    if deliverer is None:
+        return
+    from bot.branches import BranchDirectory
+
+    services = deliverer.services
+    branches = await services.store.branches()
+    if tuple(branches) != services.branches.branches:
+        services.branches = BranchDirectory(branches)
+        log.info("branch list reloaded: %d branches", len(branches))
 
 
 @asynccontextmanager
@@ -53,6 +69,15 @@ async def scheduled(deliverer: Deliverer, every: float = SWEEP_SECONDS) -> Async
         max_instances=1,
         coalesce=True,
         misfire_grace_time=int(every),
+    )
+    scheduler.add_job(
+        refresh_branches,
+        IntervalTrigger(seconds=BRANCHES_SECONDS, timezone=deliverer.zone),
+        args=[context],
+        id=BRANCHES_JOB,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
     )
     scheduler.start()
     log.info("reminders scheduled: a sweep every %s seconds", every)

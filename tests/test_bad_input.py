@@ -58,11 +58,11 @@ CASES = [
     (
         "/nominate outcome:nominated",
         "/nominate needs branch: (The branch (name or code)). Usage: /nominate branch:<branch> "
-        "outcome:<nominated|other|none> [nominee:<text>] [date:<date>]",
+        "outcome:<nominated|other|none|inquorate> [nominee:<text>] [date:<date>]",
     ),
     (
         "/nominate branch:DWP-LEEDS outcome:won",
-        "outcome: must be nominated, other or none, not 'won'.",
+        "outcome: must be nominated, other, none or inquorate, not 'won'.",
     ),
     (
         "/nominate branch:DWP-LEEDS outcom:nominated",

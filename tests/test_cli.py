@@ -40,7 +40,8 @@ def test_piped_console_session_then_export(tmp_path: Path) -> None:
     result = run(["--now", "2019-09-10T12:00", "console", "--as", "alice"], db, session)
     assert result.returncode == 0, result.stderr
     assert "Thanks! Recorded: DWP Sheffield nominated Mark Serwotka" in result.stdout
-    assert "Mark Serwotka: 1 of 15 branches needed (0 verified). 14 more to go." in result.stdout
+    assert "Mark Serwotka: 0 of the 15 branches needed count so far (0 verified)." in result.stdout
+    assert "Reported but not counted yet: 1 branch (" in result.stdout
     assert "Traceback" not in result.stderr
 
     export = run(["export"], db)

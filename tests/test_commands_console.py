@@ -20,7 +20,7 @@ async def say(console: Console, line: str) -> str:
 
 async def test_help_lists_only_what_the_caller_may_use(alice: Console, organiser: Console) -> None:
     supporter = await say(alice, "/help")
-    assert "/nominate branch:<branch> outcome:<nominated|other|none>" in supporter
+    assert "/nominate branch:<branch> outcome:<nominated|other|none|inquorate>" in supporter
     assert "/volunteer" in supporter and "/progress" in supporter
     assert "/verify" not in supporter and "/export" not in supporter
     full = await say(organiser, "/help")
@@ -120,7 +120,7 @@ async def test_nominate_then_correct_keeps_the_history(
     assert first.startswith(
         "Thanks! Recorded: DWP Leeds nominated Mark Serwotka at its meeting on Mon 30 Sep."
     )
-    assert "That makes 1 of the 15 branches needed." in first
+    assert "That makes 1 branch reported for Mark (15 needed)." in first
 
     second = await say(bob, "/nominate branch:DWP-LEEDS outcome:other nominee:Someone Else")
     assert "nominated Someone Else" in second
@@ -165,7 +165,9 @@ async def test_progress_counts_reported_verified_and_others(
     await say(organiser, "/verify branch:DWP-SHEFF")
     text = await say(alice, "/progress")
     assert text.splitlines() == [
-        "Mark Serwotka: 3 of 15 branches needed (1 verified). 12 more to go.",
+        "Mark Serwotka: 0 of the 15 branches needed count so far (0 verified). 15 more to go.",
+        "Reported but not counted yet: 3 branches (meeting date not reported: DWP Leeds, "
+        "DWP Sheffield, HMRC Bootle; form not sent yet: DWP Leeds, DWP Sheffield, HMRC Bootle).",
         "Other candidates: 2 branches (Lloyd 1, not named 1).",
         "No nomination: 1 branch.",
         "Meetings called: 1 branch, 1 still to report a result.",

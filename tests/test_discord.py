@@ -105,7 +105,7 @@ CASES = {
         "Recorded: DWP Leeds meeting",
     ),
     "nominate": ({"branch": "DWP-LEEDS", "outcome": "nominated"}, "Recorded: DWP Leeds nominated"),
-    "progress": ({}, "of 15 branches needed"),
+    "progress": ({}, "of the 15 branches needed"),
     "optout": ({}, "not signed up"),
     "optin": ({}, "not signed up yet"),
     "forgetme": ({}, "nothing to erase"),
@@ -115,6 +115,9 @@ CASES = {
     "answer": ({"id": 1, "text": "hello"}, "There is no question #1"),
     "broadcast-here": ({}, "This channel will get the campaign's broadcasts."),
     "reminders": ({}, "in the next 7 days"),
+    "branch": ({"branch": "DWP-LEEDS"}, "DWP Leeds (DWP, Yorkshire & Humberside): no volunteer."),
+    "formsent": ({"branch": "DWP-LEEDS", "official": "Jo"}, "DWP Leeds has no nomination"),
+    "pipeline": ({}, "Pipeline: 38 branches."),
 }
 
 
@@ -329,7 +332,12 @@ def test_payload_lists_what_help_lists_for_an_organiser(tmp_path: Path) -> None:
     nominate = next(c for c in payload if c["name"] == "nominate")
     options = {o["name"]: o for o in nominate["options"]}
     assert options["branch"]["autocomplete"] is True
-    assert [c["value"] for c in options["outcome"]["choices"]] == ["nominated", "other", "none"]
+    assert [c["value"] for c in options["outcome"]["choices"]] == [
+        "nominated",
+        "other",
+        "none",
+        "inquorate",
+    ]
     answer = next(c for c in payload if c["name"] == "answer")
     assert {o["name"]: o["type"] for o in answer["options"]} == {"id": 4, "text": 3}
     assert all(o["required"] for o in answer["options"])

@@ -93,7 +93,7 @@ COMMAND_CASES = {
     "volunteer": ("branch:DWP-LEEDS", "Do you agree?"),
     "meeting": ("branch:DWP-LEEDS date:30 Sep notice:16 Sep", "Recorded: DWP Leeds meeting"),
     "nominate": ("branch:DWP-LEEDS outcome:nominated", "Recorded: DWP Leeds nominated"),
-    "progress": ("", "of 15 branches needed"),
+    "progress": ("", "of the 15 branches needed"),
     "optout": ("", "not signed up"),
     "optin": ("", "not signed up yet"),
     "forgetme": ("", "nothing to erase"),
@@ -103,6 +103,9 @@ COMMAND_CASES = {
     "answer": ("id:1 text:hello", "There is no question #1"),
     "broadcast-here": ("", "This channel will get the campaign's broadcasts."),
     "reminders": ("", "in the next 7 days"),
+    "branch": ("branch:DWP-LEEDS", "DWP Leeds (DWP, Yorkshire &amp; Humberside): no volunteer."),
+    "formsent": ("branch:DWP-LEEDS official:Jo", "DWP Leeds has no nomination"),
+    "pipeline": ("", "Pipeline: 38 branches."),
 }
 
 

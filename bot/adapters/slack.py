@@ -475,6 +475,13 @@ class SlackSender:
                 sent = await self.client.chat_postMessage(
                     channel=target.id, text=text, blocks=blocks
                 )
+                if reply.attachment is not None:
+                    await self.client.files_upload_v2(
+                        channel=str(sent.get("channel") or target.id),
+                        filename=reply.attachment.filename,
+                        content=reply.attachment.content,
+                        title=reply.attachment.filename,
+                    )
             except SlackApiError as error:
                 code = str(error.response.get("error", "error"))
                 if code in UNDELIVERABLE:

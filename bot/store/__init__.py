@@ -1,6 +1,7 @@
 """The campaign's state: an async repository over SQLite (default) or PostgreSQL."""
 
 from bot.store.records import (
+    OUTCOME_INQUORATE,
     OUTCOME_NOMINATED,
     OUTCOME_NONE,
     OUTCOME_OTHER,
@@ -18,6 +19,7 @@ from bot.store.records import (
 from bot.store.repository import NominationReport, Store
 
 __all__ = [
+    "OUTCOME_INQUORATE",
     "OUTCOME_NOMINATED",
     "OUTCOME_NONE",
     "OUTCOME_OTHER",

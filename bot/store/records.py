@@ -8,6 +8,7 @@ from datetime import date, datetime
 OUTCOME_NOMINATED = "nominated"
 OUTCOME_OTHER = "other"
 OUTCOME_NONE = "none"
+OUTCOME_INQUORATE = "inquorate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,9 @@ class Nomination:
     report_count: int
     verified_at: datetime | None
     verified_by: str | None
+    form_sent_at: datetime | None = None
+    form_official: str | None = None
+    confirmed_at: datetime | None = None
 
     @property
     def verified(self) -> bool:
@@ -81,6 +85,7 @@ class Tally:
     other: int
     other_by_nominee: dict[str, int]
     no_nomination: int
+    inquorate: int
     branches_with_meeting: int
     meetings_awaiting_outcome: int
     branches_total: int

@@ -35,6 +35,7 @@ from bot.messages import User
 from bot.store import schema as t
 from bot.store.engine import create_engine, migrate, prepare_writer
 from bot.store.records import (
+    OUTCOME_INQUORATE,
     OUTCOME_NOMINATED,
     OUTCOME_NONE,
     OUTCOME_OTHER,
@@ -158,6 +159,9 @@ def _nomination(row: Row[Any]) -> Nomination:
         report_count=row.report_count,
         verified_at=row.verified_at,
         verified_by=row.verifier_name,
+        form_sent_at=row.form_sent_at,
+        form_official=row.form_official,
+        confirmed_at=row.confirmed_at,
     )
 
 
@@ -292,8 +296,12 @@ class Store:
         return await self._write(apply)
 
     async def branches(self) -> list[Branch]:
+        """The active branches (retired ones keep their records but are not offered)."""
+
         async def read(conn: AsyncConnection) -> list[Branch]:
-            rows = await conn.execute(select(t.branches).order_by(t.branches.c.name))
+            rows = await conn.execute(
+                select(t.branches).where(t.branches.c.active.is_(True)).order_by(t.branches.c.name)
+            )
             return [Branch(r.code, r.name, r.group_name, r.region) for r in rows]
 
         return await self._read(read)
@@ -566,6 +574,222 @@ class Store:
 
         return await self._read(read)
 
+    # --- pipeline --------------------------------------------------------------------
+
+    async def branch_facts(self, code: str | None = None) -> list[dict[str, Any]]:
+        """Per active branch: volunteers, latest meeting and current nomination."""
+
+        async def read(conn: AsyncConnection) -> list[dict[str, Any]]:
+            latest = (
+                select(t.meetings.c.branch_code, func.max(t.meetings.c.id).label("id"))
+                .group_by(t.meetings.c.branch_code)
+                .subquery()
+            )
+            helpers = (
+                select(
+                    t.volunteers.c.branch_code,
+                    func.count().label("n"),
+                    func.min(t.volunteers.c.signed_up_at).label("first"),
+                )
+                .group_by(t.volunteers.c.branch_code)
+                .subquery()
+            )
+            query = (
+                select(
+                    t.branches.c.code,
+                    t.branches.c.name,
+                    t.branches.c.group_name,
+                    t.branches.c.region,
+                    func.coalesce(helpers.c.n, 0).label("volunteers"),
+                    helpers.c.first.label("first_volunteer_at"),
+                    t.meetings.c.meeting_date,
+                    t.meetings.c.notice_date,
+                    t.meetings.c.reported_at.label("meeting_reported_at"),
+                    t.nominations.c.outcome,
+                    t.nominations.c.nominee,
+                    t.nominations.c.meeting_date.label("nominated_at_meeting"),
+                    t.nominations.c.reported_at,
+                    t.nominations.c.verified_at,
+                    t.nominations.c.form_sent_at,
+                    t.nominations.c.form_official,
+                    t.nominations.c.confirmed_at,
+                )
+                .select_from(
+                    t.branches.outerjoin(helpers, helpers.c.branch_code == t.branches.c.code)
+                    .outerjoin(latest, latest.c.branch_code == t.branches.c.code)
+                    .outerjoin(t.meetings, t.meetings.c.id == latest.c.id)
+                    .outerjoin(t.nominations, t.nominations.c.branch_code == t.branches.c.code)
+                )
+                .where(t.branches.c.active.is_(True))
+                .order_by(t.branches.c.name)
+            )
+            if code is not None:
+                query = query.where(t.branches.c.code == code)
+            return [dict(r._mapping) for r in await conn.execute(query)]
+
+        if code is None:
+            return await self._shared_read("branch-facts", read)
+        return await self._read(read)
+
+    async def nomination_timeline(self) -> list[dict[str, Any]]:
+        """Every report, correction and verification, oldest first (for the chart)."""
+
+        async def read(conn: AsyncConnection) -> list[dict[str, Any]]:
+            rows = await conn.execute(
+                select(
+                    t.nomination_history.c.branch_code,
+                    t.nomination_history.c.action,
+                    t.nomination_history.c.outcome,
+                    t.nomination_history.c.at,
+                )
+                .join_from(
+                    t.nomination_history,
+                    t.branches,
+                    t.branches.c.code == t.nomination_history.c.branch_code,
+                )
+                .where(t.branches.c.active.is_(True))
+                .order_by(t.nomination_history.c.id)
+            )
+            return [dict(r._mapping) for r in rows]
+
+        return await self._read(read)
+
+    async def meetings_of(self, branch_code: str) -> list[Meeting]:
+        async def read(conn: AsyncConnection) -> list[Meeting]:
+            rows = await conn.execute(
+                _MEETING_SELECT.where(t.meetings.c.branch_code == branch_code).order_by(
+                    t.meetings.c.id
+                )
+            )
+            return [_meeting(r) for r in rows]
+
+        return await self._read(read)
+
+    async def record_form_sent(
+        self, branch_code: str, official: str, user: User, at: datetime
+    ) -> Nomination | None:
+        """The nomination form went in; None unless the branch reported a nomination."""
+
+        async def apply(conn: AsyncConnection) -> Nomination | None:
+            current = (
+                await conn.execute(
+                    select(t.nominations.c.outcome, t.nominations.c.nominee).where(
+                        t.nominations.c.branch_code == branch_code
+                    )
+                )
+            ).first()
+            if current is None or current.outcome != OUTCOME_NOMINATED:
+                return None
+            person = await _person_id(conn, user, at)
+            await conn.execute(
+                update(t.nominations)
+                .where(t.nominations.c.branch_code == branch_code)
+                .values(form_sent_at=at, form_official=official)
+            )
+            await conn.execute(
+                t.nomination_history.insert().values(
+                    branch_code=branch_code,
+                    action="formsent",
+                    outcome=current.outcome,
+                    nominee=official,
+                    person_id=person,
+                    platform=user.platform,
+                    at=at,
+                )
+            )
+            row = (
+                await conn.execute(
+                    _NOMINATION_SELECT.where(t.nominations.c.branch_code == branch_code)
+                )
+            ).one()
+            return _nomination(row)
+
+        return await self._write(apply)
+
+    async def confirm(self, branch_codes: Sequence[str], at: datetime) -> int:
+        """Mark nominations confirmed by the union's official report."""
+
+        async def apply(conn: AsyncConnection) -> int:
+            if not branch_codes:
+                return 0
+            result = await conn.execute(
+                update(t.nominations)
+                .where(
+                    t.nominations.c.branch_code.in_(list(branch_codes)),
+                    t.nominations.c.confirmed_at.is_(None),
+                )
+                .values(confirmed_at=at)
+            )
+            await conn.execute(
+                t.nomination_history.insert(),
+                [
+                    {"branch_code": code, "action": "confirmed", "platform": "report", "at": at}
+                    for code in branch_codes
+                ],
+            )
+            return int(result.rowcount or 0)
+
+        return await self._write(apply)
+
+    async def import_branches(
+        self, branches: Sequence[Branch], replace: bool, at: datetime
+    ) -> tuple[int, int, int]:
+        """Add and update branches; with `replace`, retire those not listed (records stay).
+
+        Returns (added, updated, retired).
+        """
+
+        async def apply(conn: AsyncConnection) -> tuple[int, int, int]:
+            existing = {r.code: r for r in await conn.execute(select(t.branches))}
+            added = [b for b in branches if b.code not in existing]
+            changed = [
+                b
+                for b in branches
+                if b.code in existing
+                and (
+                    existing[b.code].name,
+                    existing[b.code].group_name,
+                    existing[b.code].region,
+                    existing[b.code].active,
+                )
+                != (b.name, b.group, b.region, True)
+            ]
+            rows = [
+                {
+                    "code": b.code,
+                    "name": b.name,
+                    "group_name": b.group,
+                    "region": b.region,
+                    "updated_at": at,
+                    "active": True,
+                }
+                for b in [*added, *changed]
+            ]
+            if rows:
+                stmt = _insert(conn, t.branches)
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=[t.branches.c.code],
+                    set_={
+                        k: getattr(stmt.excluded, k)
+                        for k in ("name", "group_name", "region", "updated_at", "active")
+                    },
+                )
+                await conn.execute(stmt, rows)
+            retired = 0
+            if replace:
+                keep = {b.code for b in branches}
+                gone = [code for code, r in existing.items() if code not in keep and r.active]
+                if gone:
+                    await conn.execute(
+                        update(t.branches)
+                        .where(t.branches.c.code.in_(gone))
+                        .values(active=False, updated_at=at)
+                    )
+                retired = len(gone)
+            return len(added), len(changed), retired
+
+        return await self._write(apply)
+
     # --- reminders -------------------------------------------------------------------
 
     async def plan_snapshot(self) -> list[Mapping[str, Any]]:
@@ -699,7 +923,7 @@ class Store:
 
         return await self._read(read)
 
-    async def scheduler_value(self, key: str) -> str | None:
+    async def state_value(self, key: str) -> str | None:
         async def read(conn: AsyncConnection) -> str | None:
             return (
                 await conn.execute(
@@ -709,7 +933,7 @@ class Store:
 
         return await self._read(read)
 
-    async def set_scheduler_value(self, key: str, value: str) -> None:
+    async def set_state_value(self, key: str, value: str) -> None:
         async def apply(conn: AsyncConnection) -> None:
             stmt = _insert(conn, t.scheduler_state).values(key=key, value=value)
             await conn.execute(
@@ -1024,6 +1248,9 @@ async def _apply_nominations(
             report_count=(previous.report_count if previous else 0) + 1,
             verified_at=previous.verified_at if keep_verification and previous else None,
             verified_by=previous.verified_by if keep_verification and previous else None,
+            form_sent_at=previous.form_sent_at if keep_verification and previous else None,
+            form_official=previous.form_official if keep_verification and previous else None,
+            confirmed_at=previous.confirmed_at if keep_verification and previous else None,
         )
         state[report.branch_code] = current
         dates[report.branch_code] = meeting_date
@@ -1079,6 +1306,9 @@ async def _apply_nominations(
             "report_count": existing.report_count + new.report_count,
             "verified_at": case((unchanged, existing.verified_at), else_=None),
             "verified_by": case((unchanged, existing.verified_by), else_=None),
+            "form_sent_at": case((unchanged, existing.form_sent_at), else_=None),
+            "form_official": case((unchanged, existing.form_official), else_=None),
+            "confirmed_at": case((unchanged, existing.confirmed_at), else_=None),
         },
     )
     await conn.execute(stmt, values)
@@ -1186,7 +1416,7 @@ async def _read_tally(conn: AsyncConnection) -> Tally:
             t.nominations.c.verified_at.is_not(None),
         )
     )
-    nominated = verified = other = none = 0
+    nominated = verified = other = none = inquorate = 0
     by_nominee: dict[str, int] = {}
     for row in rows:
         if row.outcome == OUTCOME_NOMINATED:
@@ -1196,8 +1426,9 @@ async def _read_tally(conn: AsyncConnection) -> Tally:
             other += row.n
             name = row.nominee or ""
             by_nominee[name] = by_nominee.get(name, 0) + row.n
-        elif row.outcome == OUTCOME_NONE:
+        elif row.outcome in (OUTCOME_NONE, OUTCOME_INQUORATE):
             none += row.n
+            inquorate += row.n if row.outcome == OUTCOME_INQUORATE else 0
     with_meeting = select(t.meetings.c.branch_code).distinct().subquery()
     meetings_row = (
         await conn.execute(
@@ -1221,6 +1452,7 @@ async def _read_tally(conn: AsyncConnection) -> Tally:
         other=other,
         other_by_nominee=by_nominee,
         no_nomination=none,
+        inquorate=inquorate,
         branches_with_meeting=int(meetings_row[0]),
         meetings_awaiting_outcome=int(meetings_row[1]),
         branches_total=int(meetings_row[2]),

@@ -25,6 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    true,
 )
 
 
@@ -65,6 +66,7 @@ branches = Table(
     Column("group_name", String(80), nullable=False, server_default=""),
     Column("region", String(80), nullable=False, server_default=""),
     Column("updated_at", UTCDateTime(), nullable=False),
+    Column("active", Boolean, nullable=False, server_default=true()),
 )
 
 people = Table(
@@ -119,6 +121,9 @@ nominations = Table(
     Column("report_count", Integer, nullable=False, server_default="1"),
     Column("verified_at", UTCDateTime(), nullable=True),
     Column("verified_by", Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),
+    Column("form_sent_at", UTCDateTime(), nullable=True),
+    Column("form_official", String(120), nullable=True),
+    Column("confirmed_at", UTCDateTime(), nullable=True),
 )
 
 nomination_history = Table(

@@ -1,0 +1,111 @@
+"""The progress chart: nominations over time against the threshold, as a PNG.
+
+Made with matplotlib, imported only when a chart is asked for (it is slow to load).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bot.campaign import Campaign
+from bot.store import OUTCOME_NOMINATED, OUTCOME_OTHER
+
+WIDTH_IN, HEIGHT_IN, DPI = 10.0, 6.0, 100  # 1000 x 600 pixels
+
+
+def daily_series(
+    events: Sequence[Mapping[str, Any]], start: date, end: date, zone: Any
+) -> dict[str, list[tuple[date, int]]]:
+    """Per day: branches reported nominating us, those verified, and other candidates."""
+    outcome: dict[str, str] = {}
+    verified: dict[str, bool] = {}
+    ordered = sorted(events, key=lambda e: e["at"])
+    series: dict[str, list[tuple[date, int]]] = {"reported": [], "verified": [], "other": []}
+    index = 0
+    day = start
+    while day <= end:
+        limit = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+        while index < len(ordered) and ordered[index]["at"] < limit:
+            event = ordered[index]
+            code = event["branch_code"]
+            if event["action"] in ("report", "correction"):
+                if outcome.get(code) != event["outcome"]:
+                    verified[code] = False
+                outcome[code] = event["outcome"]
+            elif event["action"] == "verify":
+                verified[code] = True
+            index += 1
+        ours = [c for c, o in outcome.items() if o == OUTCOME_NOMINATED]
+        series["reported"].append((day, len(ours)))
+        series["verified"].append((day, sum(1 for c in ours if verified.get(c))))
+        series["other"].append((day, sum(1 for o in outcome.values() if o == OUTCOME_OTHER)))
+        day += timedelta(days=1)
+    return series
+
+
+def progress_png(events: Sequence[Mapping[str, Any]], campaign: Campaign, now: datetime) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    zone = campaign.zone
+    start = campaign.nominations_open.date()
+    close = campaign.nominations_close
+    end = min(max(now.astimezone(zone).date(), start), close.date())
+    series = daily_series(events, start, end, zone)
+    threshold = campaign.rules.nomination_threshold
+    figure, axes = plt.subplots(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+    try:
+        for key, label, style in (
+            ("reported", f"{campaign.candidate.name}: reported", "-"),
+            ("verified", f"{campaign.candidate.name}: verified", "--"),
+            ("other", "Other candidates", ":"),
+        ):
+            points = series[key]
+            if points:  # carry the last day's figure to the end of that day
+                points = [*points, (points[-1][0] + timedelta(days=1), points[-1][1])]
+            axes.step(
+                [mdates.date2num(d) for d, _ in points],
+                [n for _, n in points],
+                style,
+                where="post",
+                label=label,
+                linewidth=2,
+            )
+        axes.axhline(
+            threshold, color="firebrick", linewidth=1.5, label=f"Threshold: {threshold} branches"
+        )
+        closing = mdates.date2num(close.date())
+        axes.axvline(closing, color="grey", linewidth=1.2)
+        axes.annotate(
+            "nominations close",
+            xy=(closing, threshold),
+            xytext=(-6, 8),
+            textcoords="offset points",
+            ha="right",
+            color="grey",
+        )
+        axes.set_xlim(mdates.date2num(start), mdates.date2num(close.date() + timedelta(days=1)))
+        top = max([threshold, *(n for points in series.values() for _, n in points)])
+        axes.set_ylim(0, top + max(2, top // 5))
+        axes.set_ylabel("Branches")
+        axes.set_title(f"Branch nominations for {campaign.candidate.name}")
+        axes.xaxis.set_major_formatter(
+            FuncFormatter(
+                lambda value, _: f"{mdates.num2date(value).day} {mdates.num2date(value):%b}"
+            )
+        )
+        axes.grid(True, alpha=0.3)
+        axes.legend(loc="upper left")
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+    finally:
+        plt.close(figure)
+    return buffer.getvalue()
