@@ -93,7 +93,7 @@ def progress_png(events: Sequence[Mapping[str, Any]], campaign: Campaign, now: d
         )
         axes.set_xlim(mdates.date2num(start), mdates.date2num(close.date() + timedelta(days=1)))
         top = max([threshold, *(n for points in series.values() for _, n in points)])
-        axes.set_ylim(0, top + max(2, top // 5))
+        axes.set_ylim(0, top * 1.6)  # room for the legend above the threshold line
         axes.set_ylabel("Branches")
         axes.set_title(f"Branch nominations for {campaign.candidate.name}")
         axes.xaxis.set_major_formatter(

@@ -174,7 +174,7 @@ def counting(rows: Sequence[Mapping[str, Any]], campaign: Campaign) -> Counting:
 
 def describe_waiting(count: Counting, limit: int = 3) -> str:
     parts = []
-    for reason, names in sorted(count.waiting.items(), key=lambda kv: -len(kv[1])):
+    for reason, names in sorted(count.waiting.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         shown = ", ".join(names[:limit]) + (
             f" and {len(names) - limit} more" if len(names) > limit else ""
         )
