@@ -166,8 +166,8 @@ async def test_progress_counts_reported_verified_and_others(
     text = await say(alice, "/progress")
     assert text.splitlines() == [
         "Mark Serwotka: 0 of the 15 branches needed count so far (0 verified). 15 more to go.",
-        "Reported but not counted yet: 3 branches (meeting date not reported: DWP Leeds, "
-        "DWP Sheffield, HMRC Bootle; form not sent yet: DWP Leeds, DWP Sheffield, HMRC Bootle).",
+        "Reported but not counted yet: 3 branches (form not sent yet: DWP Leeds, DWP Sheffield, "
+        "HMRC Bootle; meeting date not reported: DWP Leeds, DWP Sheffield, HMRC Bootle).",
         "Other candidates: 2 branches (Lloyd 1, not named 1).",
         "No nomination: 1 branch.",
         "Meetings called: 1 branch, 1 still to report a result.",
