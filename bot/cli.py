@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.errors import PackError
+from bot.logs import configure_logging
 from bot.settings import Settings
 
 log = logging.getLogger("mobilise")
@@ -80,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     reconcile.add_argument(
         "--apply", action="store_true", help="mark the nominations that agree as confirmed"
     )
+
+    purge = sub.add_parser("purge", help="delete personal data once the purge date has passed")
+    purge.add_argument("--dry-run", action="store_true", help="say what would go; change nothing")
+    purge.add_argument("--force", action="store_true", help="purge before the purge date")
+
+    backup = sub.add_parser("backup", help="copy the SQLite store safely, even while the bot runs")
+    backup.add_argument("file", help="where to write the copy")
 
     sub.add_parser("slack-manifest", help="print the Slack app manifest (YAML)")
     sub.add_parser("discord-commands", help="print the Discord application-command payload (JSON)")
@@ -292,6 +300,40 @@ async def cmd_reconcile(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_services
+    from bot.retention import purge_personal_data
+
+    async with open_services(settings) as services:
+        now = services.clock.now()
+        due = services.campaign.purge_after
+        if now < due and not args.force and not args.dry_run:
+            print(
+                f"mobilise purge: personal data is kept until {due:%d %B %Y}; "
+                "use --force to purge sooner",
+                file=sys.stderr,
+            )
+            return 2
+        counts = await purge_personal_data(services, dry_run=args.dry_run, by="the command line")
+    listed = ", ".join(f"{n} {what}" for what, n in counts.items())
+    print(("Would delete: " if args.dry_run else "Deleted: ") + listed + ".")
+    if args.dry_run:
+        print("Nothing was changed. Nominations, meetings and tallies are kept, anonymously.")
+    return 0
+
+
+async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store.backup import BackupError, backup_sqlite
+
+    try:
+        pages = await backup_sqlite(settings.database_url, args.file)
+    except BackupError as error:
+        print(f"mobilise backup: {error}", file=sys.stderr)
+        return 2
+    print(f"Backed up {pages} pages to {args.file}")
+    return 0
+
+
 async def cmd_slack_manifest(args: argparse.Namespace, settings: Settings) -> int:
     import yaml
 
@@ -407,6 +449,8 @@ COMMANDS: dict[str, Runner] = {
     "eval": cmd_eval,
     "faq-export": cmd_faq_export,
     "slack-manifest": cmd_slack_manifest,
+    "purge": cmd_purge,
+    "backup": cmd_backup,
     "chart": cmd_chart,
     "import-branches": cmd_import_branches,
     "reconcile": cmd_reconcile,
@@ -424,12 +468,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mobilise: bad setting: {exc}", file=sys.stderr)
         return 2
     serving = args.command == "run" and (settings.has_slack or settings.has_discord)
-    level = settings.log_level or ("INFO" if serving else "WARNING")
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.WARNING),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(settings, settings.log_level or ("INFO" if serving else "WARNING"))
     try:
         return asyncio.run(COMMANDS[args.command](args, settings))
     except PackError as exc:

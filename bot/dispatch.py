@@ -28,6 +28,16 @@ def organiser_only_message(name: str) -> str:
     return f"Sorry, /{name} is for campaign organisers only."
 
 
+def _described(options: Mapping[str, Any]) -> str:
+    """Options as they were understood, for the audit log (free text cut short)."""
+    parts = []
+    for key, value in options.items():
+        shown = getattr(value, "code", value)
+        text = str(shown)
+        parts.append(f"{key}:{text if len(text) <= 40 else text[:39] + '…'}")
+    return " ".join(parts)
+
+
 class Dispatcher:
     """The one way into the commands, shared by every adapter."""
 
@@ -56,8 +66,10 @@ class Dispatcher:
         if command is None:
             return self.unknown_command(name)
         is_organiser = self.is_organiser(user, organiser)
+        now = self.services.clock.now()
         if command.organiser_only and not is_organiser:
             log.info("refused /%s for a non-organiser on %s", name, user.platform)
+            await self.services.store.audit(user, "refused", f"/{name}", now)
             return Reply.error(organiser_only_message(name))
         try:
             options = convert(
@@ -72,9 +84,12 @@ class Dispatcher:
                 channel=channel,
                 options=options,
                 is_organiser=is_organiser,
-                now=self.services.clock.now(),
+                now=now,
             )
-            return await command.handler(invocation, self.services)
+            reply = await command.handler(invocation, self.services)
+            if command.organiser_only and command.audited and not reply.is_error:
+                await self.services.store.audit(user, name, _described(options), now)
+            return reply
         except UserError as exc:
             return Reply.error(exc.message)
         except Exception:

@@ -15,6 +15,7 @@ from commands.spec import Option, Permission, command
     Option("region", "Only this region", max_length=80),
     Option("group", "Only this group", max_length=80),
     permission=Permission.ORGANISER,
+    audited=False,
 )
 async def pipeline(invocation: Invocation, services: Services) -> Reply:
     rows = await services.store.branch_facts()

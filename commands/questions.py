@@ -13,6 +13,7 @@ from commands.spec import Permission, command
     "questions",
     "List the questions the bot could not answer.",
     permission=Permission.ORGANISER,
+    audited=False,
 )
 async def questions(invocation: Invocation, services: Services) -> Reply:
     queue = await services.store.unanswered(limit=20)

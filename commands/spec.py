@@ -73,6 +73,8 @@ class Command:
     form: bool = False
     # Commands only buttons run: not listed in /help nor registered with the platforms.
     hidden: bool = False
+    # Organiser commands that change or export something are written to the audit log.
+    audited: bool = True
 
     @property
     def organiser_only(self) -> bool:
@@ -96,6 +98,7 @@ def command(
     permission: Permission = Permission.ANYONE,
     form: bool = False,
     hidden: bool = False,
+    audited: bool = True,
 ) -> Callable[[Handler], Handler]:
     """Record a command declaration on its handler."""
 
@@ -108,6 +111,7 @@ def command(
             permission=permission,
             form=form,
             hidden=hidden,
+            audited=audited,
         )
         return handler
 

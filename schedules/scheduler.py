@@ -23,6 +23,8 @@ SWEEP_JOB = "mobilise:sweep"
 SWEEP_SECONDS = 60
 BRANCHES_JOB = "mobilise:branches"
 BRANCHES_SECONDS = 300
+PURGE_JOB = "mobilise:purge"
+PURGE_SECONDS = 3600
 
 _running: dict[str, Deliverer] = {}
 
@@ -53,6 +55,22 @@ async def refresh_branches(context: str) -> None:
         log.info("branch list reloaded: %d branches", len(branches))
 
 
+async def purge_when_due(context: str) -> None:
+    """Once the campaign's purge date has passed, delete the personal data it still holds."""
+    deliverer = _running.get(context)
+    if deliverer is None:
+        return
+    services = deliverer.services
+    if services.clock.now() < services.campaign.purge_after:
+        return
+    from bot.retention import purge_personal_data
+
+    held = await services.store.purge(dry_run=True)
+    if held["people"] or held["questions"]:
+        counts = await purge_personal_data(services, dry_run=False, by="the schedule")
+        log.info("purged personal data after the purge date: %s", counts)
+
+
 @asynccontextmanager
 async def scheduled(deliverer: Deliverer, every: float = SWEEP_SECONDS) -> AsyncIterator[None]:
     """Run sweeps for `deliverer` while the context is open."""
@@ -75,6 +93,15 @@ async def scheduled(deliverer: Deliverer, every: float = SWEEP_SECONDS) -> Async
         IntervalTrigger(seconds=BRANCHES_SECONDS, timezone=deliverer.zone),
         args=[context],
         id=BRANCHES_JOB,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        purge_when_due,
+        IntervalTrigger(seconds=PURGE_SECONDS, timezone=deliverer.zone),
+        args=[context],
+        id=PURGE_JOB,
         replace_existing=True,
         max_instances=1,
         coalesce=True,

@@ -118,6 +118,8 @@ CASES = {
     "branch": ({"branch": "DWP-LEEDS"}, "DWP Leeds (DWP, Yorkshire & Humberside): no volunteer."),
     "formsent": ({"branch": "DWP-LEEDS", "official": "Jo"}, "DWP Leeds has no nomination"),
     "pipeline": ({}, "Pipeline: 38 branches."),
+    "mydata": ({}, "I hold nothing about you."),
+    "audit": ({}, "Nothing in the audit log yet."),
 }
 
 

@@ -1053,7 +1053,98 @@ class Store:
 
         return await self._read(read)
 
+    # --- audit -----------------------------------------------------------------------
+
+    async def audit(self, user: User | None, action: str, detail: str | None, at: datetime) -> None:
+        """Record an organiser action (or a refusal), with who and when."""
+
+        async def apply(conn: AsyncConnection) -> None:
+            person = await _person_id(conn, user, at) if user is not None else None
+            await conn.execute(
+                t.audit_log.insert().values(
+                    at=at,
+                    person_id=person,
+                    platform=user.platform if user else "cli",
+                    action=action[:40],
+                    detail=detail[:300] if detail else None,
+                )
+            )
+
+        await self._write(apply)
+
+    async def audit_entries(self, limit: int = 20) -> list[dict[str, Any]]:
+        async def read(conn: AsyncConnection) -> list[dict[str, Any]]:
+            rows = await conn.execute(
+                select(t.audit_log, t.people.c.display_name)
+                .select_from(
+                    t.audit_log.outerjoin(t.people, t.people.c.id == t.audit_log.c.person_id)
+                )
+                .order_by(t.audit_log.c.id.desc())
+                .limit(limit)
+            )
+            return [dict(r._mapping) for r in rows]
+
+        return await self._read(read)
+
     # --- erasure -----------------------------------------------------------------------
+
+    async def personal_data(self, user: User) -> dict[str, Any] | None:
+        """Everything stored that is about `user`, or None if nothing is."""
+
+        async def read(conn: AsyncConnection) -> dict[str, Any] | None:
+            person = (
+                await conn.execute(
+                    select(t.people).where(
+                        t.people.c.platform == user.platform,
+                        t.people.c.platform_user_id == user.id,
+                    )
+                )
+            ).first()
+            if person is None:
+                return None
+            pid = person.id
+
+            async def rows(query: Any) -> list[dict[str, Any]]:
+                return [dict(r._mapping) for r in await conn.execute(query)]
+
+            return {
+                "person": dict(person._mapping),
+                "volunteer": next(
+                    iter(
+                        await rows(
+                            select(t.volunteers, t.branches.c.name.label("branch_name"))
+                            .join_from(
+                                t.volunteers,
+                                t.branches,
+                                t.branches.c.code == t.volunteers.c.branch_code,
+                            )
+                            .where(t.volunteers.c.person_id == pid)
+                        )
+                    ),
+                    None,
+                ),
+                "meetings": await rows(
+                    select(t.meetings)
+                    .where(t.meetings.c.reported_by == pid)
+                    .order_by(t.meetings.c.id)
+                ),
+                "reports": await rows(
+                    select(t.nomination_history)
+                    .where(t.nomination_history.c.person_id == pid)
+                    .order_by(t.nomination_history.c.id)
+                ),
+                "help": await rows(
+                    select(t.help_requests).where(t.help_requests.c.person_id == pid)
+                ),
+                "reminders": await _count(
+                    conn,
+                    t.deliveries,
+                    and_(t.deliveries.c.person_id == pid, t.deliveries.c.status == "sent"),
+                ),
+                "audit": await _count(conn, t.audit_log, t.audit_log.c.person_id == pid),
+            }
+
+        return await self._read(read)
 
     async def forget(self, user: User) -> Erasure:
         """Erase everything held about `user`; their reports stay, with no name attached."""
@@ -1093,6 +1184,36 @@ class Store:
                 meetings=meetings,
                 verifications=verifications,
             )
+
+        return await self._write(apply)
+
+    async def purge(self, dry_run: bool = False) -> dict[str, int]:
+        """Delete all personal data, keeping the anonymous records that tallies count.
+
+        People go (with their sign-ups, help requests and reminders); their meetings,
+        reports and verifications stay with no name attached. Reminder records and the
+        questions people typed go too.
+        """
+
+        async def counts(conn: AsyncConnection) -> dict[str, int]:
+            return {
+                "people": await _count(conn, t.people, literal(True)),
+                "volunteers": await _count(conn, t.volunteers, literal(True)),
+                "help requests": await _count(conn, t.help_requests, literal(True)),
+                "reminder records": await _count(conn, t.deliveries, literal(True)),
+                "questions": await _count(conn, t.questions, literal(True)),
+            }
+
+        if dry_run:
+            return await self._read(counts)
+
+        async def apply(conn: AsyncConnection) -> dict[str, int]:
+            found = await counts(conn)
+            await conn.execute(delete(t.deliveries))
+            await conn.execute(delete(t.help_requests))
+            await conn.execute(delete(t.questions))
+            await conn.execute(delete(t.people))  # foreign keys clear every reference
+            return found
 
         return await self._write(apply)
 

@@ -215,3 +215,14 @@ scheduler_state = Table(
     Column("key", String(40), primary_key=True),
     Column("value", String(200), nullable=False),
 )
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),
+    Column("platform", String(20), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("detail", String(300), nullable=True),
+)
