@@ -10,16 +10,15 @@ from bot.services import Services
 from bot.store.schema import metadata
 
 
-async def snapshot(services: Services) -> tuple[str, ...]:
+async def snapshot(services: Services, skip: tuple[str, ...] = ()) -> tuple[str, ...]:
     exports = [
         (await export_csv(services.store, services.campaign, w))[0]
         for w in ("nominations", "volunteers", "meetings")
     ]
-    # The audit log is left out: refusing an organiser command is audited on purpose.
     tables = [
         repr(await services.store.table_rows(name))
         for name in sorted(metadata.tables)
-        if name != "audit_log"
+        if name not in skip
     ]
     return (*exports, *tables)
 
