@@ -59,6 +59,10 @@ class Registry:
     def get(self, name: str) -> Command | None:
         return self._commands.get(name)
 
+    def everything(self) -> list[Command]:
+        """All commands, the ones only buttons run included."""
+        return list(self._commands.values())
+
     def names(self) -> list[str]:
         return [c.name for c in self]
 

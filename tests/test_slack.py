@@ -409,6 +409,7 @@ async def test_http_endpoint_verifies_signatures_and_answers_fast(
         MOBILISE_DATABASE_URL=sqlite_url(db),
         MOBILISE_CAMPAIGN=str(CAMPAIGN),
         MOBILISE_NOW="2019-09-20T10:00",
+        MOBILISE_LOG_LEVEL="DEBUG",  # the chattiest logs must still hold no secret
     )
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -464,6 +465,8 @@ async def test_http_endpoint_verifies_signatures_and_answers_fast(
         _, stderr = await asyncio.wait_for(process.communicate(), 20)
     assert process.returncode == 0, stderr.decode()
     assert "xoxb-test-token" not in stderr.decode()
+    assert slack.SECRET not in stderr.decode()
+    assert "DEBUG" in stderr.decode()
 
 
 async def test_reminders_reach_slack_and_their_buttons_work(

@@ -227,6 +227,11 @@ class Store:
         await self.engine.dispose()
 
     @property
+    def generation(self) -> int:
+        """How many write transactions this store has finished (committed or not)."""
+        return self._generation
+
+    @property
     def backend(self) -> str:
         return self.engine.dialect.name
 
@@ -1175,8 +1180,13 @@ class Store:
                 ),
             )
             meetings = await _count(conn, t.meetings, t.meetings.c.reported_by == person)
+            name = (
+                await conn.execute(select(t.people.c.display_name).where(t.people.c.id == person))
+            ).scalar_one()
             # Foreign keys cascade the volunteer row and blank the person on every report.
             await conn.execute(delete(t.people).where(t.people.c.id == person))
+            # Their name or id may also sit in free text (a question they typed, say).
+            await _scrub(conn, [name, user.id])
             return Erasure(
                 found=True,
                 volunteer_branch=branch,
@@ -1473,6 +1483,38 @@ async def _apply_questions(
         )
     }
     return [ids[normalised] for _, normalised, _ in asked]
+
+
+# Free-text columns where a person's name can appear in what somebody typed.
+_FREE_TEXT = (
+    (t.questions, ("text", "normalised")),
+    (t.faq_answers, ("question", "answer")),
+    (t.audit_log, ("detail",)),
+    (t.nomination_history, ("nominee",)),
+    (t.nominations, ("nominee", "form_official")),
+)
+ERASED = "[erased]"
+
+
+async def _scrub(conn: AsyncConnection, words: Sequence[str]) -> None:
+    """Replace `words` (names, ids) wherever they appear in free text, ignoring case."""
+    import re
+
+    words = [w for w in words if len(w) >= 3]
+    if not words:
+        return
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    for table, columns in _FREE_TEXT:
+        key = next(iter(table.primary_key.columns))
+        matches = or_(*(func.lower(table.c[c]).contains(w.lower()) for c in columns for w in words))
+        rows = await conn.execute(select(key, *(table.c[c] for c in columns)).where(matches))
+        for row in rows.all():
+            changes = {
+                c: pattern.sub(ERASED, row._mapping[c])
+                for c in columns
+                if row._mapping[c] and pattern.search(row._mapping[c])
+            }
+            await conn.execute(update(table).where(key == row[0]).values(**changes))
 
 
 async def _apply_finishes(
