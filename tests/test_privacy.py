@@ -195,7 +195,7 @@ async def test_backup_while_reports_are_written(tmp_path: Path) -> None:
                 SEPT_20 + timedelta(seconds=n),
             )
         )
-        await asyncio.sleep(0)
+        await asyncio.sleep(0.05)  # a steady stream, so the copy is taken mid-way
 
     async def writes() -> None:
         for n in range(100):
@@ -219,6 +219,7 @@ async def test_backup_while_reports_are_written(tmp_path: Path) -> None:
     with sqlite3.connect(copy) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         copied = db.execute("SELECT id, branch_code FROM nomination_history ORDER BY id").fetchall()
+    assert 0 < len(copied) < 100  # taken while the reports were being written
     assert [row[0] for row in copied] == list(range(1, len(copied) + 1))  # a prefix
     assert [(row[0], row[1]) for row in live[: len(copied)]] == copied
     assert len(live) == 100
