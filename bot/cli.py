@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--host", default="0.0.0.0", help="address for --slack-http")  # noqa: S104
     run.add_argument("--port", type=int, default=3000, help="port for --slack-http")
+    run.add_argument(
+        "--reminders-only",
+        action="store_true",
+        help="only send reminders (no chat): a worker beside the chat processes",
+    )
 
     schedule = sub.add_parser(
         "schedule", help="list the reminders that would be sent, without sending anything"
@@ -149,21 +154,28 @@ async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    if not settings.has_slack and not settings.has_discord:
+    if not settings.has_slack and not settings.has_discord and not args.reminders_only:
         from bot.runner import console_with_reminders
 
         log.info("no Slack or Discord credentials: running the terminal chat")
         return await console_with_reminders(settings, args.name, args.organiser)
     from bot.runner import RunOptions, serve
 
-    if settings.has_slack and not settings.slack_app_token and not settings.slack_signing_secret:
+    if (
+        settings.has_slack
+        and not args.reminders_only
+        and not settings.slack_app_token
+        and not settings.slack_signing_secret
+    ):
         print(
             "mobilise: Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET "
             "(with --slack-http).",
             file=sys.stderr,
         )
         return 2
-    return await serve(settings, RunOptions(args.slack_http, args.host, args.port))
+    return await serve(
+        settings, RunOptions(args.slack_http, args.reminders_only, args.host, args.port)
+    )
 
 
 async def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:

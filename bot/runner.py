@@ -20,7 +20,7 @@ from bot.senders import open_senders
 from bot.services import Services
 from bot.settings import Settings
 from schedules.delivery import Deliverer
-from schedules.scheduler import scheduled
+from schedules.scheduler import reminders
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class RunOptions:
     slack_http: bool = False
+    reminders_only: bool = False
     host: str = "0.0.0.0"  # noqa: S104 - a server listens on every interface by default
     port: int = 3000
 
@@ -113,10 +114,18 @@ async def serve(settings: Settings, options: RunOptions) -> int:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     async with open_services(settings) as services, AsyncExitStack() as stack:
-        started = await _platforms(stack, services, settings, options)
+        started = (
+            [] if options.reminders_only else await _platforms(stack, services, settings, options)
+        )
         senders = await stack.enter_async_context(open_senders(settings))
-        await stack.enter_async_context(scheduled(Deliverer(services, senders)))
-        log.info("running: %s, with reminders", ", ".join(started))
+        await stack.enter_async_context(
+            reminders(
+                Deliverer(services, senders),
+                every=settings.sweep_seconds,
+                poll=settings.leader_poll_seconds,
+            )
+        )
+        log.info("running: %s", ", ".join([*started, "reminders"]))
         await stop.wait()
         log.info("stopping")
     return 0
@@ -129,6 +138,8 @@ async def console_with_reminders(settings: Settings, name: str, organiser: bool)
     async with open_services(settings) as services:
         console = Console(Dispatcher(services), name, organiser)
         deliverer = Deliverer(services, {"console": ConsoleSender(console)})
-        async with scheduled(deliverer):
+        async with reminders(
+            deliverer, every=settings.sweep_seconds, poll=settings.leader_poll_seconds
+        ):
             await console.run()
     return 0

@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     catchup_hours: float = Field(
         default=6.0, gt=0, description="How late a missed reminder may still be sent."
     )
+    sweep_seconds: float = Field(
+        default=60.0, gt=0, description="How often to look for reminders that are due."
+    )
+    leader_poll_seconds: float = Field(
+        default=5.0, gt=0, description="How often a standby process checks for a leader."
+    )
     slack_send_rate: float = Field(
         default=4.0, gt=0, description="Reminders sent per second on Slack, at most."
     )

@@ -7,6 +7,8 @@ start (catching up on anything missed while the bot was down) and then every min
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -115,3 +117,38 @@ async def scheduled(deliverer: Deliverer, every: float = SWEEP_SECONDS) -> Async
         async with deliverer.sweeping:  # let a sweep under way finish its sends
             _running.pop(context, None)
             scheduler.shutdown(wait=False)
+
+
+async def _lead(deliverer: Deliverer, every: float, poll: float) -> None:
+    from bot.leader import NotLeader, leadership_for
+
+    leadership = leadership_for(deliverer.services.store.engine, poll)
+    while True:
+        try:
+            await leadership.acquire()
+        except NotLeader as refusal:
+            log.warning("not sending reminders: %s", refusal)
+            return
+        try:
+            async with scheduled(deliverer, every):
+                while True:  # keep checking that the lock is still ours
+                    await asyncio.sleep(poll)
+                    if not await leadership.still_held():
+                        log.warning("lost the reminders lock; standing by")
+                        break
+        finally:
+            await leadership.release()
+
+
+@asynccontextmanager
+async def reminders(
+    deliverer: Deliverer, every: float = SWEEP_SECONDS, poll: float = 5.0
+) -> AsyncIterator[None]:
+    """Send reminders from this process while it is the one chosen to (see bot.leader)."""
+    task = asyncio.create_task(_lead(deliverer, every, poll), name="mobilise-reminders")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -53,7 +53,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     passed = terminalreporter.stats.get("passed", [])
-    ran = sum(1 for report in passed if "postgresql" in report.nodeid)
+    ran = sum(1 for report in passed if "postgresql" in report.keywords)
     where = postgres_url() or "not available"
     terminalreporter.write_line(f"PostgreSQL cases run: {ran} (server: {where.split('@')[-1]})")
 

@@ -10,7 +10,6 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +23,7 @@ from bot.services import Services
 from bot.settings import Settings
 from schedules.delivery import Deliverer, SendOutcome, Target
 from tests import reminder_state as states
-from tests.conftest import CAMPAIGN, LONDON, mobilise_command, sqlite_url
+from tests.conftest import CAMPAIGN, LONDON, mobilise_command
 
 CLOSE = datetime(2019, 10, 14, 17, 0, tzinfo=LONDON)
 
@@ -43,10 +42,9 @@ class RecordingSender:
 
 
 @pytest.fixture
-def reminder_settings(db_path: Path) -> Settings:
-    return Settings(
-        database_url=sqlite_url(db_path), campaign=CAMPAIGN, organisers=[states.ORGANISER]
-    )
+def reminder_settings(database_url: str) -> Settings:
+    """On a fresh SQLite file, and on a fresh PostgreSQL database where there is one."""
+    return Settings(database_url=database_url, campaign=CAMPAIGN, organisers=[states.ORGANISER])
 
 
 @pytest.fixture

@@ -75,31 +75,32 @@ async def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: object) -> 
 
 
 async def test_concurrent_reports_leave_one_current_nomination_per_branch(store: Store) -> None:
+    """1,000 reports at once for 100 branches: one current nomination each, all in history."""
     outcomes = ("nominated", "other", "none")
 
     async def report(n: int) -> None:
         await store.record_nomination(
             NominationReport(
-                branch_code=BRANCHES[n % 20].code,
+                branch_code=BRANCHES[n % 100].code,
                 outcome=outcomes[n % 3],
                 nominee=None,
                 meeting_date=date(2019, 9, 30),
-                reporter=person(n % 7),
+                reporter=person(n % 37),
                 at=SEPT_20 + timedelta(seconds=n),
             )
         )
 
-    await asyncio.gather(*(report(n) for n in range(300)))
+    await asyncio.gather(*(report(n) for n in range(1000)))
     rows = await store.table_rows("nominations")
-    assert sorted(r[0] for r in rows) == sorted(b.code for b in BRANCHES[:20])
-    assert sum(r[7] for r in rows) == 300  # report_count
+    assert sorted(r[0] for r in rows) == sorted(b.code for b in BRANCHES)
+    assert sum(r[7] for r in rows) == 1000  # report_count
     history = await store.table_rows("nomination_history")
-    assert len(history) == 300
-    for code in (b.code for b in BRANCHES[:20]):
+    assert len(history) == 1000
+    for code in (b.code for b in BRANCHES):
         entries = [h for h in history if h[1] == code]
+        assert len(entries) == 10
         assert [h[2] for h in entries].count("report") == 1
-    people = await store.table_rows("people")
-    assert len(people) == 7
+    assert len(await store.table_rows("people")) == 37
 
 
 async def test_one_bad_write_does_not_sink_its_batch(store: Store) -> None:
