@@ -31,6 +31,8 @@ MIN_SCORE = 1.2
 CUE_BONUS = 1.0
 MAX_UNKNOWN = 1  # topic words the material never uses that a question may still have
 DISTINCTIVE = 3.0  # the IDF of a word found in about six passages or fewer
+MIN_KNOWN = 2  # known topic words needed beside an unknown one
+QUESTION_WEIGHT = 1.4  # how a section is asked about: a hint, weaker than its own words
 
 # Details about a person that the campaign material never holds and the bot never gives.
 PERSONAL = words(
@@ -181,7 +183,7 @@ class AnswerEngine:
             overview = unit(s.id, "overview", s.id, title, "", s.id)
             overview.text = _overview(short, s.summary.strip(), s.pledges)
             overview.add(lang, s.title, 1.5)
-            overview.add(lang, " ".join(s.questions), 2.0)
+            overview.add(lang, " ".join(s.questions), QUESTION_WEIGHT, own=False)
             overview.asked_as(lang, s.title, *s.questions)
             overview.add(lang, " ".join(s.keywords), 1.2)
             overview.add(lang, s.summary, 1.0)
@@ -467,7 +469,7 @@ class AnswerEngine:
                 own_words = strong[first] | (strong[second] if second is not None else set())
                 distinctive = any(idf[c] >= DISTINCTIVE for c in own_words)
                 fits = bool(self.units[first].cues & reading.cues)
-                accepted = coverage >= 1.0 and len(idf) >= 2 and (distinctive or fits)
+                accepted = coverage >= 1.0 and len(idf) >= MIN_KNOWN and (distinctive or fits)
             ranked.append(
                 (
                     score,

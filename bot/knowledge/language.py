@@ -37,6 +37,15 @@ STOPWORDS = words(
     everything really actually tell know let like want wants need needs thing
     things bit lot lots much many way us go going gonna wanna say says said see make
     makes made anyone someone everyone nobody noone people person
+    ever never always often sometimes already still yet again ago since also else
+    become becomes became becoming kind kinds sort sorts type types whole part parts
+    behind across along among around within without upon onto toward towards beside
+    besides via per able unable allowed allow allows lets fill fills filled use used
+    uses using try tries tried give gives given take takes took taken put puts keep
+    keeps kept come comes came seem seems seemed look looks looked find finds found
+    mind matter matters sure probably maybe perhaps quite rather enough even though
+    although however whether either neither each every any many much more most less
+    least lot lots bit thing things stuff way ways day s t d ll m re ve
     """
 )
 
@@ -181,7 +190,9 @@ class Language:
 
     def read(self, question: str) -> Reading:
         found = _WORD.findall(self._fold(question))
-        text = f" {' '.join(found)} ".replace(" no one ", " nobody ")
+        text = f" {' '.join(found)} ".replace(" no one ", " nobody ").replace(
+            " stand for ", " mean "
+        )
         for phrase, long_form in self._phrase_abbr.items():
             text = text.replace(f" {phrase} ", f" {long_form.replace(' ', '~')} ")
         possessive = False
@@ -229,7 +240,7 @@ class Language:
             mentions_candidate=mentions,
             unknown=tuple(dict.fromkeys(unknown)),
             possessive=possessive,
-            cues=question_cues(tokens),
+            cues=question_cues(tokens, found),
             raw=tuple(found),
         )
 
@@ -271,15 +282,21 @@ class Language:
         return None
 
     def index_terms(self, text: str) -> list[str]:
-        """Stems of a passage of campaign material, for the index."""
-        stems = (self.stem(w) for w in _WORD.findall(self._fold(text)))
+        """Stems of a passage of campaign material, for the index (the post's name aside)."""
+        words = f" {' '.join(_WORD.findall(self._fold(text)))} "
+        if self._post:
+            words = words.replace(f" {self._post} ", " ")
+        stems = (self.stem(w) for w in words.split())
         return [s for s in stems if s not in self._quiet_stems and s not in self._common]
 
 
 _HOW_TO_SUBJECTS = words("i we you my our")
+DEFINING = words("mean means meaning meant definition define explain stands")
 
 
-def question_cues(said: list[str] | tuple[str, ...]) -> frozenset[str]:
+def question_cues(
+    said: list[str] | tuple[str, ...], raw: list[str] | tuple[str, ...] = ()
+) -> frozenset[str]:
     """What kind of question the words ask, whatever its topic."""
     cues = set()
     padded = [*said, "", ""]
@@ -297,4 +314,11 @@ def question_cues(said: list[str] | tuple[str, ...]) -> frozenset[str]:
             cues.add(word)
     if "which" in said:
         cues.add("who")
+    # "What is a BGM?", "what does NEC mean", "explain the BEC": asking for a definition.
+    typed = list(raw or said)
+    if set(typed) & DEFINING or (
+        typed[:1] in (["what"], ["whats"])
+        and len([w for w in typed if w not in STOPWORDS and w not in QUESTION_WORDS]) == 1
+    ):
+        cues.add("define")
     return frozenset(cues)

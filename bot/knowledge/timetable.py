@@ -17,10 +17,10 @@ from bot.text import words
 TIME_WORDS = words(
     """
     when wen date dates deadline deadlines day days time till until timetable schedule
-    calendar cutoff
+    calendar cutoff latest earliest
     """
 )
-OPEN_WORDS = words("open opens opening start starts starting begin begins beginning")
+OPEN_WORDS = words("open opens opening start starts starting begin begins beginning from since")
 CLOSE_WORDS = words(
     """
     close closes closing closed end ends ending deadline deadlines last latest finish
@@ -29,7 +29,8 @@ CLOSE_WORDS = words(
 )
 NOMINATION_WORDS = words("nomination nominations nominate nominating nominated")
 BALLOT_WORDS = words(
-    "ballot ballots vote votes voting papers paper postal result results winner won win"
+    "ballot ballots vote votes voting papers paper postal result results winner won win poll"
+    " polling polls"
 )
 MEETING_WORDS = words("meeting meetings bgm call called calling notice")
 ACCEPTANCE_WORDS = words("acceptance acceptances accept accepting")
