@@ -98,8 +98,11 @@ def test_declines_what_the_material_does_not_cover(engine: AnswerEngine, questio
     assert "I don't know" in answer.text or "Hello" in answer.text
 
 
+EVAL_SETS = sorted(path.name for path in (CAMPAIGN / "eval").glob("*.jsonl"))
+
+
 def test_every_answer_is_short_and_cited(engine: AnswerEngine) -> None:
-    for name in ("dev.jsonl", "dev2.jsonl", "dev3.jsonl", "heldout.jsonl"):
+    for name in EVAL_SETS:
         for case in load_cases(CAMPAIGN / "eval" / name):
             answer = engine.answer(case.question, SEPT_20)
             assert len(answer.text) <= MAX_ANSWER
@@ -108,7 +111,14 @@ def test_every_answer_is_short_and_cited(engine: AnswerEngine) -> None:
 
 # Regression floors, set at the figures recorded in campaign/eval/README.md: the engine
 # must not get worse on the set it was tuned on, nor on the set it never saw.
-FLOORS = {"dev.jsonl": (0.9, 0.95), "heldout.jsonl": (0.7, 0.9)}
+FLOORS = {
+    "dev.jsonl": (0.9, 0.95),
+    "dev2.jsonl": (0.85, 0.9),
+    "dev3.jsonl": (0.85, 0.9),
+    "dev4.jsonl": (0.75, 0.9),
+    "dev5.jsonl": (0.85, 0.95),
+    "heldout.jsonl": (0.7, 0.9),
+}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
