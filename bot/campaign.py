@@ -94,6 +94,9 @@ class CampaignFile(_Model):
     timezone: ZoneName = "Europe/London"
     candidate: Candidate
     abbreviations: dict[str, str] = Field(default_factory=dict)
+    # Words supporters use for the same thing ("back": support or nominate): a question
+    # with the word also matches passages that use any of its synonyms.
+    synonyms: dict[str, list[str]] = Field(default_factory=dict)
     common_words: list[str] = Field(default_factory=list)
     contact: Contact = Contact()
     timetable: dict[str, Event]
@@ -142,6 +145,7 @@ class StepsFile(_Model):
     intro: str = ""
     # How supporters ask for these steps; helps the bot recognise the question.
     questions: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
 
 

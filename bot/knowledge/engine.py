@@ -29,6 +29,7 @@ MAX_ANSWER = 600
 MIN_COVERAGE = 0.65
 MIN_SCORE = 1.2
 CUE_BONUS = 1.0
+CANDIDATE_CUE_BONUS = 2.0  # "why ... Mark?" asked of a section asked "why ... Mark?"
 MAX_UNKNOWN = 1  # topic words the material never uses that a question may still have
 DISTINCTIVE = 3.0  # the IDF of a word found in about six passages or fewer
 MIN_KNOWN = 2  # known topic words needed beside an unknown one
@@ -37,13 +38,20 @@ QUESTION_WEIGHT = 1.4  # how a section is asked about: a hint, weaker than its o
 # Details about a person that the campaign material never holds and the bot never gives.
 PERSONAL = words(
     """
-    address phone mobile salary earn earns wife husband partner children kids age old
+    address phone mobile salary paid earn earns wife husband partner children kids age old
     birthday religion live lives favourite favorite married income
     """
 )
-OTHER_PEOPLE = words("volunteer volunteers supporter supporters supports signed voted")
-NEARBY = words("my our branch colleague colleagues office team list names")
-RECORD_WORDS = words("done achieved achievements achievement record won delivered track")
+OTHER_PEOPLE = words(
+    """
+    volunteer volunteers volunteered volunteering supporter supporters support supports
+    supported supporting sign signs signed signing voted join joined joining backed backing
+    backs
+    """
+)
+NEARBY = words("my our branch colleague colleagues office team list names workplace")
+ASKING_WHO = words("who which list names everyone everybody")
+RECORD_WORDS = words("done achieved achievements achievement record won wins delivered track")
 
 SMALL_TALK = words(
     """
@@ -97,6 +105,8 @@ class Unit:
     terms: dict[str, float] = field(default_factory=dict)
     own: set[str] = field(default_factory=set)  # terms from the unit's own words
     cues: frozenset[str] = frozenset()
+    # The kinds of question asked about the candidate this unit answers ("why Mark?").
+    candidate_cues: frozenset[str] = frozenset()
 
     def add(self, language: Language, text: str, weight: float, own: bool = True) -> None:
         for term in language.index_terms(text):
@@ -108,7 +118,10 @@ class Unit:
     def asked_as(self, language: Language, *questions: str) -> None:
         """Record how this unit is asked for ("how many ...?", "why ...?")."""
         for question in questions:
-            self.cues |= language.read(question).cues
+            reading = language.read(question)
+            self.cues |= reading.cues
+            if reading.mentions_candidate:
+                self.candidate_cues |= reading.cues
 
 
 def _lower_first(text: str) -> str:
@@ -139,6 +152,7 @@ class AnswerEngine:
             c.info.rules.ballot,
             *c.info.rules.valid_nomination,
             *c.steps.questions,
+            " ".join(c.steps.keywords),
         ]
         for s in c.sections:
             parts += [s.title, s.summary, *s.pledges, *s.record, *s.facts, *s.questions]
@@ -168,6 +182,7 @@ class AnswerEngine:
             neutral,
             post=c.candidate.post,
             common=c.info.common_words,
+            synonyms=c.info.synonyms,
         )
         short = c.candidate.short_name
         units: list[Unit] = []
@@ -235,6 +250,7 @@ class AnswerEngine:
             [c.fill(c.steps.intro), *(f"{n}. {s.title}." for n, s in enumerate(steps, 1))]
         )
         overview.add(lang, " ".join(c.steps.questions), 2.0)
+        overview.add(lang, " ".join(c.steps.keywords), 1.8)
         overview.asked_as(lang, *c.steps.questions)
         for step in steps:
             overview.add(lang, f"{step.title} {c.fill(step.text)}", 0.7, own=False)
@@ -332,7 +348,25 @@ class AnswerEngine:
         )
 
     def _without_topic(self, question: str, reading: Reading) -> Answer:
+        if reading.modifiers:
+            # "How tall is Mark?", "is he for assisted dying?": words the material never
+            # uses, and nothing it does.
+            return self.decline(question)
         if reading.mentions_candidate:
+            cued = [
+                u for u in self.units if u.kind == "overview" and u.candidate_cues & reading.cues
+            ]
+            if len(cued) == 1:
+                # "Why re-elect Serwotka?": the one section asked that way about him.
+                return Answer(
+                    question,
+                    True,
+                    cued[0].text,
+                    cued[0].source_id,
+                    cued[0].source_title,
+                    cued[0].kind,
+                    1.0,
+                )
             c = self.campaign
             return Answer(
                 question,
@@ -442,6 +476,8 @@ class AnswerEngine:
             if unit.kind == "background":
                 scores[number] *= 0.85  # the manifesto speaks first; interviews second
             scores[number] += CUE_BONUS * len(unit.cues & reading.cues)
+            if reading.mentions_candidate:
+                scores[number] += CANDIDATE_CUE_BONUS * len(unit.candidate_cues & reading.cues)
             by_group[unit.group].append(number)
         ranked: list[tuple[float, Unit, Unit | None, float, bool]] = []
         for members in by_group.values():
@@ -488,7 +524,8 @@ def _asks_for_personal_details(reading: Reading) -> bool:
     said = set(reading.words) | set(reading.raw)
     if reading.mentions_candidate and said & PERSONAL:
         return True
-    return bool(said & OTHER_PEOPLE and said & NEARBY and said & {"who", "which", "list", "names"})
+    nearby = bool(said & NEARBY) or reading.names_a_branch
+    return bool(said & OTHER_PEOPLE and said & ASKING_WHO and nearby)
 
 
 def _overview(short: str, summary: str, pledges: Sequence[str]) -> str:

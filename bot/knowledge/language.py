@@ -1,8 +1,11 @@
 """Reading questions the way people type them: case, typos, short forms, "he" and "Mark".
 
-`Language` is built from the campaign pack: its abbreviations, the candidate's names, and
-the vocabulary of everything the bot can answer from, which misspelt words are corrected
-towards (rapidfuzz). Words are reduced to stems (Snowball) for matching.
+`Language` is built from the campaign pack: its abbreviations and synonyms, the
+candidate's names, and the vocabulary of everything the bot can answer from, which
+misspelt words are corrected towards (rapidfuzz). Words are reduced to stems (Snowball)
+for matching. A word the campaign material never uses is a possible topic the bot knows
+nothing about ("Brexit"), unless an English lexicon (lemminflect) knows it only as a
+verb: "negotiated" and "punished" colour a question but are not its subject.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 
 import snowballstemmer
 from rapidfuzz import process
@@ -66,7 +70,7 @@ GENERIC = words(
     bring brings bringing push pushes pushing handle sort fix anything happened work works
     election elections time times better best good great improve improved improving fewer
     less lower higher bigger smaller mean means meaning meant definition define explain
-    explanation care cares caring
+    explanation care cares caring answer answers response percentage next
     """
 )
 
@@ -105,6 +109,9 @@ class Reading:
     possessive: bool = False  # "Mark's ...", "his ..."
     raw: tuple[str, ...] = ()  # the words as typed (folded), before any correction
     cues: frozenset[str] = frozenset()  # the kind of question: how many, how to, why ...
+    # Words the material never uses that are never nouns ("decent", "punished").
+    modifiers: tuple[str, ...] = ()
+    names_a_branch: bool = False  # a word of a branch's name, group or region
 
     def has(self, *wanted: str) -> bool:
         return any(word in self.words for word in wanted)
@@ -123,6 +130,7 @@ class Language:
         neutral: Iterable[str] = (),
         post: str = "",
         common: Iterable[str] = (),
+        synonyms: Mapping[str, Iterable[str]] | None = None,
     ):
         self._stemmer = snowballstemmer.stemmer("english")
         self._stems: dict[str, str] = {}
@@ -132,8 +140,13 @@ class Language:
         names = {n.lower().translate(_APOSTROPHES) for n in candidate_names}
         self._name_phrases = sorted((n for n in names if " " in n), key=len, reverse=True)
         self._name_words = {n for n in names if " " not in n}
+        self._synonyms = {
+            key.lower(): [" ".join(_WORD.findall(self._fold(v))) for v in values]
+            for key, values in (synonyms or {}).items()
+        }
         words = {w for text in vocabulary for w in _WORD.findall(self._fold(text))}
         words |= {w for text in phrases.values() for w in _WORD.findall(text)}
+        words |= {w for key, values in self._synonyms.items() for w in [key, *values]}
         self.vocabulary = frozenset(words)
         self._known_stems = frozenset(self.stem(w) for w in words)
         self._quiet_stems = frozenset(self.stem(w) for w in STOPWORDS | QUESTION_WORDS | GENERIC)
@@ -195,6 +208,8 @@ class Language:
         )
         for phrase, long_form in self._phrase_abbr.items():
             text = text.replace(f" {phrase} ", f" {long_form.replace(' ', '~')} ")
+        if self._post:
+            text = text.replace(f" {self._post} ", f" {POST} ")
         possessive = False
         for phrase in self._name_phrases:
             if f" {phrase}s " in text:
@@ -204,19 +219,24 @@ class Language:
         # Each concept is a word, or the words a short form stands for; "a / b" are
         # alternatives ("nec: national executive committee nec": either will do).
         concepts: list[str] = []
+        synonyms_of: dict[int, list[str]] = {}  # matched too, but not read as said
         for word in text.split():
             expansion = self._word_abbr.get(word, word.replace("~", " ")).split()
             if " ".join(expansion) == self._post:
                 concepts.append(POST)
             elif word in expansion and len(expansion) > 1:
                 concepts.append(" ".join(w for w in expansion if w != word) + f" / {word}")
+            elif word in self._synonyms:
+                concepts.append(word)
+                synonyms_of[len(concepts) - 1] = self._synonyms[word]
             else:
                 concepts.append(" ".join(expansion))
         tokens: list[str] = []
         unknown: list[str] = []
+        modifiers: list[str] = []
         mentions = False
         found_concepts: list[tuple[tuple[str, ...], ...]] = []
-        for concept in concepts:
+        for number, concept in enumerate(concepts):
             alternatives = []
             for choice in concept.split(" / "):
                 stems = []
@@ -225,12 +245,20 @@ class Language:
                     tokens.append(read_as)
                     possessive = possessive or is_possessive
                     mentions = mentions or read_as == "candidate"
-                    if stem is None and len(read_as) >= 3 and self._is_topic(read_as):
-                        unknown.append(read_as)
+                    if stem is None and len(read_as) >= 2 and self._is_topic(read_as):
+                        if only_a_verb(read_as):
+                            modifiers.append(read_as)
+                        else:
+                            unknown.append(read_as)
                     elif stem:
                         stems.append(stem)
                 if stems:
                     alternatives.append(tuple(dict.fromkeys(stems)))
+            if alternatives:
+                for synonym in synonyms_of.get(number, ()):
+                    stems = [self.stem(w) for w in synonym.split() if self._is_topic(w)]
+                    if stems:
+                        alternatives.append(tuple(dict.fromkeys(stems)))
             if alternatives and tuple(alternatives) not in found_concepts:
                 found_concepts.append(tuple(alternatives))
         return Reading(
@@ -242,6 +270,8 @@ class Language:
             possessive=possessive,
             cues=question_cues(tokens, found),
             raw=tuple(found),
+            modifiers=tuple(dict.fromkeys(modifiers)),
+            names_a_branch=any(word in self._neutral for word in found),
         )
 
     def _is_topic(self, token: str) -> bool:
@@ -263,7 +293,7 @@ class Language:
             return "candidate", "", False
         if not self._is_topic(word):
             return word, "", False
-        if not self.knows(word):
+        if not self.knows(word) and not is_english(word):
             fixed = self._correct(word)
             if fixed is not None:
                 word = fixed
@@ -288,6 +318,27 @@ class Language:
             words = words.replace(f" {self._post} ", " ")
         stems = (self.stem(w) for w in words.split())
         return [s for s in stems if s not in self._quiet_stems and s not in self._common]
+
+
+@cache
+def is_english(word: str) -> bool:
+    """A word the English lexicon knows: "submit" is no misspelt "summit"."""
+    from lemminflect import getAllLemmas
+
+    return bool(getAllLemmas(word))
+
+
+@cache
+def only_a_verb(word: str) -> bool:
+    """True for an English word the lexicon knows only as a verb or adverb.
+
+    Nouns name topics ("Brexit", "immigration") and adjectives often do ("nuclear",
+    "proportional"); a verb the material never uses ("negotiated") only colours one.
+    """
+    from lemminflect import getAllLemmas  # its tables load on first use
+
+    classes = set(getAllLemmas(word))
+    return bool(classes) and not classes & {"NOUN", "PROPN", "ADJ"}
 
 
 _HOW_TO_SUBJECTS = words("i we you my our")

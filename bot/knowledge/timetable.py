@@ -20,7 +20,12 @@ TIME_WORDS = words(
     calendar cutoff latest earliest
     """
 )
-OPEN_WORDS = words("open opens opening start starts starting begin begins beginning from since")
+OPEN_WORDS = words(
+    """
+    open opens opening opened start starts starting started begin begins beginning began
+    begun commence commences commenced from since
+    """
+)
 CLOSE_WORDS = words(
     """
     close closes closing closed end ends ending deadline deadlines last latest finish
@@ -83,7 +88,12 @@ def _sentence(campaign: Campaign, event: str, now: datetime, future: str, past: 
 def answer_date(reading: Reading, campaign: Campaign, now: datetime) -> DateAnswer | None:
     """A timetable answer if the question asks when something in the election happens."""
     said = set(reading.words)
-    if not (said & TIME_WORDS or {"how", "long"} <= said or _names_a_day_or_hour(reading)):
+    if not (
+        said & TIME_WORDS
+        or {"how", "long"} <= said
+        or _names_a_day_or_hour(reading)
+        or _asks_if_still_in_time(said)
+    ):
         return None
     about_noms = bool(said & NOMINATION_WORDS)
     about_ballot = bool(said & BALLOT_WORDS)
@@ -144,6 +154,14 @@ def answer_date(reading: Reading, campaign: Campaign, now: datetime) -> DateAnsw
         text = _sentence(campaign, "ballot_close", now, "The ballot closes", "The ballot closed")
         return DateAnswer("ballot_close", timetable["ballot_close"].label, text)
     return None
+
+
+NEGATIONS = words("not no hasnt havent hadnt isnt arent didnt doesnt dont wont cant")
+
+
+def _asks_if_still_in_time(said: set[str]) -> bool:
+    """ "Can we still nominate?", "is it too late to nominate?": the deadline."""
+    return bool(said & {"still", "late"} and said & NOMINATION_WORDS and not said & NEGATIONS)
 
 
 _MONTHS = words(
