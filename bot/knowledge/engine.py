@@ -39,7 +39,8 @@ QUESTION_WEIGHT = 1.4  # how a section is asked about: a hint, weaker than its o
 PERSONAL = words(
     """
     address phone mobile salary paid earn earns wife husband partner children kids age old
-    birthday religion live lives favourite favorite married income
+    birthday religion live lives favourite favorite married income personal private home
+    hometown born
     """
 )
 OTHER_PEOPLE = words(

@@ -5,7 +5,7 @@ candidate's names, and the vocabulary of everything the bot can answer from, whi
 misspelt words are corrected towards (rapidfuzz). Words are reduced to stems (Snowball)
 for matching. A word the campaign material never uses is a possible topic the bot knows
 nothing about ("Brexit"), unless an English lexicon (lemminflect) knows it only as a
-verb: "negotiated" and "punished" colour a question but are not its subject.
+verb or adverb: "negotiated", "punished" and "anyway" are not a question's subject.
 """
 
 from __future__ import annotations
@@ -246,9 +246,10 @@ class Language:
                     possessive = possessive or is_possessive
                     mentions = mentions or read_as == "candidate"
                     if stem is None and len(read_as) >= 2 and self._is_topic(read_as):
-                        if only_a_verb(read_as):
+                        kind = word_class(read_as)
+                        if kind == "verb":
                             modifiers.append(read_as)
-                        else:
+                        elif kind != "adverb":  # "anyway", "currently": filler
                             unknown.append(read_as)
                     elif stem:
                         stems.append(stem)
@@ -329,16 +330,24 @@ def is_english(word: str) -> bool:
 
 
 @cache
-def only_a_verb(word: str) -> bool:
-    """True for an English word the lexicon knows only as a verb or adverb.
+def word_class(word: str) -> str | None:
+    """How the English lexicon knows a word: "noun", "adjective", "verb" or "adverb" (the
+    first that applies, in that order), or None for a word it does not know.
 
     Nouns name topics ("Brexit", "immigration") and adjectives often do ("nuclear",
-    "proportional"); a verb the material never uses ("negotiated") only colours one.
+    "proportional"); a verb the material never uses ("negotiated") only colours one, and
+    an adverb ("anyway") says nothing about it.
     """
     from lemminflect import getAllLemmas  # its tables load on first use
 
     classes = set(getAllLemmas(word))
-    return bool(classes) and not classes & {"NOUN", "PROPN", "ADJ"}
+    if not classes:
+        return None
+    if classes & {"NOUN", "PROPN"}:
+        return "noun"
+    if "ADJ" in classes:
+        return "adjective"
+    return "verb" if classes & {"VERB", "AUX"} else "adverb"
 
 
 _HOW_TO_SUBJECTS = words("i we you my our")
