@@ -29,6 +29,9 @@ MAX_ANSWER = 600
 MIN_COVERAGE = 0.65
 MIN_SCORE = 1.2
 CUE_BONUS = 1.0
+# What the candidate says, has done or will do: not the answer to "what should I do?".
+CANDIDATE_KINDS = frozenset({"overview", "pledge", "record", "fact", "background"})
+OWN_PART_FACTOR = 0.7
 CANDIDATE_CUE_BONUS = 2.0  # "why ... Mark?" asked of a section asked "why ... Mark?"
 MAX_UNKNOWN = 1  # topic words the material never uses that a question may still have
 DISTINCTIVE = 3.0  # the IDF of a word found in about six passages or fewer
@@ -38,11 +41,14 @@ QUESTION_WEIGHT = 1.4  # how a section is asked about: a hint, weaker than its o
 # Details about a person that the campaign material never holds and the bot never gives.
 PERSONAL = words(
     """
-    address phone mobile salary paid earn earns wife husband partner children kids age old
-    birthday religion live lives favourite favorite married income personal private home
-    hometown born
+    address phone mobile wife husband partner children kids age old birthday religion live
+    lives favourite favorite married personal home hometown born
     """
 )
+# Money asked about the candidate himself ("how much is Mark paid?"), not about members
+# ("will Mark get us more money?").
+MONEY = words("money salary paid earn earns earning earnings income")
+MEMBERS = words("us we our members staff workers everyone")
 OTHER_PEOPLE = words(
     """
     volunteer volunteers volunteered volunteering supporter supporters support supports
@@ -476,6 +482,8 @@ class AnswerEngine:
                 scores[number] *= 1.25  # one passage answers the whole question
             if unit.kind == "background":
                 scores[number] *= 0.85  # the manifesto speaks first; interviews second
+            if "mine" in reading.cues and unit.kind in CANDIDATE_KINDS:
+                scores[number] *= OWN_PART_FACTOR  # "what should I do?" is not about Mark
             scores[number] += CUE_BONUS * len(unit.cues & reading.cues)
             if reading.mentions_candidate:
                 scores[number] += CANDIDATE_CUE_BONUS * len(unit.candidate_cues & reading.cues)
@@ -524,6 +532,8 @@ def _asks_for_personal_details(reading: Reading) -> bool:
     """About the candidate's private life, or about who else supports or volunteers."""
     said = set(reading.words) | set(reading.raw)
     if reading.mentions_candidate and said & PERSONAL:
+        return True
+    if reading.mentions_candidate and said & MONEY and not said & MEMBERS:
         return True
     nearby = bool(said & NEARBY) or reading.names_a_branch
     return bool(said & OTHER_PEOPLE and said & ASKING_WHO and nearby)

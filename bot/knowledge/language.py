@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 import snowballstemmer
 from rapidfuzz import process
@@ -70,7 +71,7 @@ GENERIC = words(
     bring brings bringing push pushes pushing handle sort fix anything happened work works
     election elections time times better best good great improve improved improving fewer
     less lower higher bigger smaller mean means meaning meant definition define explain
-    explanation care cares caring answer answers response percentage next
+    explanation care cares caring answer answers response percentage next new current latest
     """
 )
 
@@ -351,6 +352,8 @@ def word_class(word: str) -> str | None:
 
 
 _HOW_TO_SUBJECTS = words("i we you my our")
+_FIRST_PERSON = words("i we")
+_ASKING_MODALS = words("do can should could must")
 DEFINING = words("mean means meaning meant definition define explain stands")
 
 
@@ -369,6 +372,12 @@ def question_cues(
             and (third in _HOW_TO_SUBJECTS or second == "to")
         ):
             cues.add("how-to")
+    # "What should I do?", "how can we help?", "where do I start?": the asker's own part.
+    for first, second in pairwise(padded):
+        if (first in _ASKING_MODALS and second in _FIRST_PERSON) or (
+            first in _FIRST_PERSON and second in _ASKING_MODALS
+        ):
+            cues.add("mine")
     for word in ("why", "who", "where"):
         if word in said:
             cues.add(word)

@@ -32,6 +32,12 @@ CLOSE_WORDS = words(
     until till by due cutoff still result results winner won win
     """
 )
+# "Have nominations opened yet?", "is the ballot closed?": where things stand.
+STATUS_WORDS = words(
+    """
+    open opens opened closes closed shut shuts started begun began ended finished
+    """
+)
 NOMINATION_WORDS = words("nomination nominations nominate nominating nominated")
 BALLOT_WORDS = words(
     "ballot ballots vote votes voting papers paper postal result results winner won win poll"
@@ -93,10 +99,16 @@ def answer_date(reading: Reading, campaign: Campaign, now: datetime) -> DateAnsw
         or {"how", "long"} <= said
         or _names_a_day_or_hour(reading)
         or _asks_if_still_in_time(said)
+        or (said & STATUS_WORDS and said & (NOMINATION_WORDS | BALLOT_WORDS))
     ):
         return None
-    about_noms = bool(said & NOMINATION_WORDS)
     about_ballot = bool(said & BALLOT_WORDS)
+    # "What's the deadline?", "is 5pm the cut-off?": the next deadline to come.
+    deadline = bool(said & {"deadline", "deadlines", "cutoff"})
+    about_noms = bool(said & NOMINATION_WORDS) or (
+        deadline and not about_ballot and now < campaign.nominations_close
+    )
+    about_ballot = about_ballot or (deadline and not about_noms)
     about_meeting = bool(said & MEETING_WORDS)
     closing = bool(said & CLOSE_WORDS)  # "still open?" asks when it closes
     opening = bool(said & OPEN_WORDS) and "still" not in said
