@@ -53,7 +53,7 @@ OTHER_PEOPLE = words(
     """
     volunteer volunteers volunteered volunteering supporter supporters support supports
     supported supporting sign signs signed signing voted join joined joining backed backing
-    backs
+    backs helping helped
     """
 )
 NEARBY = words("my our branch colleague colleagues office team list names workplace")
@@ -507,6 +507,10 @@ class AnswerEngine:
             coverage = sum(idf[c] for c in covered) / wanted
             score = scores[first] + 0.5 * gain
             accepted = coverage >= MIN_COVERAGE and score >= MIN_SCORE
+            if len(idf) >= 2 and len(idf) - 1 not in covered:
+                # The last thing named is usually what a question is about ("social media
+                # companies"): a passage that misses it answers something else.
+                accepted = False
             if accepted and reading.unknown:
                 # A word the material never uses may be the real topic ("Brexit"). Answer
                 # anyway only if the rest is fully covered and something distinctive in

@@ -71,7 +71,8 @@ GENERIC = words(
     bring brings bringing push pushes pushing handle sort fix anything happened work works
     election elections time times better best good great improve improved improving fewer
     less lower higher bigger smaller mean means meaning meant definition define explain
-    explanation care cares caring answer answers response percentage next new current latest
+    explanation care cares caring answer answers response percentage next new current latest stop stops stopping prevent
+    prevents aim aims goal goals
     """
 )
 
@@ -234,7 +235,7 @@ class Language:
                 concepts.append(" ".join(expansion))
         tokens: list[str] = []
         unknown: list[str] = []
-        modifiers: list[str] = []
+        verbs: list[str] = []
         mentions = False
         found_concepts: list[tuple[tuple[str, ...], ...]] = []
         for number, concept in enumerate(concepts):
@@ -249,7 +250,7 @@ class Language:
                     if stem is None and len(read_as) >= 2 and self._is_topic(read_as):
                         kind = word_class(read_as)
                         if kind == "verb":
-                            modifiers.append(read_as)
+                            verbs.append(read_as)
                         elif kind != "adverb":  # "anyway", "currently": filler
                             unknown.append(read_as)
                     elif stem:
@@ -263,6 +264,13 @@ class Language:
                         alternatives.append(tuple(dict.fromkeys(stems)))
             if alternatives and tuple(alternatives) not in found_concepts:
                 found_concepts.append(tuple(alternatives))
+        # A verb the material never uses colours a question that names two things it knows
+        # ("will pay be negotiated nationally?"); beside one, it may be the whole point
+        # ("translate this into Welsh", "apply for a job").
+        if len(found_concepts) >= MIN_NAMED:
+            modifiers, unknown = verbs, unknown
+        else:
+            modifiers, unknown = [], unknown + verbs
         return Reading(
             original=question,
             words=tuple(tokens),
@@ -351,6 +359,7 @@ def word_class(word: str) -> str | None:
     return "verb" if classes & {"VERB", "AUX"} else "adverb"
 
 
+MIN_NAMED = 2  # known topic words a question needs before an unknown verb is let pass
 _HOW_TO_SUBJECTS = words("i we you my our")
 _FIRST_PERSON = words("i we")
 _ASKING_MODALS = words("do can should could must")

@@ -23,7 +23,7 @@ TIME_WORDS = words(
 OPEN_WORDS = words(
     """
     open opens opening opened start starts starting started begin begins beginning began
-    begun commence commences commenced from since
+    begun commence commences commenced from since first earliest
     """
 )
 CLOSE_WORDS = words(
