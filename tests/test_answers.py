@@ -109,15 +109,19 @@ def test_every_answer_is_short_and_cited(engine: AnswerEngine) -> None:
             assert (answer.source is not None) == answer.answered
 
 
-# Regression floors, set at the figures recorded in campaign/eval/README.md: the engine
-# must not get worse on the set it was tuned on, nor on the set it never saw.
+# Regression floors just under the current figures (python benchmarks/answers.py): the
+# engine must not get worse on the sets it was tuned on, nor on the one it never saw.
 FLOORS = {
     "dev.jsonl": (0.9, 0.95),
-    "dev2.jsonl": (0.85, 0.9),
-    "dev3.jsonl": (0.85, 0.9),
-    "dev4.jsonl": (0.75, 0.9),
-    "dev5.jsonl": (0.85, 0.95),
-    "heldout.jsonl": (0.7, 0.9),
+    "dev2.jsonl": (0.9, 0.95),
+    "dev3.jsonl": (0.9, 0.95),
+    "dev4.jsonl": (0.9, 0.95),
+    "dev5.jsonl": (0.9, 0.95),
+    "heldout.jsonl": (0.9, 0.95),
+    "heldout2.jsonl": (0.95, 0.95),
+    "heldout3.jsonl": (0.9, 0.95),
+    "heldout4.jsonl": (0.9, 0.9),
+    "heldout5.jsonl": (0.75, 0.9),
 }
 
 
