@@ -76,6 +76,82 @@ def test_answers_people_typing_as_they_do(
     assert len(answer.text) <= MAX_ANSWER
 
 
+def test_synonyms_come_from_the_pack(tmp_path: Path) -> None:
+    question = "will mark get us more money"
+    with_them = AnswerEngine(load_campaign(CAMPAIGN)).answer(question, SEPT_20)
+    assert with_them.answered and with_them.source_id == "new-challenges"
+    pack = tmp_path / "pack"
+    shutil.copytree(CAMPAIGN, pack)
+    config = pack / "campaign.yaml"
+    data = yaml.safe_load(config.read_text())
+    del data["synonyms"]["money"]
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+    without = AnswerEngine(load_campaign(pack)).answer(question, SEPT_20)
+    assert not without.answered  # "money" is then a topic the material never mentions
+
+
+@pytest.mark.parametrize(
+    ("question", "answered", "source"),
+    [
+        # A verb the material never uses colours a question naming two things it knows...
+        ("will pay be negotiated nationally again", True, "new-challenges"),
+        # ...but beside one thing it may be the whole point.
+        ("can you translate this into welsh", False, None),
+        # An adverb is filler; an adjective may be the topic.
+        ("who is mark serwotka anyway", True, "candidate"),
+        ("does mark support proportional representation", False, None),
+        # "submit" is an English word, not a misspelt "summit".
+        ("who is allowed to submit the nomination form", True, "faq-valid-nomination"),
+        # The post's full name is the post, not the words "general" and "secretary".
+        ("when did mark become general secretary", True, "candidate"),
+        # The last thing named is what the question is about.
+        ("what does mark think about social media companies", False, None),
+        # Money asked about the candidate himself is personal; about members it is pay.
+        ("how much money does mark make a year", False, None),
+        ("how much is mark paid as general secretary", False, None),
+        # Who else supports or helps, near the asker, is other people's data.
+        ("who else from DWP Leeds is helping the campaign", False, None),
+        ("which people in my office support mark", False, None),
+        # "What should I do?" is about the asker, not the candidate's pledges.
+        ("what can i do", True, "what-you-can-do"),
+        ("what should we do next?", True, "what-you-can-do"),
+        ("what time is it", False, None),
+        ("why re-elect serwotka", True, "why-standing"),
+    ],
+)
+def test_how_questions_are_read(
+    engine: AnswerEngine, question: str, answered: bool, source: str | None
+) -> None:
+    answer = engine.answer(question, SEPT_20)
+    assert answer.answered is answered, answer.text
+    assert answer.source_id == source
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("can our branch still nominate next week?", "close at 5pm on Monday 14 October"),
+        ("is it too late to nominate", "close at 5pm on Monday 14 October"),
+        ("have nominations opened yet", "opened on Monday 2 September"),
+        ("what was the first day branches could nominate", "opened on Monday 2 September"),
+        ("is 5pm the cut off", "close at 5pm on Monday 14 October"),
+        ("what's the deadline", "close at 5pm on Monday 14 October"),
+    ],
+)
+def test_date_questions_without_a_date_word(
+    engine: AnswerEngine, question: str, expected: str
+) -> None:
+    answer = engine.answer(question, SEPT_20)
+    assert expected in answer.text
+    assert answer.source_id is not None and answer.source_id.startswith("timetable.")
+
+
+def test_a_bare_deadline_is_the_next_one_to_come(engine: AnswerEngine) -> None:
+    during_ballot = datetime(2019, 11, 20, 10, 0, tzinfo=LONDON)
+    answer = engine.answer("what's the deadline", during_ballot)
+    assert answer.text.startswith("The ballot closes at 12 noon on Thursday 12 December 2019")
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -114,6 +114,8 @@ class Unit:
     cues: frozenset[str] = frozenset()
     # The kinds of question asked about the candidate this unit answers ("why Mark?").
     candidate_cues: frozenset[str] = frozenset()
+    # Whether it answers a question with no topic about the asker ("what should I do?").
+    bare_cues: frozenset[str] = frozenset()
 
     def add(self, language: Language, text: str, weight: float, own: bool = True) -> None:
         for term in language.index_terms(text):
@@ -129,6 +131,8 @@ class Unit:
             self.cues |= reading.cues
             if reading.mentions_candidate:
                 self.candidate_cues |= reading.cues
+            elif not reading.concepts:
+                self.bare_cues |= reading.cues & {"mine"}
 
 
 def _lower_first(text: str) -> str:
@@ -359,21 +363,22 @@ class AnswerEngine:
             # "How tall is Mark?", "is he for assisted dying?": words the material never
             # uses, and nothing it does.
             return self.decline(question)
+        # "Why re-elect Serwotka?", "what can I do?": the one passage asked that way.
         if reading.mentions_candidate:
-            cued = [
-                u for u in self.units if u.kind == "overview" and u.candidate_cues & reading.cues
-            ]
-            if len(cued) == 1:
-                # "Why re-elect Serwotka?": the one section asked that way about him.
-                return Answer(
-                    question,
-                    True,
-                    cued[0].text,
-                    cued[0].source_id,
-                    cued[0].source_title,
-                    cued[0].kind,
-                    1.0,
-                )
+            cued = [u for u in self.units if u.candidate_cues & reading.cues]
+        else:
+            cued = [u for u in self.units if u.bare_cues & reading.cues]
+        if len(cued) == 1:
+            return Answer(
+                question,
+                True,
+                cued[0].text,
+                cued[0].source_id,
+                cued[0].source_title,
+                cued[0].kind,
+                1.0,
+            )
+        if reading.mentions_candidate:
             c = self.campaign
             return Answer(
                 question,
