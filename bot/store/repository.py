@@ -377,12 +377,7 @@ class Store:
 
     async def nomination(self, branch_code: str) -> Nomination | None:
         async def read(conn: AsyncConnection) -> Nomination | None:
-            row = (
-                await conn.execute(
-                    _NOMINATION_SELECT.where(t.nominations.c.branch_code == branch_code)
-                )
-            ).first()
-            return _nomination(row) if row else None
+            return await _current_nomination(conn, branch_code)
 
         return await self._read(read)
 
@@ -390,38 +385,14 @@ class Store:
         """Mark the branch's current nomination verified; None if nothing was reported."""
 
         async def apply(conn: AsyncConnection) -> Nomination | None:
-            current = (
-                await conn.execute(
-                    select(t.nominations.c.outcome, t.nominations.c.nominee).where(
-                        t.nominations.c.branch_code == branch_code
-                    )
-                )
-            ).first()
-            if current is None:
-                return None
-            person = await _person_id(conn, organiser, at)
-            await conn.execute(
-                update(t.nominations)
-                .where(t.nominations.c.branch_code == branch_code)
-                .values(verified_at=at, verified_by=person)
+            return await _mark_nomination(
+                conn,
+                branch_code,
+                organiser,
+                at,
+                "verify",
+                lambda person: {"verified_at": at, "verified_by": person},
             )
-            await conn.execute(
-                t.nomination_history.insert().values(
-                    branch_code=branch_code,
-                    action="verify",
-                    outcome=current.outcome,
-                    nominee=current.nominee,
-                    person_id=person,
-                    platform=organiser.platform,
-                    at=at,
-                )
-            )
-            row = (
-                await conn.execute(
-                    _NOMINATION_SELECT.where(t.nominations.c.branch_code == branch_code)
-                )
-            ).one()
-            return _nomination(row)
 
         return await self._write(apply)
 
@@ -676,38 +647,16 @@ class Store:
         """The nomination form went in; None unless the branch reported a nomination."""
 
         async def apply(conn: AsyncConnection) -> Nomination | None:
-            current = (
-                await conn.execute(
-                    select(t.nominations.c.outcome, t.nominations.c.nominee).where(
-                        t.nominations.c.branch_code == branch_code
-                    )
-                )
-            ).first()
-            if current is None or current.outcome != OUTCOME_NOMINATED:
-                return None
-            person = await _person_id(conn, user, at)
-            await conn.execute(
-                update(t.nominations)
-                .where(t.nominations.c.branch_code == branch_code)
-                .values(form_sent_at=at, form_official=official)
+            return await _mark_nomination(
+                conn,
+                branch_code,
+                user,
+                at,
+                "formsent",
+                lambda _person: {"form_sent_at": at, "form_official": official},
+                nominee=official,
+                needs_outcome=OUTCOME_NOMINATED,
             )
-            await conn.execute(
-                t.nomination_history.insert().values(
-                    branch_code=branch_code,
-                    action="formsent",
-                    outcome=current.outcome,
-                    nominee=official,
-                    person_id=person,
-                    platform=user.platform,
-                    at=at,
-                )
-            )
-            row = (
-                await conn.execute(
-                    _NOMINATION_SELECT.where(t.nominations.c.branch_code == branch_code)
-                )
-            ).one()
-            return _nomination(row)
 
         return await self._write(apply)
 
@@ -1238,6 +1187,55 @@ class Store:
 
 
 # --- batch functions run by the write queue -------------------------------------------
+
+
+async def _current_nomination(conn: AsyncConnection, branch_code: str) -> Nomination | None:
+    row = (
+        await conn.execute(_NOMINATION_SELECT.where(t.nominations.c.branch_code == branch_code))
+    ).first()
+    return _nomination(row) if row else None
+
+
+async def _mark_nomination(
+    conn: AsyncConnection,
+    branch_code: str,
+    user: User,
+    at: datetime,
+    action: str,
+    values: Callable[[int], dict[str, Any]],
+    *,
+    nominee: str | None = None,
+    needs_outcome: str | None = None,
+) -> Nomination | None:
+    """Set `values(person)` on the branch's current nomination and log `action` in its
+    history; None if there is no nomination (or not one with `needs_outcome`)."""
+    current = (
+        await conn.execute(
+            select(t.nominations.c.outcome, t.nominations.c.nominee).where(
+                t.nominations.c.branch_code == branch_code
+            )
+        )
+    ).first()
+    if current is None or (needs_outcome is not None and current.outcome != needs_outcome):
+        return None
+    person = await _person_id(conn, user, at)
+    await conn.execute(
+        update(t.nominations)
+        .where(t.nominations.c.branch_code == branch_code)
+        .values(**values(person))
+    )
+    await conn.execute(
+        t.nomination_history.insert().values(
+            branch_code=branch_code,
+            action=action,
+            outcome=current.outcome,
+            nominee=current.nominee if nominee is None else nominee,
+            person_id=person,
+            platform=user.platform,
+            at=at,
+        )
+    )
+    return await _current_nomination(conn, branch_code)
 
 
 async def _run_each(
