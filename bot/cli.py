@@ -247,16 +247,24 @@ async def cmd_chart(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def cmd_import_branches(args: argparse.Namespace, settings: Settings) -> int:
+async def _read_input(path: str, command: str) -> str | None:
+    """A UTF-8 file named on the command line, or None after saying why it cannot be read."""
     from pathlib import Path
+
+    try:
+        return await asyncio.to_thread(Path(path).read_text, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"mobilise {command}: cannot read {path}: {error}", file=sys.stderr)
+        return None
+
+
+async def cmd_import_branches(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.app import open_services
     from bot.campaign import parse_branch_csv
 
-    try:
-        text = await asyncio.to_thread(Path(args.file).read_text, encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"mobilise import-branches: cannot read {args.file}: {error}", file=sys.stderr)
+    text = await _read_input(args.file, "import-branches")
+    if text is None:
         return 2
     branches, problems = parse_branch_csv(text)
     for problem in problems:
@@ -278,16 +286,13 @@ async def cmd_import_branches(args: argparse.Namespace, settings: Settings) -> i
 
 
 async def cmd_reconcile(args: argparse.Namespace, settings: Settings) -> int:
-    from pathlib import Path
 
     from bot.app import open_services
     from bot.errors import UserError
     from bot.reconcile import read_report, reconcile
 
-    try:
-        text = await asyncio.to_thread(Path(args.file).read_text, encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"mobilise reconcile: cannot read {args.file}: {error}", file=sys.stderr)
+    text = await _read_input(args.file, "reconcile")
+    if text is None:
         return 2
     async with open_services(settings) as services:
         try:

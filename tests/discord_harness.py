@@ -7,7 +7,7 @@ import itertools
 from typing import Any
 
 from bot.adapters.discord import DiscordAdapter
-from tests.fakes.discord_api import APP_ID
+from tests.fakes.discord_api import APP_ID, message_payload
 
 GUILD_ID = "800000000000000001"
 CHANNEL_ID = "800000000000000002"
@@ -148,30 +148,7 @@ def command(
 def button(custom_id: str, user: dict[str, Any]) -> dict[str, Any]:
     payload = _base(3, user, guild=True)
     payload["data"] = {"custom_id": custom_id, "component_type": 2}
-    payload["message"] = {
-        "id": str(next(_ids)),
-        "channel_id": CHANNEL_ID,
-        "type": 0,
-        "author": {
-            "id": "900000000000000001",
-            "username": "mobilise",
-            "discriminator": "0",
-            "avatar": None,
-            "bot": True,
-        },
-        "content": "",
-        "timestamp": "2019-09-20T09:00:00+00:00",
-        "edited_timestamp": None,
-        "tts": False,
-        "mention_everyone": False,
-        "mentions": [],
-        "mention_roles": [],
-        "attachments": [],
-        "embeds": [],
-        "pinned": False,
-        "flags": 64,
-        "components": [],
-    }
+    payload["message"] = message_payload(str(next(_ids)), CHANNEL_ID, {"flags": 64})
     return payload
 
 

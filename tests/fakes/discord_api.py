@@ -33,6 +33,29 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
+def message_payload(message_id: str, channel_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A message the bot posted, as the API returns it; `body` is what was sent."""
+    return {
+        "id": message_id,
+        "channel_id": channel_id,
+        "type": 0,
+        "author": user_payload(BOT_ID, "mobilise", bot=True),
+        "content": body.get("content") or "",
+        "timestamp": "2019-09-20T09:00:00+00:00",
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": body.get("embeds") or [],
+        "pinned": False,
+        "flags": body.get("flags") or 0,
+        "components": body.get("components") or [],
+        "nonce": body.get("nonce"),
+    }
+
+
 def user_payload(user_id: str, name: str, bot: bool = False) -> dict[str, Any]:
     return {
         "id": user_id,
@@ -94,25 +117,7 @@ class FakeDiscord:
     # --- helpers --------------------------------------------------------------------
 
     def _message(self, channel_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "id": str(next(self._ids)),
-            "channel_id": channel_id,
-            "type": 0,
-            "author": user_payload(BOT_ID, "mobilise", bot=True),
-            "content": body.get("content") or "",
-            "timestamp": "2019-09-20T09:00:00+00:00",
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": body.get("embeds") or [],
-            "pinned": False,
-            "flags": body.get("flags") or 0,
-            "components": body.get("components") or [],
-            "nonce": body.get("nonce"),
-        }
+        return message_payload(str(next(self._ids)), channel_id, body)
 
     async def _record(self, route: str, request: web.Request) -> Call:
         body: dict[str, Any] | list[Any] = {}
