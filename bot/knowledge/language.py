@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from itertools import pairwise
 
 import snowballstemmer
@@ -303,7 +303,8 @@ class Language:
             return "candidate", "", False
         if not self._is_topic(word):
             return word, "", False
-        if not self.knows(word) and not is_english(word):
+        # A real English word is no typo: "submit" is not a misspelt "summit".
+        if not self.knows(word) and word_class(word) is None:
             fixed = self._correct(word)
             if fixed is not None:
                 word = fixed
@@ -330,15 +331,7 @@ class Language:
         return [s for s in stems if s not in self._quiet_stems and s not in self._common]
 
 
-@cache
-def is_english(word: str) -> bool:
-    """A word the English lexicon knows: "submit" is no misspelt "summit"."""
-    from lemminflect import getAllLemmas
-
-    return bool(getAllLemmas(word))
-
-
-@cache
+@lru_cache(maxsize=50_000)  # words come from users: bounded like the other caches here
 def word_class(word: str) -> str | None:
     """How the English lexicon knows a word: "noun", "adjective", "verb" or "adverb" (the
     first that applies, in that order), or None for a word it does not know.
