@@ -32,11 +32,12 @@ CUE_BONUS = 1.0
 # What the candidate says, has done or will do: not the answer to "what should I do?".
 CANDIDATE_KINDS = frozenset({"overview", "pledge", "record", "fact", "background"})
 OWN_PART_FACTOR = 0.7
-CANDIDATE_CUE_BONUS = 2.0  # "why ... Mark?" asked of a section asked "why ... Mark?"
+CANDIDATE_CUE_BONUS = 3.0  # "why ... Mark?" asked of a section asked "why ... Mark?"
 MAX_UNKNOWN = 1  # topic words the material never uses that a question may still have
 DISTINCTIVE = 3.0  # the IDF of a word found in about six passages or fewer
 MIN_KNOWN = 2  # known topic words needed beside an unknown one
-QUESTION_WEIGHT = 1.4  # how a section is asked about: a hint, weaker than its own words
+QUESTION_WEIGHT = 1.4
+ACTION_WEIGHT = 0.5  # a concept said as a verb, against one the question names  # how a section is asked about: a hint, weaker than its own words
 
 # Details about a person that the campaign material never holds and the bot never gives.
 PERSONAL = words(
@@ -445,6 +446,10 @@ class AnswerEngine:
         wanted = sum(idf.values())
         if wanted == 0 or len(reading.unknown) > MAX_UNKNOWN:
             return []
+        # Coverage weighs what a question names above what it says is done to it.
+        named_weight = {
+            c: w * (ACTION_WEIGHT if c in reading.actions else 1.0) for c, w in idf.items()
+        }
         scores: dict[int, float] = defaultdict(float)
         share: dict[int, dict[int, float]] = defaultdict(dict)
         strong: dict[int, set[int]] = defaultdict(set)
@@ -509,10 +514,11 @@ class AnswerEngine:
                 if extra > gain:
                     second, gain = number, extra
             covered = covers[first] | (strong[second] if second is not None else set())
-            coverage = sum(idf[c] for c in covered) / wanted
+            coverage = sum(named_weight[c] for c in covered) / sum(named_weight.values())
             score = scores[first] + 0.5 * gain
             accepted = coverage >= MIN_COVERAGE and score >= MIN_SCORE
-            if len(idf) >= 2 and len(idf) - 1 not in covered:
+            named = [c for c in idf if c not in reading.actions]
+            if len(idf) >= 2 and named and named[-1] not in covered:
                 # The last thing named is usually what a question is about ("social media
                 # companies"): a passage that misses it answers something else.
                 accepted = False

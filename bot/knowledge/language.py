@@ -50,7 +50,7 @@ STOPWORDS = words(
     keeps kept come comes came seem seems seemed look looks looked find finds found
     mind matter matters sure probably maybe perhaps quite rather enough even though
     although however whether either neither each every any many much more most less
-    least lot lots bit thing things stuff way ways day s t d ll m re ve
+    least lot lots bit thing things stuff way ways day far supposed ought s t d ll m re ve
     """
 )
 
@@ -114,6 +114,9 @@ class Reading:
     # Words the material never uses that are never nouns ("decent", "punished").
     modifiers: tuple[str, ...] = ()
     names_a_branch: bool = False  # a word of a branch's name, group or region
+    # Concepts (by number) said as verbs ("will Mark *call* a ballot"): they colour a
+    # question; the things it names are what it is about.
+    actions: frozenset[int] = frozenset()
 
     def has(self, *wanted: str) -> bool:
         return any(word in self.words for word in wanted)
@@ -142,15 +145,26 @@ class Language:
         names = {n.lower().translate(_APOSTROPHES) for n in candidate_names}
         self._name_phrases = sorted((n for n in names if " " in n), key=len, reverse=True)
         self._name_words = {n for n in names if " " not in n}
+        self._possessive_names = frozenset(f"{n}s" for n in self._name_words) | POSSESSIVES
         self._synonyms = {
             key.lower(): [" ".join(_WORD.findall(self._fold(v))) for v in values]
             for key, values in (synonyms or {}).items()
         }
+        # A noun's synonyms serve its plural and singular too ("rule", "rules").
+        for key, values in list(self._synonyms.items()):
+            if key.endswith("ss"):
+                continue
+            other = (
+                key[:-2] if key.endswith("sses") else key[:-1] if key.endswith("s") else f"{key}s"
+            )
+            self._synonyms.setdefault(other, values)
         words = {w for text in vocabulary for w in _WORD.findall(self._fold(text))}
         words |= {w for text in phrases.values() for w in _WORD.findall(text)}
+        # A synonym is known as typed, but its stem says nothing of other words: that
+        # "accountable" is listed does not make "account" a word the material uses.
+        self._known_stems = frozenset(self.stem(w) for w in words)
         words |= {w for key, values in self._synonyms.items() for w in [key, *values]}
         self.vocabulary = frozenset(words)
-        self._known_stems = frozenset(self.stem(w) for w in words)
         self._quiet_stems = frozenset(self.stem(w) for w in STOPWORDS | QUESTION_WORDS | GENERIC)
         # Branch names, groups and regions are known words but no topic, unless the
         # campaign material itself uses them ("Scotland", "cleaners").
@@ -238,6 +252,8 @@ class Language:
         verbs: list[str] = []
         mentions = False
         found_concepts: list[tuple[tuple[str, ...], ...]] = []
+        actions: set[int] = set()
+        said = text.split()
         for number, concept in enumerate(concepts):
             alternatives = []
             for choice in concept.split(" / "):
@@ -263,6 +279,8 @@ class Language:
                     if stems:
                         alternatives.append(tuple(dict.fromkeys(stems)))
             if alternatives and tuple(alternatives) not in found_concepts:
+                if _said_as_verb(said, number, self._possessive_names):
+                    actions.add(len(found_concepts))
                 found_concepts.append(tuple(alternatives))
         # A verb the material never uses colours a question that names two things it knows
         # ("will pay be negotiated nationally?"); beside one, it may be the whole point
@@ -282,6 +300,7 @@ class Language:
             raw=tuple(found),
             modifiers=tuple(dict.fromkeys(modifiers)),
             names_a_branch=any(word in self._neutral for word in found),
+            actions=frozenset(actions),
         )
 
     def _is_topic(self, token: str) -> bool:
@@ -332,6 +351,13 @@ class Language:
 
 
 @lru_cache(maxsize=50_000)  # words come from users: bounded like the other caches here
+def lexicon_classes(word: str) -> frozenset[str]:
+    """The word classes the English lexicon (lemminflect) knows a word in."""
+    from lemminflect import getAllLemmas  # its tables load on first use
+
+    return frozenset(getAllLemmas(word))
+
+
 def word_class(word: str) -> str | None:
     """How the English lexicon knows a word: "noun", "adjective", "verb" or "adverb" (the
     first that applies, in that order), or None for a word it does not know.
@@ -340,9 +366,7 @@ def word_class(word: str) -> str | None:
     "proportional"); a verb the material never uses ("negotiated") only colours one, and
     an adverb ("anyway") says nothing about it.
     """
-    from lemminflect import getAllLemmas  # its tables load on first use
-
-    classes = set(getAllLemmas(word))
+    classes = lexicon_classes(word)
     if not classes:
         return None
     if classes & {"NOUN", "PROPN"}:
@@ -350,6 +374,34 @@ def word_class(word: str) -> str | None:
     if "ADJ" in classes:
         return "adjective"
     return "verb" if classes & {"VERB", "AUX"} else "adverb"
+
+
+_AUXILIARIES = words("will would can could should shall may might must do does did")
+_DETERMINERS = words("a an the my our your his her their this that these those")
+_PASSIVE = words("be been being is are was were get got gets")
+# Someone other than the asker: what the asker may do ("can I vote ...?") is the topic.
+_OTHERS = words("he she they it candidate")
+
+
+def _said_as_verb(said: list[str], number: int, possessives: frozenset[str]) -> bool:
+    """Whether the word at `number` is a verb the way it is used: one the lexicon knows
+    as a verb, right after an auxiliary and its subject ("will Mark call ...", "can
+    unions beat ...", "does the bot hold ...") or in the passive ("be called"). Not the
+    asker's own doing ("can I vote ...?"): that is what such a question is about."""
+    word = said[number]
+    if "~" in word or word == POST or "VERB" not in lexicon_classes(word):
+        return False
+    before = [w for w in said[:number] if w not in _DETERMINERS]
+    if before and before[-1] in _PASSIVE and not lexicon_classes(word) & {"NOUN", "ADJ"}:
+        return True  # "... be called", "has it been sent"
+    if len(before) >= 2 and before[-1] in _AUXILIARIES and before[-2] in _OTHERS:
+        return True  # "Mark will call ...", "they can beat ..."
+    return (
+        len(before) >= 2
+        and before[-2] in _AUXILIARIES
+        and before[-1] not in possessives
+        and before[-1] not in STOPWORDS - _OTHERS
+    )
 
 
 MIN_NAMED = 2  # known topic words a question needs before an unknown verb is let pass
