@@ -151,6 +151,18 @@ def test_synonyms_come_from_the_pack(tmp_path: Path) -> None:
         # A pack synonym serves the singular and the plural.
         ("what makes a nomination legit", True, "faq-valid-nomination"),
         ("how do unions beat the turnout rule", True, "bg-thresholds"),
+        # A figure the material gives is part of the question; alone it is no topic.
+        ("does mark need 15 branches", True, "faq-threshold"),
+        ("what's 15 times 15", False, None),
+        # "What's the point of ...?" asks why; "Mark's priorities" asks for his section.
+        ("what's the point of re-electing mark", True, "why-standing"),
+        ("what is mark's agenda", True, "why-standing"),
+        # An FAQ about the man himself is not what the asker should do.
+        ("where do i start", True, "what-you-can-do"),
+        # Between equal lines, the section titled with the question's topic.
+        ("what has mark done against the tories", True, "politics"),
+        # What he said is what the interview reports.
+        ("what did mark say about coordinated strikes", True, "bg-coordination"),
     ],
 )
 def test_how_questions_are_read(
@@ -231,7 +243,8 @@ FLOORS = {
     "heldout2.jsonl": (0.95, 0.95),
     "heldout3.jsonl": (0.9, 0.95),
     "heldout4.jsonl": (0.9, 0.9),
-    "heldout5.jsonl": (0.75, 0.9),
+    "heldout5.jsonl": (0.85, 0.9),
+    "dev6.jsonl": (0.9, 0.95),
 }
 
 

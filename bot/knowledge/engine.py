@@ -59,7 +59,17 @@ OTHER_PEOPLE = words(
 )
 NEARBY = words("my our branch colleague colleagues office team list names workplace")
 ASKING_WHO = words("who which list names everyone everybody")
+SAID = words("say said says saying")
 RECORD_WORDS = words("done achieved achievements achievement record won wins delivered track")
+
+# Words that ask for a view or a plan but name no topic: the candidate's sections are
+# asked in these terms ("what are Mark's priorities?").
+ASKING_NOUNS = words(
+    """
+    view views stance position positions policy policies plan plans opinion opinions
+    priority priorities idea ideas approach agenda aim aims goal goals
+    """
+)
 
 SMALL_TALK = words(
     """
@@ -117,6 +127,9 @@ class Unit:
     candidate_cues: frozenset[str] = frozenset()
     # Whether it answers a question with no topic about the asker ("what should I do?").
     bare_cues: frozenset[str] = frozenset()
+    # Words with no topic its questions about the candidate use ("Mark's priorities").
+    candidate_asks: frozenset[str] = frozenset()
+    about_candidate: bool = False  # an FAQ about the man himself ("Who is Mark?")
 
     def add(self, language: Language, text: str, weight: float, own: bool = True) -> None:
         for term in language.index_terms(text):
@@ -127,11 +140,14 @@ class Unit:
 
     def asked_as(self, language: Language, *questions: str) -> None:
         """Record how this unit is asked for ("how many ...?", "why ...?")."""
-        for question in questions:
+        for number, question in enumerate(questions):
             reading = language.read(question)
             self.cues |= reading.cues
             if reading.mentions_candidate:
                 self.candidate_cues |= reading.cues
+                self.candidate_asks |= topicless(language, reading)
+                if number == 0 and not reading.concepts:
+                    self.about_candidate = True
             elif not reading.concepts:
                 self.bare_cues |= reading.cues & {"mine"}
 
@@ -293,6 +309,10 @@ class AnswerEngine:
                 made.add(lang, " ".join(item.keywords), 1.6)
                 made.add(lang, item.text, 1.0)
         self.units = units
+        self._titles = {
+            made.group: set(lang.index_terms(made.source_title.partition(": ")[2]))
+            for made in units
+        }
         self._index: dict[str, list[tuple[int, float, bool]]] = defaultdict(list)
         for number, made in enumerate(units):
             for term, weight in made.terms.items():
@@ -364,9 +384,13 @@ class AnswerEngine:
             # "How tall is Mark?", "is he for assisted dying?": words the material never
             # uses, and nothing it does.
             return self.decline(question)
-        # "Why re-elect Serwotka?", "what can I do?": the one passage asked that way.
+        # "Why re-elect Serwotka?", "what are Mark's priorities?", "what can I do?": the
+        # one passage asked that way.
         if reading.mentions_candidate:
-            cued = [u for u in self.units if u.candidate_cues & reading.cues]
+            asks = topicless(self.language, reading)
+            cued = [
+                u for u in self.units if u.candidate_cues & reading.cues or u.candidate_asks & asks
+            ]
         else:
             cued = [u for u in self.units if u.bare_cues & reading.cues]
         if len(cued) == 1:
@@ -483,6 +507,8 @@ class AnswerEngine:
             for number, parts in share.items()
         }
         wants_record = bool(set(reading.words) & RECORD_WORDS)
+        # "What did Mark say about ...?": what he has said, as an interview reports it.
+        reported = reading.mentions_candidate and bool(set(reading.words) & SAID)
         by_group: dict[str, list[int]] = defaultdict(list)
         for number in scores:
             unit = self.units[number]
@@ -490,15 +516,19 @@ class AnswerEngine:
                 scores[number] *= 1.5
             if strong[number] == set(idf):
                 scores[number] *= 1.25  # one passage answers the whole question
-            if unit.kind == "background":
+            if unit.kind == "background" and not reported:
                 scores[number] *= 0.85  # the manifesto speaks first; interviews second
-            if "mine" in reading.cues and unit.kind in CANDIDATE_KINDS:
+            if "mine" in reading.cues and (unit.kind in CANDIDATE_KINDS or unit.about_candidate):
                 scores[number] *= OWN_PART_FACTOR  # "what should I do?" is not about Mark
             scores[number] += CUE_BONUS * len(unit.cues & reading.cues)
             if reading.mentions_candidate:
                 scores[number] += CANDIDATE_CUE_BONUS * len(unit.candidate_cues & reading.cues)
             by_group[unit.group].append(number)
         ranked: list[tuple[float, Unit, Unit | None, float, bool]] = []
+        # Between equal passages, the one whose section or question is titled with what
+        # is asked ("the Tories": the section on politics, not a line elsewhere).
+        stems = {stem for concept in reading.concepts for choice in concept for stem in choice}
+        titled = {group: len(stems & self._titles.get(group, set())) for group in by_group}
         for members in by_group.values():
             members.sort(key=lambda n: (-scores[n], n))
             first = members[0]
@@ -539,8 +569,13 @@ class AnswerEngine:
                     accepted,
                 )
             )
-        ranked.sort(key=lambda row: -row[0])
+        ranked.sort(key=lambda row: (-row[0], -titled[row[1].group]))
         return ranked
+
+
+def topicless(language: Language, reading: Reading) -> frozenset[str]:
+    """Stems of the words naming no topic that say what is asked ("priorities", "view")."""
+    return frozenset(language.stem(w) for w in reading.words if w in ASKING_NOUNS)
 
 
 def _asks_for_personal_details(reading: Reading) -> bool:

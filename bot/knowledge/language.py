@@ -77,6 +77,15 @@ GENERIC = words(
 )
 
 POSSESSIVES = words("his")
+# Set phrases read as the one word they mean, whatever the campaign.
+_SET_PHRASES = {
+    "no one": "nobody",
+    "stand for": "mean",
+    "whats the point of": "why",
+    "what is the point of": "why",
+    "whats the point in": "why",
+    "what is the point in": "why",
+}
 # Endings that turn a known stem into a word the material does not use ("younger").
 ENDINGS = words(
     """
@@ -219,9 +228,9 @@ class Language:
 
     def read(self, question: str) -> Reading:
         found = _WORD.findall(self._fold(question))
-        text = f" {' '.join(found)} ".replace(" no one ", " nobody ").replace(
-            " stand for ", " mean "
-        )
+        text = f" {' '.join(found)} "
+        for phrase, meaning in _SET_PHRASES.items():
+            text = text.replace(f" {phrase} ", f" {meaning} ")
         for phrase, long_form in self._phrase_abbr.items():
             text = text.replace(f" {phrase} ", f" {long_form.replace(' ', '~')} ")
         if self._post:
@@ -282,6 +291,10 @@ class Language:
                 if _said_as_verb(said, number, self._possessive_names):
                     actions.add(len(found_concepts))
                 found_concepts.append(tuple(alternatives))
+        # A figure is asked about beside a topic ("need 15 branches"), never alone ("15 times 15").
+        figures = [c for c in found_concepts if all(s.isdigit() for a in c for s in a)]
+        if len(figures) == len(found_concepts):
+            found_concepts, actions = [], set()
         # A verb the material never uses colours a question that names two things it knows
         # ("will pay be negotiated nationally?"); beside one, it may be the whole point
         # ("translate this into Welsh", "apply for a job").
@@ -307,7 +320,9 @@ class Language:
         """A word that is not filler, a name, a number, a branch or a campaign commonplace."""
         if token in STOPWORDS or token in QUESTION_WORDS or token in GENERIC:
             return False
-        if token.isdigit() or len(token) < 2 or token in self._neutral:
+        if token.isdigit():
+            return token in self.vocabulary  # "15 branches": a figure the material gives
+        if len(token) < 2 or token in self._neutral:
             return False
         stem = self.stem(token)
         return stem not in self._quiet_stems and stem not in self._common
