@@ -32,6 +32,8 @@ CUE_BONUS = 1.0
 # What the candidate says, has done or will do: not the answer to "what should I do?".
 CANDIDATE_KINDS = frozenset({"overview", "pledge", "record", "fact", "background"})
 OWN_PART_FACTOR = 0.7
+DEFINING = frozenset({"define"})  # the cues of a passage that only says what a term means
+DEFINITION_FACTOR = 0.7
 CANDIDATE_CUE_BONUS = 3.0  # "why ... Mark?" asked of a section asked "why ... Mark?"
 MAX_UNKNOWN = 1  # topic words the material never uses that a question may still have
 DISTINCTIVE = 3.0  # the IDF of a word found in about six passages or fewer
@@ -518,6 +520,8 @@ class AnswerEngine:
                 scores[number] *= 1.25  # one passage answers the whole question
             if unit.kind == "background" and not reported:
                 scores[number] *= 0.85  # the manifesto speaks first; interviews second
+            if unit.cues == DEFINING and "define" not in reading.cues and len(idf) >= 2:
+                scores[number] *= DEFINITION_FACTOR  # "what is the BEC?" for "can the BEC ...?"
             if "mine" in reading.cues and (unit.kind in CANDIDATE_KINDS or unit.about_candidate):
                 scores[number] *= OWN_PART_FACTOR  # "what should I do?" is not about Mark
             scores[number] += CUE_BONUS * len(unit.cues & reading.cues)

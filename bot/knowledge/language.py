@@ -50,7 +50,7 @@ STOPWORDS = words(
     keeps kept come comes came seem seems seemed look looks looked find finds found
     mind matter matters sure probably maybe perhaps quite rather enough even though
     although however whether either neither each every any many much more most less
-    least lot lots bit thing things stuff way ways day far supposed ought s t d ll m re ve
+    least lot lots bit thing things stuff way ways day supposed ought s t d ll m re ve
     """
 )
 
@@ -81,6 +81,7 @@ POSSESSIVES = words("his")
 _SET_PHRASES = {
     "no one": "nobody",
     "stand for": "mean",
+    "as well": "too",
     "whats the point of": "why",
     "what is the point of": "why",
     "whats the point in": "why",
@@ -393,6 +394,7 @@ def word_class(word: str) -> str | None:
 
 _AUXILIARIES = words("will would can could should shall may might must do does did")
 _DETERMINERS = words("a an the my our your his her their this that these those")
+_INTENDING = words("going want wants wanted plan plans planning try trying aim aims intend")
 _PASSIVE = words("be been being is are was were get got gets")
 # Someone other than the asker: what the asker may do ("can I vote ...?") is the topic.
 _OTHERS = words("he she they it candidate")
@@ -409,6 +411,8 @@ def _said_as_verb(said: list[str], number: int, possessives: frozenset[str]) -> 
     before = [w for w in said[:number] if w not in _DETERMINERS]
     if before and before[-1] in _PASSIVE and not lexicon_classes(word) & {"NOUN", "ADJ"}:
         return True  # "... be called", "has it been sent"
+    if len(before) >= 2 and before[-1] == "to" and before[-2] in _INTENDING:
+        return True  # "is Mark going to call ...", "does he want to end ..."
     if len(before) >= 2 and before[-1] in _AUXILIARIES and before[-2] in _OTHERS:
         return True  # "Mark will call ...", "they can beat ..."
     return (
