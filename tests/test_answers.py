@@ -171,6 +171,15 @@ def test_synonyms_come_from_the_pack(tmp_path: Path) -> None:
         ("what happens at ADC", True, "faq-adc"),
         # Distance is no topic: "how far" is not "how far in advance".
         ("how far is london from cardiff", False, None),
+        # "Record" asks for his record; beside a topic it is no topic itself.
+        ("what's mark's record on equality", True, "equality"),
+        # A word the material uses everywhere is not the head that must be covered.
+        ("does mark support tax justice campaigns", True, "bg-young-members"),
+        # A question with the topics of one a section is asked as goes to that section.
+        ("why does the union need to change", True, "why-standing"),
+        ("why does mark want another term", True, "why-standing"),
+        # Counting who supports him near the asker is other people's data.
+        ("how many people in my office support mark", False, None),
         # What he said is what the interview reports.
         ("what did mark say about coordinated strikes", True, "bg-coordination"),
     ],
@@ -256,6 +265,7 @@ FLOORS = {
     "heldout5.jsonl": (0.85, 0.9),
     "dev6.jsonl": (0.9, 0.95),
     "dev7.jsonl": (0.9, 0.95),
+    "dev8.jsonl": (0.85, 0.95),
 }
 
 

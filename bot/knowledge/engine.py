@@ -38,7 +38,9 @@ CANDIDATE_CUE_BONUS = 3.0  # "why ... Mark?" asked of a section asked "why ... M
 MAX_UNKNOWN = 1  # topic words the material never uses that a question may still have
 DISTINCTIVE = 3.0  # the IDF of a word found in about six passages or fewer
 MIN_KNOWN = 2  # known topic words needed beside an unknown one
+HEAD_IDF = 2.0  # a word this common in the material ("campaigns") is no question's head
 QUESTION_WEIGHT = 1.4
+SAME_QUESTION_BONUS = 2.0  # a question with the same topics as one a passage is asked as
 ACTION_WEIGHT = 0.5  # a concept said as a verb, against one the question names  # how a section is asked about: a hint, weaker than its own words
 
 # Details about a person that the campaign material never holds and the bot never gives.
@@ -60,7 +62,7 @@ OTHER_PEOPLE = words(
     """
 )
 NEARBY = words("my our branch colleague colleagues office team list names workplace")
-ASKING_WHO = words("who which list names everyone everybody")
+ASKING_WHO = words("who which list names everyone everybody many")
 SAID = words("say said says saying")
 RECORD_WORDS = words("done achieved achievements achievement record won wins delivered track")
 
@@ -132,6 +134,8 @@ class Unit:
     # Words with no topic its questions about the candidate use ("Mark's priorities").
     candidate_asks: frozenset[str] = frozenset()
     about_candidate: bool = False  # an FAQ about the man himself ("Who is Mark?")
+    # Its questions' topics, and whether they are asked about the candidate.
+    asked: set[tuple[frozenset[frozenset[str]], bool]] = field(default_factory=set)
 
     def add(self, language: Language, text: str, weight: float, own: bool = True) -> None:
         for term in language.index_terms(text):
@@ -145,6 +149,8 @@ class Unit:
         for number, question in enumerate(questions):
             reading = language.read(question)
             self.cues |= reading.cues
+            if reading.concepts:
+                self.asked.add((topics(reading), reading.mentions_candidate))
             if reading.mentions_candidate:
                 self.candidate_cues |= reading.cues
                 self.candidate_asks |= topicless(language, reading)
@@ -311,6 +317,7 @@ class AnswerEngine:
                 made.add(lang, " ".join(item.keywords), 1.6)
                 made.add(lang, item.text, 1.0)
         self.units = units
+        self._record_stems = {lang.stem(w) for w in RECORD_WORDS}
         self._titles = {
             made.group: set(lang.index_terms(made.source_title.partition(": ")[2]))
             for made in units
@@ -476,6 +483,17 @@ class AnswerEngine:
         named_weight = {
             c: w * (ACTION_WEIGHT if c in reading.actions else 1.0) for c, w in idf.items()
         }
+        if set(reading.words) & RECORD_WORDS:
+            # "Mark's record on equality": "record" asks for his record, which the kind of
+            # passage answers; it is no topic beside one.
+            record = {
+                c
+                for c, concept in enumerate(reading.concepts)
+                if all(stem in self._record_stems for choice in concept for stem in choice)
+            }
+            if record and len(record) < len(idf):
+                for c in record:
+                    named_weight[c] = 0.0
         scores: dict[int, float] = defaultdict(float)
         share: dict[int, dict[int, float]] = defaultdict(dict)
         strong: dict[int, set[int]] = defaultdict(set)
@@ -509,6 +527,9 @@ class AnswerEngine:
             for number, parts in share.items()
         }
         wants_record = bool(set(reading.words) & RECORD_WORDS)
+        # The one group asked a question with these topics, if only one is.
+        asked = (topics(reading), reading.mentions_candidate)
+        same = {self.units[n].group for n in scores if asked in self.units[n].asked}
         # "What did Mark say about ...?": what he has said, as an interview reports it.
         reported = reading.mentions_candidate and bool(set(reading.words) & SAID)
         by_group: dict[str, list[int]] = defaultdict(list)
@@ -525,6 +546,8 @@ class AnswerEngine:
             if "mine" in reading.cues and (unit.kind in CANDIDATE_KINDS or unit.about_candidate):
                 scores[number] *= OWN_PART_FACTOR  # "what should I do?" is not about Mark
             scores[number] += CUE_BONUS * len(unit.cues & reading.cues)
+            if len(same) == 1 and unit.group in same:
+                scores[number] += SAME_QUESTION_BONUS  # its own question, reworded
             if reading.mentions_candidate:
                 scores[number] += CANDIDATE_CUE_BONUS * len(unit.candidate_cues & reading.cues)
             by_group[unit.group].append(number)
@@ -552,9 +575,10 @@ class AnswerEngine:
             score = scores[first] + 0.5 * gain
             accepted = coverage >= MIN_COVERAGE and score >= MIN_SCORE
             named = [c for c in idf if c not in reading.actions]
-            if len(idf) >= 2 and named and named[-1] not in covered:
+            if len(idf) >= 2 and named and named[-1] not in covered and idf[named[-1]] >= HEAD_IDF:
                 # The last thing named is usually what a question is about ("social media
-                # companies"): a passage that misses it answers something else.
+                # companies"): a passage that misses it answers something else. Not a word
+                # the material uses everywhere ("tax justice campaigns"), nor a verb.
                 accepted = False
             if accepted and reading.unknown:
                 # A word the material never uses may be the real topic ("Brexit"). Answer
@@ -575,6 +599,13 @@ class AnswerEngine:
             )
         ranked.sort(key=lambda row: (-row[0], -titled[row[1].group]))
         return ranked
+
+
+def topics(reading: Reading) -> frozenset[frozenset[str]]:
+    """What a question is about, however it is worded: the stems of each concept."""
+    return frozenset(
+        frozenset(stem for choice in concept for stem in choice) for concept in reading.concepts
+    )
 
 
 def topicless(language: Language, reading: Reading) -> frozenset[str]:

@@ -50,7 +50,7 @@ STOPWORDS = words(
     keeps kept come comes came seem seems seemed look looks looked find finds found
     mind matter matters sure probably maybe perhaps quite rather enough even though
     although however whether either neither each every any many much more most less
-    least lot lots bit thing things stuff way ways day supposed ought s t d ll m re ve
+    least lot lots bit thing things stuff way ways day supposed ought another s t d ll m re ve
     """
 )
 
