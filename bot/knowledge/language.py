@@ -71,7 +71,8 @@ GENERIC = words(
     bring brings bringing push pushes pushing handle sort fix anything happened work works
     election elections time times better best good great improve improved improving fewer
     less lower higher bigger smaller mean means meaning meant definition define explain
-    explanation care cares caring answer answers response percentage next new current latest stop stops stopping prevent
+    explanation care cares caring answer answers response percentage next first main key new current latest
+    stop stops stopping prevent period worried worry worries concerned bothered keen interested
     prevents aim aims goal goals
     """
 )
@@ -462,5 +463,11 @@ def question_cues(
         typed[:1] in (["what"], ["whats"])
         and len([w for w in typed if w not in STOPWORDS and w not in QUESTION_WORDS]) == 1
     ):
+        cues.add("define")
+    # "What is a branch general meeting?": "what is", a term of a few words, nothing else.
+    term = typed[1:] if typed[:1] == ["whats"] else typed[2:] if typed[:2] == ["what", "is"] else []
+    if term[:1] in (["a"], ["an"], ["the"]):
+        term = term[1:]
+    if 1 <= len(term) <= 3 and not set(term) & (STOPWORDS | QUESTION_WORDS | GENERIC):
         cues.add("define")
     return frozenset(cues)

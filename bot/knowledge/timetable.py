@@ -172,8 +172,15 @@ NEGATIONS = words("not no hasnt havent hadnt isnt arent didnt doesnt dont wont c
 
 
 def _asks_if_still_in_time(said: set[str]) -> bool:
-    """ "Can we still nominate?", "is it too late to nominate?": the deadline."""
-    return bool(said & {"still", "late"} and said & NOMINATION_WORDS and not said & NEGATIONS)
+    """ "Can we still nominate?", "is it too late to nominate?": the deadline. Not "we
+    nominated someone else, do I still report it?": that is done, and asks what next."""
+    done = {"nominated", "report", "reported", "reporting", "log", "logged"}
+    return bool(
+        said & {"still", "late"}
+        and said & NOMINATION_WORDS
+        and not said & NEGATIONS
+        and not said & done
+    )
 
 
 _MONTHS = words(
