@@ -71,7 +71,7 @@ RECORD_WORDS = words("done achieved achievements achievement record won wins del
 ASKING_NOUNS = words(
     """
     view views stance position positions policy policies plan plans opinion opinions
-    priority priorities idea ideas approach agenda aim aims goal goals
+    priority priorities idea ideas approach agenda aim aims goal goals want wants
     """
 )
 
@@ -400,6 +400,11 @@ class AnswerEngine:
             cued = [
                 u for u in self.units if u.candidate_cues & reading.cues or u.candidate_asks & asks
             ]
+            if len(cued) > 1 and asks:
+                # "What does Mark want?": the section asked most nearly that way; between
+                # equals, the one the pack puts first (its headline).
+                fit = {id(u): len(u.candidate_asks & asks) for u in cued}
+                cued = [max(cued, key=lambda u: fit[id(u)])]
         else:
             cued = [u for u in self.units if u.bare_cues & reading.cues]
         if len(cued) == 1:

@@ -37,7 +37,8 @@ STOPWORDS = words(
     through to too under until up very was we were what whats which while who whom whose
     why with would you your yours yourself yourselves will shall may might must ok okay
     pls please plz thanks thank cheers mate lol yeah yes yep u ur im ive id ill youre
-    theyre thats theres hes shes isnt arent wasnt werent dont doesnt didnt cant couldnt
+    theyre thats theres hes shes weve youve theyve wed youd theyd theyll youll itll
+    whove couldve wouldve shouldve isnt arent wasnt werent dont doesnt didnt cant couldnt
     wont wouldnt shouldnt hasnt havent hadnt get got gets also anything something
     everything really actually tell know let like want wants need needs thing
     things bit lot lots much many way us go going gonna wanna say says said see make
@@ -73,6 +74,7 @@ GENERIC = words(
     less lower higher bigger smaller mean means meaning meant definition define explain
     explanation care cares caring answer answers response percentage next first main key new current latest
     stop stops stopping prevent period worried worry worries concerned bothered keen interested
+    strategy strategies level levels relationship relationships
     prevents aim aims goal goals
     """
 )
@@ -81,6 +83,8 @@ POSSESSIVES = words("his")
 # Set phrases read as the one word they mean, whatever the campaign.
 _SET_PHRASES = {
     "no one": "nobody",
+    "nobodys": "nobody",
+    "no ones": "nobody",
     "stand for": "mean",
     "as well": "too",
     "whats the point of": "why",

@@ -16,7 +16,7 @@ from bot.text import words
 
 TIME_WORDS = words(
     """
-    when wen date dates deadline deadlines day days time till until timetable schedule
+    when wen whens date dates deadline deadlines day days time till until timetable schedule
     calendar cutoff latest earliest
     """
 )
@@ -97,6 +97,7 @@ def answer_date(reading: Reading, campaign: Campaign, now: datetime) -> DateAnsw
     if not (
         said & TIME_WORDS
         or {"how", "long"} <= said
+        or {"how", "late"} <= said
         or _names_a_day_or_hour(reading)
         or _asks_if_still_in_time(said)
         or (said & STATUS_WORDS and said & (NOMINATION_WORDS | BALLOT_WORDS))
@@ -172,12 +173,12 @@ NEGATIONS = words("not no hasnt havent hadnt isnt arent didnt doesnt dont wont c
 
 
 def _asks_if_still_in_time(said: set[str]) -> bool:
-    """ "Can we still nominate?", "is it too late to nominate?": the deadline. Not "we
+    """ "Can we still nominate?", "is it too late to call a meeting?": the deadline. Not "we
     nominated someone else, do I still report it?": that is done, and asks what next."""
     done = {"nominated", "report", "reported", "reporting", "log", "logged"}
     return bool(
         said & {"still", "late"}
-        and said & NOMINATION_WORDS
+        and said & (NOMINATION_WORDS | MEETING_WORDS)
         and not said & NEGATIONS
         and not said & done
     )
