@@ -74,7 +74,8 @@ GENERIC = words(
     less lower higher bigger smaller mean means meaning meant definition define explain
     explanation care cares caring answer answers response percentage next first main key new current latest
     stop stops stopping prevent period worried worry worries concerned bothered keen interested
-    strategy strategies level levels relationship relationships
+    strategy strategies level levels relationship relationships problem problems issue issues
+    quick quickly final hiya
     prevents aim aims goal goals
     """
 )

@@ -28,7 +28,7 @@ OPEN_WORDS = words(
 )
 CLOSE_WORDS = words(
     """
-    close closes closing closed end ends ending deadline deadlines last latest finish
+    close closes closing closed end ends ending deadline deadlines last final latest finish
     until till by due cutoff still result results winner won win
     """
 )
