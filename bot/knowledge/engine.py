@@ -400,11 +400,17 @@ class AnswerEngine:
             cued = [
                 u for u in self.units if u.candidate_cues & reading.cues or u.candidate_asks & asks
             ]
-            if len(cued) > 1 and asks:
-                # "What does Mark want?": the section asked most nearly that way; between
-                # equals, the one the pack puts first (its headline).
-                fit = {id(u): len(u.candidate_asks & asks) for u in cued}
-                cued = [max(cued, key=lambda u: fit[id(u)])]
+            if len(cued) > 1:
+                # "What does Mark want?", "why should we re-elect him?": the passage asked
+                # most nearly that way; between equals, the one the pack puts first (its
+                # headline), if the question names what it asks for.
+                fit = {
+                    id(u): len(u.candidate_cues & reading.cues) + len(u.candidate_asks & asks)
+                    for u in cued
+                }
+                best = max(fit.values())
+                top = [u for u in cued if fit[id(u)] == best]
+                cued = top[:1] if len(top) == 1 or asks else top
         else:
             cued = [u for u in self.units if u.bare_cues & reading.cues]
         if len(cued) == 1:

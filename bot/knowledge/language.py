@@ -270,6 +270,8 @@ class Language:
         found_concepts: list[tuple[tuple[str, ...], ...]] = []
         actions: set[int] = set()
         said = text.split()
+        identity = _describes_the_asker(said)
+        cues = question_cues([w.replace("~", " ") for w in said], found)
         for number, concept in enumerate(concepts):
             alternatives = []
             for choice in concept.split(" / "):
@@ -294,6 +296,8 @@ class Language:
                     stems = [self.stem(w) for w in synonym.split() if self._is_topic(w)]
                     if stems:
                         alternatives.append(tuple(dict.fromkeys(stems)))
+            if alternatives and number in identity and "mine" in cues:
+                continue  # "I'm a rep, what should I do?": who asks, not what about
             if alternatives and tuple(alternatives) not in found_concepts:
                 if _said_as_verb(said, number, self._possessive_names):
                     actions.add(len(found_concepts))
@@ -400,10 +404,26 @@ def word_class(word: str) -> str | None:
 
 _AUXILIARIES = words("will would can could should shall may might must do does did")
 _DETERMINERS = words("a an the my our your his her their this that these those")
+_PREPOSITIONS = words("without by after before for from on in instead of about")
 _INTENDING = words("going want wants wanted plan plans planning try trying aim aims intend")
 _PASSIVE = words("be been being is are was were get got gets")
 # Someone other than the asker: what the asker may do ("can I vote ...?") is the topic.
 _OTHERS = words("he she they it candidate")
+
+
+_I_AM = (("im", "a"), ("im", "an"), ("am", "a"), ("am", "an"), ("as", "a"), ("as", "an"))
+
+
+def _describes_the_asker(said: list[str]) -> set[int]:
+    """Positions of the words after "I'm a" or "as a" ("I'm a rep", "as a new member")."""
+    found: set[int] = set()
+    for number in range(2, len(said)):
+        if tuple(said[number - 2 : number]) in _I_AM:
+            for at in range(number, min(number + 2, len(said))):
+                if said[at] in STOPWORDS or said[at] in QUESTION_WORDS:
+                    break
+                found.add(at)
+    return found
 
 
 def _said_as_verb(said: list[str], number: int, possessives: frozenset[str]) -> bool:
@@ -417,6 +437,8 @@ def _said_as_verb(said: list[str], number: int, possessives: frozenset[str]) -> 
     before = [w for w in said[:number] if w not in _DETERMINERS]
     if before and before[-1] in _PASSIVE and not lexicon_classes(word) & {"NOUN", "ADJ"}:
         return True  # "... be called", "has it been sent"
+    if before and before[-1] in _PREPOSITIONS and word.endswith("ing"):
+        return True  # "without asking", "by calling"
     if len(before) >= 2 and before[-1] == "to" and before[-2] in _INTENDING:
         return True  # "is Mark going to call ...", "does he want to end ..."
     if len(before) >= 2 and before[-1] in _AUXILIARIES and before[-2] in _OTHERS:

@@ -40,7 +40,7 @@ STATUS_WORDS = words(
 )
 NOMINATION_WORDS = words("nomination nominations nominate nominating nominated")
 BALLOT_WORDS = words(
-    "ballot ballots vote votes voting papers paper postal result results winner won win poll"
+    "ballot ballots balloting vote votes voting papers paper postal result results winner won win poll"
     " polling polls"
 )
 MEETING_WORDS = words("meeting meetings bgm call called calling notice")
