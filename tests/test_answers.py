@@ -201,6 +201,13 @@ def test_synonyms_come_from_the_pack(tmp_path: Path) -> None:
         ("how do i tell you our meeting has been called", True, "what-you-can-do"),
         # "Why ... re-elect him?" asked "why" and by a member: the headline section.
         ("why should we re-elect serwotka", True, "why-standing"),
+        # A passage matched only by the questions it is asked as comes after one whose
+        # own words answer ("support for reps" is in the section on workplace power).
+        ("what support will reps get", True, "rebuilding-power"),
+        # Why he stands, whatever verb is used for it; "the reason" asks why.
+        ("why is mark seeking re-election", True, "why-standing"),
+        ("what's the reason to support mark", True, "why-standing"),
+        ("what is mark's record as GS", True, "why-standing"),
         # What he said is what the interview reports.
         ("what did mark say about coordinated strikes", True, "bg-coordination"),
     ],
@@ -293,6 +300,7 @@ FLOORS = {
     "dev9.jsonl": (0.9, 0.95),
     "dev10.jsonl": (0.9, 0.95),
     "heldout6.jsonl": (0.9, 0.95),
+    "heldout7.jsonl": (0.9, 0.95),
 }
 
 

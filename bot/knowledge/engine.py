@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.campaign import Campaign
-from bot.knowledge.language import Language, Reading
+from bot.knowledge.language import Language, Reading, word_class
 from bot.knowledge.timetable import TIMETABLE_WORDS, answer_date
 from bot.text import shorten, words
 
@@ -40,6 +40,7 @@ DISTINCTIVE = 3.0  # the IDF of a word found in about six passages or fewer
 MIN_KNOWN = 2  # known topic words needed beside an unknown one
 HEAD_IDF = 2.0  # a word this common in the material ("campaigns") is no question's head
 QUESTION_WEIGHT = 1.4
+HINTS_ONLY = 0.7  # a passage none of whose own words the question uses
 SAME_QUESTION_BONUS = 2.0  # a question with the same topics as one a passage is asked as
 ACTION_WEIGHT = 0.5  # a concept said as a verb, against one the question names  # how a section is asked about: a hint, weaker than its own words
 
@@ -359,7 +360,7 @@ class AnswerEngine:
                 "timetable",
                 1.0,
             )
-        if not reading.concepts and not reading.unknown:
+        if not reading.concepts and (not reading.unknown or _only_why_him(reading)):
             return self._without_topic(question, reading)
         found = self._best(reading)
         if found is None:
@@ -550,6 +551,8 @@ class AnswerEngine:
                 scores[number] *= 1.5
             if strong[number] == set(idf):
                 scores[number] *= 1.25  # one passage answers the whole question
+            elif not strong[number] and not unit.cues & reading.cues:
+                scores[number] *= HINTS_ONLY  # matched only by how it is asked about
             if unit.kind == "background" and not reported:
                 scores[number] *= 0.85  # the manifesto speaks first; interviews second
             if unit.cues == DEFINING and "define" not in reading.cues and len(idf) >= 2:
@@ -622,6 +625,15 @@ def topics(reading: Reading) -> frozenset[frozenset[str]]:
 def topicless(language: Language, reading: Reading) -> frozenset[str]:
     """Stems of the words naming no topic that say what is asked ("priorities", "view")."""
     return frozenset(language.stem(w) for w in reading.words if w in ASKING_NOUNS)
+
+
+def _only_why_him(reading: Reading) -> bool:
+    """ "Why is Mark seeking re-election?": why he stands, whatever the verb."""
+    return (
+        reading.mentions_candidate
+        and "why" in reading.cues
+        and all(word_class(word) == "verb" for word in reading.unknown)
+    )
 
 
 def _asks_for_personal_details(reading: Reading) -> bool:

@@ -75,7 +75,7 @@ GENERIC = words(
     explanation care cares caring answer answers response percentage next first main key new current latest
     stop stops stopping prevent period worried worry worries concerned bothered keen interested
     strategy strategies level levels relationship relationships problem problems issue issues
-    quick quickly final hiya
+    quick quickly final hiya reason reasons
     prevents aim aims goal goals
     """
 )
@@ -88,6 +88,8 @@ _SET_PHRASES = {
     "no ones": "nobody",
     "stand for": "mean",
     "as well": "too",
+    "whats the reason": "why",
+    "what is the reason": "why",
     "whats the point of": "why",
     "what is the point of": "why",
     "whats the point in": "why",
