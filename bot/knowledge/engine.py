@@ -492,8 +492,11 @@ class AnswerEngine:
         if wanted == 0 or len(reading.unknown) > MAX_UNKNOWN:
             return []
         # Coverage weighs what a question names above what it says is done to it.
+        # A rare verb ("how will the vote be held?") weighs no more than what it is done to.
+        named = [w for c, w in idf.items() if c not in reading.actions]
+        cap = sum(named) / len(named) if named else math.inf
         named_weight = {
-            c: w * (ACTION_WEIGHT if c in reading.actions else 1.0) for c, w in idf.items()
+            c: ACTION_WEIGHT * min(w, cap) if c in reading.actions else w for c, w in idf.items()
         }
         if set(reading.words) & RECORD_WORDS:
             # "Mark's record on equality": "record" asks for his record, which the kind of

@@ -75,7 +75,7 @@ GENERIC = words(
     explanation care cares caring answer answers response percentage next first main key new current latest
     stop stops stopping prevent period worried worry worries concerned bothered keen interested
     strategy strategies level levels relationship relationships problem problems issue issues
-    quick quickly final hiya reason reasons
+    quick quickly final hiya reason reasons role roles purpose
     prevents aim aims goal goals
     """
 )
@@ -457,7 +457,7 @@ MIN_NAMED = 2  # known topic words a question needs before an unknown verb is le
 _HOW_TO_SUBJECTS = words("i we you my our")
 _FIRST_PERSON = words("i we")
 _ASKING_MODALS = words("do can should could must")
-DEFINING = words("mean means meaning meant definition define explain stands")
+DEFINING = words("mean means meaning meant definition define explain stands role purpose")
 
 
 def question_cues(
