@@ -493,8 +493,8 @@ class AnswerEngine:
             return []
         # Coverage weighs what a question names above what it says is done to it.
         # A rare verb ("how will the vote be held?") weighs no more than what it is done to.
-        named = [w for c, w in idf.items() if c not in reading.actions]
-        cap = sum(named) / len(named) if named else math.inf
+        things = [w for c, w in idf.items() if c not in reading.actions]
+        cap = sum(things) / len(things) if things else math.inf
         named_weight = {
             c: ACTION_WEIGHT * min(w, cap) if c in reading.actions else w for c, w in idf.items()
         }
