@@ -97,6 +97,11 @@ def test_verbs_are_read_from_how_a_word_is_used(
     assert said == verbs
 
 
+def test_how_many_is_answered_by_the_figure(engine: AnswerEngine) -> None:
+    answer = engine.answer("how many pcs members are women", SEPT_20)
+    assert "60%" in answer.text  # the share of members, not the 50% NEC pledge
+
+
 def test_a_synonym_makes_only_itself_known(engine: AnswerEngine) -> None:
     # "accountable" is listed as a synonym; "account" is still a word the material lacks.
     assert engine.language.knows("accountable")
@@ -214,6 +219,13 @@ def test_synonyms_come_from_the_pack(tmp_path: Path) -> None:
         # A rare verb weighs no more than what it is done to.
         ("how will the vote be held", True, "faq-how-to-vote"),
         ("does mark want to end outsourcing", True, "private-sector"),
+        # Each step answers "how do I ...?".
+        ("how do i report our meeting to the campaign", True, "what-you-can-do"),
+        # "How many ...?" is answered by the line with the figure.
+        ("how many pcs members are women", True, "equality"),
+        # "Mark and someone else" is two nominations; "someone else" alone is a rival's.
+        ("can we nominate mark and another candidate", True, "faq-one-per-post"),
+        ("our branch nominated someone else", True, "faq-other-nominee"),
         # What he said is what the interview reports.
         ("what did mark say about coordinated strikes", True, "bg-coordination"),
     ],

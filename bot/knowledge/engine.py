@@ -32,6 +32,8 @@ CUE_BONUS = 1.0
 # What the candidate says, has done or will do: not the answer to "what should I do?".
 CANDIDATE_KINDS = frozenset({"overview", "pledge", "record", "fact", "background"})
 OWN_PART_FACTOR = 0.7
+STEP_CUES = frozenset({"how-to", "mine"})
+COUNTING = frozenset({"how-many"})
 DEFINING = frozenset({"define"})  # the cues of a passage that only says what a term means
 DEFINITION_FACTOR = 0.7
 CANDIDATE_CUE_BONUS = 3.0  # "why ... Mark?" asked of a section asked "why ... Mark?"
@@ -40,7 +42,8 @@ DISTINCTIVE = 3.0  # the IDF of a word found in about six passages or fewer
 MIN_KNOWN = 2  # known topic words needed beside an unknown one
 HEAD_IDF = 2.0  # a word this common in the material ("campaigns") is no question's head
 QUESTION_WEIGHT = 1.4
-HINTS_ONLY = 0.7  # a passage none of whose own words the question uses
+HINTS_ONLY = 0.7
+MINOR_WEIGHT = 0.3  # a campaign commonplace ("members"), per unit of passage weight  # a passage none of whose own words the question uses
 SAME_QUESTION_BONUS = 2.0  # a question with the same topics as one a passage is asked as
 ACTION_WEIGHT = 0.5  # a concept said as a verb, against one the question names  # how a section is asked about: a hint, weaker than its own words
 
@@ -256,6 +259,8 @@ class AnswerEngine:
                     made = unit(f"{s.id}#{kind}-{i}", kind, s.id, title, line, s.id)
                     made.add(lang, line, 1.5)
                     made.add(lang, theme, 0.7, own=False)
+                    if kind == "fact" and any(ch.isdigit() for ch in line):
+                        made.cues = COUNTING  # a figure answers "how many ...?"
         for e in c.faq:
             made = unit(
                 f"faq:{e.id}",
@@ -300,6 +305,7 @@ class AnswerEngine:
                 c.fill(step.text),
                 "steps",
             )
+            made.cues = STEP_CUES  # each step answers "how do I ...?", "what should I ...?"
             made.add(lang, step.title, 2.0)
             made.add(lang, made.text, 1.0)
         if c.background:
@@ -537,6 +543,13 @@ class AnswerEngine:
                 share[number][concept_number] = part
                 if best_own[number] >= 0.5:
                     strong[number].add(concept_number)
+        # "Civil servants": a commonplace helps choose between passages on the topic, but
+        # never makes one answer.
+        minor: dict[int, float] = defaultdict(float)
+        for stem in reading.minor:
+            for number, weight, _ in self._index.get(stem, ()):
+                if number in scores:
+                    minor[number] += MINOR_WEIGHT * weight
         covers = {
             number: {c for c, part in parts.items() if part >= 0.5}
             for number, parts in share.items()
@@ -574,7 +587,7 @@ class AnswerEngine:
         stems = {stem for concept in reading.concepts for choice in concept for stem in choice}
         titled = {group: len(stems & self._titles.get(group, set())) for group in by_group}
         for members in by_group.values():
-            members.sort(key=lambda n: (-scores[n], n))
+            members.sort(key=lambda n: (-scores[n] - minor[n], n))
             first = members[0]
             if wants_record:
                 first = next((n for n in members if self.units[n].kind == "record"), first)
@@ -591,6 +604,7 @@ class AnswerEngine:
             coverage = sum(named_weight[c] for c in covered) / sum(named_weight.values())
             score = scores[first] + 0.5 * gain
             accepted = coverage >= MIN_COVERAGE and score >= MIN_SCORE
+            score += minor[first]
             named = [c for c in idf if c not in reading.actions]
             if len(idf) >= 2 and named and named[-1] not in covered and idf[named[-1]] >= HEAD_IDF:
                 # The last thing named is usually what a question is about ("social media

@@ -135,6 +135,9 @@ class Reading:
     # Concepts (by number) said as verbs ("will Mark *call* a ballot"): they colour a
     # question; the things it names are what it is about.
     actions: frozenset[int] = frozenset()
+    # Words too common in the campaign to be a topic ("members", "union"): they only
+    # help choose between passages that answer the topic equally.
+    minor: tuple[str, ...] = ()
 
     def has(self, *wanted: str) -> bool:
         return any(word in self.words for word in wanted)
@@ -327,6 +330,7 @@ class Language:
             modifiers=tuple(dict.fromkeys(modifiers)),
             names_a_branch=any(word in self._neutral for word in found),
             actions=frozenset(actions),
+            minor=tuple(dict.fromkeys(self.stem(w) for w in found if self.stem(w) in self._common)),
         )
 
     def _is_topic(self, token: str) -> bool:
@@ -359,7 +363,10 @@ class Language:
                     return word, "", False
         if self.knows(word):
             return word, self.stem(word), False
-        return word, self._known_prefix(word), False
+        prefix = self._known_prefix(word)
+        if prefix in self._common or prefix in self._quiet_stems:
+            return word, "", False  # "membership": a commonplace, like "members"
+        return word, prefix, False
 
     def _known_prefix(self, word: str) -> str | None:
         """A known stem that `word` extends by a common ending ("scrutinised")."""
@@ -375,7 +382,7 @@ class Language:
         if self._post:
             words = words.replace(f" {self._post} ", " ")
         stems = (self.stem(w) for w in words.split())
-        return [s for s in stems if s not in self._quiet_stems and s not in self._common]
+        return [s for s in stems if s not in self._quiet_stems]
 
 
 @lru_cache(maxsize=50_000)  # words come from users: bounded like the other caches here
