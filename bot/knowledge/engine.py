@@ -151,7 +151,7 @@ class Unit:
     def asked_as(self, language: Language, *questions: str) -> None:
         """Record how this unit is asked for ("how many ...?", "why ...?")."""
         for number, question in enumerate(questions):
-            reading = language.read(question)
+            reading = language.read(question, find_actions=False)
             self.cues |= reading.cues
             if reading.concepts:
                 self.asked.add((topics(reading), reading.mentions_candidate))

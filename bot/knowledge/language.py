@@ -11,7 +11,7 @@ verb or adverb: "negotiated", "punished" and "anyway" are not a question's subje
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -80,6 +80,13 @@ GENERIC = words(
     """
 )
 
+
+def _phrases_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
+    """A pattern that finds any of the phrases as whole words, earlier ones first."""
+    listed = "|".join(re.escape(p) for p in phrases) or "(?!)"  # none: matches nothing
+    return re.compile(r"(?<= )(?:" + listed + r")(?= )")
+
+
 POSSESSIVES = words("his")
 # Set phrases read as the one word they mean, whatever the campaign.
 _SET_PHRASES = {
@@ -95,6 +102,7 @@ _SET_PHRASES = {
     "whats the point in": "why",
     "what is the point in": "why",
 }
+_SET_PHRASE_RE = _phrases_pattern(_SET_PHRASES)
 # Endings that turn a known stem into a word the material does not use ("younger").
 ENDINGS = words(
     """
@@ -163,6 +171,9 @@ class Language:
         phrases = {k.lower(): v.lower() for k, v in abbreviations.items()}
         self._phrase_abbr = {k: v for k, v in phrases.items() if " " in k}
         self._word_abbr = {k: v for k, v in phrases.items() if " " not in k}
+        # One pass over a question for every set phrase, the pack's order deciding overlaps.
+        self._phrase_abbr_joined = {k: v.replace(" ", "~") for k, v in self._phrase_abbr.items()}
+        self._phrase_re = _phrases_pattern(self._phrase_abbr)
         names = {n.lower().translate(_APOSTROPHES) for n in candidate_names}
         self._name_phrases = sorted((n for n in names if " " in n), key=len, reverse=True)
         self._name_words = {n for n in names if " " not in n}
@@ -238,13 +249,13 @@ class Language:
             self._corrections[word] = fixed
         return fixed
 
-    def read(self, question: str) -> Reading:
+    def read(self, question: str, find_actions: bool = True) -> Reading:
+        """How a question reads. `find_actions=False` skips telling verbs from the things
+        a question names, which only answering needs (it may load the English lexicon)."""
         found = _WORD.findall(self._fold(question))
         text = f" {' '.join(found)} "
-        for phrase, meaning in _SET_PHRASES.items():
-            text = text.replace(f" {phrase} ", f" {meaning} ")
-        for phrase, long_form in self._phrase_abbr.items():
-            text = text.replace(f" {phrase} ", f" {long_form.replace(' ', '~')} ")
+        text = _SET_PHRASE_RE.sub(lambda m: _SET_PHRASES[m.group(0)], text)
+        text = self._phrase_re.sub(lambda m: self._phrase_abbr_joined[m.group(0)], text)
         if self._post:
             text = text.replace(f" {self._post} ", f" {POST} ")
         possessive = False
@@ -275,8 +286,7 @@ class Language:
         found_concepts: list[tuple[tuple[str, ...], ...]] = []
         actions: set[int] = set()
         said = text.split()
-        identity = _describes_the_asker(said)
-        cues = question_cues([w.replace("~", " ") for w in said], found)
+        identity = _describes_the_asker(said) if _asks_own_part(said) else set()
         for number, concept in enumerate(concepts):
             alternatives = []
             for choice in concept.split(" / "):
@@ -301,10 +311,10 @@ class Language:
                     stems = [self.stem(w) for w in synonym.split() if self._is_topic(w)]
                     if stems:
                         alternatives.append(tuple(dict.fromkeys(stems)))
-            if alternatives and number in identity and "mine" in cues:
+            if alternatives and number in identity:
                 continue  # "I'm a rep, what should I do?": who asks, not what about
             if alternatives and tuple(alternatives) not in found_concepts:
-                if _said_as_verb(said, number, self._possessive_names):
+                if find_actions and _said_as_verb(said, number, self._possessive_names):
                     actions.add(len(found_concepts))
                 found_concepts.append(tuple(alternatives))
         # A figure is asked about beside a topic ("need 15 branches"), never alone ("15 times 15").
@@ -439,25 +449,26 @@ def _said_as_verb(said: list[str], number: int, possessives: frozenset[str]) -> 
     """Whether the word at `number` is a verb the way it is used: one the lexicon knows
     as a verb, right after an auxiliary and its subject ("will Mark call ...", "can
     unions beat ...", "does the bot hold ...") or in the passive ("be called"). Not the
-    asker's own doing ("can I vote ...?"): that is what such a question is about."""
+    asker's own doing ("can I vote ...?"): that is what such a question is about. The
+    lexicon is consulted only where the words around fit, so most questions never load it."""
     word = said[number]
-    if "~" in word or word == POST or "VERB" not in lexicon_classes(word):
+    if "~" in word or word == POST:
         return False
     before = [w for w in said[:number] if w not in _DETERMINERS]
-    if before and before[-1] in _PASSIVE and not lexicon_classes(word) & {"NOUN", "ADJ"}:
-        return True  # "... be called", "has it been sent"
-    if before and before[-1] in _PREPOSITIONS and word.endswith("ing"):
-        return True  # "without asking", "by calling"
-    if len(before) >= 2 and before[-1] == "to" and before[-2] in _INTENDING:
-        return True  # "is Mark going to call ...", "does he want to end ..."
-    if len(before) >= 2 and before[-1] in _AUXILIARIES and before[-2] in _OTHERS:
-        return True  # "Mark will call ...", "they can beat ..."
-    return (
-        len(before) >= 2
-        and before[-2] in _AUXILIARIES
-        and before[-1] not in possessives
-        and before[-1] not in STOPWORDS - _OTHERS
+    if before and before[-1] in _PASSIVE:
+        return lexicon_classes(word) & {"VERB", "NOUN", "ADJ"} == {"VERB"}  # "be called"
+    fits = (
+        (before and before[-1] in _PREPOSITIONS and word.endswith("ing"))  # "without asking"
+        or (len(before) >= 2 and before[-1] == "to" and before[-2] in _INTENDING)  # "going to"
+        or (len(before) >= 2 and before[-1] in _AUXILIARIES and before[-2] in _OTHERS)
+        or (
+            len(before) >= 2
+            and before[-2] in _AUXILIARIES  # "will Mark call", "can unions beat"
+            and before[-1] not in possessives
+            and before[-1] not in STOPWORDS - _OTHERS
+        )
     )
+    return bool(fits) and "VERB" in lexicon_classes(word)
 
 
 MIN_NAMED = 2  # known topic words a question needs before an unknown verb is let pass
@@ -465,6 +476,15 @@ _HOW_TO_SUBJECTS = words("i we you my our")
 _FIRST_PERSON = words("i we")
 _ASKING_MODALS = words("do can should could must")
 DEFINING = words("mean means meaning meant definition define explain stands role purpose")
+
+
+def _asks_own_part(said: Sequence[str]) -> bool:
+    """ "What should I do?", "how can we help?", "where do I start?": the asker's own part."""
+    return any(
+        (first in _ASKING_MODALS and second in _FIRST_PERSON)
+        or (first in _FIRST_PERSON and second in _ASKING_MODALS)
+        for first, second in pairwise(said)
+    )
 
 
 def question_cues(
@@ -482,12 +502,8 @@ def question_cues(
             and (third in _HOW_TO_SUBJECTS or second == "to")
         ):
             cues.add("how-to")
-    # "What should I do?", "how can we help?", "where do I start?": the asker's own part.
-    for first, second in pairwise(padded):
-        if (first in _ASKING_MODALS and second in _FIRST_PERSON) or (
-            first in _FIRST_PERSON and second in _ASKING_MODALS
-        ):
-            cues.add("mine")
+    if _asks_own_part(said):
+        cues.add("mine")
     for word in ("why", "who", "where"):
         if word in said:
             cues.add(word)
