@@ -41,11 +41,11 @@ MAX_UNKNOWN = 1  # topic words the material never uses that a question may still
 DISTINCTIVE = 3.0  # the IDF of a word found in about six passages or fewer
 MIN_KNOWN = 2  # known topic words needed beside an unknown one
 HEAD_IDF = 2.0  # a word this common in the material ("campaigns") is no question's head
-QUESTION_WEIGHT = 1.4
-HINTS_ONLY = 0.7
-MINOR_WEIGHT = 0.3  # a campaign commonplace ("members"), per unit of passage weight  # a passage none of whose own words the question uses
+QUESTION_WEIGHT = 1.4  # how a section is asked about: a hint, weaker than its own words
+HINTS_ONLY = 0.7  # a passage none of whose own words the question uses
+MINOR_WEIGHT = 0.3  # a campaign commonplace ("members"), per unit of passage weight
 SAME_QUESTION_BONUS = 2.0  # a question with the same topics as one a passage is asked as
-ACTION_WEIGHT = 0.5  # a concept said as a verb, against one the question names  # how a section is asked about: a hint, weaker than its own words
+ACTION_WEIGHT = 0.5  # a concept said as a verb, against one the question names
 
 # Details about a person that the campaign material never holds and the bot never gives.
 PERSONAL = words(
@@ -504,7 +504,8 @@ class AnswerEngine:
         named_weight = {
             c: ACTION_WEIGHT * min(w, cap) if c in reading.actions else w for c, w in idf.items()
         }
-        if set(reading.words) & RECORD_WORDS:
+        wants_record = bool(set(reading.words) & RECORD_WORDS)
+        if wants_record:
             # "Mark's record on equality": "record" asks for his record, which the kind of
             # passage answers; it is no topic beside one.
             record = {
@@ -554,7 +555,6 @@ class AnswerEngine:
             number: {c for c, part in parts.items() if part >= 0.5}
             for number, parts in share.items()
         }
-        wants_record = bool(set(reading.words) & RECORD_WORDS)
         # The one group asked a question with these topics, if only one is.
         asked = (topics(reading), reading.mentions_candidate)
         same = {self.units[n].group for n in scores if asked in self.units[n].asked}

@@ -72,11 +72,11 @@ GENERIC = words(
     bring brings bringing push pushes pushing handle sort fix anything happened work works
     election elections time times better best good great improve improved improving fewer
     less lower higher bigger smaller mean means meaning meant definition define explain
-    explanation care cares caring answer answers response percentage next first main key new current latest
-    stop stops stopping prevent period worried worry worries concerned bothered keen interested
-    strategy strategies level levels relationship relationships problem problems issue issues
-    quick quickly final hiya reason reasons role roles purpose
-    prevents aim aims goal goals
+    explanation care cares caring answer answers response percentage next first main key
+    new current latest stop stops stopping prevent prevents aim aims goal goals period
+    worried worry worries concerned bothered keen interested strategy strategies level
+    levels relationship relationships problem problems issue issues quick quickly final
+    hiya reason reasons role roles purpose
     """
 )
 

@@ -40,8 +40,8 @@ STATUS_WORDS = words(
 )
 NOMINATION_WORDS = words("nomination nominations nominate nominating nominated")
 BALLOT_WORDS = words(
-    "ballot ballots balloting vote votes voting papers paper postal result results winner won win poll"
-    " polling polls"
+    "ballot ballots balloting vote votes voting papers paper postal result results winner won"
+    " win poll polling polls"
 )
 MEETING_WORDS = words("meeting meetings bgm call called calling notice")
 ACCEPTANCE_WORDS = words("acceptance acceptances accept accepting")
