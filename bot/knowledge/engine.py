@@ -325,10 +325,9 @@ class AnswerEngine:
                 made.add(lang, item.text, 1.0)
         self.units = units
         self._record_stems = {lang.stem(w) for w in RECORD_WORDS}
-        self._titles = {
-            made.group: set(lang.index_terms(made.source_title.partition(": ")[2]))
-            for made in units
-        }
+        # A group's title, once per group (a section's units all share it).
+        titles = {made.group: made.source_title.partition(": ")[2] for made in units}
+        self._titles = {group: set(lang.index_terms(title)) for group, title in titles.items()}
         self._index: dict[str, list[tuple[int, float, bool]]] = defaultdict(list)
         for number, made in enumerate(units):
             for term, weight in made.terms.items():
@@ -504,7 +503,8 @@ class AnswerEngine:
         named_weight = {
             c: ACTION_WEIGHT * min(w, cap) if c in reading.actions else w for c, w in idf.items()
         }
-        wants_record = bool(set(reading.words) & RECORD_WORDS)
+        said = set(reading.words)
+        wants_record = bool(said & RECORD_WORDS)
         if wants_record:
             # "Mark's record on equality": "record" asks for his record, which the kind of
             # passage answers; it is no topic beside one.
@@ -559,7 +559,7 @@ class AnswerEngine:
         asked = (topics(reading), reading.mentions_candidate)
         same = {self.units[n].group for n in scores if asked in self.units[n].asked}
         # "What did Mark say about ...?": what he has said, as an interview reports it.
-        reported = reading.mentions_candidate and bool(set(reading.words) & SAID)
+        reported = reading.mentions_candidate and bool(said & SAID)
         by_group: dict[str, list[int]] = defaultdict(list)
         for number in scores:
             unit = self.units[number]

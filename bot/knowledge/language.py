@@ -340,7 +340,7 @@ class Language:
             modifiers=tuple(dict.fromkeys(modifiers)),
             names_a_branch=any(word in self._neutral for word in found),
             actions=frozenset(actions),
-            minor=tuple(dict.fromkeys(self.stem(w) for w in found if self.stem(w) in self._common)),
+            minor=tuple(dict.fromkeys(s for s in map(self.stem, found) if s in self._common)),
         )
 
     def _is_topic(self, token: str) -> bool:
