@@ -47,11 +47,11 @@ def user_id(n: int) -> str:
 async def seed(url: str, recipients: int) -> None:
     store = await Store.open(url)
     branches = load_campaign(ROOT / "campaign").branches
-    await store.sync_branches(branches, SIGNED_UP)
+    await store.branches.sync(branches, SIGNED_UP)
     for start in range(0, recipients, 500):
         await asyncio.gather(
             *(
-                store.sign_up(
+                store.people.sign_up(
                     User("discord", user_id(n), f"Volunteer {n}"),
                     branches[n % len(branches)].code,
                     "consent",
@@ -115,7 +115,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             in_flight = 0
             if killed:
                 store = await Store.open(url)
-                pending = {r["nonce"] for r in await store.deliveries("pending")}
+                pending = {r.nonce for r in await store.deliveries.all("pending")}
                 await store.close()
                 arrived = {
                     c.json.get("nonce") for c in fake.calls_to(MESSAGES) if isinstance(c.json, dict)

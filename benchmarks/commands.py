@@ -111,8 +111,8 @@ async def load(callers: int, rounds: int) -> dict[str, object]:
                     "max_ms": round(max(latencies) * 1000, 2),
                     "per_second": round(len(latencies) / elapsed, 1),
                 }
-            tally = await services.store.tally()
-            history = len(await services.store.table_rows("nomination_history"))
+            tally = await services.store.nominations.tally()
+            history = len(await services.store.nominations.timeline())
             results["nominate"]["reports_recorded"] = history - 1  # less the warm-up
             results["nominate"]["branches_with_a_result"] = (
                 tally.nominated + tally.other + tally.no_nomination

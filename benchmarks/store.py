@@ -26,8 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.campaign import Branch  # noqa: E402
+from bot.domain import NominationReport  # noqa: E402
 from bot.messages import User  # noqa: E402
-from bot.store import NominationReport, Store  # noqa: E402
+from bot.store import Store  # noqa: E402
 from tests.backends import fresh_postgres, postgres_url  # noqa: E402
 
 START = datetime(2019, 9, 20, 10, 0, tzinfo=ZoneInfo("Europe/London"))
@@ -41,14 +42,14 @@ def percentile(values: list[float], q: float) -> float:
 
 async def run(url: str, coroutines: int, reports: int) -> dict[str, Any]:
     store = await Store.open(url)
-    await store.sync_branches(BRANCHES, START)
+    await store.branches.sync(BRANCHES, START)
     latencies: list[float] = []
 
     async def reporter(n: int) -> None:
         user = User("bench", f"u{n}", f"User {n}")
         for k in range(reports):
             started = time.perf_counter()
-            await store.record_nomination(
+            await store.nominations.record(
                 NominationReport(
                     BRANCHES[(n * reports + k) % len(BRANCHES)].code,
                     ("nominated", "other", "none")[k % 3],
@@ -63,8 +64,8 @@ async def run(url: str, coroutines: int, reports: int) -> dict[str, Any]:
     began = time.perf_counter()
     await asyncio.gather(*(reporter(n) for n in range(coroutines)))
     seconds = time.perf_counter() - began
-    history = len(await store.table_rows("nomination_history"))
-    current = len(await store.table_rows("nominations"))
+    history = len(await store.nominations.timeline())
+    current = len(await store.reports.nominations())
     await store.close()
     return {
         "reports": len(latencies),

@@ -1,7 +1,9 @@
-"""The composition root: builds settings, pack, store, answers and commands, once.
+"""The composition root: settings, pack, store, answers, commands, dispatcher, adapters and
+reminders are built here, once, and torn down in reverse by one async exit stack.
 
-`open_services` owns start-up and shutdown in one `async with`; adapters and the CLI get
-everything they need from the `Services` it yields. No module keeps connections globally.
+`open_services` gives what commands need; `open_runtime` adds the dispatcher and the
+platform adapters (each with one client, used for both interactions and reminders) and,
+if asked, the reminder schedule. The CLI's sub-commands take what they need from these.
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ import gc
 import hashlib
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
+from bot.adapters.base import Adapter, Sender
 from bot.branches import BranchDirectory
 from bot.campaign import Campaign, load_campaign
 from bot.clock import Clock
+from bot.dispatch import Dispatcher
 from bot.knowledge import AnswerEngine, LearnedAnswer
 from bot.services import Services
 from bot.settings import Settings
@@ -26,6 +32,10 @@ log = logging.getLogger(__name__)
 
 PACK_BRANCHES = "pack_branches_sha256"
 PACKAGED_CAMPAIGN = Path(__file__).resolve().parent.parent / "campaign"
+
+# What a runtime does with the platforms that have credentials: nothing, send reminders
+# on them, or serve people there too.
+Platforms = Literal["none", "send", "serve"]
 
 
 def campaign_dir(settings: Settings) -> Path:
@@ -51,11 +61,13 @@ async def open_services(
         # The pack's branch list is applied when it changes, so a list imported since
         # (mobilise import-branches) is not overwritten at every start.
         listed = hashlib.sha256(repr(campaign.branches).encode()).hexdigest()
-        if await store.state_value(PACK_BRANCHES) != listed:
-            await store.sync_branches(campaign.branches, clock.now())
-            await store.set_state_value(PACK_BRANCHES, listed)
-        branches = BranchDirectory(await store.branches())
-        learned = [LearnedAnswer(a.id, a.question, a.answer) for a in await store.faq_answers()]
+        if await store.deliveries.state_value(PACK_BRANCHES) != listed:
+            await store.branches.sync(campaign.branches, clock.now())
+            await store.deliveries.set_state_value(PACK_BRANCHES, listed)
+        branches = BranchDirectory(await store.branches.active())
+        learned = [
+            LearnedAnswer(a.id, a.question, a.answer) for a in await store.questions.answers()
+        ]
         answers = AnswerEngine(campaign, learned)
         # Everything built so far lives as long as the bot: keep the garbage collector
         # from scanning it again and again (long pauses under load otherwise).
@@ -72,3 +84,67 @@ async def open_services(
         )
     finally:
         await store.close()
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    """Serve Slack over HTTP at /slack/events instead of Socket Mode."""
+
+    host: str = "127.0.0.1"
+    port: int = 3000
+
+
+@dataclass
+class Runtime:
+    services: Services
+    dispatcher: Dispatcher
+    adapters: dict[str, Adapter] = field(default_factory=dict)
+
+    @property
+    def senders(self) -> dict[str, Sender]:
+        return dict(self.adapters)
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings,
+    *,
+    platforms: Platforms = "none",
+    http: HttpOptions | None = None,
+    clock: Clock | None = None,
+    campaign: Campaign | None = None,
+) -> AsyncIterator[Runtime]:
+    """Services, the dispatcher, and an adapter for each platform with credentials."""
+    async with AsyncExitStack() as stack:
+        services = await stack.enter_async_context(
+            open_services(settings, clock=clock, campaign=campaign)
+        )
+        runtime = Runtime(services, Dispatcher(services))
+        if platforms != "none":
+            for adapter in _platform_adapters(runtime.dispatcher, settings, platforms, http):
+                runtime.adapters[adapter.platform] = await stack.enter_async_context(adapter)
+        yield runtime
+
+
+def _platform_adapters(
+    dispatcher: Dispatcher, settings: Settings, platforms: Platforms, http: HttpOptions | None
+) -> list[Adapter]:
+    # Platform SDKs are imported only when their platform is switched on.
+    serving = platforms == "serve"
+    adapters: list[Adapter] = []
+    if settings.has_slack:
+        from bot.adapters.slack import SlackAdapter
+
+        if not serving:
+            mode: Literal["send", "socket", "http"] = "send"
+        elif http is not None or settings.slack_app_token is None:
+            mode = "http"
+        else:
+            mode = "socket"
+        where = http or HttpOptions()
+        adapters.append(SlackAdapter(dispatcher, settings, mode, where.host, where.port))
+    if settings.has_discord:
+        from bot.adapters.discord import DiscordAdapter
+
+        adapters.append(DiscordAdapter(dispatcher, settings, serve=serving))
+    return adapters

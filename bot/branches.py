@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.campaign import Branch
+from bot.domain import Branch
 from bot.errors import UserError
 
 ACCEPT = 86.0  # a match this good is used, if no rival is close

@@ -25,8 +25,9 @@ from rapidfuzz import fuzz
 
 from bot.clock import ZoneName
 from bot.dates import clock_time, day_name
+from bot.domain import Branch
 from bot.errors import PackError
-from schedules.rules import REMINDER_FIELDS, Moment, RemindersFile, Rule
+from schedules.rules import DIGEST_FIELDS, REMINDER_FIELDS, DigestText, Moment, RemindersFile, Rule
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -189,14 +190,6 @@ def _check_unique(ids: Iterable[str]) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class Branch:
-    code: str
-    name: str
-    group: str
-    region: str
-
-
-@dataclass(frozen=True, slots=True)
 class RowProblem:
     line: int
     message: str
@@ -255,6 +248,14 @@ class Campaign:
     background: BackgroundFile | None
     branches: tuple[Branch, ...]
     reminders: tuple[Rule, ...] = ()
+    digest_text: DigestText | None = None
+
+    @property
+    def digest(self) -> DigestText:
+        """The digest's wording (a pack with rules for organisers always has it)."""
+        if self.digest_text is None:
+            raise LookupError("the pack has no digest wording")
+        return self.digest_text
 
     @property
     def zone(self) -> ZoneInfo:
@@ -494,6 +495,7 @@ def load_campaign(root: Path) -> Campaign:
         background=background,
         branches=tuple(branches),
         reminders=tuple(reminders.rules),
+        digest_text=reminders.digest,
     )
     _check_order(campaign_path, campaign)
     known = campaign.fields.keys()
@@ -509,6 +511,11 @@ def load_campaign(root: Path) -> Campaign:
         {f"rules.{i}.text": r.text for i, r in enumerate(campaign.reminders)},
         [*known, *REMINDER_FIELDS],
     )
+    if reminders.digest is not None:
+        for key, extra in DIGEST_FIELDS.items():
+            _check_templates(
+                reminders_path, {f"digest.{key}": getattr(reminders.digest, key)}, [*known, *extra]
+            )
     anchors = {*info.timetable, "notice_cutoff", "check_in"}
     for i, rule in enumerate(campaign.reminders):
         for key, moment in (("at", rule.at), ("from", rule.start), ("until", rule.until)):

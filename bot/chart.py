@@ -6,47 +6,46 @@ Made with matplotlib, imported only when a chart is asked for (it is slow to loa
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
-from typing import Any
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta, tzinfo
 
 from bot.campaign import Campaign
-from bot.store import OUTCOME_NOMINATED, OUTCOME_OTHER
+from bot.domain import HistoryEvent, Outcome
 
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 6.0, 100  # 1000 x 600 pixels
 
 
 def daily_series(
-    events: Sequence[Mapping[str, Any]], start: date, end: date, zone: Any
+    events: Sequence[HistoryEvent], start: date, end: date, zone: tzinfo
 ) -> dict[str, list[tuple[date, int]]]:
     """Per day: branches reported nominating us, those verified, and other candidates."""
     outcome: dict[str, str] = {}
     verified: dict[str, bool] = {}
-    ordered = sorted(events, key=lambda e: e["at"])
+    ordered = sorted(events, key=lambda e: e.at)
     series: dict[str, list[tuple[date, int]]] = {"reported": [], "verified": [], "other": []}
     index = 0
     day = start
     while day <= end:
         limit = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
-        while index < len(ordered) and ordered[index]["at"] < limit:
+        while index < len(ordered) and ordered[index].at < limit:
             event = ordered[index]
-            code = event["branch_code"]
-            if event["action"] in ("report", "correction"):
-                if outcome.get(code) != event["outcome"]:
+            code = event.branch_code
+            if event.action in ("report", "correction"):
+                if outcome.get(code) != event.outcome:
                     verified[code] = False
-                outcome[code] = event["outcome"]
-            elif event["action"] == "verify":
+                outcome[code] = event.outcome or ""
+            elif event.action == "verify":
                 verified[code] = True
             index += 1
-        ours = [c for c, o in outcome.items() if o == OUTCOME_NOMINATED]
+        ours = [c for c, o in outcome.items() if o == Outcome.NOMINATED]
         series["reported"].append((day, len(ours)))
         series["verified"].append((day, sum(1 for c in ours if verified.get(c))))
-        series["other"].append((day, sum(1 for o in outcome.values() if o == OUTCOME_OTHER)))
+        series["other"].append((day, sum(1 for o in outcome.values() if o == Outcome.OTHER)))
         day += timedelta(days=1)
     return series
 
 
-def progress_png(events: Sequence[Mapping[str, Any]], campaign: Campaign, now: datetime) -> bytes:
+def progress_png(events: Sequence[HistoryEvent], campaign: Campaign, now: datetime) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")

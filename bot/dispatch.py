@@ -1,8 +1,9 @@
-"""Running a command for an adapter: look it up, check who may run it, parse, handle.
+"""Running a command for an adapter: look it up, pass it through the steps, handle it.
 
-Every adapter calls `Dispatcher.run` with raw option values and gets a `Reply` back,
-never an exception: mistakes become specific messages, and anything unexpected is
-logged and answered with an apology.
+The dispatcher is everything an adapter may call (`bot.adapters.base.AdapterServices`):
+run a command or a typed line, press a button, search branches, check one option. It
+always gives a `Reply` back, never an exception: mistakes become specific messages, and
+anything unexpected is logged and answered with an apology.
 """
 
 from __future__ import annotations
@@ -14,28 +15,17 @@ from typing import Any
 from rapidfuzz import process
 
 from bot.cmdline import parse_options, split_command
+from bot.domain import Branch, User
 from bot.errors import UserError
-from bot.messages import Button, Channel, Invocation, Reply, User
-from bot.options import convert
+from bot.messages import Button, Channel, Reply
+from bot.options import convert_one
 from bot.services import Services
+from bot.steps import Call, run_chain
+from commands import Registry
 
 log = logging.getLogger(__name__)
 
 SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
-
-
-def organiser_only_message(name: str) -> str:
-    return f"Sorry, /{name} is for campaign organisers only."
-
-
-def _described(options: Mapping[str, Any]) -> str:
-    """Options as they were understood, for the audit log (free text cut short)."""
-    parts = []
-    for key, value in options.items():
-        shown = getattr(value, "code", value)
-        text = str(shown)
-        parts.append(f"{key}:{text if len(text) <= 40 else text[:39] + '…'}")
-    return " ".join(parts)
 
 
 class Dispatcher:
@@ -43,6 +33,10 @@ class Dispatcher:
 
     def __init__(self, services: Services):
         self.services = services
+
+    @property
+    def commands(self) -> Registry:
+        return self.services.commands
 
     def is_organiser(self, user: User, platform_says: bool = False) -> bool:
         return platform_says or self.services.settings.is_organiser(user.platform, user.id)
@@ -65,31 +59,17 @@ class Dispatcher:
         command = self.services.commands.get(name)
         if command is None:
             return self.unknown_command(name)
-        is_organiser = self.is_organiser(user, organiser)
-        now = self.services.clock.now()
-        if command.organiser_only and not is_organiser:
-            log.info("refused /%s for a non-organiser on %s", name, user.platform)
-            await self.services.store.audit(user, "refused", f"/{name}", now)
-            return Reply.error(organiser_only_message(name))
+        call = Call(
+            command=command,
+            raw=raw,
+            user=user,
+            channel=channel,
+            is_organiser=self.is_organiser(user, organiser),
+            now=self.services.clock.now(),
+            services=self.services,
+        )
         try:
-            options = convert(
-                command,
-                raw,
-                self.services.branches,
-                self.services.campaign,
-            )
-            invocation = Invocation(
-                command=name,
-                user=user,
-                channel=channel,
-                options=options,
-                is_organiser=is_organiser,
-                now=now,
-            )
-            reply = await command.handler(invocation, self.services)
-            if command.organiser_only and command.audited and not reply.is_error:
-                await self.services.store.audit(user, name, _described(options), now)
-            return reply
+            return await run_chain(call)
         except UserError as exc:
             return Reply.error(exc.message)
         except Exception:
@@ -116,3 +96,19 @@ class Dispatcher:
         self, button: Button, user: User, channel: Channel, organiser: bool = False
     ) -> Reply:
         return await self.run(button.command, dict(button.options), user, channel, organiser)
+
+    def search_branches(self, query: str, limit: int) -> list[Branch]:
+        return self.services.branches.search(query, limit)
+
+    def check_option(self, command: str, option: str, value: str | None) -> str | None:
+        declared = self.services.commands.get(command)
+        found = declared.option(option) if declared else None
+        if found is None:
+            return f"/{command} has no option {option!r}."
+        if value is None or not value.strip():
+            return f"{option}: is needed." if found.required else None
+        try:
+            convert_one(found, value, self.services.branches, self.services.campaign)
+        except UserError as error:
+            return error.message
+        return None

@@ -11,3 +11,7 @@ class UserError(Exception):
 
 class PackError(Exception):
     """A malformed campaign pack: names the file, the line or key, and what is wrong."""
+
+
+class StartupError(Exception):
+    """The bot cannot start: one line naming what is wrong and which setting to change."""

@@ -4,14 +4,106 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
 from bot.campaign import Campaign
-from bot.store import OUTCOME_NOMINATED, Store
+from bot.domain import BranchMeeting, BranchNomination, Outcome, Volunteer
+from bot.store import Store
 
 EXPORTS = ("nominations", "volunteers", "meetings")
+
+Cell = str | int | bool | date | datetime | None
+Row = dict[str, Cell]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Cell, campaign: Campaign) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.astimezone(campaign.zone).isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    # Spreadsheets run cells that start like a formula; user text must never do that.
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _nomination(item: BranchNomination, campaign: Campaign) -> Row:
+    n = item.nomination
+    nominee = n.nominee
+    if n.outcome == Outcome.NOMINATED and not nominee:
+        nominee = campaign.candidate.name
+    return {
+        "branch_code": item.branch.code,
+        "branch_name": item.branch.name,
+        "group": item.branch.group,
+        "region": item.branch.region,
+        "outcome": str(n.outcome),
+        "nominee": nominee,
+        "meeting_date": n.meeting_date,
+        "reported_by": n.reported_by,
+        "platform": n.platform,
+        "reported_at": n.reported_at,
+        "report_count": n.report_count,
+        "verified": n.verified,
+        "verified_by": n.verified_by,
+        "verified_at": n.verified_at,
+    }
+
+
+def _volunteer(v: Volunteer) -> Row:
+    return {
+        "branch_code": v.branch_code,
+        "branch_name": v.branch_name,
+        "display_name": v.display_name,
+        "platform": v.platform,
+        "platform_user_id": v.platform_user_id,
+        "signed_up_at": v.signed_up_at,
+        "consent_at": v.consent_at,
+        "opted_out": v.opted_out,
+    }
+
+
+def _meeting(item: BranchMeeting) -> Row:
+    m = item.meeting
+    return {
+        "branch_code": m.branch_code,
+        "branch_name": item.branch_name,
+        "meeting_date": m.meeting_date,
+        "notice_date": m.notice_date,
+        "reported_by": m.reported_by,
+        "platform": m.platform,
+        "reported_at": m.reported_at,
+    }
+
+
+def _csv(rows: Sequence[Row], columns: Sequence[str], campaign: Campaign) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(column), campaign) for column in columns])
+    return buffer.getvalue()
+
+
+async def export_csv(store: Store, campaign: Campaign, what: str) -> tuple[str, int]:
+    """The CSV text of one export and its number of data rows."""
+    rows: list[Row]
+    if what == "nominations":
+        rows = [_nomination(n, campaign) for n in await store.reports.nominations()]
+    elif what == "volunteers":
+        rows = [_volunteer(v) for v in await store.reports.volunteers()]
+    elif what == "meetings":
+        rows = [_meeting(m) for m in await store.reports.meetings()]
+    else:
+        raise ValueError(f"unknown export {what!r}")
+    return _csv(rows, COLUMNS[what], campaign), len(rows)
+
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "nominations": (
@@ -50,70 +142,3 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "reported_at",
     ),
 }
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any, campaign: Campaign) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return value.astimezone(campaign.zone).isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value)
-    # Spreadsheets run cells that start like a formula; user text must never do that.
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _rows(what: str, rows: Sequence[Mapping[str, Any]], campaign: Campaign) -> list[dict[str, Any]]:
-    out = []
-    for row in rows:
-        if what == "nominations":
-            nominee = row["nominee"]
-            if row["outcome"] == OUTCOME_NOMINATED and not nominee:
-                nominee = campaign.candidate.name
-            out.append(
-                {
-                    "branch_code": row["branch_code"],
-                    "branch_name": row["branch_name"],
-                    "group": row["group_name"],
-                    "region": row["region"],
-                    "outcome": row["outcome"],
-                    "nominee": nominee,
-                    "meeting_date": row["meeting_date"],
-                    "reported_by": row["reporter_name"],
-                    "platform": row["platform"],
-                    "reported_at": row["reported_at"],
-                    "report_count": row["report_count"],
-                    "verified": row["verified_at"] is not None,
-                    "verified_by": row["verifier_name"],
-                    "verified_at": row["verified_at"],
-                }
-            )
-        elif what == "meetings":
-            out.append({**row, "reported_by": row["reporter_name"]})
-        else:
-            out.append(dict(row))
-    return out
-
-
-async def export_csv(store: Store, campaign: Campaign, what: str) -> tuple[str, int]:
-    """The CSV text of one export and its number of data rows."""
-    if what not in EXPORTS:
-        raise ValueError(f"unknown export {what!r}")
-    fetch = {
-        "nominations": store.export_nominations,
-        "volunteers": store.export_volunteers,
-        "meetings": store.export_meetings,
-    }[what]
-    rows = _rows(what, await fetch(), campaign)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    columns = COLUMNS[what]
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(row.get(column), campaign) for column in columns])
-    return buffer.getvalue(), len(rows)

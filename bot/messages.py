@@ -12,20 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from bot.campaign import Branch
-
-
-@dataclass(frozen=True, slots=True)
-class User:
-    """A person on one platform. `id` is the platform's stable user id."""
-
-    platform: str
-    id: str
-    display_name: str
-
-    @property
-    def key(self) -> str:
-        return f"{self.platform}:{self.id}"
+from bot.domain import Branch, User
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,13 +44,12 @@ def convert(
                     f"Usage: {command.usage()}"
                 )
             continue
-        values[option.name] = _convert_one(command, option, value, branches, campaign)
+        values[option.name] = convert_one(option, value, branches, campaign)
     return values
 
 
-def _convert_one(
-    command: Command, option: Option, value: Any, branches: BranchDirectory, campaign: Campaign
-) -> Any:
+def convert_one(option: Option, value: Any, branches: BranchDirectory, campaign: Campaign) -> Any:
+    """One option's value, typed; UserError with a specific message if it will not do."""
     if option.type is OptionType.BOOLEAN:
         if isinstance(value, bool):
             return value

@@ -8,14 +8,13 @@ by the close, enough notice, form sent by a named official before the deadline).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, tzinfo
 
 from bot.campaign import Campaign
 from bot.dates import day_name, plural, short_day
-from bot.store import OUTCOME_INQUORATE, OUTCOME_NOMINATED, OUTCOME_NONE, OUTCOME_OTHER
+from bot.domain import BranchFacts, HistoryEvent, Outcome
 
 NO_VOLUNTEER = "no volunteer"
 VOLUNTEER = "volunteer signed up"
@@ -42,10 +41,10 @@ STAGES = (
 )
 FINISHED = frozenset({OTHER, NONE, INQUORATE, CONFIRMED})
 _OUTCOME_STAGE = {
-    OUTCOME_NOMINATED: NOMINATED,
-    OUTCOME_OTHER: OTHER,
-    OUTCOME_NONE: NONE,
-    OUTCOME_INQUORATE: INQUORATE,
+    Outcome.NOMINATED: NOMINATED,
+    Outcome.OTHER: OTHER,
+    Outcome.NONE: NONE,
+    Outcome.INQUORATE: INQUORATE,
 }
 
 NEXT_STEP = {
@@ -78,63 +77,63 @@ class Standing:
         return self.stage in FINISHED
 
 
-def stage_of(facts: Mapping[str, Any], today: date) -> tuple[str, datetime | None]:
+def stage_of(facts: BranchFacts, today: date) -> tuple[str, datetime | None]:
     """The furthest step the records show, and when the branch reached it."""
-    outcome = facts.get("outcome")
-    if facts.get("confirmed_at"):
-        return CONFIRMED, facts["confirmed_at"]
-    if outcome == OUTCOME_NOMINATED and facts.get("form_sent_at"):
-        return FORM_SENT, facts["form_sent_at"]
-    if outcome in _OUTCOME_STAGE:
-        return _OUTCOME_STAGE[outcome], facts.get("reported_at")
-    meeting: date | None = facts.get("meeting_date")
+    outcome = facts.outcome
+    if facts.confirmed_at:
+        return CONFIRMED, facts.confirmed_at
+    if outcome == Outcome.NOMINATED and facts.form_sent_at:
+        return FORM_SENT, facts.form_sent_at
+    if outcome is not None:
+        return _OUTCOME_STAGE[outcome], facts.reported_at
+    meeting = facts.meeting_date
     if meeting is not None:
         if meeting < today:
             return MEETING_HELD, datetime.combine(meeting, datetime.min.time())
-        return MEETING_CALLED, facts.get("meeting_reported_at")
-    if facts.get("volunteers"):
-        return VOLUNTEER, facts.get("first_volunteer_at")
+        return MEETING_CALLED, facts.meeting_reported_at
+    if facts.volunteers:
+        return VOLUNTEER, facts.first_volunteer_at
     return NO_VOLUNTEER, None
 
 
-def compliance(facts: Mapping[str, Any], campaign: Campaign) -> tuple[str, ...]:
+def compliance(facts: BranchFacts, campaign: Campaign) -> tuple[str, ...]:
     """Why a reported nomination for the candidate would not count (empty: it would)."""
-    if facts.get("outcome") != OUTCOME_NOMINATED:
+    if facts.outcome != Outcome.NOMINATED:
         return ()
     problems = []
-    meeting: date | None = facts.get("nominated_at_meeting") or facts.get("meeting_date")
+    meeting = facts.nominated_at_meeting or facts.meeting_date
     close = campaign.nominations_close
     need = campaign.rules.notice_days
     if meeting is None:
         problems.append("meeting date not reported")
     elif meeting > close.date():
         problems.append("meeting after the close")
-    notice: date | None = facts.get("notice_date")
-    if meeting is not None and facts.get("meeting_date") == meeting:
+    notice = facts.notice_date
+    if meeting is not None and facts.meeting_date == meeting:
         if notice is None:
             problems.append("notice date not reported")
         elif (meeting - notice).days < need:
             problems.append(f"only {plural((meeting - notice).days, 'day')}' notice")
     elif meeting is not None:
         problems.append("notice date not reported")
-    sent: datetime | None = facts.get("form_sent_at")
-    if sent is None or not facts.get("form_official"):
+    sent = facts.form_sent_at
+    if sent is None or not facts.form_official:
         problems.append("form not sent yet")
     elif sent > close:
         problems.append("form sent after the deadline")
     return tuple(problems)
 
 
-def standings(rows: Sequence[Mapping[str, Any]], campaign: Campaign, today: date) -> list[Standing]:
+def standings(rows: Sequence[BranchFacts], campaign: Campaign, today: date) -> list[Standing]:
     out = []
     for row in rows:
         stage, since = stage_of(row, today)
         out.append(
             Standing(
-                row["code"],
-                row["name"],
-                row["group_name"],
-                row["region"],
+                row.code,
+                row.name,
+                row.group,
+                row.region,
                 stage,
                 since,
                 compliance(row, campaign),
@@ -156,19 +155,19 @@ class Counting:
         return len({name for names in self.waiting.values() for name in names})
 
 
-def counting(rows: Sequence[Mapping[str, Any]], campaign: Campaign) -> Counting:
+def counting(rows: Sequence[BranchFacts], campaign: Campaign) -> Counting:
     counted = verified = 0
     waiting: dict[str, list[str]] = {}
     for row in rows:
-        if row.get("outcome") != OUTCOME_NOMINATED:
+        if row.outcome != Outcome.NOMINATED:
             continue
         problems = compliance(row, campaign)
         if not problems:
             counted += 1
-            verified += 1 if row.get("verified_at") else 0
+            verified += 1 if row.verified_at else 0
             continue
         for problem in problems:
-            waiting.setdefault(problem, []).append(row["name"])
+            waiting.setdefault(problem, []).append(row.name)
     return Counting(counted, verified, waiting)
 
 
@@ -191,24 +190,26 @@ def stuck_longest(found: Sequence[Standing], now: datetime, limit: int = 5) -> l
     return sorted(waiting, key=lambda s: s.since or now)[:limit]
 
 
-def history_line(event: Mapping[str, Any], zone: Any, organiser: bool) -> str:
+def history_line(event: HistoryEvent, zone: tzinfo, organiser: bool) -> str:
     """One line of a branch's history; names only for organisers."""
-    when = short_day(event["at"].astimezone(zone).date())
-    who = f" by {event['display_name']}" if organiser and event.get("display_name") else ""
-    action = event["action"]
+    when = short_day(event.at.astimezone(zone).date())
+    who = f" by {event.display_name}" if organiser and event.display_name else ""
+    action = event.action
     if action == "verify":
         return f"{when}: verified{who}"
     if action == "formsent":
         reported = f" (reported{who})" if who else ""
-        return f"{when}: form sent, signed by {event['nominee']}{reported}"
+        return f"{when}: form sent, signed by {event.nominee}{reported}"
     if action == "confirmed":
         return f"{when}: confirmed in the official report"
-    outcome = {
-        OUTCOME_NOMINATED: "nominated us",
-        OUTCOME_OTHER: f"nominated {event.get('nominee') or 'another candidate'}",
-        OUTCOME_NONE: "no nomination",
-        OUTCOME_INQUORATE: "meeting not quorate",
-    }.get(event["outcome"], event["outcome"])
+    labels = {
+        Outcome.NOMINATED: "nominated us",
+        Outcome.OTHER: f"nominated {event.nominee or 'another candidate'}",
+        Outcome.NONE: "no nomination",
+        Outcome.INQUORATE: "meeting not quorate",
+    }
+    outcome = labels.get(Outcome(event.outcome)) if event.outcome in labels else None
+    outcome = outcome or event.outcome or ""
     verb = "reported" if action == "report" else "corrected"
     return f"{when}: {outcome} ({verb}{who})"
 

@@ -6,14 +6,13 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from rapidfuzz import fuzz
 
 from bot.branches import BranchDirectory
-from bot.campaign import Branch, Campaign
+from bot.campaign import Campaign
+from bot.domain import Branch, BranchFacts, Outcome
 from bot.errors import UserError
-from bot.store import OUTCOME_NOMINATED, OUTCOME_OTHER
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,19 +72,19 @@ def read_report(text: str, branches: BranchDirectory) -> tuple[dict[str, str], l
 
 def reconcile(
     report: Mapping[str, str],
-    records: Sequence[Mapping[str, Any]],
+    records: Sequence[BranchFacts],
     branches: BranchDirectory,
     campaign: Campaign,
 ) -> Reconciliation:
     ours = campaign.candidate.name
     reported: dict[str, str | None] = {}
     for row in records:
-        if row.get("outcome") == OUTCOME_NOMINATED:
-            reported[row["code"]] = ours
-        elif row.get("outcome") == OUTCOME_OTHER:
-            reported[row["code"]] = row.get("nominee") or ""
-        elif row.get("outcome"):
-            reported[row["code"]] = None  # met, and made no nomination
+        if row.outcome == Outcome.NOMINATED:
+            reported[row.code] = ours
+        elif row.outcome == Outcome.OTHER:
+            reported[row.code] = row.nominee or ""
+        elif row.outcome:
+            reported[row.code] = None  # met, and made no nomination
     differences: list[Difference] = []
     agreeing: list[str] = []
 

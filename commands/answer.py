@@ -29,12 +29,12 @@ async def answer(invocation: Invocation, services: Services) -> Reply:
     number = invocation.integer("id")
     text = invocation.text("text")
     assert number is not None and text is not None
-    queued = await services.store.question(number)
+    queued = await services.store.questions.get(number)
     if queued is None:
         raise UserError(f"There is no question #{number}. /questions lists them.")
     if queued.answered_at is not None:
         raise UserError(f"Question #{number} has already been answered.")
-    saved = await services.store.add_answer(number, text, invocation.user, invocation.now)
+    saved = await services.store.questions.add_answer(number, text, invocation.user, invocation.now)
     if saved is None:
         raise UserError(f"Question #{number} has already been answered.")
     services.answers.learn(LearnedAnswer(saved.id, saved.question, saved.answer))

@@ -18,7 +18,7 @@ async def ask(invocation: Invocation, services: Services) -> Reply:
     question = invocation.text("question") or ""
     answer = services.answers.answer(question, invocation.now)
     if not answer.answered and answer.kind == "none":
-        await services.store.record_unanswered(
+        await services.store.questions.record_unanswered(
             question, services.answers.normalise(question), invocation.now
         )
     return Reply(text=answer.text, source=answer.source, ephemeral=True)

@@ -16,19 +16,19 @@ from commands.spec import Option, OptionType, Permission, command
     audited=False,
 )
 async def audit(invocation: Invocation, services: Services) -> Reply:
-    entries = await services.store.audit_entries(invocation.integer("count") or 20)
+    entries = await services.store.audit.latest(invocation.integer("count") or 20)
     if not entries:
         return Reply(text="Nothing in the audit log yet.", ephemeral=True)
     zone = services.settings.zone
     lines = ["Latest organiser actions:"]
     for entry in entries:
-        at = entry["at"].astimezone(zone)
-        who = entry["display_name"] or (
-            "the command line" if entry["platform"] == "cli" else "someone since erased"
+        at = entry.at.astimezone(zone)
+        who = entry.display_name or (
+            "the command line" if entry.platform == "cli" else "someone since erased"
         )
-        detail = f" {entry['detail']}" if entry["detail"] else ""
+        detail = f" {entry.detail}" if entry.detail else ""
         lines.append(
-            f"{short_day(at.date())} {clock_time(at)}: {who} ({entry['platform']}) "
-            f"{entry['action']}{detail}"
+            f"{short_day(at.date())} {clock_time(at)}: {who} ({entry.platform}) "
+            f"{entry.action}{detail}"
         )
     return Reply(text="\n".join(lines), ephemeral=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain import Outcome
 from bot.messages import Invocation, Reply
 from bot.pipeline import NEXT_STEP, compliance, history_line, meeting_line, stage_of
 from bot.services import Services
@@ -17,18 +18,18 @@ async def branch(invocation: Invocation, services: Services) -> Reply:
     chosen = invocation.branch()
     assert chosen is not None
     store = services.store
-    rows = await store.branch_facts(chosen.code)
+    rows = await store.branches.facts(chosen.code)
     if not rows:
         return Reply(text=f"{chosen.name} is no longer on the branch list.", ephemeral=True)
     facts = rows[0]
     stage, _ = stage_of(facts, invocation.now.date())
     zone = services.settings.zone
     lines = [f"{chosen.name} ({chosen.group}, {chosen.region}): {stage}."]
-    volunteers = facts["volunteers"]
+    volunteers = facts.volunteers
     if volunteers:
         lines.append(f"Volunteers: {volunteers}.")
     events = []
-    for meeting in await store.meetings_of(chosen.code):
+    for meeting in await store.meetings.of_branch(chosen.code):
         who = (
             f" by {meeting.reported_by}" if invocation.is_organiser and meeting.reported_by else ""
         )
@@ -41,15 +42,15 @@ async def branch(invocation: Invocation, services: Services) -> Reply:
                 f" (reported{who})",
             )
         )
-    for event in await store.history(chosen.code):
-        events.append((event["at"], history_line(event, zone, invocation.is_organiser)))
+    for event in await store.nominations.history(chosen.code):
+        events.append((event.at, history_line(event, zone, invocation.is_organiser)))
     if events:
         lines.append("History:")
         lines.extend(f"- {text}" for _, text in sorted(events, key=lambda e: e[0]))
     problems = compliance(facts, services.campaign)
     if problems:
         lines.append("Will it count? Not yet: " + "; ".join(problems) + ".")
-    elif facts.get("outcome") == "nominated":
+    elif facts.outcome == Outcome.NOMINATED:
         lines.append("Will it count? Yes: every check passes.")
     lines.append(f"Next step: {NEXT_STEP[stage]}")
     return Reply(text="\n".join(lines), title=f"Branch: {chosen.name}", ephemeral=True)

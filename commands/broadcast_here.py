@@ -18,7 +18,7 @@ async def broadcast_here(invocation: Invocation, services: Services) -> Reply:
     if invocation.channel.is_direct and not invocation.flag("off"):
         raise UserError("Run /broadcast-here in the channel that should get the broadcasts.")
     on = not invocation.flag("off")
-    changed = await services.store.subscribe_channel(
+    changed = await services.store.deliveries.subscribe(
         invocation.user.platform, invocation.channel.id, invocation.user, invocation.now, on
     )
     if on:

@@ -16,7 +16,7 @@ from commands.spec import Option, OptionType, command
 async def done(invocation: Invocation, services: Services) -> Reply:
     branch = invocation.branch()
     assert branch is not None
-    meeting = await services.store.current_meeting(branch.code)
+    meeting = await services.store.meetings.current(branch.code)
     if meeting is None:
         text = (
             f"Great! Tell me when {branch.name} meets: "

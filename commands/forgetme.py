@@ -10,7 +10,7 @@ from commands.spec import command
 
 @command("forgetme", "Erase everything the bot holds about you, now.")
 async def forgetme(invocation: Invocation, services: Services) -> Reply:
-    erased = await services.store.forget(invocation.user)
+    erased = await services.store.privacy.forget(invocation.user)
     if not erased.found:
         return Reply(
             text="I hold nothing about you, so there was nothing to erase.", ephemeral=True

@@ -24,7 +24,7 @@ async def formsent(invocation: Invocation, services: Services) -> Reply:
     branch = invocation.branch()
     official = invocation.text("official")
     assert branch is not None and official is not None
-    recorded = await services.store.record_form_sent(
+    recorded = await services.store.nominations.form_sent(
         branch.code, official, invocation.user, invocation.now
     )
     if recorded is None:

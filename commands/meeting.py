@@ -27,7 +27,7 @@ async def meeting(invocation: Invocation, services: Services) -> Reply:
     if notice is not None and notice > meeting_date:
         raise UserError("notice: the notice date is after the meeting. Nothing has been saved.")
     warnings = meeting_warnings(campaign, meeting_date, notice, invocation.now.date())
-    result = await services.store.record_meeting(
+    result = await services.store.meetings.record(
         invocation.user, branch.code, meeting_date, notice, invocation.now
     )
     lines = [f"Thanks! Recorded: {branch.name} meeting on {day_name(meeting_date)}."]

@@ -12,7 +12,7 @@ from commands.spec import command
 
 @command("mydata", "See everything the bot holds about you.")
 async def mydata(invocation: Invocation, services: Services) -> Reply:
-    held = await services.store.personal_data(invocation.user)
+    held = await services.store.privacy.personal_data(invocation.user)
     if held is None:
         return Reply(text="I hold nothing about you.", ephemeral=True)
     zone = services.settings.zone
@@ -21,39 +21,39 @@ async def mydata(invocation: Invocation, services: Services) -> Reply:
         local = moment.astimezone(zone)
         return f"{short_day(local.date())} {clock_time(local)}"
 
-    person = held["person"]
+    person = held.person
     lines = [
-        f"Who you are here: {person['display_name']}, {person['platform']} user id "
-        f"{person['platform_user_id']} (first seen {when(person['created_at'])}).",
+        f"Who you are here: {person.display_name}, {person.platform} user id "
+        f"{person.platform_user_id} (first seen {when(person.created_at)}).",
     ]
-    volunteer = held["volunteer"]
+    volunteer = held.volunteer
     if volunteer:
-        reminders = "off" if volunteer["opted_out"] else "on"
-        if volunteer["snoozed_until"]:
-            reminders += f", snoozed until {when(volunteer['snoozed_until'])}"
+        reminders = "off" if volunteer.opted_out else "on"
+        if volunteer.snoozed_until:
+            reminders += f", snoozed until {when(volunteer.snoozed_until)}"
         lines.append(
-            f"Volunteer for {volunteer['branch_name']} since {when(volunteer['signed_up_at'])}; "
-            f'you agreed at {when(volunteer["consent_at"])} to: "{volunteer["consent_text"]}"'
+            f"Volunteer for {volunteer.branch_name} since {when(volunteer.signed_up_at)}; "
+            f'you agreed at {when(volunteer.consent_at)} to: "{volunteer.consent_text}"'
         )
         lines.append(f"Reminders: {reminders}.")
-        if volunteer["undeliverable_at"]:
+        if volunteer.undeliverable_at:
             lines.append("I could not message you, so reminders have stopped.")
-    for meeting in held["meetings"]:
+    for meeting in held.meetings:
         lines.append(
-            f"You reported {meeting['branch_code']}'s meeting on "
-            f"{day_name(meeting['meeting_date'])} ({when(meeting['reported_at'])})."
+            f"You reported {meeting.branch_code}'s meeting on "
+            f"{day_name(meeting.meeting_date)} ({when(meeting.reported_at)})."
         )
-    for report in held["reports"]:
+    for report in held.reports:
         lines.append(
-            f"You reported {report['branch_code']}: {report['action']} {report['outcome'] or ''}"
-            f" ({when(report['at'])}).".replace("  ", " ")
+            f"You reported {report.branch_code}: {report.action} {report.outcome or ''}"
+            f" ({when(report.at)}).".replace("  ", " ")
         )
-    if held["help"]:
-        lines.append(f"You asked for help {plural(len(held['help']), 'time')}.")
-    if held["reminders"]:
-        lines.append(f"Reminders sent to you: {held['reminders']}.")
-    if held["audit"]:
-        lines.append(f"Organiser actions in the audit log: {held['audit']}.")
+    if held.help_requests:
+        lines.append(f"You asked for help {plural(held.help_requests, 'time')}.")
+    if held.reminders:
+        lines.append(f"Reminders sent to you: {held.reminders}.")
+    if held.audit:
+        lines.append(f"Organiser actions in the audit log: {held.audit}.")
     purge = services.campaign.purge_after.date()
     lines.append(f"/forgetme erases all of it now; it is all deleted after {day_name(purge)}.")
     return Reply(text="\n".join(lines), title="Your data", ephemeral=True)

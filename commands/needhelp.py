@@ -15,7 +15,7 @@ from commands.spec import Option, OptionType, command
 )
 async def needhelp(invocation: Invocation, services: Services) -> Reply:
     branch = invocation.branch()
-    await services.store.ask_for_help(
+    await services.store.people.ask_for_help(
         invocation.user, branch.code if branch else None, invocation.now
     )
     contact = services.campaign.info.contact.email

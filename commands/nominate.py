@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from bot.dates import day_name, plural, short_day
+from bot.domain import NominationReport, Outcome
 from bot.errors import UserError
 from bot.messages import Invocation, Reply
 from bot.services import Services
-from bot.store import (
-    OUTCOME_INQUORATE,
-    OUTCOME_NOMINATED,
-    OUTCOME_NONE,
-    OUTCOME_OTHER,
-    NominationReport,
-)
 from commands.spec import Option, OptionType, command
 
-OUTCOMES = (OUTCOME_NOMINATED, OUTCOME_OTHER, OUTCOME_NONE, OUTCOME_INQUORATE)
+OUTCOMES = tuple(str(o) for o in Outcome)
 
 
 @command(
@@ -35,19 +29,20 @@ OUTCOMES = (OUTCOME_NOMINATED, OUTCOME_OTHER, OUTCOME_NONE, OUTCOME_INQUORATE)
 )
 async def nominate(invocation: Invocation, services: Services) -> Reply:
     branch = invocation.branch()
-    outcome = invocation.text("outcome")
-    assert branch is not None and outcome is not None
+    chosen = invocation.text("outcome")
+    assert branch is not None and chosen is not None
+    outcome = Outcome(chosen)
     campaign = services.campaign
     candidate = campaign.candidate.name
     nominee = invocation.text("nominee")
-    if outcome == OUTCOME_NOMINATED:
+    if outcome == Outcome.NOMINATED:
         if nominee and not campaign.names_candidate(nominee):
             raise UserError(
                 f"outcome:nominated means the branch nominated {candidate}. For another "
                 f"candidate use outcome:other nominee:{nominee[:40]}. Nothing has been saved."
             )
         nominee = None
-    elif outcome == OUTCOME_OTHER:
+    elif outcome == Outcome.OTHER:
         if nominee and campaign.names_candidate(nominee):
             raise UserError(
                 f"For a nomination of {candidate} use outcome:nominated. Nothing has been saved."
@@ -58,7 +53,7 @@ async def nominate(invocation: Invocation, services: Services) -> Reply:
             "Nothing has been saved."
         )
     meeting_date = invocation.date("date")
-    result = await services.store.record_nomination(
+    result = await services.store.nominations.record(
         NominationReport(
             branch_code=branch.code,
             outcome=outcome,
@@ -70,11 +65,11 @@ async def nominate(invocation: Invocation, services: Services) -> Reply:
     )
     current = result.nomination
     when = f" at its meeting on {short_day(current.meeting_date)}" if current.meeting_date else ""
-    if outcome == OUTCOME_NOMINATED:
+    if outcome == Outcome.NOMINATED:
         what = f"{branch.name} nominated {candidate}{when}"
-    elif outcome == OUTCOME_OTHER:
+    elif outcome == Outcome.OTHER:
         what = f"{branch.name} nominated {nominee or 'another candidate'}{when}"
-    elif outcome == OUTCOME_INQUORATE:
+    elif outcome == Outcome.INQUORATE:
         on = f" on {short_day(current.meeting_date)}" if current.meeting_date else ""
         what = f"{branch.name}'s meeting{on} was not quorate, so it could not nominate"
     else:
@@ -92,7 +87,7 @@ async def nominate(invocation: Invocation, services: Services) -> Reply:
             f"Warning: that meeting is after nominations closed "
             f"({day_name(campaign.nominations_close.date())}), so it can't count."
         )
-    if outcome == OUTCOME_NOMINATED:
+    if outcome == Outcome.NOMINATED:
         need = campaign.rules.nomination_threshold
         lines.append(
             f"That makes {plural(result.nominated_total, 'branch', 'branches')} reported for "

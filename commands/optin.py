@@ -9,7 +9,7 @@ from commands.spec import command
 
 @command("optin", "Turn reminders back on.")
 async def optin(invocation: Invocation, services: Services) -> Reply:
-    changed = await services.store.set_opted_out(invocation.user, False, invocation.now)
+    changed = await services.store.people.set_opted_out(invocation.user, False, invocation.now)
     if not changed:
         return Reply(
             text="You're not signed up yet: use /volunteer branch:<your branch> first.",

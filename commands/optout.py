@@ -9,7 +9,7 @@ from commands.spec import command
 
 @command("optout", "Stop reminders from the bot.")
 async def optout(invocation: Invocation, services: Services) -> Reply:
-    changed = await services.store.set_opted_out(invocation.user, True, invocation.now)
+    changed = await services.store.people.set_opted_out(invocation.user, True, invocation.now)
     if not changed:
         return Reply(text="You're not signed up, so I won't send you reminders.", ephemeral=True)
     return Reply(

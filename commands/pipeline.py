@@ -18,13 +18,13 @@ from commands.spec import Option, Permission, command
     audited=False,
 )
 async def pipeline(invocation: Invocation, services: Services) -> Reply:
-    rows = await services.store.branch_facts()
+    rows = await services.store.branches.facts()
     region = (invocation.text("region") or "").casefold()
     group = (invocation.text("group") or "").casefold()
     if region:
-        rows = [r for r in rows if region in r["region"].casefold()]
+        rows = [r for r in rows if region in r.region.casefold()]
     if group:
-        rows = [r for r in rows if group in r["group_name"].casefold()]
+        rows = [r for r in rows if group in r.group.casefold()]
     scope = " and ".join(x for x in (invocation.text("region"), invocation.text("group")) if x)
     if not rows:
         return Reply(text=f"No branches match {scope}.", ephemeral=True)

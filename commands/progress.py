@@ -19,8 +19,8 @@ from commands.spec import Option, OptionType, command
 async def progress(invocation: Invocation, services: Services) -> Reply:
     campaign = services.campaign
     store = services.store
-    tally = await store.tally()
-    count = counting(await store.branch_facts(), campaign)
+    tally = await store.nominations.tally()
+    count = counting(await store.branches.facts(), campaign)
     need = campaign.rules.nomination_threshold
     name = campaign.candidate.name
     lines = []
@@ -65,7 +65,7 @@ async def progress(invocation: Invocation, services: Services) -> Reply:
         lines.append(f"Nominations close in {plural(days, 'day')} ({when}).")
     attachment = None
     if invocation.flag("chart"):
-        png = progress_png(await store.nomination_timeline(), campaign, invocation.now)
+        png = progress_png(await store.nominations.timeline(), campaign, invocation.now)
         attachment = Attachment(f"progress-{invocation.now:%Y-%m-%d}.png", png, "image/png")
     return Reply(
         text="\n".join(lines),

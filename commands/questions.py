@@ -16,7 +16,7 @@ from commands.spec import Permission, command
     audited=False,
 )
 async def questions(invocation: Invocation, services: Services) -> Reply:
-    queue = await services.store.unanswered(limit=20)
+    queue = await services.store.questions.unanswered(limit=20)
     if not queue:
         return Reply(text="No unanswered questions. Nice!", ephemeral=True)
     zone = services.clock.zone

@@ -8,7 +8,7 @@ from bot.dates import clock_time, short_day
 from bot.messages import Invocation, Reply
 from bot.services import Services
 from commands.spec import command
-from schedules.delivery import Deliverer, summarise
+from schedules.deliver import Deliverer, summarise
 
 DAYS_AHEAD = 7
 
@@ -26,7 +26,7 @@ async def reminders(invocation: Invocation, services: Services) -> Reply:
     mine = [
         p for p in plan if p.platform == invocation.user.platform and p.target == invocation.user.id
     ]
-    volunteer = await services.store.volunteer(invocation.user)
+    volunteer = await services.store.people.volunteer(invocation.user)
     if volunteer is None:
         return Reply(
             text="You're not signed up, so I won't send you reminders. /volunteer signs you up.",

@@ -18,7 +18,7 @@ from commands.spec import Option, OptionType, Permission, command
 async def verify(invocation: Invocation, services: Services) -> Reply:
     branch = invocation.branch()
     assert branch is not None
-    current = await services.store.nomination(branch.code)
+    current = await services.store.nominations.current(branch.code)
     if current is None:
         raise UserError(
             f"Nothing has been reported for {branch.name} yet, so there's nothing to verify."
@@ -29,7 +29,7 @@ async def verify(invocation: Invocation, services: Services) -> Reply:
             text=f"{branch.name} was already verified{by} on {short_day(current.verified_at.date())}.",
             ephemeral=True,
         )
-    verified = await services.store.verify(branch.code, invocation.user, invocation.now)
+    verified = await services.store.nominations.verify(branch.code, invocation.user, invocation.now)
     if verified is None:
         raise UserError(
             f"Nothing has been reported for {branch.name} yet, so there's nothing to verify."

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.campaign import Branch
 from bot.dates import day_name
+from bot.domain import Branch
 from bot.messages import Button, Invocation, Reply
 from bot.services import Services
 from commands.spec import Option, OptionType, command
@@ -53,7 +53,9 @@ async def volunteer(invocation: Invocation, services: Services) -> Reply:
             ),
             ephemeral=True,
         )
-    result = await services.store.sign_up(invocation.user, branch.code, wording, invocation.now)
+    result = await services.store.people.sign_up(
+        invocation.user, branch.code, wording, invocation.now
+    )
     name = invocation.user.display_name
     if result.already:
         text = f"You're already signed up for {branch.name}, {name}. Thanks for your help!"

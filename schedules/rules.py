@@ -119,8 +119,37 @@ class Rule(_Model):
         return self.audience in ("volunteer", "organisers")
 
 
+class DigestText(_Model):
+    """The organisers' daily digest, line by line; see DIGEST_FIELDS for what each may use."""
+
+    heading: str
+    reports: str
+    no_reports: str
+    stuck: str
+    undeliverable: str
+    unanswered: str
+    help: str
+    progress: str
+    more: str
+
+
+# Fields each digest line may use, beyond the pack's own.
+DIGEST_FIELDS: dict[str, tuple[str, ...]] = {
+    "heading": ("today",),
+    "reports": ("count", "listed"),
+    "no_reports": (),
+    "stuck": ("count", "listed"),
+    "undeliverable": ("count",),
+    "unanswered": ("count",),
+    "help": ("person", "platform", "where"),
+    "progress": ("nominated", "verified", "days_left"),
+    "more": ("count",),
+}
+
+
 class RemindersFile(_Model):
     rules: list[Rule] = Field(default_factory=list)
+    digest: DigestText | None = None
 
     @model_validator(mode="after")
     def _unique(self) -> RemindersFile:
@@ -129,4 +158,6 @@ class RemindersFile(_Model):
             if rule.id in seen:
                 raise ValueError(f"rule id {rule.id!r} is used twice")
             seen.add(rule.id)
+        if self.digest is None and any(rule.audience == "organisers" for rule in self.rules):
+            raise ValueError("rules for organisers need the digest's wording (digest:)")
         return self

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.adapters.console import Console
 from bot.app import open_services
 from bot.clock import Clock
-from bot.console import Console
 from bot.dispatch import Dispatcher
 from bot.services import Services
 from bot.settings import Settings

@@ -166,7 +166,9 @@ def modal_submit(custom_id: str, values: dict[str, str], user: dict[str, Any]) -
 
 def dispatch(adapter: DiscordAdapter, payload: dict[str, Any]) -> None:
     """As the gateway's INTERACTION_CREATE: parsed by discord.py's own state."""
-    adapter.client._connection.parse_interaction_create(payload)  # type: ignore[arg-type]
+    state = adapter.client._connection
+    # In the adapter's context, as its gateway task would be.
+    adapter.context.run(state.parse_interaction_create, payload)  # type: ignore[arg-type]
 
 
 def message(

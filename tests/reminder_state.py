@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.messages import User
-from bot.store import NominationReport, Store
+from bot.domain import NominationReport, User
+from bot.store import Store
 from tests.conftest import LONDON
 
 BEFORE = datetime(2019, 8, 30, 12, 0, tzinfo=LONDON)
@@ -28,14 +28,14 @@ async def seed(store: Store) -> None:
         (OPTED_OUT, "MOJ-BRIS"),
         (SNOOZED, "HMRC-NOTT"),
     ):
-        await store.sign_up(user, branch, "consent", BEFORE)
-    await store.sign_up(
+        await store.people.sign_up(user, branch, "consent", BEFORE)
+    await store.people.sign_up(
         LATE_NIGHT, "DWP-NEWC", "consent", datetime(2019, 9, 25, 23, 30, tzinfo=LONDON)
     )
-    await store.record_meeting(MEETING, "HMRC-BOOT", date(2019, 10, 3), date(2019, 9, 18), BEFORE)
-    await store.record_nomination(
+    await store.meetings.record(MEETING, "HMRC-BOOT", date(2019, 10, 3), date(2019, 9, 18), BEFORE)
+    await store.nominations.record(
         NominationReport("DWP-SHEFF", "nominated", None, date(2019, 9, 20), DONE, BEFORE)
     )
-    await store.set_opted_out(OPTED_OUT, True, BEFORE)
-    await store.snooze(SNOOZED, datetime(2019, 9, 12, 12, 0, tzinfo=LONDON))
-    await store.subscribe_channel("console", CHANNEL, User("console", "olive", "olive"), BEFORE)
+    await store.people.set_opted_out(OPTED_OUT, True, BEFORE)
+    await store.people.snooze(SNOOZED, datetime(2019, 9, 12, 12, 0, tzinfo=LONDON))
+    await store.deliveries.subscribe("console", CHANNEL, User("console", "olive", "olive"), BEFORE)

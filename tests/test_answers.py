@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.adapters.console import Console
 from bot.campaign import load_campaign
-from bot.console import Console
 from bot.knowledge import MAX_ANSWER, AnswerEngine
 from bot.knowledge.evaluate import evaluate, load_cases
 from bot.services import Services

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.console import Console
+from bot.adapters.console import Console
 from bot.exports import export_csv
 from bot.services import Services
 from bot.store.schema import metadata
+from tests.store_rows import table_rows
 
 
 async def snapshot(services: Services, skip: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -16,7 +17,7 @@ async def snapshot(services: Services, skip: tuple[str, ...] = ()) -> tuple[str,
         for w in ("nominations", "volunteers", "meetings")
     ]
     tables = [
-        repr(await services.store.table_rows(name))
+        repr(await table_rows(services.store, name))
         for name in sorted(metadata.tables)
         if name not in skip
     ]
@@ -107,9 +108,9 @@ async def test_mistake_gets_a_specific_reply_and_changes_nothing(
     assert reply.is_error
     assert reply.text == expected
     assert await snapshot(seeded, skip) == before
-    refused = [e for e in await seeded.store.audit_entries() if e["action"] == "refused"]
+    refused = [e for e in await seeded.store.audit.latest() if e.action == "refused"]
     if refusal:
-        assert [(e["display_name"], e["detail"]) for e in refused] == [("bob", line.split()[0])]
+        assert [(e.display_name, e.detail) for e in refused] == [("bob", line.split()[0])]
     else:
         assert refused == []
 

@@ -6,10 +6,11 @@ import csv
 import io
 from datetime import timedelta
 
+from bot.adapters.console import Console
 from bot.clock import Clock
-from bot.console import Console
-from bot.messages import User
+from bot.domain import User
 from bot.services import Services
+from tests.store_rows import table_rows
 
 
 async def say(console: Console, line: str) -> str:
@@ -55,7 +56,7 @@ async def test_unanswerable_question_is_queued_once_per_wording(
     text = await say(alice, "what is Mark's favourite football team?")
     assert text.startswith("I don't know")
     await say(bob, "What is Mark's favourite football team")
-    queue = await services.store.unanswered()
+    queue = await services.store.questions.unanswered()
     assert [(q.asked_count, q.text) for q in queue] == [
         (2, "what is Mark's favourite football team?")
     ]
@@ -67,12 +68,12 @@ async def test_volunteer_asks_for_consent_before_storing_anything(
     text = await say(alice, '/volunteer branch:"DWP Leeds"')
     assert "store your Console user id, your display name, your branch (DWP Leeds)" in text
     assert "Reply with a number: 1) I agree  2) No thanks" in text
-    assert await services.store.table_rows("volunteers") == []
-    assert await services.store.table_rows("people") == []
+    assert await table_rows(services.store, "volunteers") == []
+    assert await table_rows(services.store, "people") == []
 
     confirmed = await say(alice, "1")
     assert confirmed.startswith("Thanks, alice! You're signed up for DWP Leeds.")
-    volunteer = await services.store.volunteer(User("console", "alice", "alice"))
+    volunteer = await services.store.people.volunteer(User("console", "alice", "alice"))
     assert volunteer is not None
     assert volunteer.branch_code == "DWP-LEEDS"
     assert volunteer.consent_at == services.clock.now()
@@ -82,7 +83,7 @@ async def test_volunteer_asks_for_consent_before_storing_anything(
 async def test_volunteer_declined_and_moved(alice: Console, services: Services) -> None:
     await say(alice, "/volunteer branch:DWP-LEEDS")
     assert await say(alice, "2") == "No problem: nothing has been saved."
-    assert await services.store.table_rows("volunteers") == []
+    assert await table_rows(services.store, "volunteers") == []
     await say(alice, "/volunteer branch:DWP-LEEDS consent:yes")
     again = await say(alice, "/volunteer branch:DWP-LEEDS consent:yes")
     assert again.startswith("You're already signed up for DWP Leeds")
@@ -94,7 +95,7 @@ async def test_meeting_records_and_warns(alice: Console, services: Services) -> 
     text = await say(alice, '/meeting branch:"HMRC Bootle" date:"1 October" notice:17 Sep')
     assert text.startswith("Thanks! Recorded: HMRC Bootle meeting on Tuesday 1 October 2019.")
     assert "Warning" not in text
-    meeting = await services.store.current_meeting("HMRC-BOOT")
+    meeting = await services.store.meetings.current("HMRC-BOOT")
     assert meeting is not None and str(meeting.meeting_date) == "2019-10-01"
     assert str(meeting.notice_date) == "2019-09-17"
 
@@ -109,7 +110,7 @@ async def test_meeting_records_and_warns(alice: Console, services: Services) -> 
 async def test_meeting_rejects_notice_after_the_meeting(alice: Console, services: Services) -> None:
     text = await say(alice, "/meeting branch:HMRC-BOOT date:1 Oct notice:2 Oct")
     assert "notice date is after the meeting" in text
-    assert await services.store.table_rows("meetings") == []
+    assert await table_rows(services.store, "meetings") == []
 
 
 async def test_nominate_then_correct_keeps_the_history(
@@ -126,7 +127,7 @@ async def test_nominate_then_correct_keeps_the_history(
     assert "nominated Someone Else" in second
     assert "This updates the earlier report by alice on Fri 20 Sep (kept in the history)." in second
 
-    current = await services.store.nomination("DWP-LEEDS")
+    current = await services.store.nominations.current("DWP-LEEDS")
     assert current is not None
     assert (current.outcome, current.nominee, current.reported_by, current.report_count) == (
         "other",
@@ -134,8 +135,8 @@ async def test_nominate_then_correct_keeps_the_history(
         "bob",
         2,
     )
-    history = await services.store.history("DWP-LEEDS")
-    assert [(h["action"], h["outcome"], h["display_name"]) for h in history] == [
+    history = await services.store.nominations.history("DWP-LEEDS")
+    assert [(h.action, h.outcome, h.display_name) for h in history] == [
         ("report", "nominated", "alice"),
         ("correction", "other", "bob"),
     ]
@@ -148,7 +149,7 @@ async def test_nominate_checks_nominee_against_outcome(alice: Console, services:
     assert "leave out nominee" in none
     ours = await say(alice, "/nominate branch:DWP-LEEDS outcome:other nominee:Serwotka")
     assert "use outcome:nominated" in ours
-    assert await services.store.table_rows("nominations") == []
+    assert await table_rows(services.store, "nominations") == []
     ok = await say(alice, "/nominate branch:DWP-LEEDS outcome:nominated nominee:Mark Serwotka")
     assert ok.startswith("Thanks! Recorded: DWP Leeds nominated Mark Serwotka")
 
@@ -195,14 +196,14 @@ async def test_verify_is_for_organisers_and_needs_a_report(
     assert await say(organiser, "/verify branch:DWP-LEEDS") == "Verified: DWP Leeds (nominated)."
     again = await say(organiser, "/verify branch:DWP-LEEDS")
     assert again == "DWP Leeds was already verified by olive on Fri 20 Sep."
-    current = await services.store.nomination("DWP-LEEDS")
+    current = await services.store.nominations.current("DWP-LEEDS")
     assert current is not None and current.verified_by == "olive"
     # A changed result needs verifying again; the same result keeps its verification.
     await say(alice, "/nominate branch:DWP-LEEDS outcome:nominated")
-    kept = await services.store.nomination("DWP-LEEDS")
+    kept = await services.store.nominations.current("DWP-LEEDS")
     assert kept is not None and kept.verified
     await say(alice, "/nominate branch:DWP-LEEDS outcome:none")
-    changed = await services.store.nomination("DWP-LEEDS")
+    changed = await services.store.nominations.current("DWP-LEEDS")
     assert changed is not None and not changed.verified
 
 
@@ -254,10 +255,10 @@ async def test_optout_and_optin(alice: Console, services: Services) -> None:
     assert await say(alice, "/optout") == "You're not signed up, so I won't send you reminders."
     await say(alice, "/volunteer branch:DWP-LEEDS consent:yes")
     assert (await say(alice, "/optout")).startswith("Done: no more reminders.")
-    volunteer = await services.store.volunteer(alice.user)
+    volunteer = await services.store.people.volunteer(alice.user)
     assert volunteer is not None and volunteer.opted_out
     assert await say(alice, "/optin") == "Reminders are back on. Thanks for your help!"
-    volunteer = await services.store.volunteer(alice.user)
+    volunteer = await services.store.people.volunteer(alice.user)
     assert volunteer is not None and not volunteer.opted_out
 
 
@@ -284,12 +285,12 @@ async def test_forgetme_leaves_no_trace_of_the_caller(
         "questions",
         "branches",
     ):
-        for row in await services.store.table_rows(table):
+        for row in await table_rows(services.store, table):
             assert "alice" not in [str(v) for v in row], (table, row)
     assert await say(alice, "/progress") == before
     assert (
         await say(alice, "/forgetme") == "I hold nothing about you, so there was nothing to erase."
     )
     # Other people's data is untouched.
-    bobs = await services.store.nomination("HMRC-BOOT")
+    bobs = await services.store.nominations.current("HMRC-BOOT")
     assert bobs is not None and bobs.reported_by == "bob"

@@ -10,20 +10,22 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import discord
 import pytest
 
-from bot.adapters.discord import DiscordAdapter, button_id, render
+from bot.adapters.discord import DiscordAdapter
+from bot.adapters.discord_views import button_id, render
 from bot.app import open_services
 from bot.clock import Clock
 from bot.dispatch import Dispatcher
-from bot.messages import Button, Reply, User
+from bot.domain import User
+from bot.messages import Button, Reply
 from bot.services import Services
 from bot.settings import Settings
 from commands import registry
 from tests import discord_harness as harness
 from tests.conftest import CAMPAIGN, sqlite_url
 from tests.fakes.discord_api import BOT_ID, FakeDiscord, fake_discord
+from tests.store_rows import table_rows
 
 CALLBACK = "POST /interactions/{id}/{token}/callback"
 FOLLOWUP = "POST /webhooks/{app}/{token}"
@@ -34,15 +36,15 @@ OLIVE = harness.member("500000000000000002", "olive", roles=(harness.ORGANISER_R
 @pytest.fixture
 async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
     async with fake_discord() as running:
-        monkeypatch.setattr(discord.http.Route, "BASE", running.base_url)
         yield running
 
 
 @pytest.fixture
-def discord_settings(db_path: Path) -> Settings:
+def discord_settings(db_path: Path, fake: FakeDiscord) -> Settings:
     return Settings(
         database_url=sqlite_url(db_path),
         campaign=CAMPAIGN,
+        discord_api_url=fake.base_url,
         discord_token="test-token",
         discord_organiser_role="Organiser",
         discord_guild_ids=[int(harness.GUILD_ID)],
@@ -59,8 +61,8 @@ async def discord_services(discord_settings: Settings, clock: Clock) -> AsyncIte
 async def adapter(
     discord_services: Services, discord_settings: Settings, fake: FakeDiscord
 ) -> AsyncIterator[DiscordAdapter]:
-    built = DiscordAdapter(Dispatcher(discord_services), discord_settings)
-    await built.client.login("test-token")  # logs in and syncs commands, at the fake
+    built = DiscordAdapter(Dispatcher(discord_services), discord_settings, serve=True)
+    await built.login()  # logs in and syncs commands, at the fake
     harness.add_guild(built)
     yield built
     await built.client.close()
@@ -165,13 +167,13 @@ async def test_slow_work_is_deferred_then_followed_up(
     import bot.adapters.discord as module
 
     monkeypatch.setattr(module, "ANSWER_WITHOUT_DEFER", 0.05)
-    run = adapter.dispatcher.run
+    run = adapter.services.run
 
     async def slow_run(*args: Any, **kwargs: Any) -> Reply:
         await asyncio.sleep(0.3)  # a store under load, say
         return await run(*args, **kwargs)
 
-    monkeypatch.setattr(adapter.dispatcher, "run", slow_run)
+    monkeypatch.setattr(adapter.services, "run", slow_run)
     body = await invoke(adapter, fake, "ask", {"question": "who runs the ballot?"})
     assert body["type"] == 5  # deferred, thinking
     (follow_up,) = await fake.wait_for(FOLLOWUP)
@@ -219,7 +221,7 @@ async def test_the_nominate_form(
     assert isinstance(calls[-1].json, dict)
     assert calls[-1].json["data"]["flags"] & 64
     assert "I can't find a branch called 'Atlantis'" in message_of(calls[-1].json)
-    assert await discord_services.store.table_rows("nominations") == []
+    assert await table_rows(discord_services.store, "nominations") == []
 
     await invoke(adapter, fake, "nominate", {})
     harness.dispatch(
@@ -233,7 +235,7 @@ async def test_the_nominate_form(
     calls = await fake.wait_for(CALLBACK, 4)
     assert isinstance(calls[-1].json, dict)
     assert "Recorded: DWP Leeds nominated Mark Serwotka" in message_of(calls[-1].json)
-    nomination = await discord_services.store.nomination("DWP-LEEDS")
+    nomination = await discord_services.store.nominations.current("DWP-LEEDS")
     assert nomination is not None and nomination.reported_by == "alice"
     assert nomination.platform == "discord"
 
@@ -248,7 +250,7 @@ async def test_buttons_reach_the_same_core(
     calls = await fake.wait_for(CALLBACK, 2)
     assert isinstance(calls[-1].json, dict)
     assert message_of(calls[-1].json).startswith("Thanks, alice! You're signed up")
-    volunteer = await discord_services.store.volunteer(
+    volunteer = await discord_services.store.people.volunteer(
         User("discord", "500000000000000001", "alice")
     )
     assert volunteer is not None and volunteer.branch_code == "DWP-LEEDS"
@@ -359,11 +361,10 @@ async def test_reminders_reach_discord_and_their_buttons_work(
 ) -> None:
     from datetime import timedelta
 
-    from bot.adapters.discord import DiscordSender
-    from schedules.delivery import Deliverer
+    from schedules.deliver import Deliverer
 
     await invoke(adapter, fake, "volunteer", {"branch": "DWP-LEEDS", "consent": "yes"})
-    deliverer = Deliverer(discord_services, {"discord": DiscordSender(adapter.client, 50)})
+    deliverer = Deliverer(discord_services, {"discord": adapter})
     report = await deliverer.sweep(discord_services.clock.now() + timedelta(seconds=30))
     assert report.sent == 1
     (opened,) = fake.calls_to("POST /users/@me/channels")

@@ -18,7 +18,8 @@ from bot.adapters import slack as slack_adapter
 from bot.app import open_services
 from bot.clock import Clock
 from bot.dispatch import SORRY, Dispatcher
-from bot.messages import Channel, Reply, User
+from bot.domain import User
+from bot.messages import Channel, Reply
 from bot.services import Services
 from bot.settings import Settings
 from commands import registry

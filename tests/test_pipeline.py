@@ -8,10 +8,11 @@ import subprocess
 from datetime import datetime
 from pathlib import Path
 
+from bot.adapters.console import Console
 from bot.clock import Clock
-from bot.console import Console
 from bot.services import Services
 from tests.conftest import CAMPAIGN, LONDON, mobilise_command
+from tests.store_rows import table_rows
 
 
 async def say(console: Console, line: str) -> str:
@@ -148,7 +149,7 @@ async def test_non_compliant_nominations_are_reported_but_not_counted(
 async def test_forms_only_for_reported_nominations(alice: Console, services: Services) -> None:
     text = await say(alice, "/formsent branch:DWP-LEEDS official:Jo")
     assert text.startswith("DWP Leeds has no nomination of Mark Serwotka reported")
-    assert await services.store.table_rows("nomination_history") == []
+    assert await table_rows(services.store, "nomination_history") == []
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -242,7 +243,7 @@ async def test_reconcile_prints_exactly_the_differences(
         "Mark Serwotka.",
         "3 differences; 2 branches agree with the official report.",
     ]
-    rows = await services.store.table_rows("nominations")
+    rows = await table_rows(services.store, "nominations")
     assert all(row[-1] is None for row in rows)  # nothing confirmed without --apply
 
 
@@ -281,15 +282,15 @@ async def test_import_branches_rejects_bad_rows_by_line(
         f"rejected: {listing}, line 5: branch NEW-2 has no name",
         "Imported 3 branches: 2 new, 1 updated, 0 unchanged, 37 retired; 2 rows rejected.",
     ]
-    branches = {b.code: b.name for b in await services.store.branches()}
+    branches = {b.code: b.name for b in await services.store.branches.active()}
     assert branches == {
         "DWP-LEEDS": "DWP Leeds Central",
         "NEW-1": "HMRC Bradford",
         "NEW-3": "DVLA Swansea North",
     }
-    kept = await services.store.nomination("DWP-LEEDS")
+    kept = await services.store.nominations.current("DWP-LEEDS")
     assert kept is not None and kept.outcome == "nominated"  # records stay attached
-    retired = await services.store.table_rows("branches")
+    retired = await table_rows(services.store, "branches")
     assert len(retired) == 38 + 2
     # A restart does not bring the pack's sample list back.
     from bot.app import open_services

@@ -12,19 +12,20 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.console import Console
 from bot.app import open_services
 from bot.clock import Clock
-from bot.console import Console
 from bot.dispatch import Dispatcher
+from bot.domain import NominationReport, User
 from bot.logs import REDACTED, RedactingFormatter, configure_logging, secrets_of
-from bot.messages import User
 from bot.services import Services
 from bot.settings import Settings
-from bot.store import NominationReport, Store
+from bot.store import Store
 from bot.store.backup import backup_sqlite
 from bot.store.schema import metadata
-from schedules.delivery import Deliverer
+from schedules.deliver import Deliverer
 from tests.conftest import CAMPAIGN, LONDON, SEPT_20, mobilise_command, sqlite_url
+from tests.store_rows import table_rows
 from tests.test_reminders import RecordingSender
 
 
@@ -54,7 +55,7 @@ async def busy_day(alice: Console, organiser: Console, services: Services) -> No
 async def every_value(services: Services) -> list[str]:
     values = []
     for table in metadata.tables:
-        for row in await services.store.table_rows(table):
+        for row in await table_rows(services.store, table):
             values.extend(str(v) for v in row)
     return values
 
@@ -141,25 +142,25 @@ async def test_purge_after_the_purge_date(after_the_ballot: Services) -> None:
     done = await asyncio.to_thread(run_cli, services, "purge")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Deleted: 3 people, 2 volunteers")
-    assert await services.store.table_rows("people") == []
-    assert await services.store.table_rows("volunteers") == []
-    assert await services.store.table_rows("deliveries") == []
-    assert await services.store.table_rows("questions") == []
+    assert await table_rows(services.store, "people") == []
+    assert await table_rows(services.store, "volunteers") == []
+    assert await table_rows(services.store, "deliveries") == []
+    assert await table_rows(services.store, "questions") == []
     values = await every_value(services)
     for name in ("alice", "bob", "olive"):
         assert not [v for v in values if name in v]
     # Tallies are anonymous and stay.
-    assert len(await services.store.table_rows("nominations")) == 2
+    assert len(await table_rows(services.store, "nominations")) == 2
     organiser = Console(Dispatcher(services), "olive", organiser=True)
     assert await say(organiser, "/progress") == progress
-    (entry,) = [e for e in await services.store.audit_entries() if e["action"] == "purge"]
-    assert entry["platform"] == "cli" and entry["detail"].startswith(
+    (entry,) = [e for e in await services.store.audit.latest() if e.action == "purge"]
+    assert entry.platform == "cli" and (entry.detail or "").startswith(
         "by the command line: 3 people"
     )
 
 
 async def test_scheduled_purge(after_the_ballot: Services) -> None:
-    from schedules import scheduler
+    from schedules import jobs as scheduler
 
     services = after_the_ballot
     services.clock.set(datetime(2020, 1, 10, 9, 0, tzinfo=LONDON))
@@ -167,10 +168,10 @@ async def test_scheduled_purge(after_the_ballot: Services) -> None:
     scheduler._running["test"] = deliverer
     try:
         await scheduler.purge_when_due("test")
-        assert len(await services.store.table_rows("people")) == 3  # not yet
+        assert len(await table_rows(services.store, "people")) == 3  # not yet
         services.clock.set(datetime(2020, 1, 11, 0, 0, 1, tzinfo=LONDON))
         await scheduler.purge_when_due("test")
-        assert await services.store.table_rows("people") == []
+        assert await table_rows(services.store, "people") == []
     finally:
         scheduler._running.pop("test")
 
@@ -181,11 +182,11 @@ async def test_backup_while_reports_are_written(tmp_path: Path) -> None:
     from bot.campaign import load_campaign
 
     branches = load_campaign(CAMPAIGN).branches
-    await store.sync_branches(branches, SEPT_20)
+    await store.branches.sync(branches, SEPT_20)
     copy = tmp_path / "copy.db"
 
     async def write(n: int) -> None:
-        await store.record_nomination(
+        await store.nominations.record(
             NominationReport(
                 branches[n % len(branches)].code,
                 "nominated",
@@ -214,7 +215,7 @@ async def test_backup_while_reports_are_written(tmp_path: Path) -> None:
     await writing
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Backed up ")
-    live = await store.table_rows("nomination_history")
+    live = await table_rows(store, "nomination_history")
     await store.close()
     with sqlite3.connect(copy) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -14,14 +14,16 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.base import SendOutcome, Target
+from bot.adapters.console import Console
 from bot.app import open_services
 from bot.clock import Clock
-from bot.console import Console, ConsoleSender
 from bot.dispatch import Dispatcher
 from bot.messages import Reply
 from bot.services import Services
 from bot.settings import Settings
-from schedules.delivery import Deliverer, SendOutcome, Target
+from schedules.deliver import Deliverer
+from schedules.deliver import _claim as claim_for
 from tests import reminder_state as states
 from tests.conftest import CAMPAIGN, LONDON, mobilise_command
 
@@ -200,8 +202,8 @@ async def test_sent_once_however_often_it_sweeps(seeded: Services) -> None:
     assert again.sent == 0
     assert again.already == 3
     assert len(sender.sent) == 3
-    records = await seeded.store.deliveries()
-    assert {(r["rule_id"], r["recipient"], r["status"]) for r in records} == {
+    records = await seeded.store.deliveries.all()
+    assert {(r.rule_id, r.recipient, r.status) for r in records} == {
         ("organiser-digest", "organiser:console:olive", "sent"),
         ("nominations-open", f"channel:console:{states.CHANNEL}", "sent"),
         ("call-a-meeting", "person:1", "sent"),
@@ -225,9 +227,9 @@ async def test_catch_up_within_the_window_and_drop_outside_it(seeded: Services) 
     await deliverer.sweep(datetime(2019, 9, 15, 20, 0, tzinfo=LONDON))
     sender.sent.clear()
     report = await deliverer.sweep(datetime(2019, 9, 16, 15, 30, tzinfo=LONDON))
-    dropped = await seeded.store.deliveries("dropped")
-    assert {r["rule_id"] for r in dropped} == {"organiser-digest", "weekly-progress"}
-    assert all("catch-up window" in r["detail"] for r in dropped)
+    dropped = await seeded.store.deliveries.all("dropped")
+    assert {r.rule_id for r in dropped} == {"organiser-digest", "weekly-progress"}
+    assert all("catch-up window" in (r.detail or "") for r in dropped)
     assert report.dropped == 2
     assert sorted(r.text.split(",")[0] for _, r, _ in sender.sent) == ["Nia", "Sam"]
     # Dropped means dropped: a later sweep does not send them.
@@ -256,9 +258,9 @@ async def test_a_pending_send_left_by_a_crash_is_sent_again_with_its_nonce(
     moment = datetime(2019, 9, 2, 10, 0, 30, tzinfo=LONDON)
     due = await deliverer.plan(moment - timedelta(hours=6), moment)
     assert len(due) == 3
-    claims = await seeded.store.claim_deliveries([deliverer._claim(p, moment) for p in due])
+    claims = await seeded.store.deliveries.claim([claim_for(p) for p in due], moment)
     await deliverer.sweep(moment)  # the crash happened after the claims, before sending
-    assert sorted(n for _, _, n in sender.sent) == sorted(c["nonce"] for c in claims)
+    assert sorted(n for _, _, n in sender.sent) == sorted(c.nonce for c in claims)
 
 
 async def test_done_snooze_and_need_help_in_the_console(seeded: Services) -> None:
@@ -267,7 +269,6 @@ async def test_done_snooze_and_need_help_in_the_console(seeded: Services) -> Non
     recorder = RecordingSender()
     await Deliverer(seeded, {"console": recorder}).sweep(moment)
     reminder = next(r for t, r, _ in recorder.sent if t.id == "nia")
-    console = Console(Dispatcher(seeded), "nia")
     out: list[str] = []
 
     class Capture:
@@ -277,7 +278,8 @@ async def test_done_snooze_and_need_help_in_the_console(seeded: Services) -> Non
         def flush(self) -> None:
             pass
 
-    sender = ConsoleSender(console, Capture())  # type: ignore[arg-type]
+    console = Console(Dispatcher(seeded), "nia", out=Capture())  # type: ignore[arg-type]
+    sender = console
     await sender.send(Target("console", "user", "nia"), reminder, "n1")
     assert "[reminder for you]" in out[0]
     assert "Reply with a number: 1) Done  2) Snooze 2 days  3) Need help" in out[0]
@@ -290,8 +292,8 @@ async def test_done_snooze_and_need_help_in_the_console(seeded: Services) -> Non
         "Thanks: the organisers will get in touch to help with DWP Leeds. "
         "You can also email info@electserwotka.com."
     )
-    facts = await seeded.store.digest_facts(moment - timedelta(days=1), moment.date())
-    assert [(h["display_name"], h["branch_code"]) for h in facts["help"]] == [("nia", "DWP-LEEDS")]
+    facts = await seeded.store.reports.digest(moment - timedelta(days=1), moment.date())
+    assert [(h.display_name, h.branch_code) for h in facts.help] == [("nia", "DWP-LEEDS")]
     await sender.send(Target("console", "user", "nia"), reminder, "n1")
     assert await console.handle("2") == "Snoozed: no reminders until Wednesday 4 September 2019."
     plan = await Deliverer(seeded, {}).plan(moment, moment + timedelta(days=10))

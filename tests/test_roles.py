@@ -9,17 +9,18 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import discord
 import pytest
 
+from bot.adapters.console import Console
 from bot.adapters.discord import DiscordAdapter
 from bot.adapters.slack import SlackAdapter
 from bot.app import open_services
 from bot.clock import Clock
-from bot.console import Console
-from bot.dispatch import Dispatcher, organiser_only_message
+from bot.dispatch import Dispatcher
+from bot.domain import AuditEntry
 from bot.services import Services
 from bot.settings import Settings
+from bot.steps import organiser_only_message
 from commands import registry
 from tests import discord_harness, slack_harness
 from tests.conftest import CAMPAIGN, sqlite_url
@@ -46,11 +47,11 @@ def test_the_matrix_covers_every_organiser_command() -> None:
     }
 
 
-async def refused(services: Services, name: str) -> list[dict[str, Any]]:
+async def refused(services: Services, name: str) -> list[AuditEntry]:
     return [
         e
-        for e in await services.store.audit_entries(50)
-        if e["action"] == "refused" and e["detail"] == f"/{name}"
+        for e in await services.store.audit.latest(50)
+        if e.action == "refused" and e.detail == f"/{name}"
     ]
 
 
@@ -109,9 +110,9 @@ async def test_discord(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async with fake_discord() as fake:
-        monkeypatch.setattr(discord.http.Route, "BASE", fake.base_url)
-        adapter = DiscordAdapter(Dispatcher(role_services), role_settings)
-        await adapter.client.login("roles-token")
+        settings = role_settings.model_copy(update={"discord_api_url": fake.base_url})
+        adapter = DiscordAdapter(Dispatcher(role_services), settings, serve=True)
+        await adapter.login()
         discord_harness.add_guild(adapter)
         options: dict[str, Any] = dict(SAMPLE.get(name, {}))
         if "id" in options:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.campaign import load_campaign
-from bot.messages import User
+from bot.domain import User
 from bot.store import Store
 from tests.backends import SKIP_REASON, fresh_postgres, postgres_url
 from tests.conftest import CAMPAIGN, LONDON, sqlite_url
@@ -34,10 +34,10 @@ def needs_postgres(test: object) -> object:
 async def seed(url: str, recipients: int = RECIPIENTS) -> None:
     store = await Store.open(url)
     branches = load_campaign(CAMPAIGN).branches
-    await store.sync_branches(branches, SIGNED_UP)
+    await store.branches.sync(branches, SIGNED_UP)
     await asyncio.gather(
         *(
-            store.sign_up(
+            store.people.sign_up(
                 User("discord", str(600_000_000_000_000_000 + n), f"V{n}"),
                 branches[n % len(branches)].code,
                 "consent",

@@ -17,7 +17,8 @@ import aiohttp
 import pytest
 import yaml
 
-from bot.adapters.slack import SlackAdapter, escape, form_view, manifest, render
+from bot.adapters.slack import SlackAdapter
+from bot.adapters.slack_blocks import escape, form_view, manifest, render
 from bot.app import open_services
 from bot.clock import Clock
 from bot.dispatch import Dispatcher
@@ -28,6 +29,7 @@ from commands import registry
 from tests import slack_harness as slack
 from tests.conftest import CAMPAIGN, sqlite_url
 from tests.fakes.slack_api import FakeSlack, fake_slack
+from tests.store_rows import table_rows
 
 ORGANISER = "UORG"
 
@@ -167,7 +169,7 @@ async def test_a_button_press_reaches_the_same_core(
     assert call.body["text"].startswith("Thanks, alice! You're signed up for DWP Leeds.")
     from bot.messages import User
 
-    volunteer = await slack_services.store.volunteer(User("slack", "U1", "alice"))
+    volunteer = await slack_services.store.people.volunteer(User("slack", "U1", "alice"))
     assert volunteer is not None and volunteer.branch_code == "DWP-LEEDS"
 
 
@@ -261,7 +263,7 @@ async def test_the_nominate_modal(
     errors = json.loads(bad.body)
     assert errors["response_action"] == "errors"
     assert set(errors["errors"]) == {"opt:branch", "opt:date"}
-    assert await slack_services.store.table_rows("nominations") == []
+    assert await table_rows(slack_services.store, "nominations") == []
 
     good = await slack.interaction(
         adapter,
@@ -282,7 +284,7 @@ async def test_the_nominate_modal(
     assert good.body == ""
     (ephemeral,) = await fake.wait_for("chat.postEphemeral")
     assert "Recorded: DWP Leeds nominated Mark Serwotka" in ephemeral.body["text"]
-    nomination = await slack_services.store.nomination("DWP-LEEDS")
+    nomination = await slack_services.store.nominations.current("DWP-LEEDS")
     assert nomination is not None and nomination.reported_by == "alice"
     assert str(nomination.meeting_date) == "2019-09-30"
 
@@ -474,14 +476,13 @@ async def test_reminders_reach_slack_and_their_buttons_work(
 ) -> None:
     from datetime import timedelta
 
-    from bot.adapters.slack import SlackSender
-    from bot.messages import User
-    from schedules.delivery import Deliverer
+    from bot.domain import User
+    from schedules.deliver import Deliverer
 
     await run_command(
         adapter, fake, "volunteer", "branch:DWP-LEEDS consent:yes", user="U5", user_name="nia"
     )
-    deliverer = Deliverer(slack_services, {"slack": SlackSender(adapter.client, 50)})
+    deliverer = Deliverer(slack_services, {"slack": adapter})
     report = await deliverer.sweep(slack_services.clock.now() + timedelta(seconds=30))
     assert report.sent == 2  # the welcome, and the organiser's digest due at 08:30
     (posted,) = [c for c in fake.calls_to("chat.postMessage") if c.body["channel"] == "U5"]
@@ -514,5 +515,5 @@ async def test_reminders_reach_slack_and_their_buttons_work(
     assert (await press(0, "done")).startswith("Great! Tell me when DWP Leeds meets")
     assert (await press(2, "help")).startswith("Thanks: the organisers will get in touch")
     assert await press(1, "snooze") == "Snoozed: no reminders until Sunday 22 September 2019."
-    volunteer = await slack_services.store.volunteer(User("slack", "U5", "nia"))
+    volunteer = await slack_services.store.people.volunteer(User("slack", "U5", "nia"))
     assert volunteer is not None and volunteer.snoozed_until is not None

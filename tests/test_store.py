@@ -12,12 +12,12 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from bot.campaign import Branch
-from bot.messages import User
-from bot.store import NominationReport, Store
+from bot.domain import Branch, NominationReport, User
+from bot.store import Store
 from bot.store.engine import HEAD, current_revision, migrate
 from bot.store.schema import metadata
 from tests.conftest import SEPT_20
+from tests.store_rows import table_rows
 
 BRANCHES = [Branch(f"B{n:03d}", f"Branch {n}", "Group", "Region") for n in range(100)]
 
@@ -25,7 +25,7 @@ BRANCHES = [Branch(f"B{n:03d}", f"Branch {n}", "Group", "Region") for n in range
 @pytest.fixture
 async def store(database_url: str) -> AsyncIterator[Store]:
     opened = await Store.open(database_url)
-    await opened.sync_branches(BRANCHES, SEPT_20)
+    await opened.branches.sync(BRANCHES, SEPT_20)
     yield opened
     await opened.close()
 
@@ -79,7 +79,7 @@ async def test_concurrent_reports_leave_one_current_nomination_per_branch(store:
     outcomes = ("nominated", "other", "none")
 
     async def report(n: int) -> None:
-        await store.record_nomination(
+        await store.nominations.record(
             NominationReport(
                 branch_code=BRANCHES[n % 100].code,
                 outcome=outcomes[n % 3],
@@ -91,16 +91,16 @@ async def test_concurrent_reports_leave_one_current_nomination_per_branch(store:
         )
 
     await asyncio.gather(*(report(n) for n in range(1000)))
-    rows = await store.table_rows("nominations")
+    rows = await table_rows(store, "nominations")
     assert sorted(r[0] for r in rows) == sorted(b.code for b in BRANCHES)
     assert sum(r[7] for r in rows) == 1000  # report_count
-    history = await store.table_rows("nomination_history")
+    history = await table_rows(store, "nomination_history")
     assert len(history) == 1000
     for code in (b.code for b in BRANCHES):
         entries = [h for h in history if h[1] == code]
         assert len(entries) == 10
         assert [h[2] for h in entries].count("report") == 1
-    assert len(await store.table_rows("people")) == 37
+    assert len(await table_rows(store, "people")) == 37
 
 
 async def test_one_bad_write_does_not_sink_its_batch(store: Store) -> None:
@@ -108,48 +108,54 @@ async def test_one_bad_write_does_not_sink_its_batch(store: Store) -> None:
         return NominationReport(code, "nominated", None, None, person(n), SEPT_20)
 
     results = await asyncio.gather(
-        store.record_nomination(report("B001", 1)),
-        store.record_nomination(report("NO-SUCH-BRANCH", 2)),
-        store.record_nomination(report("B002", 3)),
+        store.nominations.record(report("B001", 1)),
+        store.nominations.record(report("NO-SUCH-BRANCH", 2)),
+        store.nominations.record(report("B002", 3)),
         return_exceptions=True,
     )
     assert isinstance(results[1], IntegrityError)
     assert not isinstance(results[0], BaseException)
     assert not isinstance(results[2], BaseException)
-    tally = await store.tally()
+    tally = await store.nominations.tally()
     assert tally.nominated == 2
 
 
 async def test_tally_sees_a_write_that_finished_before_it_was_asked(store: Store) -> None:
     async def report_then_count(n: int) -> int:
-        await store.record_nomination(
+        await store.nominations.record(
             NominationReport(BRANCHES[n].code, "nominated", None, None, person(n), SEPT_20)
         )
-        return (await store.tally()).nominated
+        return (await store.nominations.tally()).nominated
 
     counts = await asyncio.gather(*(report_then_count(n) for n in range(50)))
     assert all(count >= 1 for count in counts)
-    assert (await store.tally()).nominated == 50
+    assert (await store.nominations.tally()).nominated == 50
 
 
 async def test_unanswered_questions_count_repeats(store: Store) -> None:
-    first = await store.record_unanswered("Does Mark like cats?", "candidate like cats", SEPT_20)
-    again = await store.record_unanswered("does mark like cats", "candidate like cats", SEPT_20)
+    first = await store.questions.record_unanswered(
+        "Does Mark like cats?", "candidate like cats", SEPT_20
+    )
+    again = await store.questions.record_unanswered(
+        "does mark like cats", "candidate like cats", SEPT_20
+    )
     assert first == again
-    queue = await store.unanswered()
+    queue = await store.questions.unanswered()
     assert [(q.text, q.asked_count) for q in queue] == [("Does Mark like cats?", 2)]
 
 
 async def test_forget_keeps_counts_but_not_the_person(store: Store) -> None:
     alice = person(1)
-    await store.sign_up(alice, "B001", "consent wording", SEPT_20)
-    await store.record_meeting(alice, "B001", date(2019, 9, 30), None, SEPT_20)
-    await store.record_nomination(NominationReport("B001", "nominated", None, None, alice, SEPT_20))
-    before = await store.tally()
-    erased = await store.forget(alice)
+    await store.people.sign_up(alice, "B001", "consent wording", SEPT_20)
+    await store.meetings.record(alice, "B001", date(2019, 9, 30), None, SEPT_20)
+    await store.nominations.record(
+        NominationReport("B001", "nominated", None, None, alice, SEPT_20)
+    )
+    before = await store.nominations.tally()
+    erased = await store.privacy.forget(alice)
     assert erased.found and erased.volunteer_branch == "B001"
     assert (erased.reports, erased.meetings) == (1, 1)
-    assert await store.tally() == before
+    assert await store.nominations.tally() == before
     for table in metadata.tables:
-        for row in await store.table_rows(table):
+        for row in await table_rows(store, table):
             assert "user1" not in row and "User 1" not in row

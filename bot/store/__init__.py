@@ -1,38 +1,62 @@
-"""The campaign's state: an async repository over SQLite (default) or PostgreSQL."""
+"""The campaign's state: an async repository over SQLite (default) or PostgreSQL.
 
-from bot.store.records import (
-    OUTCOME_INQUORATE,
-    OUTCOME_NOMINATED,
-    OUTCOME_NONE,
-    OUTCOME_OTHER,
-    Erasure,
-    FaqAnswer,
-    Meeting,
-    MeetingResult,
-    Nomination,
-    NominationResult,
-    SignUp,
-    Tally,
-    UnansweredQuestion,
-    Volunteer,
-)
-from bot.store.repository import NominationReport, Store
+`Store` groups one object per aggregate (`store.people`, `store.nominations`, ...), each
+with a few typed methods over a shared engine and write queue. Records in and out are
+the frozen types of `bot.domain`.
+"""
 
-__all__ = [
-    "OUTCOME_INQUORATE",
-    "OUTCOME_NOMINATED",
-    "OUTCOME_NONE",
-    "OUTCOME_OTHER",
-    "Erasure",
-    "FaqAnswer",
-    "Meeting",
-    "MeetingResult",
-    "Nomination",
-    "NominationReport",
-    "NominationResult",
-    "SignUp",
-    "Store",
-    "Tally",
-    "UnansweredQuestion",
-    "Volunteer",
-]
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.audit import Audit
+from bot.store.base import StoreCore
+from bot.store.branches import Branches
+from bot.store.deliveries import DeliveryLog
+from bot.store.engine import create_engine, migrate
+from bot.store.meetings import Meetings
+from bot.store.nominations import Nominations
+from bot.store.people import People
+from bot.store.privacy import Privacy
+from bot.store.questions import Questions
+from bot.store.reports import Reports
+
+
+class Store:
+    """The campaign's state. Open with `Store.open(url)`; close with `await store.close()`."""
+
+    def __init__(self, engine: AsyncEngine):
+        self.engine = engine
+        self.core = StoreCore(engine)
+        self.people = People(self.core)
+        self.branches = Branches(self.core)
+        self.meetings = Meetings(self.core)
+        self.nominations = Nominations(self.core)
+        self.questions = Questions(self.core)
+        self.deliveries = DeliveryLog(self.core)
+        self.audit = Audit(self.core)
+        self.privacy = Privacy(self.core)
+        self.reports = Reports(self.core)
+
+    @classmethod
+    async def open(cls, url: str, *, migrate_schema: bool = True) -> Store:
+        engine = create_engine(url)
+        if migrate_schema:
+            await migrate(engine)
+        return cls(engine)
+
+    async def close(self) -> None:
+        await self.core.close()
+        await self.engine.dispose()
+
+    @property
+    def generation(self) -> int:
+        """How many write transactions this store has finished (committed or not)."""
+        return self.core.generation
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+
+__all__ = ["Store"]

@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 BOT_ID = "900000000000000001"
 APP_ID = "900000000000000002"
@@ -98,6 +98,7 @@ class FakeDiscord:
         self._changed = asyncio.Condition()
         self._nonces: dict[str, dict[str, Any]] = {}
         self.forbidden_dm_users: set[str] = set()
+        self.gateway_url = ""
 
     # --- control --------------------------------------------------------------------
 
@@ -189,6 +190,9 @@ class FakeDiscord:
         parts = path.split("/")
         if route == "GET /users/@me":
             return _json(user_payload(BOT_ID, "mobilise", bot=True))
+        if route == "GET /gateway/bot":
+            limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+            return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
         if route == "GET /oauth2/applications/@me":
             return _json(
                 {
@@ -274,6 +278,35 @@ class FakeDiscord:
             return _json(self._message(channel, body))
         return _json({"message": "404: Not Found", "code": 0}, status=404)
 
+    async def gateway(self, request: web.Request) -> web.WebSocketResponse:
+        """Just enough of the gateway for a bot to connect: hello, identify, ready, and
+        heartbeats acknowledged. Each identify is recorded as a call."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
+        sequence = 0
+        async for frame in socket:
+            if frame.type != WSMsgType.TEXT:
+                continue
+            data = json.loads(frame.data)
+            if data.get("op") == 2:
+                self.calls.append(Call("GATEWAY IDENTIFY", "WS", "/gateway", {}, {}))
+                async with self._changed:
+                    self._changed.notify_all()
+                sequence += 1
+                ready = {
+                    "v": 10,
+                    "user": user_payload(BOT_ID, "mobilise", bot=True),
+                    "guilds": [],
+                    "session_id": "fake-session",
+                    "resume_gateway_url": self.gateway_url,
+                    "application": {"id": APP_ID, "flags": 0},
+                }
+                await socket.send_json({"op": 0, "t": "READY", "s": sequence, "d": ready})
+            elif data.get("op") == 1:
+                await socket.send_json({"op": 11, "d": None, "s": None, "t": None})
+        return socket
+
     @staticmethod
     def _route(method: str, path: str) -> str:
         parts = path.split("/")
@@ -296,6 +329,7 @@ async def fake_discord(
 ) -> AsyncIterator[FakeDiscord]:
     fake = FakeDiscord(honour_nonce, message_limit, latency)
     app = web.Application()
+    app.router.add_get("/gateway", fake.gateway)
     app.router.add_route("*", "/api/v10/{path:.*}", fake.handle)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -303,6 +337,7 @@ async def fake_discord(
     await site.start()
     port = runner.addresses[0][1]
     fake.base_url = f"http://127.0.0.1:{port}/api/v10"
+    fake.gateway_url = f"ws://127.0.0.1:{port}/gateway"
     try:
         yield fake
     finally:

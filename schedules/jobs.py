@@ -1,4 +1,4 @@
-"""APScheduler drives the sweeps; the job is rebuilt at start-up with a stable id.
+"""Jobs: APScheduler drives the sweeps; the job is rebuilt at start-up with a stable id.
 
 Nothing is pickled: the job store is in memory and the job is a plain module-level
 function that takes an id and looks up the running deliverer. A sweep runs at once on
@@ -17,7 +17,7 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from schedules.delivery import Deliverer
+from schedules.deliver import Deliverer
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ async def refresh_branches(context: str) -> None:
     from bot.branches import BranchDirectory
 
     services = deliverer.services
-    branches = await services.store.branches()
+    branches = await services.store.branches.active()
     if tuple(branches) != services.branches.branches:
         services.branches = BranchDirectory(branches)
         log.info("branch list reloaded: %d branches", len(branches))
@@ -67,8 +67,8 @@ async def purge_when_due(context: str) -> None:
         return
     from bot.retention import purge_personal_data
 
-    held = await services.store.purge(dry_run=True)
-    if held["people"] or held["questions"]:
+    held = await services.store.privacy.purge(dry_run=True)
+    if held.anything:
         counts = await purge_personal_data(services, dry_run=False, by="the schedule")
         log.info("purged personal data after the purge date: %s", counts)
 
@@ -88,7 +88,7 @@ async def scheduled(deliverer: Deliverer, every: float = SWEEP_SECONDS) -> Async
         next_run_time=datetime.now(deliverer.zone),
         max_instances=1,
         coalesce=True,
-        misfire_grace_time=int(every),
+        misfire_grace_time=max(1, int(every)),
     )
     scheduler.add_job(
         refresh_branches,

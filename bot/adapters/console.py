@@ -1,8 +1,9 @@
-"""The terminal adapter: the whole bot on standard input and output.
+"""The console adapter: the whole bot on standard input and output.
 
 A line starting with `/` is a command (`/name opt:value opt:"two words"`); a number picks
 one of the buttons offered by the previous reply; anything else is a question. It works
-interactively and piped, and stops at the end of input.
+interactively and piped, and stops at the end of input. Reminders for console users are
+shown in the same terminal, their buttons pressable by number.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.dispatch import Dispatcher
-from bot.messages import Button, Channel, Reply, User
-from schedules.delivery import SendOutcome, Target
+from bot.adapters.base import AdapterServices, SendOutcome, Target
+from bot.domain import User
+from bot.messages import Button, Channel, Reply
 
 PLATFORM = "console"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -45,21 +46,31 @@ def render(reply: Reply, attachments: Path | None = None) -> str:
 
 
 class Console:
-    """One person talking to the bot in a terminal."""
+    """One person talking to the bot in a terminal; also the console's reminder sender."""
+
+    platform = PLATFORM
 
     def __init__(
         self,
-        dispatcher: Dispatcher,
+        services: AdapterServices,
         name: str = "supporter",
         organiser: bool = False,
         attachments: Path | None = None,
+        out: TextIO | None = None,
     ):
-        self.dispatcher = dispatcher
+        self.services = services
         self.user = User(PLATFORM, name, name)
         self.channel = Channel("console", is_direct=True)
         self.organiser = organiser
         self.attachments = attachments
+        self.out = out
         self._buttons: tuple[Button, ...] = ()
+
+    async def __aenter__(self) -> Console:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
 
     async def reply_to(self, line: str) -> Reply | None:
         line = line.strip()
@@ -70,15 +81,15 @@ class Console:
             if not 1 <= number <= len(self._buttons):
                 return Reply.error(f"Pick a number from 1 to {len(self._buttons)}.")
             button = self._buttons[number - 1]
-            reply = await self.dispatcher.press(button, self.user, self.channel, self.organiser)
+            reply = await self.services.press(button, self.user, self.channel, self.organiser)
         else:
-            reply = await self.dispatcher.run_line(line, self.user, self.channel, self.organiser)
+            reply = await self.services.run_line(line, self.user, self.channel, self.organiser)
         self._buttons = reply.buttons
         return reply
 
-    def show(self, reply: Reply, heading: str, out: TextIO | None = None) -> None:
+    def show(self, reply: Reply, heading: str) -> None:
         """A message the bot starts (a reminder), with its buttons pressable by number."""
-        stream = out or sys.stdout
+        stream = self.out or sys.stdout
         stream.write(f"{heading}\n{render(reply, self.attachments)}\n\n")
         stream.flush()
         if reply.buttons:
@@ -90,7 +101,7 @@ class Console:
 
     async def run(self, stream: TextIO | None = None, out: TextIO | None = None) -> None:
         stream = stream or sys.stdin
-        out = out or sys.stdout
+        out = out or self.out or sys.stdout
         interactive = stream.isatty()
         if interactive:
             out.write("mobilise: ask a question, or type /help. Ctrl-D to leave.\n")
@@ -106,22 +117,13 @@ class Console:
                 out.write(text + "\n\n")
                 out.flush()
 
-
-class ConsoleSender:
-    """Shows reminders for console users in the terminal."""
-
-    platform = PLATFORM
-
-    def __init__(self, console: Console, out: TextIO | None = None):
-        self.console = console
-        self.out = out
-
-    async def send(self, target: Target, reply: Reply, nonce: str) -> SendOutcome:
+    async def send(self, target: Target, reply: Reply, key: str) -> SendOutcome:
+        """A reminder or broadcast, shown in the terminal."""
         if target.kind == "channel":
             heading = f"[broadcast to #{target.id}]"
-        elif target.id == self.console.user.id:
+        elif target.id == self.user.id:
             heading = "[reminder for you]"
         else:
             heading = f"[reminder for {target.id}]"
-        self.console.show(reply, heading, self.out)
-        return SendOutcome("sent", ref=nonce)
+        self.show(reply, heading)
+        return SendOutcome("sent", ref=key)

@@ -1,0 +1,100 @@
+"""The adapter contract: what every platform adapter is, in one screen.
+
+An adapter translates one platform's events into calls on the neutral `AdapterServices`
+(run a command, press a button, search branches, check an option), and renders the
+neutral `Reply` it gets back. The same adapter sends the campaign's reminders, through
+`send(target, reply, key)`: one platform client per process, for both jobs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from aiolimiter import AsyncLimiter
+
+from bot.domain import Branch, User
+from bot.messages import Button, Channel, Reply
+
+if TYPE_CHECKING:
+    from commands import Registry
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a message goes: a person (their DM) or a channel, on one platform."""
+
+    platform: str
+    kind: Literal["user", "channel"]
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendOutcome:
+    status: Literal["sent", "undeliverable", "failed"]
+    ref: str | None = None
+    detail: str | None = None
+
+
+class Sender(Protocol):
+    """Sends one message on one platform, honouring the platform's limits.
+
+    `key` is the message's delivery key: stable across retries, so a platform that
+    deduplicates (a Discord nonce, Slack message metadata) shows a repeat once.
+    """
+
+    platform: str
+
+    async def send(self, target: Target, reply: Reply, key: str) -> SendOutcome: ...
+
+
+class Adapter(Sender, Protocol):
+    """A platform: started and stopped as an async context, and a sender while it runs."""
+
+    async def __aenter__(self) -> Adapter: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+
+def paced(per_second: float) -> AsyncLimiter:
+    """A limiter for `per_second` sends: over each quarter second, never a bigger burst.
+
+    A short window keeps bursts small (a platform's own bucket allows a second's worth),
+    and a window longer than one send absorbs timer jitter that would otherwise cost a
+    tenth of the rate.
+    """
+    window = 0.25
+    return AsyncLimiter(max(1.0, per_second * window), window)
+
+
+class AdapterServices(Protocol):
+    """All an adapter may call: the dispatcher's neutral entry points, nothing past them."""
+
+    @property
+    def commands(self) -> Registry: ...
+
+    async def run(
+        self,
+        name: str,
+        raw: Mapping[str, Any],
+        user: User,
+        channel: Channel,
+        organiser: bool = False,
+    ) -> Reply: ...
+
+    async def run_line(
+        self, line: str, user: User, channel: Channel, organiser: bool = False
+    ) -> Reply: ...
+
+    async def press(
+        self, button: Button, user: User, channel: Channel, organiser: bool = False
+    ) -> Reply: ...
+
+    def search_branches(self, query: str, limit: int) -> list[Branch]:
+        """Branches matching what someone has typed so far, best first."""
+        ...
+
+    def check_option(self, command: str, option: str, value: str | None) -> str | None:
+        """Why `value` will not do for one option of a command, or None if it will."""
+        ...

@@ -1,0 +1,197 @@
+"""Discord's side of a neutral reply: messages, embeds, buttons, forms, and the
+application commands built from the command declarations.
+
+Option types, descriptions and choices are carried over from the declarations; branch
+options autocomplete. Every message goes out with mentions disabled, so nothing a user
+typed can ping @everyone, @here, a role or a person.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import json
+import re
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any, Protocol
+
+import discord
+from discord import app_commands
+
+from bot.messages import Button, Reply
+from commands.spec import Command, Option, OptionType
+
+PLATFORM = "discord"
+BUTTON_PREFIX = "mobilise:"
+FORM_PREFIX = "mobilise-form:"
+CONTENT_LIMIT = 2000
+EMBED_DESCRIPTION_LIMIT = 4096
+AUTOCOMPLETE_LIMIT = 25
+MODAL_LIMIT = 5
+NO_MENTIONS = discord.AllowedMentions.none()
+_MENTION = re.compile(r"<@!?\d+>")
+
+_ANNOTATIONS: dict[OptionType, type] = {
+    OptionType.TEXT: str,
+    OptionType.BRANCH: str,
+    OptionType.DATE: str,
+    OptionType.CHOICE: str,
+    OptionType.BOOLEAN: bool,
+    OptionType.INTEGER: int,
+}
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def button_id(button: Button) -> str:
+    data = json.dumps({"c": button.command, "o": dict(button.options)}, separators=(",", ":"))
+    custom_id = f"{BUTTON_PREFIX}{data}"
+    if len(custom_id) > 100:
+        raise ValueError("button data too long for a Discord custom id")
+    return custom_id
+
+
+def parse_button_id(custom_id: str) -> Button:
+    data = json.loads(custom_id[len(BUTTON_PREFIX) :])
+    if not isinstance(data, dict) or not isinstance(data.get("c"), str):
+        raise ValueError("not a mobilise button")
+    options = data.get("o") or {}
+    return Button("", data["c"], {str(k): str(v) for k, v in dict(options).items()})
+
+
+def render(reply: Reply) -> dict[str, Any]:
+    """Keyword arguments for a Discord send: content or an embed, a view, a file."""
+    kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
+    if reply.title or reply.fields or reply.source:
+        embed = discord.Embed(
+            title=_cut(reply.title, 256) if reply.title else None,
+            description=_cut(reply.text, EMBED_DESCRIPTION_LIMIT),
+            colour=discord.Colour.red() if reply.is_error else discord.Colour.blurple(),
+        )
+        for label, value in reply.fields[:25]:
+            embed.add_field(name=_cut(label, 256), value=_cut(value, 1024))
+        if reply.source:
+            embed.set_footer(text=_cut(f"Source: {reply.source['title']}", 2048))
+        kwargs["embed"] = embed
+    else:
+        kwargs["content"] = _cut(reply.text, CONTENT_LIMIT)
+    if reply.buttons:
+        view = discord.ui.View(timeout=600)
+        for button in reply.buttons[:25]:
+            style = {
+                "primary": discord.ButtonStyle.primary,
+                "danger": discord.ButtonStyle.danger,
+            }.get(button.style, discord.ButtonStyle.secondary)
+            view.add_item(
+                discord.ui.Button(
+                    label=_cut(button.label, 80), style=style, custom_id=button_id(button)
+                )
+            )
+        kwargs["view"] = view
+    if reply.attachment is not None:
+        kwargs["file"] = discord.File(
+            io.BytesIO(reply.attachment.content), filename=reply.attachment.filename
+        )
+    return kwargs
+
+
+class CommandRunner(Protocol):
+    async def run_and_respond(
+        self, interaction: discord.Interaction, name: str, raw: Mapping[str, Any]
+    ) -> None: ...
+
+
+BranchChoices = Callable[
+    [discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]
+]
+
+
+class CommandForm(discord.ui.Modal):
+    """A form asking for a command's options, for commands run with none."""
+
+    def __init__(self, adapter: CommandRunner, command: Command):
+        super().__init__(
+            title=_cut(f"/{command.name}", 45), custom_id=f"{FORM_PREFIX}{command.name}"
+        )
+        self.adapter = adapter
+        self.command = command
+        self.inputs: dict[str, discord.ui.TextInput[CommandForm]] = {}
+        for option in command.options[:MODAL_LIMIT]:
+            hint = {
+                OptionType.BRANCH: "Branch name or code",
+                OptionType.DATE: "e.g. 30 Sep",
+                OptionType.CHOICE: " / ".join(option.choices),
+            }.get(option.type, "")
+            field: discord.ui.TextInput[CommandForm] = discord.ui.TextInput(
+                label=_cut(option.description, 45),
+                custom_id=option.name,
+                required=option.required,
+                max_length=min(option.max_length, 4000),
+                placeholder=_cut(hint, 100) or None,
+                style=discord.TextStyle.paragraph
+                if option.max_length > 200
+                else discord.TextStyle.short,
+            )
+            self.inputs[option.name] = field
+            self.add_item(field)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        raw = {name: field.value for name, field in self.inputs.items() if field.value}
+        await self.adapter.run_and_respond(interaction, self.command.name, raw)
+
+
+def app_command(
+    command: Command, adapter: CommandRunner, branch_choices: BranchChoices
+) -> app_commands.Command[Any, ..., Any]:
+    """The application command for one declaration; running it calls `adapter`."""
+
+    async def callback(interaction: discord.Interaction, **values: Any) -> None:
+        raw = {k: v for k, v in values.items() if v is not None}
+        if not raw and command.form:
+            await interaction.response.send_modal(CommandForm(adapter, command))
+            return
+        await adapter.run_and_respond(interaction, command.name, raw)
+
+    parameters = [
+        inspect.Parameter(
+            "interaction",
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=discord.Interaction,
+        )
+    ]
+    for option in sorted(command.options, key=lambda o: not _required(command, o)):
+        annotation: Any = _ANNOTATIONS[option.type]
+        required = _required(command, option)
+        parameters.append(
+            inspect.Parameter(
+                option.name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                annotation=annotation if required else annotation | None,
+                default=inspect.Parameter.empty if required else None,
+            )
+        )
+    callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    callback = app_commands.describe(**{o.name: _cut(o.description, 100) for o in command.options})(
+        callback
+    )
+    choices = {
+        o.name: [app_commands.Choice(name=c, value=c) for c in o.choices[:25]]
+        for o in command.options
+        if o.type is OptionType.CHOICE and o.choices
+    }
+    if choices:
+        callback = app_commands.choices(**choices)(callback)
+    declared: app_commands.Command[Any, ..., Any] = app_commands.Command(
+        name=command.name, description=_cut(command.description, 100), callback=callback
+    )
+    for option in command.options:
+        if option.type is OptionType.BRANCH:
+            declared.autocomplete(option.name)(branch_choices)
+    return declared
+
+
+def _required(command: Command, option: Option) -> bool:
+    # A command that opens a form when run bare must let Discord run it bare.
+    return option.required and not command.form

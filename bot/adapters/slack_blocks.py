@@ -1,0 +1,216 @@
+"""Slack's side of a neutral reply: Block Kit messages, modals, and the app manifest.
+
+Pure functions, no network: the adapter (`bot.adapters.slack`) sends what these build.
+All user-supplied text is escaped, so typed `<!channel>` or `<@U123>` is shown, never
+acted on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from bot.messages import Button, Reply
+from commands import Registry
+from commands.spec import Command, Option, OptionType
+
+PLATFORM = "slack"
+ACTION_PREFIX = "mobilise:"
+FORM_PREFIX = "mobilise-form:"
+SECTION_LIMIT = 3000
+MAX_BLOCKS = 50
+
+# Scopes the app needs, for the manifest.
+BOT_SCOPES = (
+    "app_mentions:read",
+    "chat:write",
+    "commands",
+    "files:write",
+    "im:history",
+    "im:read",
+    "im:write",
+    "usergroups:read",
+    "users:read",
+)
+BOT_EVENTS = ("app_mention", "message.im")
+
+
+def escape(text: str) -> str:
+    """Slack's three escapes: what a user typed is shown, never turned into a mention."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _chunks(text: str, size: int = SECTION_LIMIT) -> list[str]:
+    parts = []
+    while len(text) > size:
+        cut = text.rfind("\n", 0, size)
+        cut = cut if cut > 0 else size
+        parts.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    parts.append(text)
+    return parts
+
+
+def button_value(button: Button) -> str:
+    return json.dumps({"c": button.command, "o": dict(button.options)}, separators=(",", ":"))
+
+
+def parse_button_value(value: str) -> Button:
+    data = json.loads(value)
+    if not isinstance(data, dict) or not isinstance(data.get("c"), str):
+        raise ValueError("not a mobilise button")
+    options = data.get("o") or {}
+    if not isinstance(options, dict):
+        raise ValueError("bad button options")
+    return Button(label="", command=data["c"], options={str(k): str(v) for k, v in options.items()})
+
+
+def render(reply: Reply) -> tuple[str, list[dict[str, Any]]]:
+    """A neutral reply as (fallback text, Block Kit blocks), everything escaped."""
+    text = escape(reply.text)
+    blocks: list[dict[str, Any]] = []
+    if reply.title:
+        blocks.append({"type": "header", "text": {"type": "plain_text", "text": reply.title[:150]}})
+    for part in _chunks(text):
+        if part:
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": part}})
+    if reply.fields:
+        blocks.append(
+            {
+                "type": "section",
+                "fields": [
+                    {"type": "mrkdwn", "text": f"*{escape(label)}*\n{escape(value)}"[:2000]}
+                    for label, value in reply.fields[:10]
+                ],
+            }
+        )
+    if reply.source:
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [
+                    {"type": "mrkdwn", "text": f"Source: {escape(reply.source['title'])}"}
+                ],
+            }
+        )
+    if reply.buttons:
+        elements = []
+        for number, button in enumerate(reply.buttons[:25]):
+            element: dict[str, Any] = {
+                "type": "button",
+                "action_id": f"{ACTION_PREFIX}{number}",
+                "text": {"type": "plain_text", "text": button.label[:75]},
+                "value": button_value(button),
+            }
+            if button.style in ("primary", "danger"):
+                element["style"] = button.style
+            elements.append(element)
+        blocks.append({"type": "actions", "elements": elements})
+    return text[:40000], blocks[:MAX_BLOCKS]
+
+
+# --- forms --------------------------------------------------------------------------
+
+
+def form_view(command: Command, channel_id: str) -> dict[str, Any]:
+    """A modal asking for the command's options."""
+    blocks: list[dict[str, Any]] = []
+    for option in command.options:
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": f"opt:{option.name}",
+                "optional": not option.required,
+                "label": {"type": "plain_text", "text": option.description[:150]},
+                "element": _form_element(option),
+            }
+        )
+    return {
+        "type": "modal",
+        "callback_id": f"{FORM_PREFIX}{command.name}",
+        "private_metadata": json.dumps({"channel": channel_id}),
+        "title": {"type": "plain_text", "text": f"/{command.name}"[:24]},
+        "submit": {"type": "plain_text", "text": "Send"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def _form_element(option: Option) -> dict[str, Any]:
+    if option.type is OptionType.BRANCH:
+        return {
+            "type": "external_select",
+            "action_id": option.name,
+            "min_query_length": 1,
+            "placeholder": {"type": "plain_text", "text": "Start typing your branch"},
+        }
+    if option.type is OptionType.DATE:
+        return {"type": "datepicker", "action_id": option.name}
+    if option.type is OptionType.CHOICE or option.type is OptionType.BOOLEAN:
+        choices = option.choices or ("true", "false")
+        return {
+            "type": "static_select",
+            "action_id": option.name,
+            "options": [
+                {"text": {"type": "plain_text", "text": choice}, "value": choice}
+                for choice in choices
+            ],
+        }
+    return {
+        "type": "plain_text_input",
+        "action_id": option.name,
+        "max_length": option.max_length,
+        "multiline": option.max_length > 200,
+    }
+
+
+def form_values(command: Command, view: Mapping[str, Any]) -> dict[str, str]:
+    """The raw option values from a submitted modal."""
+    state = view.get("state", {}).get("values", {})
+    values: dict[str, str] = {}
+    for option in command.options:
+        item = state.get(f"opt:{option.name}", {}).get(option.name, {})
+        value: Any = (
+            item.get("value")
+            or item.get("selected_date")
+            or (item.get("selected_option") or {}).get("value")
+        )
+        if value:
+            values[option.name] = str(value)
+    return values
+
+
+def _slash_command(command: Command) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "command": f"/{command.name}",
+        "description": command.description[:2000],
+        "should_escape": False,
+    }
+    hint = " ".join(o.usage() for o in command.options)
+    if hint:
+        entry["usage_hint"] = hint[:1000]
+    return entry
+
+
+def manifest(commands: Registry, name: str = "mobilise") -> dict[str, Any]:
+    """The Slack app manifest, generated from the command declarations."""
+    return {
+        "display_information": {
+            "name": name,
+            "description": "Campaign bot: manifesto answers, nomination reminders and tallies.",
+        },
+        "features": {
+            "bot_user": {"display_name": name, "always_online": True},
+            "app_home": {"messages_tab_enabled": True, "messages_tab_read_only_enabled": False},
+            "slash_commands": [_slash_command(c) for c in commands],
+        },
+        "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
+        "settings": {
+            "event_subscriptions": {"bot_events": list(BOT_EVENTS)},
+            "interactivity": {"is_enabled": True},
+            "org_deploy_enabled": False,
+            "socket_mode_enabled": True,
+            "token_rotation_enabled": False,
+        },
+    }

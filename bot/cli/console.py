@@ -1,0 +1,20 @@
+"""`mobilise console`: talk to the bot in the terminal (no reminders, no platforms)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from bot.adapters.console import Console
+from bot.app import open_runtime
+from bot.settings import Settings
+
+log = logging.getLogger("mobilise")
+
+
+async def console(args: argparse.Namespace, settings: Settings) -> int:
+    async with open_runtime(settings) as runtime:
+        if runtime.services.campaign.info.branches.sample:
+            log.warning("the branch list is sample data: replace it before the campaign")
+        await Console(runtime.dispatcher, args.name, args.organiser).run()
+    return 0

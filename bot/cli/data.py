@@ -1,0 +1,127 @@
+"""The campaign's records from the command line: export, import, reconcile, purge, back
+up, chart."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.app import open_services
+from bot.campaign import parse_branch_csv
+from bot.chart import progress_png
+from bot.errors import UserError
+from bot.exports import export_csv
+from bot.reconcile import read_report
+from bot.reconcile import reconcile as compare
+from bot.retention import purge_personal_data
+from bot.settings import Settings
+from bot.store.backup import BackupError, backup_sqlite
+
+
+async def _read_input(path: str, command: str) -> str | None:
+    """A UTF-8 file named on the command line, or None after saying why it cannot be read."""
+    try:
+        return await asyncio.to_thread(Path(path).read_text, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"mobilise {command}: cannot read {path}: {error}", file=sys.stderr)
+        return None
+
+
+async def export(args: argparse.Namespace, settings: Settings) -> int:
+    async with open_services(settings) as services:
+        text, _ = await export_csv(services.store, services.campaign, args.what)
+        sys.stdout.write(text)
+    return 0
+
+
+async def import_branches(args: argparse.Namespace, settings: Settings) -> int:
+    text = await _read_input(args.file, "import-branches")
+    if text is None:
+        return 2
+    branches, problems = parse_branch_csv(text)
+    for problem in problems:
+        print(f"rejected: {args.file}, line {problem.line}: {problem.message}")
+    if not branches:
+        print("mobilise import-branches: no branches to import", file=sys.stderr)
+        return 2
+    async with open_services(settings) as services:
+        added, updated, retired = await services.store.branches.import_list(
+            branches, args.replace, services.clock.now()
+        )
+    print(
+        f"Imported {len(branches)} branches: {added} new, {updated} updated, "
+        f"{len(branches) - added - updated} unchanged"
+        + (f", {retired} retired" if args.replace else "")
+        + f"; {len(problems)} rows rejected."
+    )
+    return 0
+
+
+async def reconcile(args: argparse.Namespace, settings: Settings) -> int:
+    text = await _read_input(args.file, "reconcile")
+    if text is None:
+        return 2
+    async with open_services(settings) as services:
+        try:
+            report, problems = read_report(text, services.branches)
+        except UserError as error:
+            print(f"mobilise reconcile: {args.file}, {error.message}", file=sys.stderr)
+            return 2
+        result = compare(
+            report, await services.store.branches.facts(), services.branches, services.campaign
+        )
+        for problem in problems:
+            print(f"unreadable: {args.file}, {problem}")
+        for difference in result.differences:
+            print(difference.describe())
+        print(
+            f"{len(result.differences)} differences; "
+            f"{len(result.agreeing)} branches agree with the official report."
+        )
+        if args.apply and result.agreeing:
+            confirmed = await services.store.nominations.confirm(
+                result.agreeing, services.clock.now()
+            )
+            print(f"Marked {confirmed} nominations confirmed.")
+    return 0
+
+
+async def purge(args: argparse.Namespace, settings: Settings) -> int:
+    async with open_services(settings) as services:
+        now = services.clock.now()
+        due = services.campaign.purge_after
+        if now < due and not args.force and not args.dry_run:
+            print(
+                f"mobilise purge: personal data is kept until {due:%d %B %Y}; "
+                "use --force to purge sooner",
+                file=sys.stderr,
+            )
+            return 2
+        counts = await purge_personal_data(services, dry_run=args.dry_run, by="the command line")
+    listed = ", ".join(f"{n} {what}" for what, n in counts.items())
+    print(("Would delete: " if args.dry_run else "Deleted: ") + listed + ".")
+    if args.dry_run:
+        print("Nothing was changed. Nominations, meetings and tallies are kept, anonymously.")
+    return 0
+
+
+async def backup(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        pages = await backup_sqlite(settings.database_url, args.file)
+    except BackupError as error:
+        print(f"mobilise backup: {error}", file=sys.stderr)
+        return 2
+    print(f"Backed up {pages} pages to {args.file}")
+    return 0
+
+
+async def chart(args: argparse.Namespace, settings: Settings) -> int:
+    async with open_services(settings) as services:
+        png = progress_png(
+            await services.store.nominations.timeline(), services.campaign, services.clock.now()
+        )
+    await asyncio.to_thread(Path(args.out).write_bytes, png)
+    print(f"Wrote {args.out}")
+    return 0

@@ -1,0 +1,124 @@
+"""The `mobilise` command line's parser, and the settings a run's global options give."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.exports import EXPORTS
+from bot.settings import Settings
+
+
+def _moment(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date and time like 2019-09-20T10:00"
+        ) from None
+
+
+def _identity(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as", dest="name", default="supporter", help="your name in the chat")
+    parser.add_argument("--organiser", action="store_true", help="act as an organiser")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mobilise", description="A campaign bot for trade-union elections."
+    )
+    parser.add_argument("--db", help="database URL (overrides MOBILISE_DATABASE_URL)")
+    parser.add_argument("--campaign", help="campaign pack folder (overrides MOBILISE_CAMPAIGN)")
+    parser.add_argument(
+        "--now", type=_moment, help="run as if at this moment, e.g. 2019-09-20T10:00"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the bot (the terminal chat if no platform is set up)")
+    _identity(run)
+    run.add_argument(
+        "--slack-http",
+        action="store_true",
+        help="serve Slack over HTTP at /slack/events instead of Socket Mode",
+    )
+    run.add_argument("--host", default="0.0.0.0", help="address for --slack-http")  # noqa: S104
+    run.add_argument("--port", type=int, default=3000, help="port for --slack-http")
+    run.add_argument(
+        "--reminders-only",
+        action="store_true",
+        help="only send reminders (no chat): a worker beside the chat processes",
+    )
+
+    schedule = sub.add_parser(
+        "schedule", help="list the reminders that would be sent, without sending anything"
+    )
+    schedule.add_argument("--from", dest="start", type=_moment, help="start (default: now)")
+    schedule.add_argument("--to", dest="end", type=_moment, help="end (default: a week on)")
+    schedule.add_argument("--json", action="store_true", help="one JSON object per message")
+
+    sub.add_parser("send-due", help="send the reminders that are due now, once, and stop")
+
+    chart = sub.add_parser("chart", help="draw the progress chart as a PNG")
+    chart.add_argument("--out", required=True, help="the PNG file to write")
+
+    imports = sub.add_parser("import-branches", help="add or update branches from a CSV file")
+    imports.add_argument("file", help="CSV with the columns code,name,group,region")
+    imports.add_argument(
+        "--replace",
+        action="store_true",
+        help="retire branches the file does not list (their records are kept)",
+    )
+
+    reconcile = sub.add_parser(
+        "reconcile", help="compare the records with the union's branch-nominations report"
+    )
+    reconcile.add_argument("file", help="CSV with the columns branch,candidate")
+    reconcile.add_argument(
+        "--apply", action="store_true", help="mark the nominations that agree as confirmed"
+    )
+
+    purge = sub.add_parser("purge", help="delete personal data once the purge date has passed")
+    purge.add_argument("--dry-run", action="store_true", help="say what would go; change nothing")
+    purge.add_argument("--force", action="store_true", help="purge before the purge date")
+
+    backup = sub.add_parser("backup", help="copy the SQLite store safely, even while the bot runs")
+    backup.add_argument("file", help="where to write the copy")
+
+    sub.add_parser("slack-manifest", help="print the Slack app manifest (YAML)")
+    sub.add_parser("discord-commands", help="print the Discord application-command payload (JSON)")
+
+    console = sub.add_parser("console", help="talk to the bot in the terminal")
+    _identity(console)
+
+    ask = sub.add_parser("ask", help="ask one question, or one per line of standard input")
+    ask.add_argument("question", nargs="?", help="the question (default: read standard input)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per answer")
+    ask.add_argument(
+        "--explain", action="store_true", help="also show how the question was read and matched"
+    )
+
+    evaluate = sub.add_parser("eval", help="score the answers against a question file")
+    evaluate.add_argument(
+        "file", help='JSON lines: {"q": ..., "any": [...]} or {"q": ..., "abstain": true}'
+    )
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    sub.add_parser("faq-export", help="print the answers organisers added, as faq.yaml entries")
+
+    export = sub.add_parser("export", help="print a CSV export")
+    export.add_argument("--what", choices=EXPORTS, default="nominations")
+    return parser
+
+
+def settings_for(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    updates: dict[str, Any] = {}
+    if args.db:
+        updates["database_url"] = args.db
+    if args.campaign:
+        updates["campaign"] = Path(args.campaign)
+    if args.now:
+        updates["now"] = args.now
+    return settings.model_copy(update=updates) if updates else settings

@@ -1,0 +1,114 @@
+"""Running the bot: `run` (the platforms, or the terminal chat), `send-due` and `schedule`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+from datetime import datetime, timedelta
+
+from bot.adapters.console import Console
+from bot.app import HttpOptions, Platforms, open_runtime
+from bot.dates import clock_time, short_day
+from bot.settings import Settings
+from schedules.deliver import Deliverer
+from schedules.jobs import reminders
+
+log = logging.getLogger("mobilise")
+
+
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.has_slack and not settings.has_discord and not args.reminders_only:
+        log.info("no Slack or Discord credentials: running the terminal chat")
+        return await _console_with_reminders(settings, args.name, args.organiser)
+    if (
+        settings.has_slack
+        and not args.reminders_only
+        and not settings.slack_app_token
+        and not settings.slack_signing_secret
+    ):
+        print(
+            "mobilise: Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET "
+            "(with --slack-http).",
+            file=sys.stderr,
+        )
+        return 2
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    http = HttpOptions(args.host, args.port) if args.slack_http else None
+    platforms: Platforms = "send" if args.reminders_only else "serve"
+    async with open_runtime(settings, platforms=platforms, http=http) as runtime:
+        deliverer = Deliverer(runtime.services, runtime.senders)
+        async with reminders(
+            deliverer, every=settings.sweep_seconds, poll=settings.leader_poll_seconds
+        ):
+            started = [] if args.reminders_only else list(runtime.adapters)
+            log.info("running: %s", ", ".join([*started, "reminders"]))
+            await stop.wait()
+            log.info("stopping")
+    return 0
+
+
+async def _console_with_reminders(settings: Settings, name: str, organiser: bool) -> int:
+    """The terminal chat, with reminders for console users shown as they fall due."""
+    async with open_runtime(settings) as runtime:
+        console = Console(runtime.dispatcher, name, organiser)
+        deliverer = Deliverer(runtime.services, {"console": console})
+        async with reminders(
+            deliverer, every=settings.sweep_seconds, poll=settings.leader_poll_seconds
+        ):
+            await console.run()
+    return 0
+
+
+async def send_due(args: argparse.Namespace, settings: Settings) -> int:
+    async with open_runtime(settings, platforms="send") as runtime:
+        if not runtime.senders:
+            print("mobilise send-due: no platform is set up to send on", file=sys.stderr)
+            return 2
+        services = runtime.services
+        deliverer = Deliverer(services, runtime.senders)
+        report = await deliverer.sweep(services.clock.now())
+        for wait in (1, 2, 4, 8):  # what failed for now (a platform busy, say): try again
+            if not report.failed:
+                break
+            await asyncio.sleep(wait)
+            report = await deliverer.sweep(services.clock.now())
+    print(json.dumps(report.__dict__))
+    return 0
+
+
+async def schedule(args: argparse.Namespace, settings: Settings) -> int:
+    async with open_runtime(settings) as runtime:
+        services = runtime.services
+        zone = settings.zone
+        start = args.start or services.clock.now()
+        start = start if start.tzinfo else start.replace(tzinfo=zone)
+        end = args.end or start + timedelta(days=7)
+        end = end if end.tzinfo else end.replace(tzinfo=zone)
+        if args.end is not None and end.time() == datetime.min.time():
+            end = end + timedelta(days=1)  # a date on its own means the whole day
+        if end <= start:
+            print("mobilise schedule: --to must come after --from", file=sys.stderr)
+            return 2
+        plan = await Deliverer(services, {}).plan(start, end)
+    if args.json:
+        for item in plan:
+            print(json.dumps(item.as_json()))
+        return 0
+    for item in plan:
+        at = item.at.astimezone(zone)
+        branch = f" ({item.branch})" if item.branch else ""
+        print(
+            f"{short_day(at.date())} {clock_time(at):>7}  {item.rule.id:<20} "
+            f"{item.audience:<10} {item.shown_recipient}{branch}"
+        )
+    print(f"{len(plan)} messages")
+    return 0

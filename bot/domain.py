@@ -1,0 +1,415 @@
+"""The campaign's words and records, shared by the store, commands, schedules and reports.
+
+Everything that crosses the store's boundary is one of these frozen records: no SQL, no
+connections, no platform. Modules import this one; it imports nothing of the bot's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    """What a branch meeting decided."""
+
+    NOMINATED = "nominated"  # our candidate
+    OTHER = "other"  # another candidate
+    NONE = "none"  # no nomination
+    INQUORATE = "inquorate"  # the meeting was not quorate
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A person on one platform. `id` is the platform's stable user id."""
+
+    platform: str
+    id: str
+    display_name: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    code: str
+    name: str
+    group: str
+    region: str
+
+
+# --- people ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Volunteer:
+    person_id: int
+    platform: str
+    platform_user_id: str
+    display_name: str
+    branch_code: str
+    consent_at: datetime
+    consent_text: str
+    opted_out: bool
+    snoozed_until: datetime | None
+    signed_up_at: datetime
+    undeliverable_at: datetime | None = None
+    branch_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SignUp:
+    volunteer: Volunteer
+    previous_branch: str | None
+    already: bool
+
+
+# --- meetings and nominations -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    id: int
+    branch_code: str
+    meeting_date: date
+    notice_date: date | None
+    reported_by: str | None
+    platform: str
+    reported_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingResult:
+    meeting: Meeting
+    previous: Meeting | None
+
+
+@dataclass(frozen=True, slots=True)
+class NominationReport:
+    """One person's report of what a branch meeting decided."""
+
+    branch_code: str
+    outcome: Outcome
+    nominee: str | None
+    meeting_date: date | None
+    reporter: User
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Nomination:
+    """A branch's current nomination, as the latest report and checks left it."""
+
+    branch_code: str
+    outcome: Outcome
+    nominee: str | None
+    meeting_date: date | None
+    reported_by: str | None
+    platform: str
+    reported_at: datetime
+    report_count: int
+    verified_at: datetime | None
+    verified_by: str | None
+    form_sent_at: datetime | None = None
+    form_official: str | None = None
+    confirmed_at: datetime | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
+
+    def same_result(self, outcome: str, nominee: str | None) -> bool:
+        return self.outcome == outcome and (self.nominee or "") == (nominee or "")
+
+    @staticmethod
+    def after(
+        previous: Nomination | None, report: NominationReport, meeting_date: date | None
+    ) -> Nomination:
+        """The nomination once `report` is applied on top of `previous`.
+
+        A correction that keeps the same result keeps what was checked about it
+        (verification, the form, confirmation); a different result starts afresh.
+        """
+        kept = previous is not None and previous.same_result(report.outcome, report.nominee)
+        current = Nomination(
+            branch_code=report.branch_code,
+            outcome=Outcome(report.outcome),
+            nominee=report.nominee,
+            meeting_date=meeting_date,
+            reported_by=report.reporter.display_name,
+            platform=report.reporter.platform,
+            reported_at=report.at,
+            report_count=(previous.report_count if previous else 0) + 1,
+            verified_at=None,
+            verified_by=None,
+        )
+        if kept and previous is not None:
+            current = replace(
+                current,
+                verified_at=previous.verified_at,
+                verified_by=previous.verified_by,
+                form_sent_at=previous.form_sent_at,
+                form_official=previous.form_official,
+                confirmed_at=previous.confirmed_at,
+            )
+        return current
+
+
+@dataclass(frozen=True, slots=True)
+class NominationResult:
+    nomination: Nomination
+    previous: Nomination | None
+    # Branches nominating the candidate once this report (and its batch) was saved.
+    nominated_total: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEvent:
+    """One line of a branch's nomination history: a report, correction or check."""
+
+    branch_code: str
+    action: str  # report | correction | verify | formsent | confirmed
+    outcome: str | None
+    nominee: str | None
+    meeting_date: date | None
+    platform: str
+    at: datetime
+    display_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    nominated: int
+    nominated_verified: int
+    other: int
+    other_by_nominee: dict[str, int]
+    no_nomination: int
+    inquorate: int
+    branches_with_meeting: int
+    meetings_awaiting_outcome: int
+    branches_total: int
+
+
+@dataclass(frozen=True, slots=True)
+class BranchFacts:
+    """Per active branch: its volunteers, latest meeting and current nomination."""
+
+    code: str
+    name: str
+    group: str
+    region: str
+    volunteers: int = 0
+    first_volunteer_at: datetime | None = None
+    meeting_date: date | None = None
+    notice_date: date | None = None
+    meeting_reported_at: datetime | None = None
+    outcome: Outcome | None = None
+    nominee: str | None = None
+    nominated_at_meeting: date | None = None
+    reported_at: datetime | None = None
+    verified_at: datetime | None = None
+    form_sent_at: datetime | None = None
+    form_official: str | None = None
+    confirmed_at: datetime | None = None
+
+
+# --- questions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UnansweredQuestion:
+    id: int
+    text: str
+    asked_count: int
+    first_asked_at: datetime
+    last_asked_at: datetime
+    answered_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FaqAnswer:
+    id: int
+    question_id: int | None
+    question: str
+    answer: str
+    created_at: datetime
+
+
+# --- reminders ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRow:
+    """A volunteer with what the reminder planner needs to know of their branch."""
+
+    person_id: int
+    platform: str
+    platform_user_id: str
+    display_name: str
+    branch_code: str
+    branch_name: str
+    signed_up_at: datetime
+    opted_out: bool
+    snoozed_until: datetime | None
+    undeliverable: bool
+    meeting_date: date | None
+    outcome: Outcome | None
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastChannel:
+    platform: str
+    channel_id: str
+    subscribed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryClaim:
+    """A message about to be sent (or recorded as not sent): its key and what it is."""
+
+    rule_id: str
+    recipient: str
+    occurrence: str
+    audience: str
+    platform: str
+    person_id: int | None
+    branch_code: str | None
+    due_at: datetime
+    nonce: str
+    status: str = "pending"
+    detail: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.rule_id, self.recipient, self.occurrence)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A delivery record: one message's key, status and outcome."""
+
+    id: int
+    rule_id: str
+    recipient: str
+    occurrence: str
+    audience: str
+    platform: str
+    person_id: int | None
+    branch_code: str | None
+    due_at: datetime
+    status: str
+    attempts: int
+    nonce: str
+    detail: str | None
+    message_ref: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DigestReport:
+    branch_code: str
+    name: str
+    outcome: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class HelpRequest:
+    display_name: str
+    platform: str
+    branch_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestFacts:
+    """What the organisers' daily digest reports."""
+
+    reports: tuple[DigestReport, ...] = ()
+    stuck: tuple[str, ...] = ()
+    undeliverable: int = 0
+    unanswered: int = 0
+    help: tuple[HelpRequest, ...] = ()
+
+
+# --- audit, privacy and reports -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: datetime
+    platform: str
+    action: str
+    detail: str | None
+    display_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    display_name: str
+    platform: str
+    platform_user_id: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalData:
+    """Everything stored about one person, for /mydata."""
+
+    person: Person
+    volunteer: Volunteer | None
+    meetings: tuple[Meeting, ...]
+    reports: tuple[HistoryEvent, ...]
+    help_requests: int
+    reminders: int
+    audit: int
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    found: bool
+    volunteer_branch: str | None = None
+    reports: int = 0
+    meetings: int = 0
+    verifications: int = 0
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeCounts:
+    people: int = 0
+    volunteers: int = 0
+    help_requests: int = 0
+    reminder_records: int = 0
+    questions: int = 0
+
+    def items(self) -> list[tuple[str, int]]:
+        return [
+            ("people", self.people),
+            ("volunteers", self.volunteers),
+            ("help requests", self.help_requests),
+            ("reminder records", self.reminder_records),
+            ("questions", self.questions),
+        ]
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.people or self.questions)
+
+
+@dataclass(frozen=True, slots=True)
+class BranchNomination:
+    """A nomination with its branch, for the export."""
+
+    branch: Branch
+    nomination: Nomination
+
+
+@dataclass(frozen=True, slots=True)
+class BranchMeeting:
+    """A branch's latest meeting with the branch's name, for the export."""
+
+    branch_name: str
+    meeting: Meeting

@@ -1,0 +1,289 @@
+"""The delivery log: every reminder's key and outcome, broadcast channels, and what the
+planner needs to know of each volunteer.
+
+A message is claimed (recorded as pending) before it is sent and finished after. The
+unique key (rule, recipient, occurrence) is what stops a second send, on every backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, bindparam, delete, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain import BroadcastChannel, Delivery, DeliveryClaim, Outcome, PlanRow, User
+from bot.store import schema as t
+from bot.store.base import LATEST_MEETING, Aggregate, person_id, upsert
+
+
+@dataclass(frozen=True, slots=True)
+class _Finish:
+    delivery_id: int
+    status: str
+    at: datetime
+    detail: str | None
+    ref: str | None
+
+
+def delivery_from(row: Row[Any]) -> Delivery:
+    return Delivery(
+        id=row.id,
+        rule_id=row.rule_id,
+        recipient=row.recipient,
+        occurrence=row.occurrence,
+        audience=row.audience,
+        platform=row.platform,
+        person_id=row.person_id,
+        branch_code=row.branch_code,
+        due_at=row.due_at,
+        status=row.status,
+        attempts=row.attempts,
+        nonce=row.nonce,
+        detail=row.detail,
+        message_ref=row.message_ref,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class DeliveryLog(Aggregate):
+    async def plan_rows(self) -> list[PlanRow]:
+        """Every volunteer with their branch's state, for the planner."""
+
+        async def read(conn: AsyncConnection) -> list[PlanRow]:
+            rows = await conn.execute(_PLAN)
+            return [
+                PlanRow(
+                    person_id=r.person_id,
+                    platform=r.platform,
+                    platform_user_id=r.platform_user_id,
+                    display_name=r.display_name,
+                    branch_code=r.branch_code,
+                    branch_name=r.branch_name,
+                    signed_up_at=r.signed_up_at,
+                    opted_out=bool(r.opted_out),
+                    snoozed_until=r.snoozed_until,
+                    undeliverable=r.undeliverable_at is not None,
+                    meeting_date=r.meeting_date,
+                    outcome=Outcome(r.outcome) if r.outcome else None,
+                )
+                for r in rows
+            ]
+
+        return await self.core.read(read)
+
+    async def channels(self) -> list[BroadcastChannel]:
+        async def read(conn: AsyncConnection) -> list[BroadcastChannel]:
+            rows = await conn.execute(select(t.broadcast_channels))
+            return [BroadcastChannel(r.platform, r.channel_id, r.subscribed_at) for r in rows]
+
+        return await self.core.read(read)
+
+    async def subscribe(
+        self, platform: str, channel_id: str, user: User, at: datetime, on: bool = True
+    ) -> bool:
+        """Start (or stop) broadcasts to a channel; False if nothing changed."""
+
+        async def apply(conn: AsyncConnection) -> bool:
+            if not on:
+                result = await conn.execute(
+                    delete(t.broadcast_channels).where(
+                        t.broadcast_channels.c.platform == platform,
+                        t.broadcast_channels.c.channel_id == channel_id,
+                    )
+                )
+                return bool(result.rowcount)
+            person = await person_id(conn, user, at)
+            stmt = upsert(conn, t.broadcast_channels).values(
+                platform=platform, channel_id=channel_id, subscribed_by=person, subscribed_at=at
+            )
+            result = await conn.execute(stmt.on_conflict_do_nothing())
+            return bool(result.rowcount)
+
+        return await self.core.write(apply)
+
+    async def claim(self, items: Sequence[DeliveryClaim], at: datetime) -> list[Delivery]:
+        """Record each message before it is sent; return each one's record.
+
+        A message already recorded keeps its record (and its status).
+        """
+        return await self.core.batch(_apply_claims, (list(items), at))
+
+    async def finish(
+        self,
+        delivery_id: int,
+        status: str,
+        at: datetime,
+        detail: str | None = None,
+        ref: str | None = None,
+    ) -> None:
+        await self.core.batch(_apply_finishes, _Finish(delivery_id, status, at, detail, ref))
+
+    async def give_up_pending(self, before: datetime, at: datetime) -> int:
+        """Messages still pending after their catch-up window: failed, with the reason."""
+
+        async def apply(conn: AsyncConnection) -> int:
+            result = await conn.execute(
+                update(t.deliveries)
+                .where(t.deliveries.c.status == "pending", t.deliveries.c.due_at < before)
+                .values(
+                    status="failed",
+                    detail="gave up: still failing after the catch-up window",
+                    updated_at=at,
+                )
+            )
+            return int(result.rowcount or 0)
+
+        return await self.core.write(apply)
+
+    async def sent_to_on(
+        self, recipients: Sequence[str], start: datetime, end: datetime
+    ) -> set[str]:
+        """Which of `recipients` were sent a message due in [start, end)."""
+
+        async def read(conn: AsyncConnection) -> set[str]:
+            rows = await conn.execute(
+                select(t.deliveries.c.recipient)
+                .distinct()
+                .where(
+                    t.deliveries.c.recipient.in_(list(recipients)),
+                    t.deliveries.c.status == "sent",
+                    t.deliveries.c.due_at >= start,
+                    t.deliveries.c.due_at < end,
+                )
+            )
+            return {row.recipient for row in rows}
+
+        return await self.core.read(read)
+
+    async def all(self, status: str | None = None) -> list[Delivery]:
+        async def read(conn: AsyncConnection) -> list[Delivery]:
+            query = select(t.deliveries).order_by(t.deliveries.c.id)
+            if status is not None:
+                query = query.where(t.deliveries.c.status == status)
+            return [delivery_from(r) for r in await conn.execute(query)]
+
+        return await self.core.read(read)
+
+    async def state_value(self, key: str) -> str | None:
+        async def read(conn: AsyncConnection) -> str | None:
+            return (
+                await conn.execute(
+                    select(t.scheduler_state.c.value).where(t.scheduler_state.c.key == key)
+                )
+            ).scalar_one_or_none()
+
+        return await self.core.read(read)
+
+    async def set_state_value(self, key: str, value: str) -> None:
+        async def apply(conn: AsyncConnection) -> None:
+            stmt = upsert(conn, t.scheduler_state).values(key=key, value=value)
+            await conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[t.scheduler_state.c.key], set_={"value": stmt.excluded.value}
+                )
+            )
+
+        await self.core.write(apply)
+
+
+_PLAN = (
+    select(
+        t.volunteers,
+        t.people.c.platform,
+        t.people.c.platform_user_id,
+        t.people.c.display_name,
+        t.branches.c.name.label("branch_name"),
+        t.meetings.c.meeting_date,
+        t.nominations.c.outcome,
+    )
+    .select_from(
+        t.volunteers.join(t.people, t.people.c.id == t.volunteers.c.person_id)
+        .join(t.branches, t.branches.c.code == t.volunteers.c.branch_code)
+        .outerjoin(LATEST_MEETING, LATEST_MEETING.c.branch_code == t.volunteers.c.branch_code)
+        .outerjoin(t.meetings, t.meetings.c.id == LATEST_MEETING.c.id)
+        .outerjoin(t.nominations, t.nominations.c.branch_code == t.volunteers.c.branch_code)
+    )
+    .order_by(t.volunteers.c.person_id)
+)
+
+
+async def _apply_finishes(conn: AsyncConnection, finishes: Sequence[_Finish]) -> list[None]:
+    await conn.execute(
+        update(t.deliveries)
+        .where(t.deliveries.c.id == bindparam("b_id"))
+        .values(
+            status=bindparam("b_status"),
+            updated_at=bindparam("b_at", type_=t.UTCDateTime()),
+            detail=bindparam("b_detail"),
+            message_ref=bindparam("b_ref"),
+            attempts=t.deliveries.c.attempts + 1,
+        ),
+        [
+            {
+                "b_id": f.delivery_id,
+                "b_status": f.status,
+                "b_at": f.at,
+                "b_detail": f.detail,
+                "b_ref": f.ref,
+            }
+            for f in finishes
+        ],
+    )
+    return [None] * len(finishes)
+
+
+async def _apply_claims(
+    conn: AsyncConnection, batches: Sequence[tuple[list[DeliveryClaim], datetime]]
+) -> list[list[Delivery]]:
+    results: list[list[Delivery]] = []
+    for items, at in batches:
+        if not items:
+            results.append([])
+            continue
+        stmt = upsert(conn, t.deliveries).on_conflict_do_nothing(
+            index_elements=[
+                t.deliveries.c.rule_id,
+                t.deliveries.c.recipient,
+                t.deliveries.c.occurrence,
+            ]
+        )
+        await conn.execute(
+            stmt,
+            [
+                {
+                    "rule_id": i.rule_id,
+                    "recipient": i.recipient,
+                    "occurrence": i.occurrence,
+                    "audience": i.audience,
+                    "platform": i.platform,
+                    "person_id": i.person_id,
+                    "branch_code": i.branch_code,
+                    "due_at": i.due_at,
+                    "status": i.status,
+                    "attempts": 0,
+                    "nonce": i.nonce,
+                    "detail": i.detail,
+                    "created_at": at,
+                    "updated_at": at,
+                }
+                for i in items
+            ],
+        )
+        keys = [i.key for i in items]
+        rows = {
+            (r.rule_id, r.recipient, r.occurrence): delivery_from(r)
+            for r in await conn.execute(
+                select(t.deliveries).where(
+                    tuple_(
+                        t.deliveries.c.rule_id, t.deliveries.c.recipient, t.deliveries.c.occurrence
+                    ).in_(keys)
+                )
+            )
+        }
+        results.append([rows[key] for key in keys])
+    return results

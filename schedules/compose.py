@@ -1,0 +1,144 @@
+"""Compose: the words of each planned message, filled from the pack and the tally.
+
+The organisers' digest is a pack template too (`digest:` in reminders.yaml); its chart is
+drawn here, once per sweep that has a digest to send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.branches import BranchDirectory
+from bot.campaign import Campaign
+from bot.dates import day_name, plural, short_day
+from bot.domain import DigestFacts, Tally
+from bot.messages import Attachment, Button, Reply
+from bot.store import Store
+from schedules.planner import Planned
+
+SNOOZE_DAYS = 2
+LISTED = 10  # names listed in a digest line before "and N more"
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What a sweep's messages are filled from, read once per sweep."""
+
+    tally: Tally
+    digest: DigestFacts | None = None
+    chart: bytes | None = None
+
+
+def reminder_buttons(branch_code: str) -> tuple[Button, ...]:
+    return (
+        Button("Done", "done", {"branch": branch_code}, "primary"),
+        Button(f"Snooze {SNOOZE_DAYS} days", "snooze"),
+        Button("Need help", "needhelp", {"branch": branch_code}),
+    )
+
+
+class Composer:
+    def __init__(self, campaign: Campaign, zone: ZoneInfo, branches: BranchDirectory):
+        self.campaign = campaign
+        self.zone = zone
+        self.branches = branches
+
+    async def facts(self, store: Store, now: datetime, due: Sequence[Planned]) -> Facts:
+        tally = await store.nominations.tally()
+        if not any(p.audience == "organisers" for p in due):
+            return Facts(tally)
+        from bot.chart import progress_png
+
+        digest = await store.reports.digest(
+            now - timedelta(days=1), now.astimezone(self.zone).date()
+        )
+        chart = progress_png(await store.nominations.timeline(), self.campaign, now)
+        return Facts(tally, digest, chart)
+
+    def render(self, item: Planned, facts: Facts) -> Reply:
+        campaign = self.campaign
+        tally = facts.tally
+        at = item.at.astimezone(self.zone)
+        threshold = campaign.rules.nomination_threshold
+        fields = {
+            "name": "",
+            "branch": "",
+            "branch_code": "",
+            "meeting_date": "",
+            "days_left": str(max(0, (campaign.nominations_close.date() - at.date()).days)),
+            "notice_days_left": str(max(0, (campaign.notice_cutoff - at.date()).days)),
+            "nominated": str(tally.nominated),
+            "verified": str(tally.nominated_verified),
+            "needed": str(max(0, threshold - tally.nominated)),
+            "digest": "",
+        }
+        buttons: tuple[Button, ...] = ()
+        volunteer = item.volunteer
+        if volunteer is not None:
+            fields.update(
+                name=volunteer.name,
+                branch=volunteer.branch_name,
+                branch_code=volunteer.branch_code,
+                meeting_date=day_name(volunteer.meeting_date) if volunteer.meeting_date else "",
+            )
+            buttons = reminder_buttons(volunteer.branch_code)
+        attachment = None
+        if item.audience == "organisers":
+            fields["digest"] = self.digest(at.date(), tally, facts.digest or DigestFacts())
+            if facts.chart:
+                attachment = Attachment(f"progress-{at:%Y-%m-%d}.png", facts.chart, "image/png")
+        text = campaign.fill(item.rule.text, fields)
+        if item.audience != "organisers":
+            text = " ".join(text.split())
+        return Reply(text=text, buttons=buttons, attachment=attachment, ephemeral=False)
+
+    def digest(self, today: date, tally: Tally, facts: DigestFacts) -> str:
+        """The organisers' digest, one line per thing to know, in the pack's words."""
+        words = self.campaign.digest
+        fill = self.campaign.fill
+        lines = [fill(words.heading, {"today": short_day(today)})]
+        if facts.reports:
+            named = [f"{r.name} ({r.outcome})" for r in facts.reports]
+            lines.append(fill(words.reports, self._listed(named)))
+        else:
+            lines.append(fill(words.no_reports))
+        if facts.stuck:
+            lines.append(fill(words.stuck, self._listed(facts.stuck)))
+        if facts.undeliverable:
+            lines.append(fill(words.undeliverable, {"count": str(facts.undeliverable)}))
+        if facts.unanswered:
+            lines.append(fill(words.unanswered, {"count": str(facts.unanswered)}))
+        for ask in facts.help[:LISTED]:
+            branch = self.branches.get(ask.branch_code or "")
+            where = f" ({branch.name})" if branch else ""
+            lines.append(
+                fill(
+                    words.help,
+                    {"person": ask.display_name, "platform": ask.platform, "where": where},
+                )
+            )
+        days = max(0, (self.campaign.nominations_close.date() - today).days)
+        lines.append(
+            fill(
+                words.progress,
+                {
+                    "nominated": str(tally.nominated),
+                    "verified": str(tally.nominated_verified),
+                    "days_left": plural(days, "day"),
+                },
+            )
+        )
+        return "\n".join(lines)
+
+    def _listed(self, names: Sequence[str]) -> dict[str, str]:
+        """`count` and `listed` fields: the first names, then "and N more" in pack words."""
+        listed = ", ".join(names[:LISTED])
+        if len(names) > LISTED:
+            more = self.campaign.fill(
+                self.campaign.digest.more, {"count": str(len(names) - LISTED)}
+            )
+            listed = f"{listed} {more}"
+        return {"count": str(len(names)), "listed": listed}

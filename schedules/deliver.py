@@ -1,0 +1,208 @@
+"""Deliver: send what the plan says is due, exactly once, and keep the record.
+
+Every message has a delivery record keyed by (rule, recipient, occurrence). The record
+is written, as pending, before anything is sent, and its outcome after. A sweep sends
+what is due within the catch-up window and has no record yet (or only a pending one,
+left by a process that stopped mid-send: that one is sent again, with the same key, so
+a platform that deduplicates shows it once). What was missed for longer is recorded as
+dropped, with the reason. Nothing marked sent is ever sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from bot.adapters.base import Sender, SendOutcome, Target
+from bot.dates import plural, short_day
+from bot.domain import Delivery, DeliveryClaim
+from bot.services import Services
+from schedules.compose import Composer, Facts
+from schedules.planner import Planned, Planner, QuietHours
+from schedules.snapshot import plan_state
+
+log = logging.getLogger(__name__)
+
+LAST_SWEPT = "last_swept_at"
+CHUNK = 500  # records written or read per statement
+
+
+@dataclass
+class SweepReport:
+    due: int = 0
+    sent: int = 0
+    dropped: int = 0
+    skipped: int = 0
+    undeliverable: int = 0
+    failed: int = 0
+    given_up: int = 0
+    already: int = 0
+    details: list[str] = field(default_factory=list)
+
+
+def nonce_for(rule: str, recipient: str, occurrence: str) -> str:
+    """Stable per message, at most 25 characters, as Discord requires."""
+    return hashlib.sha256(f"{rule}|{recipient}|{occurrence}".encode()).hexdigest()[:24]
+
+
+class Deliverer:
+    """Plans and sends the campaign's reminders for one store."""
+
+    def __init__(
+        self,
+        services: Services,
+        senders: Mapping[str, Sender],
+        concurrency: int = 32,
+    ):
+        self.services = services
+        self.senders = dict(senders)
+        settings = services.settings
+        self.zone: ZoneInfo = settings.zone
+        self.quiet = QuietHours(settings.quiet_start, settings.quiet_end)
+        self.catchup = timedelta(hours=settings.catchup_hours)
+        self.planner = Planner(services.campaign, self.zone, self.quiet)
+        self.composer = Composer(services.campaign, self.zone, services.branches)
+        self._slots = asyncio.Semaphore(concurrency)
+        self.sweeping = asyncio.Lock()  # one sweep at a time; shutdown waits for it
+
+    async def plan(self, start: datetime, end: datetime) -> list[Planned]:
+        state = await plan_state(self.services.store, self.services.settings.organisers)
+        return self.planner.plan(state, start, end)
+
+    async def sweep(self, now: datetime) -> SweepReport:
+        """Send what is due, record what was missed, remember how far we got."""
+        log_ = self.services.store.deliveries
+        report = SweepReport()
+        saved = await log_.state_value(LAST_SWEPT)
+        last = datetime.fromisoformat(saved) if saved else now - self.catchup
+        horizon = now - self.catchup
+        plan = await self.plan(min(last, horizon), now + timedelta(seconds=1))
+        plan = [p for p in plan if p.platform in self.senders]
+        missed = [p for p in plan if last <= p.at < horizon]
+        due = [p for p in plan if p.at >= horizon]
+        report.due = len(due)
+        if missed:
+            why = "missed: the bot was not running within the catch-up window"
+            claims = await self._claims([_claim(p, "dropped", why) for p in missed], now)
+            report.dropped = sum(1 for c in claims if c.status == "dropped")
+        if due:
+            claims = await self._claims([_claim(p) for p in due], now)
+            facts = await self.composer.facts(self.services.store, now, due)
+            messaged = await self._messaged_today(due)
+            jobs = []
+            for item, claim in zip(due, claims, strict=True):
+                if claim.status != "pending":
+                    report.already += 1
+                    continue
+                if item.audience == "volunteer" and (item.recipient, self._day(item)) in messaged:
+                    await log_.finish(claim.id, "skipped", now, "already messaged that day")
+                    report.skipped += 1
+                    continue
+                jobs.append(self._deliver(item, claim, facts, now, report))
+            await asyncio.gather(*jobs)
+        report.given_up = await log_.give_up_pending(horizon, now)
+        await log_.set_state_value(LAST_SWEPT, now.isoformat())
+        if report.sent or report.dropped or report.failed or report.undeliverable:
+            log.info(
+                "reminders: %d sent, %d dropped, %d skipped, %d undeliverable, %d failed",
+                report.sent,
+                report.dropped,
+                report.skipped,
+                report.undeliverable,
+                report.failed,
+            )
+        return report
+
+    async def _claims(self, items: Sequence[DeliveryClaim], now: datetime) -> list[Delivery]:
+        claimed: list[Delivery] = []
+        for start in range(0, len(items), CHUNK):
+            claimed.extend(
+                await self.services.store.deliveries.claim(items[start : start + CHUNK], now)
+            )
+        return claimed
+
+    def _day(self, item: Planned) -> date:
+        return item.at.astimezone(self.zone).date()
+
+    async def _messaged_today(self, due: Sequence[Planned]) -> set[tuple[str, date]]:
+        """(volunteer, day) pairs that already had a message that day: one a day at most."""
+        by_day: dict[date, list[str]] = {}
+        for item in due:
+            if item.audience == "volunteer":
+                by_day.setdefault(self._day(item), []).append(item.recipient)
+        messaged: set[tuple[str, date]] = set()
+        for day, recipients in by_day.items():
+            start = datetime.combine(day, datetime.min.time(), tzinfo=self.zone)
+            for first in range(0, len(recipients), CHUNK):
+                sent = await self.services.store.deliveries.sent_to_on(
+                    recipients[first : first + CHUNK], start, start + timedelta(days=1)
+                )
+                messaged |= {(recipient, day) for recipient in sent}
+        return messaged
+
+    async def _deliver(
+        self, item: Planned, claim: Delivery, facts: Facts, now: datetime, report: SweepReport
+    ) -> None:
+        store = self.services.store
+        reply = self.composer.render(item, facts)
+        kind: Literal["user", "channel"] = "channel" if item.audience == "channel" else "user"
+        target = Target(item.platform, kind, item.target)
+        async with self._slots:
+            try:
+                outcome = await self.senders[item.platform].send(target, reply, claim.nonce)
+            except Exception as error:  # a sender that fails unexpectedly is retried next time
+                log.warning("sending %s failed: %s", item.rule.id, type(error).__name__)
+                outcome = SendOutcome("failed", detail=type(error).__name__)
+        if outcome.status == "failed":
+            # Leave it pending: the next sweep tries again while it is still due.
+            report.failed += 1
+            return
+        await store.deliveries.finish(claim.id, outcome.status, now, outcome.detail, outcome.ref)
+        if outcome.status == "sent":
+            report.sent += 1
+        else:
+            report.undeliverable += 1
+            if item.volunteer is not None:
+                await store.people.mark_undeliverable(item.volunteer.person_id, now)
+
+
+def _claim(item: Planned, status: str = "pending", detail: str | None = None) -> DeliveryClaim:
+    return DeliveryClaim(
+        rule_id=item.rule.id,
+        recipient=item.recipient,
+        occurrence=item.occurrence,
+        audience=item.audience,
+        platform=item.platform,
+        person_id=item.volunteer.person_id if item.volunteer else None,
+        branch_code=item.branch,
+        due_at=item.at,
+        nonce=nonce_for(item.rule.id, item.recipient, item.occurrence),
+        status=status,
+        detail=detail,
+    )
+
+
+def summarise(plan: Sequence[Planned]) -> list[str]:
+    """One line per rule: when, how many messages, to how many recipients."""
+    by_rule: dict[str, list[Planned]] = {}
+    for item in plan:
+        by_rule.setdefault(item.rule.id, []).append(item)
+    lines = []
+    for rule_id, items in by_rule.items():
+        first, last = items[0].at, items[-1].at
+        when = (
+            short_day(first.date())
+            if first.date() == last.date()
+            else (f"{short_day(first.date())} to {short_day(last.date())}")
+        )
+        people = len({i.recipient for i in items})
+        lines.append(
+            f"{rule_id}: {plural(len(items), 'message')} to {plural(people, 'recipient')}, {when}"
+        )
+    return lines
