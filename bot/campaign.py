@@ -7,10 +7,7 @@ line or key, and what is wrong, so an organiser editing a pack can fix it quickl
 
 from __future__ import annotations
 
-import csv
-import io
-import string
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -20,13 +17,21 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from rapidfuzz import fuzz
 
 from bot.clock import ZoneName
 from bot.dates import clock_time, day_name
 from bot.domain import Branch
 from bot.errors import PackError
+from bot.packfiles import (
+    check_templates,
+    check_unique,
+    parse_branch_csv,
+    read_model,
+    read_optional,
+    read_text,
+)
 from schedules.rules import DIGEST_FIELDS, REMINDER_FIELDS, DigestText, Moment, RemindersFile, Rule
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -132,7 +137,7 @@ class ManifestoFile(_Model):
     @field_validator("sections")
     @classmethod
     def _unique(cls, value: list[Section]) -> list[Section]:
-        _check_unique(section.id for section in value)
+        check_unique(section.id for section in value)
         return value
 
 
@@ -164,7 +169,7 @@ class FaqFile(_Model):
     @field_validator("entries")
     @classmethod
     def _unique(cls, value: list[FaqEntry]) -> list[FaqEntry]:
-        _check_unique(entry.id for entry in value)
+        check_unique(entry.id for entry in value)
         return value
 
 
@@ -179,61 +184,6 @@ class BackgroundFile(_Model):
     source: str = Field(min_length=1)
     date: int | str
     items: list[BackgroundItem] = Field(default_factory=list)
-
-
-def _check_unique(ids: Iterable[str]) -> None:
-    seen: set[str] = set()
-    for ident in ids:
-        if ident in seen:
-            raise ValueError(f"id {ident!r} is used twice")
-        seen.add(ident)
-
-
-@dataclass(frozen=True, slots=True)
-class RowProblem:
-    line: int
-    message: str
-
-
-def parse_branch_csv(text: str) -> tuple[list[Branch], list[RowProblem]]:
-    """Read a `code,name,group,region` list; lines starting with `#` are comments.
-
-    Returns the good rows and, for each rejected row, its line number and why.
-    """
-    problems: list[RowProblem] = []
-    lines = text.splitlines()
-    body = [(number, line) for number, line in enumerate(lines, 1) if not line.startswith("#")]
-    body = [(number, line) for number, line in body if line.strip()]
-    if not body:
-        return [], [RowProblem(1, "the file has no header row (code,name,group,region)")]
-    header_line, header = body[0]
-    columns = [c.strip().lower() for c in next(csv.reader([header]))]
-    needed = ["code", "name", "group", "region"]
-    missing = [c for c in needed if c not in columns]
-    if missing:
-        return [], [RowProblem(header_line, f"the header lacks {', '.join(missing)}")]
-    index = {name: columns.index(name) for name in needed}
-    branches: list[Branch] = []
-    seen: dict[str, int] = {}
-    for number, line in body[1:]:
-        row = next(csv.reader(io.StringIO(line)))
-        values = {name: (row[i].strip() if i < len(row) else "") for name, i in index.items()}
-        if not values["code"]:
-            problems.append(RowProblem(number, "the branch code is missing"))
-            continue
-        if not values["name"]:
-            problems.append(RowProblem(number, f"branch {values['code']} has no name"))
-            continue
-        if len(values["code"]) > 40 or len(values["name"]) > 120:
-            problems.append(RowProblem(number, "the code or name is too long"))
-            continue
-        key = values["code"].upper()
-        if key in seen:
-            problems.append(RowProblem(number, f"code {values['code']} repeats line {seen[key]}"))
-            continue
-        seen[key] = number
-        branches.append(Branch(values["code"], values["name"], values["group"], values["region"]))
-    return branches, problems
 
 
 @dataclass(frozen=True)
@@ -364,117 +314,21 @@ class Campaign:
 # --- loading ---------------------------------------------------------------------------
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PackError(f"{path}: the file is missing") from None
-    except UnicodeDecodeError as exc:
-        raise PackError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-
-
-def _yaml(path: Path, optional: bool = False) -> tuple[Any, str] | None:
-    if optional and not path.exists():
-        return None
-    text = _read(path)
-    try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
-        raise PackError(f"{path}, {where}: {exc.problem or 'not valid YAML'}") from None
-    except yaml.YAMLError as exc:
-        raise PackError(f"{path}: not valid YAML ({exc})") from None
-    if not isinstance(data, dict):
-        raise PackError(f"{path}, line 1: expected a mapping of keys at the top level")
-    return data, text
-
-
-def _line_of(text: str, loc: Sequence[int | str]) -> int | None:
-    """The line of the YAML node at a pydantic error location, if it can be found."""
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError:
-        return None
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == str(part)), None)
-            if match is None:
-                break
-            key = next(k for k, v in node.value if v is match)
-            line = key.start_mark.line + 1
-            node = match
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                break
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
-
-
-def _validate(model: type[M], path: Path, data: Any, text: str) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        messages = []
-        for error in exc.errors()[:5]:
-            loc = [part for part in error["loc"] if isinstance(part, int | str)]
-            key = ".".join(str(part) for part in loc) or "(top level)"
-            line = _line_of(text, loc)
-            where = f"line {line} ({key})" if line else key
-            messages.append(f"{path}, {where}: {error['msg']}")
-        raise PackError("\n".join(messages)) from None
-
-
-def _check_templates(path: Path, texts: Mapping[str, str], known: Iterable[str]) -> None:
-    names = set(known)
-    for key, text in texts.items():
-        try:
-            fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
-        except ValueError as exc:
-            raise PackError(
-                f"{path}, {key}: {exc} (write {{{{ and }}}} for literal braces)"
-            ) from None
-        for field in fields:
-            if field not in names:
-                raise PackError(
-                    f"{path}, {key}: unknown field {{{field}}}; known fields: "
-                    + ", ".join(sorted(names))
-                )
-
-
 def load_campaign(root: Path) -> Campaign:
     """Load and check the campaign pack in `root`."""
     if not root.is_dir():
         raise PackError(f"{root}: the campaign folder does not exist")
     campaign_path = root / "campaign.yaml"
-    loaded = _yaml(campaign_path)
-    assert loaded is not None
-    info = _validate(CampaignFile, campaign_path, *loaded)
-
-    manifesto_path = root / "manifesto.yaml"
-    loaded = _yaml(manifesto_path)
-    assert loaded is not None
-    manifesto = _validate(ManifestoFile, manifesto_path, *loaded)
-
+    info = read_model(CampaignFile, campaign_path)
+    manifesto = read_model(ManifestoFile, root / "manifesto.yaml")
     steps_path = root / "steps.yaml"
-    loaded = _yaml(steps_path)
-    assert loaded is not None
-    steps = _validate(StepsFile, steps_path, *loaded)
-
+    steps = read_model(StepsFile, steps_path)
     faq_path = root / "faq.yaml"
-    loaded = _yaml(faq_path, optional=True)
-    faq = _validate(FaqFile, faq_path, *loaded) if loaded else FaqFile()
-
-    background_path = root / "background.yaml"
-    loaded = _yaml(background_path, optional=True)
-    background = _validate(BackgroundFile, background_path, *loaded) if loaded else None
+    faq = read_optional(FaqFile, faq_path) or FaqFile()
+    background = read_optional(BackgroundFile, root / "background.yaml")
 
     branches_path = root / info.branches.file
-    branches, problems = parse_branch_csv(_read(branches_path))
+    branches, problems = parse_branch_csv(read_text(branches_path))
     if problems:
         raise PackError(
             "\n".join(f"{branches_path}, line {p.line}: {p.message}" for p in problems[:10])
@@ -483,8 +337,7 @@ def load_campaign(root: Path) -> Campaign:
         raise PackError(f"{branches_path}: the branch list is empty")
 
     reminders_path = root / "reminders.yaml"
-    loaded = _yaml(reminders_path, optional=True)
-    reminders = _validate(RemindersFile, reminders_path, *loaded) if loaded else RemindersFile()
+    reminders = read_optional(RemindersFile, reminders_path) or RemindersFile()
 
     campaign = Campaign(
         root=root,
@@ -499,21 +352,21 @@ def load_campaign(root: Path) -> Campaign:
     )
     _check_order(campaign_path, campaign)
     known = campaign.fields.keys()
-    _check_templates(steps_path, {"intro": steps.intro}, known)
-    _check_templates(
+    check_templates(steps_path, {"intro": steps.intro}, known)
+    check_templates(
         steps_path, {f"steps.{i}.text": s.text for i, s in enumerate(steps.steps)}, known
     )
-    _check_templates(
+    check_templates(
         faq_path, {f"entries.{i}.answer": e.answer for i, e in enumerate(faq.entries)}, known
     )
-    _check_templates(
+    check_templates(
         reminders_path,
         {f"rules.{i}.text": r.text for i, r in enumerate(campaign.reminders)},
         [*known, *REMINDER_FIELDS],
     )
     if reminders.digest is not None:
         for key, extra in DIGEST_FIELDS.items():
-            _check_templates(
+            check_templates(
                 reminders_path, {f"digest.{key}": getattr(reminders.digest, key)}, [*known, *extra]
             )
     anchors = {*info.timetable, "notice_cutoff", "check_in"}

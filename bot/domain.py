@@ -6,7 +6,7 @@ connections, no platform. Modules import this one; it imports nothing of the bot
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -41,7 +41,7 @@ class Branch:
     region: str
 
 
-# --- people ------------------------------------------------------------------------------
+# --- people
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,7 @@ class SignUp:
     already: bool
 
 
-# --- meetings and nominations -----------------------------------------------------------
+# --- meetings and nominations
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +216,7 @@ class BranchFacts:
     confirmed_at: datetime | None = None
 
 
-# --- questions ---------------------------------------------------------------------------
+# --- questions
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,23 +238,14 @@ class FaqAnswer:
     created_at: datetime
 
 
-# --- reminders ---------------------------------------------------------------------------
+# --- reminders
 
 
 @dataclass(frozen=True, slots=True)
 class PlanRow:
     """A volunteer with what the reminder planner needs to know of their branch."""
 
-    person_id: int
-    platform: str
-    platform_user_id: str
-    display_name: str
-    branch_code: str
-    branch_name: str
-    signed_up_at: datetime
-    opted_out: bool
-    snoozed_until: datetime | None
-    undeliverable: bool
+    volunteer: Volunteer
     meeting_date: date | None
     outcome: Outcome | None
 
@@ -266,7 +257,7 @@ class BroadcastChannel:
     subscribed_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeliveryClaim:
     """A message about to be sent (or recorded as not sent): its key and what it is."""
 
@@ -287,23 +278,12 @@ class DeliveryClaim:
         return (self.rule_id, self.recipient, self.occurrence)
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """A delivery record: one message's key, status and outcome."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delivery(DeliveryClaim):
+    """A delivery record: a claimed message with its outcome so far."""
 
     id: int
-    rule_id: str
-    recipient: str
-    occurrence: str
-    audience: str
-    platform: str
-    person_id: int | None
-    branch_code: str | None
-    due_at: datetime
-    status: str
     attempts: int
-    nonce: str
-    detail: str | None
     message_ref: str | None
     created_at: datetime
     updated_at: datetime
@@ -334,7 +314,7 @@ class DigestFacts:
     help: tuple[HelpRequest, ...] = ()
 
 
-# --- audit, privacy and reports -----------------------------------------------------------
+# --- audit, privacy and reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,7 +354,6 @@ class Erasure:
     reports: int = 0
     meetings: int = 0
     verifications: int = 0
-    details: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,20 +12,21 @@ async def plan_state(store: Store, organisers: Iterable[str]) -> PlanState:
     """Volunteers, broadcast channels and organisers (`platform:user id`) as plan state."""
     volunteers = [
         VolunteerState(
-            person_id=row.person_id,
-            platform=row.platform,
-            user_id=row.platform_user_id,
-            name=row.display_name,
-            branch_code=row.branch_code,
-            branch_name=row.branch_name,
-            signed_up_at=row.signed_up_at,
-            opted_out=row.opted_out,
-            snoozed_until=row.snoozed_until,
-            undeliverable=row.undeliverable,
+            person_id=v.person_id,
+            platform=v.platform,
+            user_id=v.platform_user_id,
+            name=v.display_name,
+            branch_code=v.branch_code,
+            branch_name=v.branch_name,
+            signed_up_at=v.signed_up_at,
+            opted_out=v.opted_out,
+            snoozed_until=v.snoozed_until,
+            undeliverable=v.undeliverable_at is not None,
             meeting_date=row.meeting_date,
             has_outcome=row.outcome is not None,
         )
         for row in await store.deliveries.plan_rows()
+        for v in (row.volunteer,)
     ]
     channels = [
         ChannelState(c.platform, c.channel_id, c.subscribed_at)

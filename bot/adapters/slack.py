@@ -14,9 +14,9 @@ import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from aiohttp import web
@@ -33,10 +33,12 @@ from bot.adapters.slack_blocks import (
     ACTION_PREFIX,
     FORM_PREFIX,
     PLATFORM,
+    UNDELIVERABLE,
     form_values,
     form_view,
     parse_button_value,
     render,
+    user_from,
 )
 from bot.domain import User
 from bot.errors import StartupError
@@ -49,19 +51,6 @@ log = logging.getLogger(__name__)
 GROUP_CACHE_SECONDS = 300
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 Mode = Literal["send", "socket", "http"]
-
-# Errors after which a message will never get through to that person or channel.
-UNDELIVERABLE = {
-    "channel_not_found",
-    "user_not_found",
-    "cannot_dm_bot",
-    "is_archived",
-    "not_in_channel",
-    "account_inactive",
-    "user_disabled",
-    "restricted_action",
-    "messages_tab_disabled",
-}
 
 
 @dataclass
@@ -222,17 +211,6 @@ class SlackAdapter:
                 return str(item["id"])
         raise LookupError(group)
 
-    @staticmethod
-    def _user(payload: Mapping[str, Any]) -> User:
-        user = payload.get("user")
-        if isinstance(user, dict):
-            user_id = str(user.get("id", ""))
-            name = str(user.get("username") or user.get("name") or user_id)
-        else:
-            user_id = str(payload.get("user_id") or user or "")
-            name = str(payload.get("user_name") or user_id)
-        return User(PLATFORM, user_id, name[:80])
-
     # --- sending ----------------------------------------------------------------------
 
     async def deliver(
@@ -320,7 +298,7 @@ class SlackAdapter:
         async def handle(
             body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
         ) -> None:
-            user = self._user(body)
+            user = user_from(body)
             channel_id = str(body.get("channel_id", ""))
             text = str(body.get("text") or "").strip()
             if not text and command.form and body.get("trigger_id"):
@@ -338,7 +316,7 @@ class SlackAdapter:
 
     def _form_handler(self, command: Command) -> Callable[..., Awaitable[None]]:
         async def handle(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-            user = self._user(body)
+            user = user_from(body)
             raw = form_values(command, view)
             problems = {
                 f"opt:{option.name}": problem[:150]
@@ -365,7 +343,7 @@ class SlackAdapter:
     async def _on_button(
         self, body: dict[str, Any], respond: AsyncRespond, action: dict[str, Any]
     ) -> None:
-        user = self._user(body)
+        user = user_from(body)
         channel_id = str((body.get("channel") or {}).get("id") or user.id)
         try:
             button = parse_button_value(str(action.get("value", "")))
@@ -406,16 +384,7 @@ class SlackAdapter:
         channel = Channel(channel_id, is_direct=event.get("channel_type") == "im")
         organiser = await self.is_organiser(user.id)
         reply = await self.services.run_line(text, user, channel, organiser)
-        public = Reply(
-            text=reply.text,
-            title=reply.title,
-            fields=reply.fields,
-            buttons=reply.buttons,
-            attachment=reply.attachment,
-            ephemeral=False,
-            is_error=reply.is_error,
-            source=reply.source,
-        )
+        public = replace(reply, ephemeral=False)  # a message is answered where it was asked
         await self.deliver(public, user, channel_id, thread_ts=thread_ts)
 
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from bot.domain import User
 from bot.messages import Button, Reply
 from commands import Registry
 from commands.spec import Command, Option, OptionType
@@ -35,6 +36,19 @@ BOT_SCOPES = (
 )
 BOT_EVENTS = ("app_mention", "message.im")
 
+# Errors after which a message will never get through to that person or channel.
+UNDELIVERABLE = {
+    "channel_not_found",
+    "user_not_found",
+    "cannot_dm_bot",
+    "is_archived",
+    "not_in_channel",
+    "account_inactive",
+    "user_disabled",
+    "restricted_action",
+    "messages_tab_disabled",
+}
+
 
 def escape(text: str) -> str:
     """Slack's three escapes: what a user typed is shown, never turned into a mention."""
@@ -50,6 +64,18 @@ def _chunks(text: str, size: int = SECTION_LIMIT) -> list[str]:
         text = text[cut:].lstrip("\n")
     parts.append(text)
     return parts
+
+
+def user_from(payload: Mapping[str, Any]) -> User:
+    """Who sent a command, an interaction or a form."""
+    user = payload.get("user")
+    if isinstance(user, dict):
+        user_id = str(user.get("id", ""))
+        name = str(user.get("username") or user.get("name") or user_id)
+    else:
+        user_id = str(payload.get("user_id") or user or "")
+        name = str(payload.get("user_name") or user_id)
+    return User(PLATFORM, user_id, name[:80])
 
 
 def button_value(button: Button) -> str:

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 from bot.app import open_services
-from bot.campaign import parse_branch_csv
 from bot.chart import progress_png
 from bot.errors import UserError
 from bot.exports import export_csv
+from bot.packfiles import parse_branch_csv
 from bot.reconcile import read_report
 from bot.reconcile import reconcile as compare
 from bot.retention import purge_personal_data

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain import BroadcastChannel, Delivery, DeliveryClaim, Outcome, PlanRow, User
 from bot.store import schema as t
 from bot.store.base import LATEST_MEETING, Aggregate, person_id, upsert
+from bot.store.people import VOLUNTEER_SELECT, volunteer_from
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,16 +59,7 @@ class DeliveryLog(Aggregate):
             rows = await conn.execute(_PLAN)
             return [
                 PlanRow(
-                    person_id=r.person_id,
-                    platform=r.platform,
-                    platform_user_id=r.platform_user_id,
-                    display_name=r.display_name,
-                    branch_code=r.branch_code,
-                    branch_name=r.branch_name,
-                    signed_up_at=r.signed_up_at,
-                    opted_out=bool(r.opted_out),
-                    snoozed_until=r.snoozed_until,
-                    undeliverable=r.undeliverable_at is not None,
+                    volunteer_from(r),
                     meeting_date=r.meeting_date,
                     outcome=Outcome(r.outcome) if r.outcome else None,
                 )
@@ -192,22 +184,10 @@ class DeliveryLog(Aggregate):
 
 
 _PLAN = (
-    select(
-        t.volunteers,
-        t.people.c.platform,
-        t.people.c.platform_user_id,
-        t.people.c.display_name,
-        t.branches.c.name.label("branch_name"),
-        t.meetings.c.meeting_date,
-        t.nominations.c.outcome,
-    )
-    .select_from(
-        t.volunteers.join(t.people, t.people.c.id == t.volunteers.c.person_id)
-        .join(t.branches, t.branches.c.code == t.volunteers.c.branch_code)
-        .outerjoin(LATEST_MEETING, LATEST_MEETING.c.branch_code == t.volunteers.c.branch_code)
-        .outerjoin(t.meetings, t.meetings.c.id == LATEST_MEETING.c.id)
-        .outerjoin(t.nominations, t.nominations.c.branch_code == t.volunteers.c.branch_code)
-    )
+    VOLUNTEER_SELECT.add_columns(t.meetings.c.meeting_date, t.nominations.c.outcome)
+    .outerjoin(LATEST_MEETING, LATEST_MEETING.c.branch_code == t.volunteers.c.branch_code)
+    .outerjoin(t.meetings, t.meetings.c.id == LATEST_MEETING.c.id)
+    .outerjoin(t.nominations, t.nominations.c.branch_code == t.volunteers.c.branch_code)
     .order_by(t.volunteers.c.person_id)
 )
 
