@@ -20,7 +20,7 @@ from bot.errors import UserError
 from bot.messages import Button, Channel, Reply
 from bot.options import convert_one
 from bot.services import Services
-from bot.steps import Call, run_chain
+from bot.steps import Call, chain
 from commands import Registry
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ class Dispatcher:
 
     def __init__(self, services: Services):
         self.services = services
+        self._chain = chain()
 
     @property
     def commands(self) -> Registry:
@@ -69,7 +70,7 @@ class Dispatcher:
             services=self.services,
         )
         try:
-            return await run_chain(call)
+            return await self._chain(call)
         except UserError as exc:
             return Reply.error(exc.message)
         except Exception:

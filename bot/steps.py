@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(slots=True)
 class Call:
     """One command on its way to its handler; the steps fill in what they learn."""
 
@@ -39,7 +39,7 @@ class Call:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-Next = Callable[[], Awaitable[Reply]]
+Next = Callable[[Call], Awaitable[Reply]]
 Step = Callable[[Call, Next], Awaitable[Reply]]
 
 
@@ -54,19 +54,19 @@ async def organisers_only(call: Call, next_step: Next) -> Reply:
         log.info("refused /%s for a non-organiser on %s", name, call.user.platform)
         await call.services.store.audit.record(call.user, "refused", f"/{name}", call.now)
         return Reply.error(organiser_only_message(name))
-    return await next_step()
+    return await next_step(call)
 
 
 async def parse_options(call: Call, next_step: Next) -> Reply:
     """Raw option values become typed ones, or a UserError names the first mistake."""
     services = call.services
     call.options = convert(call.command, call.raw, services.branches, services.campaign)
-    return await next_step()
+    return await next_step(call)
 
 
 async def audit_organiser_actions(call: Call, next_step: Next) -> Reply:
     """Organiser actions that succeed go in the audit log, with the options as understood."""
-    reply = await next_step()
+    reply = await next_step(call)
     command = call.command
     if command.organiser_only and command.audited and not reply.is_error:
         await call.services.store.audit.record(
@@ -100,12 +100,16 @@ async def handle(call: Call) -> Reply:
 STEPS: tuple[Step, ...] = (organisers_only, audit_organiser_actions, parse_options)
 
 
-async def run_chain(call: Call, steps: Sequence[Step] = STEPS) -> Reply:
-    """Run `call` through `steps`, then its handler."""
+def chain(steps: Sequence[Step] = STEPS) -> Next:
+    """`steps` in order, then the handler, as one function of the call (built once)."""
+    run: Next = handle
+    for step in reversed(steps):
+        run = _then(step, run)
+    return run
 
-    async def at(index: int) -> Reply:
-        if index == len(steps):
-            return await handle(call)
-        return await steps[index](call, lambda: at(index + 1))
 
-    return await at(0)
+def _then(step: Step, rest: Next) -> Next:
+    async def bound(call: Call) -> Reply:
+        return await step(call, rest)
+
+    return bound

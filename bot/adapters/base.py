@@ -12,8 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from aiolimiter import AsyncLimiter
-
 from bot.domain import Branch, User
 from bot.messages import Button, Channel, Reply
 
@@ -55,17 +53,6 @@ class Adapter(Sender, Protocol):
     async def __aenter__(self) -> Adapter: ...
 
     async def __aexit__(self, *exc: object) -> None: ...
-
-
-def paced(per_second: float) -> AsyncLimiter:
-    """A limiter for `per_second` sends: over each quarter second, never a bigger burst.
-
-    A short window keeps bursts small (a platform's own bucket allows a second's worth),
-    and a window longer than one send absorbs timer jitter that would otherwise cost a
-    tenth of the rate.
-    """
-    window = 0.25
-    return AsyncLimiter(max(1.0, per_second * window), window)
 
 
 class AdapterServices(Protocol):

@@ -22,7 +22,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
-from bot.adapters.base import AdapterServices, SendOutcome, Target, paced
+from bot.adapters.base import AdapterServices, SendOutcome, Target
 from bot.adapters.discord_views import (
     _MENTION,
     AUTOCOMPLETE_LIMIT,
@@ -34,6 +34,7 @@ from bot.adapters.discord_views import (
     parse_button_id,
     render,
 )
+from bot.adapters.pacing import paced
 from bot.domain import User
 from bot.errors import StartupError
 from bot.messages import Channel, Reply

@@ -28,7 +28,8 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.adapters.base import AdapterServices, SendOutcome, Target, paced
+from bot.adapters.base import AdapterServices, SendOutcome, Target
+from bot.adapters.pacing import paced
 from bot.adapters.slack_blocks import (
     ACTION_PREFIX,
     FORM_PREFIX,

@@ -65,7 +65,7 @@ def nomination_from(row: Row[Any]) -> Nomination:
     )
 
 
-def history_from(row: Row[Any]) -> HistoryEvent:
+def history_from(row: Row[Any], display_name: str | None = None) -> HistoryEvent:
     return HistoryEvent(
         branch_code=row.branch_code,
         action=row.action,
@@ -74,7 +74,7 @@ def history_from(row: Row[Any]) -> HistoryEvent:
         meeting_date=row.meeting_date,
         platform=row.platform,
         at=row.at,
-        display_name=getattr(row, "display_name", None),
+        display_name=display_name,
     )
 
 
@@ -189,7 +189,7 @@ class Nominations(Aggregate):
                 .where(t.nomination_history.c.branch_code == branch_code)
                 .order_by(t.nomination_history.c.id)
             )
-            return [history_from(r) for r in rows]
+            return [history_from(r, r.display_name) for r in rows]
 
         return await self.core.read(read)
 
