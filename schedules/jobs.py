@@ -17,16 +17,22 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.branches import BranchDirectory
+from bot.leader import NotLeader, leadership_for
+from bot.retention import purge_personal_data
 from schedules.deliver import Deliverer
 
 log = logging.getLogger(__name__)
 
-SWEEP_JOB = "mobilise:sweep"
 SWEEP_SECONDS = 60
-BRANCHES_JOB = "mobilise:branches"
 BRANCHES_SECONDS = 300
-PURGE_JOB = "mobilise:purge"
 PURGE_SECONDS = 3600
+# Stable job ids: a job rebuilt at start-up replaces its namesake.
+JOB_IDS = {
+    "sweep": "mobilise:sweep",
+    "refresh_branches": "mobilise:branches",
+    "purge_when_due": "mobilise:purge",
+}
 
 _running: dict[str, Deliverer] = {}
 
@@ -48,8 +54,6 @@ async def refresh_branches(context: str) -> None:
     deliverer = _running.get(context)
     if deliverer is None:
         return
-    from bot.branches import BranchDirectory
-
     services = deliverer.services
     branches = await services.store.branches.active()
     if tuple(branches) != services.branches.branches:
@@ -65,8 +69,6 @@ async def purge_when_due(context: str) -> None:
     services = deliverer.services
     if services.clock.now() < services.campaign.purge_after:
         return
-    from bot.retention import purge_personal_data
-
     held = await services.store.privacy.purge(dry_run=True)
     if held.anything:
         counts = await purge_personal_data(services, dry_run=False, by="the schedule")
@@ -79,35 +81,23 @@ async def scheduled(deliverer: Deliverer, every: float = SWEEP_SECONDS) -> Async
     context = f"store-{id(deliverer)}"
     _running[context] = deliverer
     scheduler = AsyncIOScheduler(timezone=deliverer.zone)
-    scheduler.add_job(
-        sweep,
-        IntervalTrigger(seconds=every, timezone=deliverer.zone),
-        args=[context],
-        id=SWEEP_JOB,
-        replace_existing=True,
-        next_run_time=datetime.now(deliverer.zone),
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=max(1, int(every)),
-    )
-    scheduler.add_job(
-        refresh_branches,
-        IntervalTrigger(seconds=BRANCHES_SECONDS, timezone=deliverer.zone),
-        args=[context],
-        id=BRANCHES_JOB,
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.add_job(
-        purge_when_due,
-        IntervalTrigger(seconds=PURGE_SECONDS, timezone=deliverer.zone),
-        args=[context],
-        id=PURGE_JOB,
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-    )
+    now = datetime.now(deliverer.zone)
+    for job, seconds, first in (
+        (sweep, every, now),  # at once: catch up on anything missed while down
+        (refresh_branches, BRANCHES_SECONDS, None),
+        (purge_when_due, PURGE_SECONDS, now),  # a bot restarted often still purges
+    ):
+        scheduler.add_job(
+            job,
+            IntervalTrigger(seconds=seconds, timezone=deliverer.zone),
+            args=[context],
+            id=JOB_IDS[job.__name__],
+            replace_existing=True,
+            next_run_time=first,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, int(seconds)),
+        )
     scheduler.start()
     log.info("reminders scheduled: a sweep every %s seconds", every)
     try:
@@ -120,8 +110,6 @@ async def scheduled(deliverer: Deliverer, every: float = SWEEP_SECONDS) -> Async
 
 
 async def _lead(deliverer: Deliverer, every: float, poll: float) -> None:
-    from bot.leader import NotLeader, leadership_for
-
     leadership = leadership_for(deliverer.services.store.engine, poll)
     while True:
         try:
