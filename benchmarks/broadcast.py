@@ -1,14 +1,19 @@
-"""Personal reminders to many volunteers through a rate-limited fake Discord API.
+"""A personal reminder to many volunteers, through real `mobilise send-due` processes and
+a local fake platform API that enforces a rate limit. Prints JSON.
 
-    python benchmarks/broadcast.py [--recipients 10000] [--rate 100] [--kill-at 0.5]
-                                   [--no-nonce] [--json]
+    python benchmarks/broadcast.py [--recipients 10000] [--rate 100] [--senders 1]
+                                   [--kill-at F] [--platform discord|slack]
+                                   [--latency S] [--no-nonce]
 
-N volunteers on Discord are each due one reminder. The sender is a real
-`mobilise send-due` process (the bot's delivery path: the store's delivery log, the
-Discord sender with discord.py's HTTP client). The fake answers message creates over R
-per second with 429 and Retry-After. With --kill-at F the sender is killed (SIGKILL)
-once F of the messages have arrived, and started again. The fake honours message nonces
-unless --no-nonce. Prints JSON.
+N volunteers are imported (`mobilise import-volunteers`), each then due one reminder.
+`--senders` starts that many `send-due` processes at once; they share the reminders
+lease, so one sends and the others wait or give way. With `--kill-at F` every sender is
+killed with SIGKILL once F of the messages have arrived, and one is started again to
+finish. Discord's fake answers message creates over the rate with 429 and Retry-After
+and honours nonces (unless --no-nonce); Slack's fake keeps messages with their
+metadata, which is how a send cut short is found again. Reports what arrived, the
+duplicates and losses, the rate achieved against the limit, and whether every
+record's status agrees with what the platform received.
 """
 
 from __future__ import annotations
@@ -16,154 +21,110 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import signal
 import sys
 import tempfile
 import time
-from collections import Counter
-from datetime import datetime, timedelta
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.campaign import load_campaign  # noqa: E402
-from bot.messages import User  # noqa: E402
-from bot.store import Store  # noqa: E402
 from tests.fakes.discord_api import FakeDiscord, fake_discord  # noqa: E402
-
-LONDON = ZoneInfo("Europe/London")
-SIGNED_UP = datetime(2019, 9, 20, 10, 0, tzinfo=LONDON)
-MESSAGES = "POST /channels/{id}/messages"
+from tests.fakes.slack_api import FakeSlack, fake_slack  # noqa: E402
+from tests.fleet import DISCORD_MESSAGES, Fleet, finish, kill, tally  # noqa: E402
 
 
-def user_id(n: int) -> str:
-    return str(500_000_000_000_000_000 + n)
+@asynccontextmanager
+async def platform(args: argparse.Namespace) -> AsyncIterator[FakeSlack | FakeDiscord]:
+    if args.platform == "slack":
+        async with fake_slack(latency=args.latency) as slack:
+            yield slack
+    else:
+        async with fake_discord(
+            honour_nonce=not args.no_nonce, message_limit=args.rate, latency=args.latency
+        ) as discord:
+            yield discord
 
 
-async def seed(url: str, recipients: int) -> None:
-    store = await Store.open(url)
-    branches = load_campaign(ROOT / "campaign").branches
-    await store.branches.sync(branches, SIGNED_UP)
-    for start in range(0, recipients, 500):
-        await asyncio.gather(
-            *(
-                store.people.sign_up(
-                    User("discord", user_id(n), f"Volunteer {n}"),
-                    branches[n % len(branches)].code,
-                    "consent",
-                    SIGNED_UP,
-                )
-                for n in range(start, min(recipients, start + 500))
-            )
-        )
-    await store.close()
-
-
-async def run_sender(env: dict[str, str], fake: FakeDiscord, kill_after: int | None) -> bool:
-    """Run `mobilise send-due`; kill it once `kill_after` messages arrived. True if killed."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "send-due",
-        env=env,
-        cwd=str(ROOT),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    if kill_after is not None:
-        while process.returncode is None:
-            if len(fake.calls_to(MESSAGES)) >= kill_after:
-                process.send_signal(signal.SIGKILL)
-                await process.wait()
-                return True
-            await asyncio.sleep(0.005)
-    _, stderr = await process.communicate()
-    if process.returncode != 0:
-        raise RuntimeError(f"send-due failed: {stderr.decode()[-2000:]}")
-    return False
+def arrivals(fake: FakeSlack | FakeDiscord) -> list[float]:
+    if isinstance(fake, FakeSlack):
+        return [c.at for c in fake.calls_to("chat.postMessage")]
+    return [c.at for c in fake.calls_to(DISCORD_MESSAGES)]
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{folder}/broadcast.db"
-        await seed(url, args.recipients)
-        async with fake_discord(
-            honour_nonce=not args.no_nonce, message_limit=args.rate, latency=args.latency
-        ) as fake:
-            env = {
-                k: v
-                for k, v in os.environ.items()
-                if not k.startswith(("MOBILISE_", "SLACK_", "DISCORD_"))
-            }
-            env.update(
-                DISCORD_TOKEN="benchmark-token",  # noqa: S106 - the fake accepts any token
-                DISCORD_API_URL=fake.base_url,
-                MOBILISE_DATABASE_URL=url,
-                MOBILISE_CAMPAIGN=str(ROOT / "campaign"),
-                MOBILISE_NOW=(SIGNED_UP + timedelta(seconds=30)).replace(tzinfo=None).isoformat(),
-                MOBILISE_DISCORD_SEND_RATE=str(args.rate * args.pace),
-                MOBILISE_LOG_LEVEL="ERROR",
-            )
+        async with platform(args) as fake:
+            fleet = Fleet(url, args.platform, fake, Path(folder), rate=args.rate * args.pace)
+            await fleet.import_volunteers(args.recipients)
             started = time.monotonic()
-            kill_after = int(args.recipients * args.kill_at) if args.kill_at else None
-            killed = await run_sender(env, fake, kill_after)
+            senders = [await fleet.start("send-due") for _ in range(args.senders)]
+            killed = False
             in_flight = 0
-            if killed:
-                store = await Store.open(url)
-                pending = {r.nonce for r in await store.deliveries.all("pending")}
-                await store.close()
-                arrived = {
-                    c.json.get("nonce") for c in fake.calls_to(MESSAGES) if isinstance(c.json, dict)
-                }
-                in_flight = len(pending & arrived)  # sent, but not yet recorded as sent
-                await run_sender(env, fake, None)
+            if args.kill_at:
+                await fleet.until_arrived(int(args.recipients * args.kill_at), within=3600)
+                for sender in senders:
+                    await kill(sender)
+                killed = True
+                statuses = await fleet.statuses()
+                in_flight = sum(
+                    1 for key in fleet.received() if statuses.get(key) == "sending"
+                )  # sent, not yet recorded as sent: what a restart must not send twice
+                senders = [await fleet.start("send-due")]
+            exits = [await finish(sender, within=3600) for sender in senders]
             seconds = time.monotonic() - started
-            shown = fake.calls_to(MESSAGES)
-            channels = Counter(c.path.split("/")[-2] for c in shown)
-            delivered = len(channels)
-            duplicates = sum(n - 1 for n in channels.values())
-            span = (shown[-1].at - shown[0].at) if len(shown) > 1 else 0.0
+            result = tally(fleet.received(), await fleet.statuses(), args.recipients)
+            shown = arrivals(fake)
+            span = (shown[-1] - shown[0]) if len(shown) > 1 else 0.0
             achieved = (len(shown) - 1) / span if span else 0.0
-            attempts = len(shown) + fake.http_429s
+            http_429s = fake.http_429s if isinstance(fake, FakeDiscord) else 0
             return {
+                "platform": args.platform,
                 "recipients": args.recipients,
-                "delivered": delivered,
-                "duplicates": duplicates,
+                "senders": args.senders,
+                **result,
                 "latency_s": args.latency,
-                "lost": args.recipients - delivered,
                 "seconds": round(seconds, 2),
                 "limit_per_s": args.rate,
                 "achieved_per_s": round(achieved, 1),
                 "ratio_to_limit": round(achieved / args.rate, 3),
-                "http_429s": fake.http_429s,
-                "share_429": round(fake.http_429s / attempts, 4) if attempts else 0.0,
+                "http_429s": http_429s,
+                "share_429": round(http_429s / (len(shown) + http_429s), 4) if shown else 0.0,
                 "killed": killed,
                 "in_flight_at_kill": in_flight,
-                "nonce_honoured": not args.no_nonce,
-                "deduplicated_by_nonce": len(fake.calls_to(f"{MESSAGES}#deduplicated")),
+                "nonce_honoured": args.platform == "discord" and not args.no_nonce,
+                "deduplicated_by_nonce": (
+                    len(fake.calls_to(f"{DISCORD_MESSAGES}#deduplicated"))
+                    if isinstance(fake, FakeDiscord)
+                    else 0
+                ),
+                "sender_exit_codes": sorted(code for code, _ in exits),
+                "sender_warnings": [
+                    line[:300]
+                    for _, err in exits
+                    for line in err.splitlines()
+                    if "WARNING" in line or "ERROR" in line
+                ][-5:],
             }
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=10_000)
-    parser.add_argument("--rate", type=float, default=100.0, help="the fake's limit per second")
+    parser.add_argument("--rate", type=float, default=100.0, help="the platform's limit per second")
     parser.add_argument(
         "--pace", type=float, default=0.98, help="the sender's rate as a share of the limit"
     )
-    parser.add_argument("--kill-at", type=float, default=None)
+    parser.add_argument("--senders", type=int, default=1, help="send-due processes at once")
+    parser.add_argument("--kill-at", type=float, default=None, help="kill them all at this share")
+    parser.add_argument("--platform", choices=("discord", "slack"), default="discord")
     parser.add_argument("--no-nonce", action="store_true")
     parser.add_argument(
-        "--latency",
-        type=float,
-        default=0.0,
-        help="seconds the fake takes to answer a message create",
+        "--latency", type=float, default=0.0, help="seconds the fake takes to answer a send"
     )
     parser.add_argument("--json", action="store_true", help="JSON only (the default output)")
-    result = asyncio.run(main(parser.parse_args()))
-    print(json.dumps(result, indent=None if result else 2))
+    print(json.dumps(asyncio.run(main(parser.parse_args()))))

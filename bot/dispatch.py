@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from rapidfuzz import process
@@ -100,6 +101,9 @@ class Dispatcher:
 
     def search_branches(self, query: str, limit: int) -> list[Branch]:
         return self.services.branches.search(query, limit)
+
+    async def first_time(self, key: str) -> bool:
+        return await self.services.store.requests.first_time(key, datetime.now(UTC))
 
     def check_option(self, command: str, option: str, value: str | None) -> str | None:
         declared = self.services.commands.get(command)

@@ -61,6 +61,15 @@ class Volunteer:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportedVolunteer:
+    """A supporter gathered before the bot, whose consent was recorded elsewhere."""
+
+    user: User
+    branch_code: str
+    consented_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class SignUp:
     volunteer: Volunteer
     previous_branch: str | None
@@ -230,6 +239,15 @@ class UnansweredQuestion:
 
 
 @dataclass(frozen=True, slots=True)
+class Queued:
+    """What became of a question put to the organisers: kept (with its id), or not kept
+    because the asker or the queue already has as many open questions as it may."""
+
+    question_id: int | None
+    refused: str | None = None  # "asker" | "queue"
+
+
+@dataclass(frozen=True, slots=True)
 class FaqAnswer:
     id: int
     question_id: int | None
@@ -287,6 +305,8 @@ class Delivery(DeliveryClaim):
     message_ref: str | None
     created_at: datetime
     updated_at: datetime
+    claimed_by: str | None = None
+    claim_expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

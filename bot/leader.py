@@ -1,132 +1,134 @@
-"""Which process sends the reminders: exactly one per store.
+"""Which process sends the reminders: the one holding the store's `reminders` lease.
 
-On PostgreSQL the leader holds a session advisory lock on a connection of its own; the
-others try for it every few seconds and the first to get it takes over, so a stopped
-leader is replaced within one poll. The lock goes with the leader's connection, so a
-crashed leader never leaves it held. On SQLite an exclusive lock on a file next to the
-database does the same job for one machine; a second process there does not wait, it
-says why and runs without reminders.
+Every path that sends (`run`, `run --reminders-only`, the console's `run`, `send-due`)
+takes the same lease, a row in the store with an owner and an expiry, on SQLite and
+PostgreSQL alike. The holder renews it every few seconds and extends the claims on the
+messages it is sending with it; a holder that dies stops renewing, and once its lease
+and claims run out another process takes over. A holder that cannot renew in time stops
+sending (its claims may pass to another), so two processes never send at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import logging
 import os
+import socket
+import time
+import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import IO
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from bot.store import Store
+from bot.store.deliveries import Owner
 
 log = logging.getLogger(__name__)
 
-# pg_advisory_lock key: an arbitrary constant that no other application uses.
-LOCK_KEY = 0x6D6F62696C697365  # "mobilise"
+REMINDERS = "reminders"
 
 
-class NotLeader(Exception):
-    """This process may not send reminders; the message says why."""
+class LeaseHeld(Exception):
+    """Another process holds the lease; the message says which and until when."""
 
 
-class PostgresLeadership:
-    def __init__(self, engine: AsyncEngine, poll: float):
-        self.engine = engine
-        self.poll = poll
-        self._conn: AsyncConnection | None = None
+def describe_process(role: str) -> str:
+    """Who this process is, for the lease and for the message a second sender prints."""
+    return f"{role} (process {os.getpid()} on {socket.gethostname()}, {uuid.uuid4().hex[:6]})"
 
-    async def acquire(self) -> None:
-        """Wait until this process holds the lock."""
+
+class Lease:
+    """The reminders lease for one process: take it, keep it, give it back."""
+
+    def __init__(self, store: Store, role: str, seconds: float, name: str = REMINDERS):
+        self.store = store
+        self.name = name
+        self.owner_name = describe_process(role)
+        self.seconds = seconds
+        self._valid_until = 0.0  # monotonic: past this, do not start another send
+        self._until = datetime.now(UTC)  # wall clock: when the lease (and claims) run out
+
+    def owner(self) -> Owner:
+        """This process as the owner of claims, which last exactly as long as the lease:
+        so whoever holds the lease knows every other claim has run out."""
+        return Owner(self.owner_name, self._until, datetime.now(UTC))
+
+    @property
+    def valid(self) -> bool:
+        """Whether the lease surely still holds: it was renewed recently enough."""
+        return time.monotonic() < self._valid_until
+
+    async def try_take(self) -> str | None:
+        """Take or renew the lease; None if held, else who holds it."""
+        started = time.monotonic()
+        now = datetime.now(UTC)
+        until = now + timedelta(seconds=self.seconds)
+        holder = await self.store.leases.take(self.name, self.owner_name, until, now)
+        if holder != self.owner_name:
+            self._valid_until = 0.0
+            return holder
+        self._until = until
+        # A margin for clocks and the time the write took.
+        self._valid_until = started + self.seconds * 0.8
+        return None
+
+    async def acquire(self, wait: float | None, poll: float) -> None:
+        """Wait (up to `wait` seconds; None: for ever) until this process holds the lease."""
+        deadline = None if wait is None else time.monotonic() + wait
         announced = False
         while True:
             try:
-                conn = await self.engine.connect()
-                await conn.execution_options(isolation_level="AUTOCOMMIT")
-                got = (
-                    await conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY})
-                ).scalar()
-                if got:
-                    self._conn = conn
-                    log.info("this process now sends the reminders")
-                    return
-                await conn.close()
-            except Exception as error:  # the database is away: keep trying
-                log.warning("could not ask for the reminders lock: %s", type(error).__name__)
+                holder = await self.try_take()
+            except Exception as error:  # the database is away for now: keep trying
+                log.warning("could not ask for the reminders lease: %s", type(error).__name__)
+                holder = "nobody reachable"
+            if holder is None:
+                log.info("this process now sends the reminders")
+                return
+            if deadline is not None and time.monotonic() >= deadline:
+                found = await self.store.leases.holder(self.name)
+                until = f", until {found[1]:%H:%M:%S} UTC" if found else ""
+                raise LeaseHeld(f"reminders are being sent by {holder}{until}")
             if not announced:
-                log.info("another process sends the reminders; standing by")
+                log.info("another process sends the reminders; standing by (held by %s)", holder)
                 announced = True
-            await asyncio.sleep(self.poll)
+            await asyncio.sleep(poll)
 
-    async def still_held(self) -> bool:
-        if self._conn is None:
-            return False
+    async def renew(self) -> bool:
+        """Renew the lease and this process's claims; False if it has been lost."""
         try:
-            await self._conn.execute(text("SELECT 1"))
-        except Exception:
-            return False
+            if await self.try_take() is not None:
+                return False
+            await self.store.deliveries.extend_claims(self.owner())
+        except Exception as error:
+            log.warning("could not renew the reminders lease: %s", type(error).__name__)
+            return self.valid
         return True
 
     async def release(self) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(Exception):
-                await self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
-            with contextlib.suppress(Exception):
-                await self._conn.close()
-            self._conn = None
-
-
-class SqliteLeadership:
-    def __init__(self, database: str):
-        self.path = Path(f"{database}.reminders.lock")
-        self._file: IO[str] | None = None
-
-    async def acquire(self) -> None:
-        handle = self.path.open("a+")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            handle.close()
-            raise NotLeader(
-                f"{holder} already sends the reminders for this SQLite store; this one will "
-                "answer commands but send no reminders (use PostgreSQL to run several "
-                "processes with failover)"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"process {os.getpid()}")
-        handle.flush()
-        self._file = handle
-
-    async def still_held(self) -> bool:
-        return self._file is not None
-
-    async def release(self) -> None:
-        if self._file is not None:
-            fcntl.flock(self._file, fcntl.LOCK_UN)
-            self._file.close()
-            self._file = None
-
-
-Leadership = PostgresLeadership | SqliteLeadership
-
-
-def leadership_for(engine: AsyncEngine, poll: float) -> Leadership:
-    url = make_url(str(engine.url))
-    if url.get_backend_name() == "postgresql":
-        return PostgresLeadership(engine, poll)
-    return SqliteLeadership(url.database or "mobilise.db")
+        self._valid_until = 0.0
+        with contextlib.suppress(Exception):
+            await self.store.leases.release(self.name, self.owner_name)
 
 
 @contextlib.asynccontextmanager
-async def leading(leadership: Leadership) -> AsyncIterator[None]:
-    await leadership.acquire()
+async def holding(lease: Lease, poll: float) -> AsyncIterator[asyncio.Event]:
+    """While open, keep renewing the lease; the event is set if it is lost."""
+    lost = asyncio.Event()
+
+    async def keep() -> None:
+        while True:
+            await asyncio.sleep(poll)
+            if not await lease.renew():
+                log.warning("lost the reminders lease")
+                lost.set()
+                return
+
+    task = asyncio.create_task(keep(), name="mobilise-lease")
     try:
-        yield
+        yield lost
     finally:
-        await leadership.release()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await lease.release()

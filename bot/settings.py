@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     leader_poll_seconds: float = Field(
         default=5.0, gt=0, description="How often a standby process checks for a leader."
     )
+    lease_seconds: float = Field(
+        default=15.0,
+        ge=1,
+        description="How long the reminders lease lasts unless renewed: after a crash, "
+        "another process takes over within this.",
+    )
     slack_send_rate: float = Field(
         default=4.0, gt=0, description="Reminders sent per second on Slack, at most."
     )

@@ -17,8 +17,25 @@ MAX_QUESTION = 500
 async def ask(invocation: Invocation, services: Services) -> Reply:
     question = invocation.text("question") or ""
     answer = services.answers.answer(question, invocation.now)
+    text = answer.text
     if not answer.answered and answer.kind == "none":
-        await services.store.questions.record_unanswered(
-            question, services.answers.normalise(question), invocation.now
+        queued = await services.store.questions.record_unanswered(
+            question, services.answers.normalise(question), invocation.user, invocation.now
         )
-    return Reply(text=answer.text, source=answer.source, ephemeral=True)
+        if queued.refused in NOT_KEPT:
+            text = NOT_KEPT[queued.refused].format(email=services.campaign.info.contact.email)
+    return Reply(text=text, source=answer.source, ephemeral=True)
+
+
+NOT_KEPT = {
+    "asker": (
+        "I don't know: the campaign material doesn't cover that. You already have 20 "
+        "questions waiting for the organisers, so I haven't kept this one; please ask again "
+        "once they have answered, or email {email}."
+    ),
+    "queue": (
+        "I don't know: the campaign material doesn't cover that. The organisers' queue of "
+        "questions is full just now, so I haven't kept this one; please ask again later, "
+        "or email {email}."
+    ),
+}

@@ -1,11 +1,14 @@
 """Deliver: send what the plan says is due, exactly once, and keep the record.
 
-Every message has a delivery record keyed by (rule, recipient, occurrence). The record
-is written, as pending, before anything is sent, and its outcome after. A sweep sends
-what is due within the catch-up window and has no record yet (or only a pending one,
-left by a process that stopped mid-send: that one is sent again, with the same key, so
-a platform that deduplicates shows it once). What was missed for longer is recorded as
-dropped, with the reason. Nothing marked sent is ever sent again.
+Every message has a delivery record keyed by (rule, recipient, occurrence), claimed by the
+process sending it (which holds the reminders lease, `bot.leader`). Before the platform
+call the record says `sending`, durably; as soon as the call returns it says `sent`; the
+sending slot is not given up until that is durable, so at any moment at most the messages
+actually in flight are sent and not recorded. After a crash, a message left `sending` is
+first looked for on the platform (Slack: by its key in the message metadata) and marked
+sent if it is there; otherwise it is sent again with the same key (Discord deduplicates
+by it). What was missed for longer than the catch-up window is recorded as dropped, with
+the reason. Nothing marked sent is ever sent again.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from zoneinfo import ZoneInfo
 from bot.adapters.base import Sender, SendOutcome, Target
 from bot.dates import plural, short_day
 from bot.domain import Delivery, DeliveryClaim
+from bot.leader import Lease
+from bot.messages import Reply
 from bot.services import Services
 from schedules.compose import Composer, Facts
 from schedules.planner import Planned, Planner, QuietHours
@@ -43,6 +48,7 @@ class SweepReport:
     failed: int = 0
     given_up: int = 0
     already: int = 0
+    held_elsewhere: int = 0  # claimed by a sender whose claim has not yet run out
     details: list[str] = field(default_factory=list)
 
 
@@ -58,10 +64,12 @@ class Deliverer:
         self,
         services: Services,
         senders: Mapping[str, Sender],
-        concurrency: int = 32,
+        lease: Lease | None = None,
+        concurrency: int = 64,
     ):
         self.services = services
         self.senders = dict(senders)
+        self.lease = lease
         settings = services.settings
         self.zone: ZoneInfo = settings.zone
         self.quiet = QuietHours(settings.quiet_start, settings.quiet_end)
@@ -77,6 +85,8 @@ class Deliverer:
 
     async def sweep(self, now: datetime) -> SweepReport:
         """Send what is due, record what was missed, remember how far we got."""
+        if self.lease is None:
+            raise RuntimeError("sending needs the reminders lease")
         log_ = self.services.store.deliveries
         report = SweepReport()
         saved = await log_.state_value(LAST_SWEPT)
@@ -87,6 +97,7 @@ class Deliverer:
         missed = [p for p in plan if last <= p.at < horizon]
         due = [p for p in plan if p.at >= horizon]
         report.due = len(due)
+        owner = self.lease.owner()
         if missed:
             why = "missed: the bot was not running within the catch-up window"
             claims = await self._claims([_claim(p, "dropped", why) for p in missed], now)
@@ -97,10 +108,17 @@ class Deliverer:
             messaged = await self._messaged_today(due)
             jobs = []
             for item, claim in zip(due, claims, strict=True):
-                if claim.status != "pending":
+                if claim.status not in ("pending", "sending"):
                     report.already += 1
                     continue
-                if item.audience == "volunteer" and (item.recipient, self._day(item)) in messaged:
+                if claim.claimed_by != owner.name:
+                    report.held_elsewhere += 1
+                    continue
+                if (
+                    claim.status == "pending"
+                    and item.audience == "volunteer"
+                    and (item.recipient, self._day(item)) in messaged
+                ):
                     await log_.finish(claim.id, "skipped", now, "already messaged that day")
                     report.skipped += 1
                     continue
@@ -120,10 +138,13 @@ class Deliverer:
         return report
 
     async def _claims(self, items: Sequence[DeliveryClaim], now: datetime) -> list[Delivery]:
+        assert self.lease is not None
         claimed: list[Delivery] = []
         for start in range(0, len(items), CHUNK):
             claimed.extend(
-                await self.services.store.deliveries.claim(items[start : start + CHUNK], now)
+                await self.services.store.deliveries.claim(
+                    items[start : start + CHUNK], self.lease.owner(), now
+                )
             )
         return claimed
 
@@ -149,27 +170,55 @@ class Deliverer:
     async def _deliver(
         self, item: Planned, claim: Delivery, facts: Facts, now: datetime, report: SweepReport
     ) -> None:
-        store = self.services.store
-        reply = self.composer.render(item, facts)
+        assert self.lease is not None
+        log_ = self.services.store.deliveries
+        sender = self.senders[item.platform]
         kind: Literal["user", "channel"] = "channel" if item.audience == "channel" else "user"
         target = Target(item.platform, kind, item.target)
         async with self._slots:
-            try:
-                outcome = await self.senders[item.platform].send(target, reply, claim.nonce)
-            except Exception as error:  # a sender that fails unexpectedly is retried next time
-                log.warning("sending %s failed: %s", item.rule.id, type(error).__name__)
-                outcome = SendOutcome("failed", detail=type(error).__name__)
-        if outcome.status == "failed":
-            # Leave it pending: the next sweep tries again while it is still due.
-            report.failed += 1
-            return
-        await store.deliveries.finish(claim.id, outcome.status, now, outcome.detail, outcome.ref)
+            if not self.lease.valid:
+                # Not renewed in time: the lease may pass on, so leave it to its holder.
+                if not report.details:
+                    log.warning("the reminders lease was not renewed in time; sending paused")
+                    report.details.append("lease not renewed in time")
+                report.failed += 1
+                return
+            outcome: SendOutcome | None = None
+            if claim.status == "sending":  # this process, or another, stopped mid-send
+                ref = await self._already_sent(sender, target, claim)
+                outcome = SendOutcome("sent", ref=ref) if ref is not None else None
+            if outcome is None:
+                if not await log_.mark_sending(claim.id, self.lease.owner(), now):
+                    report.already += 1
+                    return
+                outcome = await self._send(sender, target, self.composer.render(item, facts), claim)
+            if outcome.status == "failed":
+                # Left to the next sweep, which tries again while it is still due.
+                report.failed += 1
+                return
+            await log_.finish(claim.id, outcome.status, now, outcome.detail, outcome.ref)
         if outcome.status == "sent":
             report.sent += 1
         else:
             report.undeliverable += 1
             if item.volunteer is not None:
-                await store.people.mark_undeliverable(item.volunteer.person_id, now)
+                await self.services.store.people.mark_undeliverable(item.volunteer.person_id, now)
+
+    @staticmethod
+    async def _send(sender: Sender, target: Target, reply: Reply, claim: Delivery) -> SendOutcome:
+        try:
+            return await sender.send(target, reply, claim.nonce)
+        except Exception as error:  # a sender that fails unexpectedly is retried next time
+            log.warning("sending %s failed: %s", claim.rule_id, type(error).__name__)
+            return SendOutcome("failed", detail=type(error).__name__)
+
+    @staticmethod
+    async def _already_sent(sender: Sender, target: Target, claim: Delivery) -> str | None:
+        try:
+            return await sender.find_sent(target, claim.nonce)
+        except Exception as error:  # cannot tell: send again, with the same key
+            log.warning("could not look for %s: %s", claim.rule_id, type(error).__name__)
+            return None
 
 
 def _claim(item: Planned, status: str = "pending", detail: str | None = None) -> DeliveryClaim:

@@ -12,13 +12,13 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.branches import BranchDirectory
-from bot.leader import NotLeader, leadership_for
+from bot.leader import holding
 from bot.retention import purge_personal_data
 from schedules.deliver import Deliverer
 
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 SWEEP_SECONDS = 60
 BRANCHES_SECONDS = 300
 PURGE_SECONDS = 3600
+REQUEST_KEYS_KEPT = timedelta(hours=2)
 # Stable job ids: a job rebuilt at start-up replaces its namesake.
 JOB_IDS = {
     "sweep": "mobilise:sweep",
@@ -67,6 +68,8 @@ async def purge_when_due(context: str) -> None:
     if deliverer is None:
         return
     services = deliverer.services
+    # Request keys are kept for the platforms' retry window (an hour), then forgotten.
+    await services.store.requests.forget_before(datetime.now(UTC) - REQUEST_KEYS_KEPT)
     if services.clock.now() < services.campaign.purge_after:
         return
     held = await services.store.privacy.purge(dry_run=True)
@@ -110,29 +113,26 @@ async def scheduled(deliverer: Deliverer, every: float = SWEEP_SECONDS) -> Async
 
 
 async def _lead(deliverer: Deliverer, every: float, poll: float) -> None:
-    leadership = leadership_for(deliverer.services.store.engine, poll)
+    lease = deliverer.lease
+    assert lease is not None
+    renew = renewal_interval(lease.seconds, poll)
     while True:
-        try:
-            await leadership.acquire()
-        except NotLeader as refusal:
-            log.warning("not sending reminders: %s", refusal)
-            return
-        try:
-            async with scheduled(deliverer, every):
-                while True:  # keep checking that the lock is still ours
-                    await asyncio.sleep(poll)
-                    if not await leadership.still_held():
-                        log.warning("lost the reminders lock; standing by")
-                        break
-        finally:
-            await leadership.release()
+        await lease.acquire(wait=None, poll=poll)
+        async with holding(lease, renew) as lost, scheduled(deliverer, every):
+            await lost.wait()
+        log.warning("standing by for the reminders lease")
+
+
+def renewal_interval(lease_seconds: float, poll: float) -> float:
+    """How often a holder renews: often enough that a late renewal never lets it lapse."""
+    return min(poll, lease_seconds / 4)
 
 
 @asynccontextmanager
 async def reminders(
     deliverer: Deliverer, every: float = SWEEP_SECONDS, poll: float = 5.0
 ) -> AsyncIterator[None]:
-    """Send reminders from this process while it is the one chosen to (see bot.leader)."""
+    """Send reminders from this process while it holds the reminders lease (bot.leader)."""
     task = asyncio.create_task(_lead(deliverer, every, poll), name="mobilise-reminders")
     try:
         yield

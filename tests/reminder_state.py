@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
+from bot.adapters.base import Sender
 from bot.domain import NominationReport, User
+from bot.leader import Lease
+from bot.services import Services
 from bot.store import Store
+from schedules.deliver import Deliverer
 from tests.conftest import LONDON
 
 BEFORE = datetime(2019, 8, 30, 12, 0, tzinfo=LONDON)
@@ -39,3 +44,17 @@ async def seed(store: Store) -> None:
     await store.people.set_opted_out(OPTED_OUT, True, BEFORE)
     await store.people.snooze(SNOOZED, datetime(2019, 9, 12, 12, 0, tzinfo=LONDON))
     await store.deliveries.subscribe("console", CHANNEL, User("console", "olive", "olive"), BEFORE)
+
+
+_leases: dict[int, Lease] = {}
+
+
+async def sending(services: Services, senders: Mapping[str, Sender]) -> Deliverer:
+    """A deliverer holding the reminders lease, as a sending process would; deliverers
+    made for one store in one test share the process's lease."""
+    lease = _leases.get(id(services.store))
+    if lease is None or lease.store is not services.store:
+        lease = Lease(services.store, "test", services.settings.lease_seconds)
+        _leases[id(services.store)] = lease
+    await lease.acquire(wait=0, poll=0.1)
+    return Deliverer(services, senders, lease)

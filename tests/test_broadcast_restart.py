@@ -48,6 +48,7 @@ def test_exactly_once_where_the_platform_honours_nonces() -> None:
     assert report["delivered"] == 200
     assert isinstance(report["in_flight_at_kill"], int) and report["in_flight_at_kill"] > 0
     assert report["deduplicated_by_nonce"] == report["in_flight_at_kill"]
+    assert report["sent_not_recorded"] == report["recorded_not_sent"] == 0
 
 
 @pytest.mark.timeout(300)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.backends import postgres_url
 from tests.conftest import CAMPAIGN, mobilise_command, sqlite_url
 
 
@@ -168,3 +169,27 @@ def test_console_does_not_load_platform_sdks(tmp_path: Path) -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
     )
     assert "LOADED [] 0" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_database_that_cannot_be_used_is_one_line(tmp_path: Path) -> None:
+    missing = "'no_such_db'" if postgres_url() else "cannot reach"  # with no server here
+    for url, says in (
+        ("postgresql+asyncpg://postgres@127.0.0.1:5432/no_such_db", missing),
+        ("postgresql+asyncpg://postgres:hunter22@127.0.0.1:1/campaign", "cannot reach"),
+        ("nonsense://somewhere", "not a database URL"),
+        (f"sqlite+aiosqlite:///{tmp_path}/a-file/under/it.db", "SQLite file"),
+    ):
+        if url.endswith("it.db"):
+            (tmp_path / "a-file").write_text("not a folder")
+        result = subprocess.run(
+            [*mobilise_command(), "--db", url, "export"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode != 0
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert says in lines[0] and "MOBILISE_DATABASE_URL" in lines[0]
+        assert "hunter22" not in result.stderr

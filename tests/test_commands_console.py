@@ -294,3 +294,16 @@ async def test_forgetme_leaves_no_trace_of_the_caller(
     # Other people's data is untouched.
     bobs = await services.store.nominations.current("HMRC-BOOT")
     assert bobs is not None and bobs.reported_by == "bob"
+
+
+async def test_a_full_question_queue_says_the_question_was_not_kept(
+    alice: Console, services: Services
+) -> None:
+    for n in range(20):
+        reply = await alice.handle(f"what is the airspeed of swallow number {n}?")
+        assert reply is not None and "passed your question to the organisers" in reply
+    reply = await alice.handle("what is the airspeed of swallow number 20?")
+    assert reply is not None
+    assert "You already have 20 questions waiting" in reply
+    assert "haven't kept this one" in reply
+    assert len(await services.store.questions.unanswered(limit=100)) == 20

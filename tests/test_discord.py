@@ -23,6 +23,7 @@ from bot.services import Services
 from bot.settings import Settings
 from commands import registry
 from tests import discord_harness as harness
+from tests import reminder_state as states
 from tests.conftest import CAMPAIGN, sqlite_url
 from tests.fakes.discord_api import BOT_ID, FakeDiscord, fake_discord
 from tests.store_rows import table_rows
@@ -361,10 +362,8 @@ async def test_reminders_reach_discord_and_their_buttons_work(
 ) -> None:
     from datetime import timedelta
 
-    from schedules.deliver import Deliverer
-
     await invoke(adapter, fake, "volunteer", {"branch": "DWP-LEEDS", "consent": "yes"})
-    deliverer = Deliverer(discord_services, {"discord": adapter})
+    deliverer = await states.sending(discord_services, {"discord": adapter})
     report = await deliverer.sweep(discord_services.clock.now() + timedelta(seconds=30))
     assert report.sent == 1
     (opened,) = fake.calls_to("POST /users/@me/channels")
@@ -386,3 +385,16 @@ async def test_reminders_reach_discord_and_their_buttons_work(
         calls = await fake.wait_for(CALLBACK, before + 1)
         assert isinstance(calls[-1].json, dict)
         assert message_of(calls[-1].json).startswith(expected)
+
+
+async def test_an_interaction_delivered_twice_is_handled_once(
+    adapter: DiscordAdapter, fake: FakeDiscord, discord_services: Services
+) -> None:
+    payload = harness.command("nominate", {"branch": "DWP-LEEDS", "outcome": "nominated"}, ALICE)
+    harness.dispatch(adapter, payload)
+    harness.dispatch(adapter, payload)  # the same interaction id again
+    await fake.wait_for(CALLBACK)
+    await asyncio.sleep(0.5)
+    assert len(fake.calls_to(CALLBACK)) == 1
+    nomination = await discord_services.store.nominations.current("DWP-LEEDS")
+    assert nomination is not None and nomination.report_count == 1

@@ -24,6 +24,7 @@ from bot.store import Store
 from bot.store.backup import backup_sqlite
 from bot.store.schema import metadata
 from schedules.deliver import Deliverer
+from tests import reminder_state as states
 from tests.conftest import CAMPAIGN, LONDON, SEPT_20, mobilise_command, sqlite_url
 from tests.store_rows import table_rows
 from tests.test_reminders import RecordingSender
@@ -47,7 +48,7 @@ async def busy_day(alice: Console, organiser: Console, services: Services) -> No
     await say(alice, "what does mark think of alice's cat?")
     await say(organiser, "/verify branch:DWP-LEEDS")
     await say(organiser, "/broadcast-here")
-    await Deliverer(services, {"console": RecordingSender()}).sweep(
+    await (await states.sending(services, {"console": RecordingSender()})).sweep(
         services.clock.now() + timedelta(days=3)
     )
 

@@ -8,7 +8,7 @@ import os
 import subprocess
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -22,12 +22,14 @@ from bot.dispatch import Dispatcher
 from bot.messages import Reply
 from bot.services import Services
 from bot.settings import Settings
+from bot.store.deliveries import Owner
 from schedules.deliver import Deliverer
 from schedules.deliver import _claim as claim_for
 from tests import reminder_state as states
 from tests.conftest import CAMPAIGN, LONDON, mobilise_command
 
 CLOSE = datetime(2019, 10, 14, 17, 0, tzinfo=LONDON)
+WALL_PAST = datetime(2020, 1, 1, tzinfo=UTC)  # a wall-clock time long gone
 
 
 class RecordingSender:
@@ -37,6 +39,9 @@ class RecordingSender:
         self.platform = platform
         self.outcome = outcome
         self.sent: list[tuple[Target, Reply, str]] = []
+
+    async def find_sent(self, target: Target, key: str) -> str | None:
+        return None
 
     async def send(self, target: Target, reply: Reply, nonce: str) -> SendOutcome:
         self.sent.append((target, reply, nonce))
@@ -194,7 +199,7 @@ def test_one_message_per_volunteer_per_day(whole_campaign: list[dict[str, Any]])
 
 async def test_sent_once_however_often_it_sweeps(seeded: Services) -> None:
     sender = RecordingSender()
-    deliverer = Deliverer(seeded, {"console": sender})
+    deliverer = await states.sending(seeded, {"console": sender})
     moment = datetime(2019, 9, 2, 10, 0, 30, tzinfo=LONDON)
     first = await deliverer.sweep(moment)
     assert first.sent == 3
@@ -216,7 +221,7 @@ async def test_sent_once_however_often_it_sweeps(seeded: Services) -> None:
 
 async def test_catch_up_within_the_window_and_drop_outside_it(seeded: Services) -> None:
     sender = RecordingSender()
-    deliverer = Deliverer(seeded, {"console": sender})
+    deliverer = await states.sending(seeded, {"console": sender})
     await deliverer.sweep(datetime(2019, 9, 8, 23, 0, tzinfo=LONDON))  # the last run
     # Down over Monday 9 September's 08:30, 09:00 and 10:00 messages; back at 12:00,
     # within six hours of each: all are sent.
@@ -239,11 +244,11 @@ async def test_catch_up_within_the_window_and_drop_outside_it(seeded: Services) 
 
 
 async def test_undeliverable_volunteers_are_marked_and_reported(seeded: Services) -> None:
-    deliverer = Deliverer(seeded, {"console": RecordingSender(outcome="undeliverable")})
+    deliverer = await states.sending(seeded, {"console": RecordingSender(outcome="undeliverable")})
     report = await deliverer.sweep(datetime(2019, 9, 2, 10, 1, tzinfo=LONDON))
     assert report.undeliverable == 3
     later = RecordingSender()
-    deliverer = Deliverer(seeded, {"console": later})
+    deliverer = await states.sending(seeded, {"console": later})
     await deliverer.sweep(datetime(2019, 9, 9, 10, 1, tzinfo=LONDON))
     assert not any(t.id == "nia" for t, _, _ in later.sent)  # not retried for ever
     (digest,) = [r for _, r, _ in later.sent if "digest" in r.text]
@@ -254,11 +259,13 @@ async def test_a_pending_send_left_by_a_crash_is_sent_again_with_its_nonce(
     seeded: Services,
 ) -> None:
     sender = RecordingSender()
-    deliverer = Deliverer(seeded, {"console": sender})
+    deliverer = await states.sending(seeded, {"console": sender})
     moment = datetime(2019, 9, 2, 10, 0, 30, tzinfo=LONDON)
     due = await deliverer.plan(moment - timedelta(hours=6), moment)
     assert len(due) == 3
-    claims = await seeded.store.deliveries.claim([claim_for(p) for p in due], moment)
+    # A process that has since crashed claimed them, and its claims have run out.
+    crashed = Owner("a crashed process", WALL_PAST, WALL_PAST)
+    claims = await seeded.store.deliveries.claim([claim_for(p) for p in due], crashed, moment)
     await deliverer.sweep(moment)  # the crash happened after the claims, before sending
     assert sorted(n for _, _, n in sender.sent) == sorted(c.nonce for c in claims)
 
@@ -267,7 +274,7 @@ async def test_done_snooze_and_need_help_in_the_console(seeded: Services) -> Non
     moment = datetime(2019, 9, 2, 10, 1, tzinfo=LONDON)
     seeded.clock.set(moment)
     recorder = RecordingSender()
-    await Deliverer(seeded, {"console": recorder}).sweep(moment)
+    await (await states.sending(seeded, {"console": recorder})).sweep(moment)
     reminder = next(r for t, r, _ in recorder.sent if t.id == "nia")
     out: list[str] = []
 

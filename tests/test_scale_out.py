@@ -61,6 +61,7 @@ def environment(url: str, fake: FakeDiscord) -> dict[str, str]:
         MOBILISE_NOW=(SIGNED_UP + timedelta(seconds=30)).replace(tzinfo=None).isoformat(),
         MOBILISE_SWEEP_SECONDS="1",
         MOBILISE_LEADER_POLL_SECONDS="0.5",
+        MOBILISE_LEASE_SECONDS="3",
         MOBILISE_DISCORD_SEND_RATE="20",
         MOBILISE_LOG_LEVEL="INFO",
     )
@@ -160,7 +161,7 @@ async def test_the_standby_takes_over_when_the_leader_dies(postgres: str, tmp_pa
     assert set(counts.values()) == {1}  # in flight at the kill: shown once, by nonce
 
 
-async def test_a_second_process_on_sqlite_says_why_it_sends_no_reminders(tmp_path: Path) -> None:
+async def test_a_second_process_on_sqlite_stands_by_and_says_who_sends(tmp_path: Path) -> None:
     url = sqlite_url(tmp_path / "one.db")
     await seed(url, recipients=2)
     async with fake_discord() as fake:
@@ -168,8 +169,17 @@ async def test_a_second_process_on_sqlite_says_why_it_sends_no_reminders(tmp_pat
         first = await start(env, tmp_path)
         await until(lambda: len(fake.calls_to(MESSAGES)) >= 2, 60)
         second = await start(env, tmp_path)
-        await asyncio.sleep(3)
-        logs = [await stop(second), await stop(first)]
-    assert "already sends the reminders for this SQLite store" in logs[0]
-    assert "use PostgreSQL to run several processes" in logs[0]
+        assert second.stderr is not None
+        lines: list[str] = []
+        while not any("standing by" in line for line in lines):
+            line = await asyncio.wait_for(second.stderr.readline(), 60)
+            assert line, "the second process ended without standing by"
+            lines.append(line.decode())
+        first_log = await stop(first)
+        await asyncio.sleep(2)  # the lease is given back: the standby takes over
+        second_log = "".join(lines) + await stop(second)
+    assert "this process now sends the reminders" in first_log
+    standing = next(line for line in second_log.splitlines() if "standing by" in line)
+    assert "held by run (process" in standing
+    assert "this process now sends the reminders" in second_log
     assert len(fake.calls_to(MESSAGES)) == 2

@@ -26,6 +26,7 @@ from bot.messages import Button, Reply
 from bot.services import Services
 from bot.settings import Settings
 from commands import registry
+from tests import reminder_state as states
 from tests import slack_harness as slack
 from tests.conftest import CAMPAIGN, sqlite_url
 from tests.fakes.slack_api import FakeSlack, fake_slack
@@ -477,12 +478,11 @@ async def test_reminders_reach_slack_and_their_buttons_work(
     from datetime import timedelta
 
     from bot.domain import User
-    from schedules.deliver import Deliverer
 
     await run_command(
         adapter, fake, "volunteer", "branch:DWP-LEEDS consent:yes", user="U5", user_name="nia"
     )
-    deliverer = Deliverer(slack_services, {"slack": adapter})
+    deliverer = await states.sending(slack_services, {"slack": adapter})
     report = await deliverer.sweep(slack_services.clock.now() + timedelta(seconds=30))
     assert report.sent == 2  # the welcome, and the organiser's digest due at 08:30
     (posted,) = [c for c in fake.calls_to("chat.postMessage") if c.body["channel"] == "U5"]
@@ -517,3 +517,45 @@ async def test_reminders_reach_slack_and_their_buttons_work(
     assert await press(1, "snooze") == "Snoozed: no reminders until Sunday 22 September 2019."
     volunteer = await slack_services.store.people.volunteer(User("slack", "U5", "nia"))
     assert volunteer is not None and volunteer.snoozed_until is not None
+
+
+async def test_a_replayed_nominate_acts_once(
+    adapter: SlackAdapter, fake: FakeSlack, slack_services: Services
+) -> None:
+    body = slack.command_body(
+        "nominate", "branch:DWP-LEEDS outcome:nominated", response_url=fake.response_url("n")
+    )
+    headers = slack.signed_headers(body, "application/x-www-form-urlencoded")
+    for _ in range(2):  # the same signed request, twice (a replay)
+        response = await slack.dispatch(adapter, body, "application/x-www-form-urlencoded", headers)
+        assert response.status == 200
+    await fake.wait_for("response_url:n")
+    await asyncio.sleep(0.5)  # time for a second handling, were there one
+    assert len(fake.calls_to("response_url:n")) == 1
+    nomination = await slack_services.store.nominations.current("DWP-LEEDS")
+    assert nomination is not None and nomination.report_count == 1
+    # A new request (its own trigger) is a new report.
+    await run_command(adapter, fake, "nominate", "branch:DWP-LEEDS outcome:nominated")
+    again = await slack_services.store.nominations.current("DWP-LEEDS")
+    assert again is not None and again.report_count == 2
+
+
+async def test_a_redelivered_event_is_answered_once(adapter: SlackAdapter, fake: FakeSlack) -> None:
+    body = slack.event_body(
+        {
+            "type": "message",
+            "channel_type": "im",
+            "user": "U1",
+            "channel": "D1",
+            "ts": "1700.3",
+            "text": "how many branches does mark need?",
+        }
+    )
+    first = slack.signed_headers(body, "application/json")
+    assert (await slack.dispatch(adapter, body, "application/json", first)).status == 200
+    retry = {**slack.signed_headers(body, "application/json"), "x-slack-retry-num": ["1"]}
+    retry["x-slack-retry-reason"] = ["http_timeout"]
+    assert (await slack.dispatch(adapter, body, "application/json", retry)).status == 200
+    await fake.wait_for("chat.postMessage")
+    await asyncio.sleep(0.5)
+    assert len(fake.calls_to("chat.postMessage")) == 1

@@ -134,10 +134,10 @@ async def test_tally_sees_a_write_that_finished_before_it_was_asked(store: Store
 
 async def test_unanswered_questions_count_repeats(store: Store) -> None:
     first = await store.questions.record_unanswered(
-        "Does Mark like cats?", "candidate like cats", SEPT_20
+        "Does Mark like cats?", "candidate like cats", person(1), SEPT_20
     )
     again = await store.questions.record_unanswered(
-        "does mark like cats", "candidate like cats", SEPT_20
+        "does mark like cats", "candidate like cats", person(2), SEPT_20
     )
     assert first == again
     queue = await store.questions.unanswered()
@@ -159,3 +159,32 @@ async def test_forget_keeps_counts_but_not_the_person(store: Store) -> None:
     for table in metadata.tables:
         for row in await table_rows(store, table):
             assert "user1" not in row and "User 1" not in row
+
+
+async def test_the_question_queue_is_bounded(store: Store) -> None:
+    from bot.store.questions import OPEN_IN_ALL, OPEN_PER_ASKER
+
+    spammer = person(1)
+    kept = [
+        await store.questions.record_unanswered(f"question {n}?", f"question {n}", spammer, SEPT_20)
+        for n in range(OPEN_PER_ASKER + 5)
+    ]
+    assert [q.refused for q in kept[:OPEN_PER_ASKER]] == [None] * OPEN_PER_ASKER
+    assert {q.refused for q in kept[OPEN_PER_ASKER:]} == {"asker"}
+    assert len(await store.questions.unanswered(limit=1000)) == OPEN_PER_ASKER
+    # Someone else can still ask, and a repeat of an open question still counts.
+    other = await store.questions.record_unanswered("question 0", "question 0", person(2), SEPT_20)
+    assert other.question_id == kept[0].question_id
+    # Everyone together: at most OPEN_IN_ALL open questions.
+    askers = [person(n) for n in range(3, 3 + OPEN_IN_ALL // OPEN_PER_ASKER + 2)]
+    results = await asyncio.gather(
+        *(
+            store.questions.record_unanswered(f"{a.id} asks {n}", f"{a.id} asks {n}", a, SEPT_20)
+            for a in askers
+            for n in range(OPEN_PER_ASKER)
+        )
+    )
+    assert len(await store.questions.unanswered(limit=5000)) == OPEN_IN_ALL
+    assert sum(1 for r in results if r.refused == "queue") == len(results) - (
+        OPEN_IN_ALL - OPEN_PER_ASKER
+    )

@@ -46,6 +46,11 @@ class Sender(Protocol):
 
     async def send(self, target: Target, reply: Reply, key: str) -> SendOutcome: ...
 
+    async def find_sent(self, target: Target, key: str) -> str | None:
+        """After a crash mid-send: the reference of a message already sent with `key`,
+        if the platform can tell (None: it cannot, or it was not sent)."""
+        ...
+
 
 class Adapter(Sender, Protocol):
     """A platform: started and stopped as an async context, and a sender while it runs."""
@@ -84,4 +89,8 @@ class AdapterServices(Protocol):
 
     def check_option(self, command: str, option: str, value: str | None) -> str | None:
         """Why `value` will not do for one option of a command, or None if it will."""
+        ...
+
+    async def first_time(self, key: str) -> bool:
+        """Whether a request with this key (a platform's retry, a replay) is new."""
         ...

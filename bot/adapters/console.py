@@ -127,3 +127,6 @@ class Console:
             heading = f"[reminder for {target.id}]"
         self.show(reply, heading)
         return SendOutcome("sent", ref=key)
+
+    async def find_sent(self, target: Target, key: str) -> str | None:
+        return None  # a terminal keeps no history to look in

@@ -211,6 +211,8 @@ class DiscordAdapter:
         self, interaction: discord.Interaction, name: str, raw: Mapping[str, Any]
     ) -> None:
         """Run a command; answer at once if quick, else defer and follow up."""
+        if not await self._first_time(interaction):
+            return
         work = self.services.run(
             name,
             dict(raw),
@@ -219,6 +221,13 @@ class DiscordAdapter:
             self.is_organiser(interaction.user),
         )
         await self._respond(interaction, work)
+
+    async def _first_time(self, interaction: discord.Interaction) -> bool:
+        """An interaction delivered twice (a gateway resumed, say) is handled once."""
+        if await self.services.first_time(f"discord-interaction:{interaction.id}"):
+            return True
+        log.info("ignored an interaction seen before")
+        return False
 
     async def _respond(self, interaction: discord.Interaction, work: Awaitable[Reply]) -> None:
         task = asyncio.ensure_future(work)
@@ -243,6 +252,8 @@ class DiscordAdapter:
             button = parse_button_id(custom_id)
         except (ValueError, TypeError):
             log.info("ignored a button that is not ours")
+            return
+        if not await self._first_time(interaction):
             return
         work = self.services.press(
             button,
@@ -299,3 +310,8 @@ class DiscordAdapter:
         except discord.HTTPException as error:
             return SendOutcome("failed", detail=f"{error.status} {error.code}")
         return SendOutcome("sent", ref=str(message.id))
+
+    async def find_sent(self, target: Target, key: str) -> str | None:
+        # Message history does not keep nonces: a send repeated with the same nonce is
+        # what Discord deduplicates instead.
+        return None

@@ -23,6 +23,8 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -39,6 +41,7 @@ from bot.adapters.slack_blocks import (
     form_view,
     parse_button_value,
     render,
+    request_key,
     user_from,
 )
 from bot.domain import User
@@ -50,6 +53,8 @@ from commands.spec import Command, OptionType
 log = logging.getLogger(__name__)
 
 GROUP_CACHE_SECONDS = 300
+DELIVERY_EVENT = "mobilise_delivery"  # metadata event type carrying a reminder's key
+HISTORY_LOOKBACK = 200  # latest messages searched for a reminder's key after a crash
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 Mode = Literal["send", "socket", "http"]
 
@@ -254,12 +259,16 @@ class SlackAdapter:
         )
 
     async def send(self, target: Target, reply: Reply, key: str) -> SendOutcome:
-        """A reminder: paced below Slack's limits, 429s retried by slack-sdk."""
+        """A reminder: paced below Slack's limits, 429s retried by slack-sdk, its key in
+        the message's metadata so that a send cut short can be found again."""
         text, blocks = render(reply)
         async with self.limiter:
             try:
                 sent = await self.client.chat_postMessage(
-                    channel=target.id, text=text, blocks=blocks
+                    channel=target.id,
+                    text=text,
+                    blocks=blocks,
+                    metadata={"event_type": DELIVERY_EVENT, "event_payload": {"key": key}},
                 )
                 if reply.attachment is not None:
                     await self.client.files_upload_v2(
@@ -275,9 +284,26 @@ class SlackAdapter:
                 return SendOutcome("failed", detail=code)
         return SendOutcome("sent", ref=str(sent.get("ts")))
 
+    async def find_sent(self, target: Target, key: str) -> str | None:
+        """The message with `key` in its metadata, among the conversation's latest."""
+        channel = target.id
+        if target.kind == "user":
+            opened = await self.client.conversations_open(users=target.id)
+            channel = str(opened["channel"]["id"])
+        found = await self.client.conversations_history(
+            channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
+        )
+        for message in found.get("messages") or ():
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == DELIVERY_EVENT and payload.get("key") == key:
+                return str(message.get("ts"))
+        return None
+
     # --- listeners --------------------------------------------------------------------
 
     def _register(self) -> None:
+        self.app.middleware(self._once())
         commands = self.services.commands
         for command in commands:
             self.app.command(f"/{command.name}")(
@@ -294,6 +320,21 @@ class SlackAdapter:
             self.app.options(option_name)(self._on_branch_search)
         self.app.event("app_mention")(ack=_ack_quietly, lazy=[self._on_mention])
         self.app.event("message")(ack=_ack_quietly, lazy=[self._on_message])
+
+    def _once(self) -> Callable[..., Awaitable[BoltResponse]]:
+        """Bolt middleware: a request seen before (Slack retrying an event, a replayed
+        command or press) is acknowledged and not handled again."""
+
+        async def once(
+            req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+        ) -> BoltResponse:
+            key = request_key(req.body, req.headers)
+            if key is not None and not await self.services.first_time(key):
+                log.info("acknowledged a request seen before, without handling it again")
+                return BoltResponse(status=200, body="")
+            return await next()
+
+        return once
 
     def _command_handler(self, command: Command) -> Callable[..., Awaitable[None]]:
         async def handle(

@@ -7,6 +7,7 @@ acted on.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -26,8 +27,10 @@ MAX_BLOCKS = 50
 BOT_SCOPES = (
     "app_mentions:read",
     "chat:write",
+    "channels:history",
     "commands",
     "files:write",
+    "groups:history",
     "im:history",
     "im:read",
     "im:write",
@@ -76,6 +79,27 @@ def user_from(payload: Mapping[str, Any]) -> User:
         user_id = str(payload.get("user_id") or user or "")
         name = str(payload.get("user_name") or user_id)
     return User(PLATFORM, user_id, name[:80])
+
+
+def request_key(body: Mapping[str, Any], headers: Mapping[str, Any]) -> str | None:
+    """What makes a request the same request again: an event's id, or a command's or
+    interaction's signature, timestamp and trigger id. None where there is nothing to
+    go on, or a repeat would do no harm (options typed into a search box)."""
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        return f"slack-event:{body['event_id']}"
+    if body.get("type") == "block_suggestion":
+        return None
+
+    def header(name: str) -> str:
+        value = headers.get(name) or [""]
+        return str(value[0] if isinstance(value, list | tuple) else value)
+
+    signature, stamp = header("x-slack-signature"), header("x-slack-request-timestamp")
+    trigger = str(body.get("trigger_id") or "")
+    if not signature or not trigger:
+        return None
+    digest = hashlib.sha256(f"{signature}|{stamp}|{trigger}".encode()).hexdigest()
+    return f"slack-request:{digest}"
 
 
 def button_value(button: Button) -> str:

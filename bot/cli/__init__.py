@@ -33,6 +33,7 @@ GROUPS = {
     "schedule": "running",
     "export": "data",
     "import-branches": "data",
+    "import-volunteers": "data",
     "reconcile": "data",
     "purge": "data",
     "backup": "data",

@@ -18,6 +18,7 @@ from bot.reconcile import reconcile as compare
 from bot.retention import purge_personal_data
 from bot.settings import Settings
 from bot.store.backup import BackupError, backup_sqlite
+from bot.volunteers_file import read_volunteers
 
 
 async def _read_input(path: str, command: str) -> str | None:
@@ -124,4 +125,37 @@ async def chart(args: argparse.Namespace, settings: Settings) -> int:
         )
     await asyncio.to_thread(Path(args.out).write_bytes, png)
     print(f"Wrote {args.out}")
+    return 0
+
+
+async def import_volunteers(args: argparse.Namespace, settings: Settings) -> int:
+    text = await _read_input(args.file, "import-volunteers")
+    if text is None:
+        return 2
+    async with open_services(settings) as services:
+        now = services.clock.now()
+        volunteers, problems = read_volunteers(text, services.branches, settings.zone, now)
+        if problems:
+            for problem in problems[:50]:
+                print(f"refused: {args.file}, line {problem.line}: {problem.message}")
+            print(
+                f"mobilise import-volunteers: nothing imported: {len(problems)} rows need "
+                "fixing first.",
+                file=sys.stderr,
+            )
+            return 2
+        if not volunteers:
+            print("mobilise import-volunteers: the file lists nobody", file=sys.stderr)
+            return 2
+        wording = (
+            f"Consent recorded before the bot, imported from {Path(args.file).name} on "
+            f"{now:%d %B %Y}."
+        )
+        added = await services.store.people.import_volunteers(volunteers, wording, now)
+        detail = f"{added} volunteers from {Path(args.file).name}"
+        await services.store.audit.record(None, "import-volunteers", detail, now)
+    print(
+        f"Imported {added} volunteers; {len(volunteers) - added} were already signed up "
+        "and are left as they were."
+    )
     return 0

@@ -71,6 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="retire branches the file does not list (their records are kept)",
     )
 
+    volunteers = sub.add_parser(
+        "import-volunteers",
+        help="sign up supporters gathered before the bot, with consent recorded elsewhere",
+    )
+    volunteers.add_argument(
+        "file", help="CSV with the columns platform,user_id,name,branch,consented_at"
+    )
+
     reconcile = sub.add_parser(
         "reconcile", help="compare the records with the union's branch-nominations report"
     )

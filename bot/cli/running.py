@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from bot.adapters.console import Console
 from bot.app import HttpOptions, Platforms, open_runtime
 from bot.dates import clock_time, short_day
+from bot.leader import Lease, LeaseHeld, holding
 from bot.settings import Settings
 from schedules.deliver import Deliverer
-from schedules.jobs import reminders
+from schedules.jobs import reminders, renewal_interval
 
 log = logging.getLogger("mobilise")
 
@@ -45,7 +46,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     http = HttpOptions(args.host, args.port) if args.slack_http else None
     platforms: Platforms = "send" if args.reminders_only else "serve"
     async with open_runtime(settings, platforms=platforms, http=http) as runtime:
-        deliverer = Deliverer(runtime.services, runtime.senders)
+        lease = Lease(runtime.services.store, "run", settings.lease_seconds)
+        deliverer = Deliverer(runtime.services, runtime.senders, lease)
         async with reminders(
             deliverer, every=settings.sweep_seconds, poll=settings.leader_poll_seconds
         ):
@@ -60,7 +62,8 @@ async def _console_with_reminders(settings: Settings, name: str, organiser: bool
     """The terminal chat, with reminders for console users shown as they fall due."""
     async with open_runtime(settings) as runtime:
         console = Console(runtime.dispatcher, name, organiser)
-        deliverer = Deliverer(runtime.services, {"console": console})
+        lease = Lease(runtime.services.store, "run (console)", settings.lease_seconds)
+        deliverer = Deliverer(runtime.services, {"console": console}, lease)
         async with reminders(
             deliverer, every=settings.sweep_seconds, poll=settings.leader_poll_seconds
         ):
@@ -74,14 +77,31 @@ async def send_due(args: argparse.Namespace, settings: Settings) -> int:
             print("mobilise send-due: no platform is set up to send on", file=sys.stderr)
             return 2
         services = runtime.services
-        deliverer = Deliverer(services, runtime.senders)
-        report = await deliverer.sweep(services.clock.now())
-        for wait in (1, 2, 4, 8):  # what failed for now (a platform busy, say): try again
-            if not report.failed:
-                break
-            await asyncio.sleep(wait)
+        lease = Lease(services.store, "send-due", settings.lease_seconds)
+        poll = settings.leader_poll_seconds
+        try:
+            # Wait out a crashed sender's lease; give way to a live one.
+            await lease.acquire(wait=settings.lease_seconds + poll, poll=min(poll, 1.0))
+        except LeaseHeld as held:
+            print(f"mobilise send-due: nothing sent: {held}", file=sys.stderr)
+            return 1
+        deliverer = Deliverer(services, runtime.senders, lease)
+        async with holding(lease, renewal_interval(settings.lease_seconds, poll)):
             report = await deliverer.sweep(services.clock.now())
+            for wait in (1, 2, 4, 8):  # what failed for now (a platform busy, say): again
+                if not report.failed and not report.held_elsewhere:
+                    break
+                # A stopped sender's claims run out with its lease: wait for them too.
+                await asyncio.sleep(min(wait, settings.lease_seconds))
+                report = await deliverer.sweep(services.clock.now())
     print(json.dumps(report.__dict__))
+    if report.failed:
+        print(
+            f"mobilise send-due: {report.failed} messages could not be sent yet; the next "
+            "run tries them again while they are due",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

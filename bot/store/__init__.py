@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.errors import StartupError
 from bot.store.audit import Audit
 from bot.store.base import StoreCore
 from bot.store.branches import Branches
 from bot.store.deliveries import DeliveryLog
-from bot.store.engine import create_engine, migrate
+from bot.store.engine import cannot_open, create_engine, migrate
+from bot.store.leases import Leases
 from bot.store.meetings import Meetings
 from bot.store.nominations import Nominations
 from bot.store.people import People
 from bot.store.privacy import Privacy
 from bot.store.questions import Questions
 from bot.store.reports import Reports
+from bot.store.requests import Requests
 
 
 class Store:
@@ -37,12 +40,26 @@ class Store:
         self.audit = Audit(self.core)
         self.privacy = Privacy(self.core)
         self.reports = Reports(self.core)
+        self.leases = Leases(self.core)
+        self.requests = Requests(self.core)
 
     @classmethod
     async def open(cls, url: str, *, migrate_schema: bool = True) -> Store:
-        engine = create_engine(url)
-        if migrate_schema:
-            await migrate(engine)
+        """Connect (and bring the schema up to date); StartupError, in one line naming
+        the setting to change, if the database cannot be used."""
+        try:
+            engine = create_engine(url)
+        except Exception as error:
+            raise StartupError(cannot_open(url, error)) from None
+        try:
+            if migrate_schema:
+                await migrate(engine)
+            else:
+                async with engine.connect():
+                    pass
+        except Exception as error:
+            await engine.dispose()
+            raise StartupError(cannot_open(url, error)) from None
         return cls(engine)
 
     async def close(self) -> None:

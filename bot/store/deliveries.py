@@ -12,13 +12,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, select, tuple_, update
+from sqlalchemy import Row, bindparam, delete, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import BroadcastChannel, Delivery, DeliveryClaim, Outcome, PlanRow, User
 from bot.store import schema as t
 from bot.store.base import LATEST_MEETING, Aggregate, person_id, upsert
 from bot.store.people import VOLUNTEER_SELECT, volunteer_from
+
+UNFINISHED = ("pending", "sending")
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """A sender: its name (who, where) and, in wall-clock time, until when it holds."""
+
+    name: str
+    until: datetime
+    now: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +59,8 @@ def delivery_from(row: Row[Any]) -> Delivery:
         message_ref=row.message_ref,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        claimed_by=row.claimed_by,
+        claim_expires_at=row.claim_expires_at,
     )
 
 
@@ -98,12 +111,21 @@ class DeliveryLog(Aggregate):
 
         return await self.core.write(apply)
 
-    async def claim(self, items: Sequence[DeliveryClaim], at: datetime) -> list[Delivery]:
-        """Record each message before it is sent; return each one's record.
+    async def claim(
+        self, items: Sequence[DeliveryClaim], owner: Owner, at: datetime
+    ) -> list[Delivery]:
+        """Record each message before it is sent, claimed by `owner`; return each record.
 
-        A message already recorded keeps its record (and its status).
+        A message already recorded keeps its status. It passes to `owner` only if nobody
+        holds it, `owner` already does, or its holder's claim has expired; a claim by a
+        live owner is never handed on.
         """
-        return await self.core.batch(_apply_claims, (list(items), at))
+        return await self.core.batch(_apply_claims, (list(items), owner, at))
+
+    async def mark_sending(self, delivery_id: int, owner: Owner, at: datetime) -> bool:
+        """Record, durably, that `owner` is about to send the message; False if the
+        message is no longer `owner`'s to send."""
+        return await self.core.batch(_apply_sending, (delivery_id, owner, at))
 
     async def finish(
         self,
@@ -115,8 +137,24 @@ class DeliveryLog(Aggregate):
     ) -> None:
         await self.core.batch(_apply_finishes, _Finish(delivery_id, status, at, detail, ref))
 
+    async def extend_claims(self, owner: Owner) -> int:
+        """Keep `owner`'s unfinished claims alive while it still holds the lease."""
+
+        async def apply(conn: AsyncConnection) -> int:
+            result = await conn.execute(
+                update(t.deliveries)
+                .where(
+                    t.deliveries.c.claimed_by == owner.name,
+                    t.deliveries.c.status.in_(UNFINISHED),
+                )
+                .values(claim_expires_at=owner.until)
+            )
+            return int(result.rowcount or 0)
+
+        return await self.core.write(apply)
+
     async def give_up_pending(self, before: datetime, at: datetime) -> int:
-        """Messages still pending after their catch-up window: failed, with the reason."""
+        """Messages never sent and still pending after their catch-up window: failed."""
 
         async def apply(conn: AsyncConnection) -> int:
             result = await conn.execute(
@@ -192,6 +230,24 @@ _PLAN = (
 )
 
 
+async def _apply_sending(
+    conn: AsyncConnection, marks: Sequence[tuple[int, Owner, datetime]]
+) -> list[bool]:
+    results = []
+    for delivery_id, owner, at in marks:
+        result = await conn.execute(
+            update(t.deliveries)
+            .where(
+                t.deliveries.c.id == delivery_id,
+                t.deliveries.c.claimed_by == owner.name,
+                t.deliveries.c.status.in_(UNFINISHED),
+            )
+            .values(status="sending", updated_at=at, attempts=t.deliveries.c.attempts + 1)
+        )
+        results.append(bool(result.rowcount))
+    return results
+
+
 async def _apply_finishes(conn: AsyncConnection, finishes: Sequence[_Finish]) -> list[None]:
     await conn.execute(
         update(t.deliveries)
@@ -201,7 +257,7 @@ async def _apply_finishes(conn: AsyncConnection, finishes: Sequence[_Finish]) ->
             updated_at=bindparam("b_at", type_=t.UTCDateTime()),
             detail=bindparam("b_detail"),
             message_ref=bindparam("b_ref"),
-            attempts=t.deliveries.c.attempts + 1,
+            claim_expires_at=None,
         ),
         [
             {
@@ -218,10 +274,10 @@ async def _apply_finishes(conn: AsyncConnection, finishes: Sequence[_Finish]) ->
 
 
 async def _apply_claims(
-    conn: AsyncConnection, batches: Sequence[tuple[list[DeliveryClaim], datetime]]
+    conn: AsyncConnection, batches: Sequence[tuple[list[DeliveryClaim], Owner, datetime]]
 ) -> list[list[Delivery]]:
     results: list[list[Delivery]] = []
-    for items, at in batches:
+    for items, owner, at in batches:
         if not items:
             results.append([])
             continue
@@ -232,6 +288,7 @@ async def _apply_claims(
                 t.deliveries.c.occurrence,
             ]
         )
+        unfinished = [i for i in items if i.status in UNFINISHED]
         await conn.execute(
             stmt,
             [
@@ -250,20 +307,32 @@ async def _apply_claims(
                     "detail": i.detail,
                     "created_at": at,
                     "updated_at": at,
+                    "claimed_by": owner.name if i.status in UNFINISHED else None,
+                    "claim_expires_at": owner.until if i.status in UNFINISHED else None,
                 }
                 for i in items
             ],
         )
+        key = tuple_(t.deliveries.c.rule_id, t.deliveries.c.recipient, t.deliveries.c.occurrence)
+        if unfinished:
+            # Take over what nobody holds any more: a claim that has run out.
+            await conn.execute(
+                update(t.deliveries)
+                .where(
+                    key.in_([i.key for i in unfinished]),
+                    t.deliveries.c.status.in_(UNFINISHED),
+                    or_(
+                        t.deliveries.c.claimed_by.is_(None),
+                        t.deliveries.c.claimed_by == owner.name,
+                        t.deliveries.c.claim_expires_at < owner.now,
+                    ),
+                )
+                .values(claimed_by=owner.name, claim_expires_at=owner.until)
+            )
         keys = [i.key for i in items]
         rows = {
             (r.rule_id, r.recipient, r.occurrence): delivery_from(r)
-            for r in await conn.execute(
-                select(t.deliveries).where(
-                    tuple_(
-                        t.deliveries.c.rule_id, t.deliveries.c.recipient, t.deliveries.c.occurrence
-                    ).in_(keys)
-                )
-            )
+            for r in await conn.execute(select(t.deliveries).where(key.in_(keys)))
         }
-        results.append([rows[key] for key in keys])
+        results.append([rows[k] for k in keys])
     return results

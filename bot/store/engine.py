@@ -18,7 +18,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Checking it saves importing Alembic when nothing is to be done;
 # a test keeps it equal to Alembic's own head.
-HEAD = "0005"
+HEAD = "0006"
 BUSY_TIMEOUT_MS = 10_000
 IMMEDIATE = "mobilise_begin_immediate"
 
@@ -99,3 +99,29 @@ async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
 async def current_revision(engine: AsyncEngine) -> str | None:
     async with engine.connect() as conn:
         return await conn.run_sync(_current)
+
+
+SETTING = "MOBILISE_DATABASE_URL (or --db)"
+
+
+def cannot_open(url: str, error: BaseException) -> str:
+    """Why the store at `url` cannot be used, in one line, with the setting to change."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return f"the database URL is not valid: check {SETTING}"
+    shown = parsed.render_as_string(hide_password=True)
+    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    text = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:200]
+    name = type(getattr(error, "orig", None) or error).__name__
+    if "NoSuchModule" in type(error).__name__ or "ArgumentError" in type(error).__name__:
+        return f"{shown} is not a database URL this bot knows: check {SETTING}"
+    if parsed.get_backend_name() == "sqlite":
+        return f"cannot open the SQLite file {parsed.database!r} ({text}): check {SETTING}"
+    if "does not exist" in text:
+        return f"the database {parsed.database!r} does not exist on {where}: create it, or check {SETTING}"
+    if isinstance(error, ConnectionError | OSError) or "Connect call failed" in text:
+        return f"cannot reach the database at {where} ({text}): start it, or check {SETTING}"
+    if "password" in text.lower() or "authentication" in text.lower():
+        return f"the database at {where} refused the login: check {SETTING}"
+    return f"cannot use the database {shown} ({name}: {text}): check {SETTING}"

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import SignUp, User, Volunteer
+from bot.domain import ImportedVolunteer, SignUp, User, Volunteer
 from bot.store import schema as t
-from bot.store.base import Aggregate, find_person, person_id
+from bot.store.base import Aggregate, find_person, person_id, person_ids, upsert
 
 VOLUNTEER_SELECT = select(
     t.volunteers,
@@ -60,6 +60,36 @@ class People(Aggregate):
         return await self.core.batch(
             _apply_sign_ups, _SignUpRequest(user, branch_code, consent_text, at)
         )
+
+    async def import_volunteers(
+        self, volunteers: Sequence[ImportedVolunteer], consent_text: str, at: datetime
+    ) -> int:
+        """Sign up everyone listed, in one transaction, with the consent they gave
+        elsewhere; people already signed up are left as they are. Returns how many were
+        added."""
+
+        async def apply(conn: AsyncConnection) -> int:
+            people = await person_ids(conn, (v.user for v in volunteers), at)
+            stmt = upsert(conn, t.volunteers).on_conflict_do_nothing(
+                index_elements=[t.volunteers.c.person_id]
+            )
+            result = await conn.execute(
+                stmt,
+                [
+                    {
+                        "person_id": people[v.user.key],
+                        "branch_code": v.branch_code,
+                        "consent_at": v.consented_at,
+                        "consent_text": consent_text,
+                        "opted_out": False,
+                        "signed_up_at": at,
+                    }
+                    for v in volunteers
+                ],
+            )
+            return int(result.rowcount or 0)
+
+        return await self.core.write(apply)
 
     async def volunteer(self, user: User) -> Volunteer | None:
         async def read(conn: AsyncConnection) -> Volunteer | None:

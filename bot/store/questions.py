@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import FaqAnswer, UnansweredQuestion, User
+from bot.domain import FaqAnswer, Queued, UnansweredQuestion, User
 from bot.store import schema as t
-from bot.store.base import Aggregate, person_id, upsert
+from bot.store.base import Aggregate, count, person_id, person_ids, upsert
 
 MAX_TEXT = 500
+OPEN_PER_ASKER = 20  # open questions one person may have in the queue
+OPEN_IN_ALL = 2000  # open questions in the queue, everyone's together
 
 
 def _question(row: Row[Any]) -> UnansweredQuestion:
@@ -23,9 +26,15 @@ def _question(row: Row[Any]) -> UnansweredQuestion:
 
 
 class Questions(Aggregate):
-    async def record_unanswered(self, text: str, normalised: str, at: datetime) -> int:
-        """Queue a question the bot could not answer; repeats of it add to its count."""
-        return await self.core.batch(_apply_questions, (text[:MAX_TEXT], normalised[:MAX_TEXT], at))
+    async def record_unanswered(
+        self, text: str, normalised: str, asker: User, at: datetime
+    ) -> Queued:
+        """Queue a question the bot could not answer, with who asked it; a repeat of an
+        open question adds to its count. A new question is not kept if the asker already
+        has OPEN_PER_ASKER open, or the queue OPEN_IN_ALL."""
+        return await self.core.batch(
+            _apply_questions, _Asked(text[:MAX_TEXT], normalised[:MAX_TEXT], asker, at)
+        )
 
     async def get(self, question_id: int) -> UnansweredQuestion | None:
         async def read(conn: AsyncConnection) -> UnansweredQuestion | None:
@@ -96,41 +105,71 @@ class Questions(Aggregate):
         return await self.core.read(read)
 
 
-async def _apply_questions(
-    conn: AsyncConnection, asked: Sequence[tuple[str, str, datetime]]
-) -> list[int]:
-    counts: dict[str, int] = {}
-    first: dict[str, tuple[str, datetime]] = {}
-    last: dict[str, datetime] = {}
-    for text, normalised, at in asked:
-        counts[normalised] = counts.get(normalised, 0) + 1
-        first.setdefault(normalised, (text, at))
-        last[normalised] = max(at, last.get(normalised, at))
-    values = [
-        {
-            "text": first[key][0],
-            "normalised": key,
-            "asked_count": n,
-            "first_asked_at": first[key][1],
-            "last_asked_at": last[key],
-        }
-        for key, n in counts.items()
-    ]
-    stmt = upsert(conn, t.questions)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[t.questions.c.normalised],
-        set_={
-            "asked_count": t.questions.c.asked_count + stmt.excluded.asked_count,
-            "last_asked_at": stmt.excluded.last_asked_at,
-        },
-    )
-    await conn.execute(stmt, values)
-    ids = {
-        row.normalised: row.id
-        for row in await conn.execute(
-            select(t.questions.c.id, t.questions.c.normalised).where(
-                t.questions.c.normalised.in_(list(counts))
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    text: str
+    normalised: str
+    asker: User
+    at: datetime
+
+
+async def _apply_questions(conn: AsyncConnection, asked: Sequence[_Asked]) -> list[Queued]:
+    people = await person_ids(conn, (a.asker for a in asked), asked[0].at)
+    is_open = t.questions.c.answered_at.is_(None)
+    in_all = await count(conn, t.questions, is_open)
+    results: list[Queued] = []
+    for ask in asked:
+        person = people[ask.asker.key]
+        existing = (
+            await conn.execute(
+                select(t.questions.c.id, t.questions.c.answered_at).where(
+                    t.questions.c.normalised == ask.normalised
+                )
+            )
+        ).first()
+        if existing is not None and existing.answered_at is None:
+            question = int(existing.id)
+            await conn.execute(
+                update(t.questions)
+                .where(t.questions.c.id == question)
+                .values(asked_count=t.questions.c.asked_count + 1, last_asked_at=ask.at)
+            )
+        elif existing is not None:
+            results.append(Queued(None, "answered"))  # answered since: nothing to queue
+            continue
+        else:
+            mine = await count(
+                conn,
+                t.question_askers.join(
+                    t.questions, t.questions.c.id == t.question_askers.c.question_id
+                ),
+                and_(t.question_askers.c.person_id == person, is_open),
+            )
+            if mine >= OPEN_PER_ASKER or in_all >= OPEN_IN_ALL:
+                results.append(Queued(None, "asker" if mine >= OPEN_PER_ASKER else "queue"))
+                continue
+            question = (
+                await conn.execute(
+                    t.questions.insert()
+                    .values(
+                        text=ask.text,
+                        normalised=ask.normalised,
+                        asked_count=1,
+                        first_asked_at=ask.at,
+                        last_asked_at=ask.at,
+                    )
+                    .returning(t.questions.c.id)
+                )
+            ).scalar_one()
+            in_all += 1
+        stmt = upsert(conn, t.question_askers).values(
+            question_id=question, person_id=person, asked_at=ask.at
+        )
+        await conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[t.question_askers.c.question_id, t.question_askers.c.person_id],
+                set_={"asked_at": stmt.excluded.asked_at},
             )
         )
-    }
-    return [ids[normalised] for _, normalised, _ in asked]
+        results.append(Queued(question))
+    return results

@@ -183,6 +183,9 @@ deliveries = Table(
     Column("message_ref", String(80), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    # Who is sending it, and until when that claim holds (wall-clock time).
+    Column("claimed_by", String(160), nullable=True),
+    Column("claim_expires_at", UTCDateTime(), nullable=True),
     UniqueConstraint("rule_id", "recipient", "occurrence"),
     Index("ix_deliveries_status", "status"),
     Index("ix_deliveries_recipient", "recipient"),
@@ -225,4 +228,37 @@ audit_log = Table(
     Column("platform", String(20), nullable=False),
     Column("action", String(40), nullable=False),
     Column("detail", String(300), nullable=True),
+)
+
+# One process at a time holds a lease (sending reminders); a dead holder's lease expires.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("owner", String(160), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+)
+
+# Requests already handled (a Slack event id, a replayed command), for an hour or so.
+request_keys = Table(
+    "request_keys",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("seen_at", UTCDateTime(), nullable=False),
+    Index("ix_request_keys_seen_at", "seen_at"),
+)
+
+# Who asked each question the bot could not answer, so the answer can reach them.
+question_askers = Table(
+    "question_askers",
+    metadata,
+    Column(
+        "question_id",
+        Integer,
+        ForeignKey("questions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("asked_at", UTCDateTime(), nullable=False),
+    Index("ix_question_askers_person_id", "person_id"),
 )

@@ -2,7 +2,9 @@
 
 It records every call (method, parsed body, headers), answers the methods the bot uses
 with plausible payloads, accepts response_url posts and file uploads, and can be told
-to answer the next calls of a method with 429 and a Retry-After header.
+to answer the next calls of a method with 429 and a Retry-After header. Messages posted
+are kept per conversation (a DM to U123 lands in D123), with their metadata, for
+conversations.history; a latency delays each post's answer.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ class Call:
 
 
 class FakeSlack:
-    def __init__(self) -> None:
+    def __init__(self, latency: float = 0.0) -> None:
+        self.latency = latency
+        self.history: dict[str, list[dict[str, Any]]] = {}
         self.calls: list[Call] = []
         self.base_url = ""
         self._limited: dict[str, list[int]] = {}
@@ -67,7 +71,7 @@ class FakeSlack:
             body.update(json.loads(raw or b"{}"))
         elif "form" in content_type:
             body.update(parse_qsl(raw.decode()))
-            for key in ("blocks", "view", "attachments"):
+            for key in ("blocks", "view", "attachments", "metadata"):
                 if isinstance(body.get(key), str):
                     with contextlib.suppress(ValueError):
                         body[key] = json.loads(body[key])
@@ -91,6 +95,8 @@ class FakeSlack:
                 headers={"Retry-After": str(retry_after)},
             )
         call = await self._record(method, request)
+        if method == "chat.postMessage" and self.latency:
+            await asyncio.sleep(self.latency)  # received, not yet answered
         return web.json_response(self._answer(method, call))
 
     def _answer(self, method: str, call: Call) -> dict[str, Any]:
@@ -106,8 +112,23 @@ class FakeSlack:
                 "team": "Campaign",
                 "url": "https://example.slack.com/",
             }
-        if method in ("chat.postMessage", "chat.postEphemeral"):
+        if method == "chat.postMessage":
+            channel = _conversation(str(call.body.get("channel", "")))
+            message = {"type": "message", "ts": ts, "text": call.body.get("text", "")}
+            if isinstance(call.body.get("metadata"), dict):
+                message["metadata"] = call.body["metadata"]
+            self.history.setdefault(channel, []).append(message)
+            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method == "chat.postEphemeral":
             return {"ok": True, "channel": call.body.get("channel"), "ts": ts, "message_ts": ts}
+        if method == "conversations.history":
+            channel = str(call.body.get("channel", ""))
+            limit = int(call.body.get("limit") or 100)
+            metadata = str(call.body.get("include_all_metadata", "")).lower() in ("1", "true")
+            found = list(reversed(self.history.get(channel, [])))[:limit]
+            if not metadata:
+                found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+            return {"ok": True, "messages": found, "has_more": False}
         if method == "conversations.open":
             users = str(call.body.get("users", "U0"))
             return {"ok": True, "channel": {"id": "D" + users.split(",")[0][1:]}}
@@ -137,9 +158,14 @@ class FakeSlack:
         return web.Response(text="OK - 1")
 
 
+def _conversation(channel: str) -> str:
+    """Where a post to `channel` lands: a user id means their DM with the bot."""
+    return "D" + channel[1:] if channel.startswith("U") else channel
+
+
 @asynccontextmanager
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
+async def fake_slack(latency: float = 0.0) -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack(latency)
     app = web.Application()
     app.router.add_post("/api/{method}", fake.api)
     app.router.add_get("/api/{method}", fake.api)
