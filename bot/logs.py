@@ -122,7 +122,7 @@ _RULES: tuple[_Rule, ...] = (
     (
         "slack_sdk",
         _starts("Sending a request"),
-        lambda r: _cut(r, (", params:", ", query_params:")),
+        lambda r: _cut(r, (", params:", ", query_params:", ", body:")),
     ),
     ("slack_sdk", _starts("Received the following response"), lambda r: _cut(r, (", headers:",))),
     ("slack_sdk", _starts("Sending a message"), lambda r: _cut(r, (":",))),
@@ -165,23 +165,28 @@ class PrivacyFilter(logging.Filter):
 
 
 def _one_line(record: logging.LogRecord) -> None:
-    """Replace a traceback with where it was raised (its message may hold a payload)."""
-    if not record.exc_info or record.exc_info[1] is None:
-        record.exc_info = None
-        return
-    error = record.exc_info[1]
-    frames = traceback.extract_tb(error.__traceback__)
-    where = f" at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}" if frames else ""
-    record.msg, record.args = f"{record.getMessage()} ({type(error).__name__}{where})", None
+    """The record on one line, a traceback replaced by where it was raised (its message
+    may hold a payload)."""
+    message = " | ".join(line for line in record.getMessage().splitlines() if line.strip())
+    if record.exc_info and record.exc_info[1] is not None:
+        error = record.exc_info[1]
+        frames = traceback.extract_tb(error.__traceback__)
+        where = (
+            f" at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}" if frames else ""
+        )
+        message = f"{message} ({type(error).__name__}{where})"
+    record.msg, record.args = message, None
     record.exc_info = None
     record.exc_text = None
+    record.stack_info = None
 
 
 class RateLimit(logging.Filter):
     """Each kind of message from the noisy loggers at most once per `window` seconds.
 
-    A kind is the logger, level and message template; the first record of a window is
-    written (on one line) and the rest are counted, the count given with the next one.
+    A kind is the logger, level and first line of the message template; the first record
+    of a window is written (on one line) and the rest are counted, the count given with
+    the next one.
     """
 
     def __init__(
@@ -201,7 +206,9 @@ class RateLimit(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno < self.level or not _under(record.name, self.loggers):
             return True
-        key = (record.name, record.levelno, str(record.msg))
+        # The first line of the template: asyncio's handler, for one, puts varying
+        # details (a socket, a task's address) on the lines after it.
+        key = (record.name, record.levelno, str(record.msg).partition("\n")[0])
         now = self.clock()
         since, suppressed = self._seen.get(key, (float("-inf"), 0))
         if now - since < self.window:
