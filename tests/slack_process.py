@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import json
 import os
 import resource
 import socket
@@ -19,6 +20,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import aiohttp
 
@@ -233,3 +235,90 @@ class SlowClients:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+
+
+# --- signed bodies that no listener could read ----------------------------------------
+
+
+def _view_submission(view: object) -> str:
+    return urlencode(
+        {
+            "payload": json.dumps(
+                {
+                    "type": "view_submission",
+                    "team": {"id": "T1"},
+                    "user": {"id": "U1", "username": "alice"},
+                    "api_app_id": "A1",
+                    "trigger_id": "T-1",
+                    "view": view,
+                }
+            )
+        }
+    )
+
+
+def _form_view(private_metadata: str) -> dict[str, object]:
+    return {
+        "id": "V1",
+        "callback_id": "mobilise-form:meeting",
+        "private_metadata": private_metadata,
+        "state": {"values": {}},
+    }
+
+
+NESTED = 50_000
+# Signed bodies no listener could read: each must get 400 and leave no traceback.
+MALFORMED: dict[str, tuple[bytes | str, str]] = {
+    "form data that is not UTF-8": (
+        b"token=legacy&team_id=T1&user_id=U1&command=%2Fask&text=\xff\xfe\xfa&trigger_id=T-1",
+        FORM,
+    ),
+    "form data percent-encoding bytes that are not UTF-8": (
+        "token=legacy&team_id=T1&user_id=U1&command=%2Fask&text=%FF%FE&trigger_id=T-1",
+        FORM,
+    ),
+    "payload=[1,2,3]": ("payload=" + "[1,2,3]", FORM),
+    "a payload that is not JSON": ("payload=%7Bnot+json", FORM),
+    "deeply nested JSON": (
+        '{"type":"event_callback","event":' + "[" * NESTED + "]" * NESTED + "}",
+        "application/json",
+    ),
+    "deeply nested JSON in a payload": (
+        urlencode({"payload": '{"type":"block_actions","x":' + "[" * NESTED + "]" * NESTED + "}"}),
+        FORM,
+    ),
+    "a JSON body that is a list": ("[1, 2, 3]", "application/json"),
+    "bad private_metadata in a view submission": (
+        _view_submission(_form_view("{not json")),
+        FORM,
+    ),
+    "private_metadata that is a JSON list": (_view_submission(_form_view("[1]")), FORM),
+    "private_metadata naming a channel that is not text": (
+        _view_submission(_form_view('{"channel": {"id": 5}}')),
+        FORM,
+    ),
+    "a view that is a list": (_view_submission([]), FORM),
+    "view state values that are not objects": (
+        _view_submission({**_form_view('{"channel": "C1"}'), "state": {"values": [1]}}),
+        FORM,
+    ),
+    "actions that are not a list of objects": (
+        urlencode({"payload": json.dumps({"type": "block_actions", "actions": "press"})}),
+        FORM,
+    ),
+    "an action id that is not text": (
+        urlencode(
+            {
+                "payload": json.dumps(
+                    {"type": "block_actions", "user": {"id": "U1"}, "actions": [{"action_id": 7}]}
+                )
+            }
+        ),
+        FORM,
+    ),
+    "an event that is not an object": (
+        json.dumps({"type": "event_callback", "event": "app_mention"}),
+        "application/json",
+    ),
+    "an empty body": ("", FORM),
+}

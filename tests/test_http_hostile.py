@@ -14,11 +14,9 @@ measures the same over a whole minute of an attack that reconnects, with the log
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlencode
 
 import aiohttp
 import pytest
@@ -27,6 +25,7 @@ from tests import slack_harness as slack
 from tests.fakes.slack_api import FakeSlack, fake_slack
 from tests.slack_process import (
     FORM,
+    MALFORMED,
     SlowClients,
     allow_descriptors,
     post_signed,
@@ -42,90 +41,6 @@ LOG_LIMIT = 1_000_000  # bytes
 async def fake() -> AsyncIterator[FakeSlack]:
     async with fake_slack() as running:
         yield running
-
-
-def _view_submission(view: object) -> str:
-    return urlencode(
-        {
-            "payload": json.dumps(
-                {
-                    "type": "view_submission",
-                    "team": {"id": "T1"},
-                    "user": {"id": "U1", "username": "alice"},
-                    "api_app_id": "A1",
-                    "trigger_id": "T-1",
-                    "view": view,
-                }
-            )
-        }
-    )
-
-
-def _form_view(private_metadata: str) -> dict[str, object]:
-    return {
-        "id": "V1",
-        "callback_id": "mobilise-form:meeting",
-        "private_metadata": private_metadata,
-        "state": {"values": {}},
-    }
-
-
-NESTED = 50_000
-# Signed bodies no listener could read: each must get 400 and leave no traceback.
-MALFORMED: dict[str, tuple[bytes | str, str]] = {
-    "form data that is not UTF-8": (
-        b"token=legacy&team_id=T1&user_id=U1&command=%2Fask&text=\xff\xfe\xfa&trigger_id=T-1",
-        FORM,
-    ),
-    "form data percent-encoding bytes that are not UTF-8": (
-        "token=legacy&team_id=T1&user_id=U1&command=%2Fask&text=%FF%FE&trigger_id=T-1",
-        FORM,
-    ),
-    "payload=[1,2,3]": ("payload=" + "[1,2,3]", FORM),
-    "a payload that is not JSON": ("payload=%7Bnot+json", FORM),
-    "deeply nested JSON": (
-        '{"type":"event_callback","event":' + "[" * NESTED + "]" * NESTED + "}",
-        "application/json",
-    ),
-    "deeply nested JSON in a payload": (
-        urlencode({"payload": '{"type":"block_actions","x":' + "[" * NESTED + "]" * NESTED + "}"}),
-        FORM,
-    ),
-    "a JSON body that is a list": ("[1, 2, 3]", "application/json"),
-    "bad private_metadata in a view submission": (
-        _view_submission(_form_view("{not json")),
-        FORM,
-    ),
-    "private_metadata that is a JSON list": (_view_submission(_form_view("[1]")), FORM),
-    "private_metadata naming a channel that is not text": (
-        _view_submission(_form_view('{"channel": {"id": 5}}')),
-        FORM,
-    ),
-    "a view that is a list": (_view_submission([]), FORM),
-    "view state values that are not objects": (
-        _view_submission({**_form_view('{"channel": "C1"}'), "state": {"values": [1]}}),
-        FORM,
-    ),
-    "actions that are not a list of objects": (
-        urlencode({"payload": json.dumps({"type": "block_actions", "actions": "press"})}),
-        FORM,
-    ),
-    "an action id that is not text": (
-        urlencode(
-            {
-                "payload": json.dumps(
-                    {"type": "block_actions", "user": {"id": "U1"}, "actions": [{"action_id": 7}]}
-                )
-            }
-        ),
-        FORM,
-    ),
-    "an event that is not an object": (
-        json.dumps({"type": "event_callback", "event": "app_mention"}),
-        "application/json",
-    ),
-    "an empty body": ("", FORM),
-}
 
 
 async def test_slow_connections_leave_room_for_a_signed_ask(
