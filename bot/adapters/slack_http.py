@@ -48,7 +48,7 @@ MAX_DEPTH = 24  # Slack's payloads nest about ten deep
 MAX_HEADER_BYTES = 64 * 1024
 BACKLOG = 1024
 FD_RESERVE = 256  # descriptors kept for the store, the platform clients and the logs
-SHUTDOWN_SECONDS = 10.0
+SHUTDOWN_SECONDS = 3.0  # requests in flight finish in milliseconds; slow ones are not waited for
 
 Scope = Mapping[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -326,15 +326,18 @@ class SlackEndpoint:
             await _answer(send, 405, "use POST", [("allow", "POST")])
         else:
             try:
-                status, body, headers = await self._slack(scope, receive)
+                answer = await self._slack(scope, receive)
             except Exception as error:  # a bug of ours: one line, no request data
                 log.error("a Slack request failed (%s)", _where(error))
-                status, body, headers = 500, "", []
-            await _answer(send, status, body, headers)
+                answer = 500, "", []
+            if answer is not None:
+                with contextlib.suppress(Exception):  # the client may be gone by now
+                    await _answer(send, *answer)
 
     async def _slack(
         self, scope: Scope, receive: Receive
-    ) -> tuple[int, str, list[tuple[str, str]]]:
+    ) -> tuple[int, str, list[tuple[str, str]]] | None:
+        """The answer to a request at /slack/events; None if there is no one to answer."""
         declared = _header(scope, b"content-length")
         if declared.isdigit() and int(declared) > self.limits.max_body:
             log.warning("refused a Slack request: body larger than %d bytes", self.limits.max_body)
@@ -350,8 +353,9 @@ class SlackEndpoint:
         except TooLarge:
             log.warning("refused a Slack request: body larger than %d bytes", self.limits.max_body)
             return 413, "too large", [("connection", "close")]
-        except ConnectionError:
-            return 400, "", [("connection", "close")]
+        except (ConnectionError, asyncio.CancelledError):
+            # The client went away, or the server is stopping and dropped the request.
+            return None
         try:  # Slack's signature is over text: slack_sdk's verifier reads it as UTF-8
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
