@@ -94,6 +94,20 @@ class Settings(BaseSettings):
     slack_api_url: str | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_API_URL", "slack_api_url")
     )
+    http_max_connections: int = Field(
+        default=2048,
+        ge=1,
+        description="--slack-http: connections open at once, at most; more wait to be accepted.",
+    )
+    http_header_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="--slack-http: seconds to send a request's headers; also how long an "
+        "idle keep-alive connection stays open.",
+    )
+    http_body_timeout: float = Field(
+        default=10.0, gt=0, description="--slack-http: seconds to send a request's body."
+    )
     slack_organiser_group: str | None = Field(
         default=None,
         description="Handle or id of a Slack user group whose members are organisers.",

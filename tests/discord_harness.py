@@ -38,61 +38,64 @@ def member(user_id: str, name: str, roles: tuple[str, ...] = ()) -> dict[str, An
 def add_guild(adapter: DiscordAdapter, organiser_role: str = "Organiser") -> None:
     """What the gateway's GUILD_CREATE would have cached: the guild and its roles."""
     state = adapter.client._connection
-    state._add_guild_from_data(
-        {  # type: ignore[arg-type]
-            "id": GUILD_ID,
-            "name": "Campaign",
-            "icon": None,
-            "owner_id": "1",
-            "afk_channel_id": None,
-            "verification_level": 0,
-            "default_message_notifications": 0,
-            "explicit_content_filter": 0,
-            "features": [],
-            "mfa_level": 0,
-            "system_channel_id": None,
-            "system_channel_flags": 0,
-            "rules_channel_id": None,
-            "vanity_url_code": None,
-            "description": None,
-            "banner": None,
-            "premium_tier": 0,
-            "preferred_locale": "en-GB",
-            "public_updates_channel_id": None,
-            "nsfw_level": 0,
-            "premium_progress_bar_enabled": False,
-            "emojis": [],
-            "stickers": [],
-            "roles": [
-                {
-                    "id": GUILD_ID,
-                    "name": "@everyone",
-                    "color": 0,
-                    "hoist": False,
-                    "position": 0,
-                    "permissions": "0",
-                    "managed": False,
-                    "mentionable": False,
-                    "flags": 0,
-                },
-                {
-                    "id": ORGANISER_ROLE_ID,
-                    "name": organiser_role,
-                    "color": 0,
-                    "hoist": False,
-                    "position": 1,
-                    "permissions": "0",
-                    "managed": False,
-                    "mentionable": False,
-                    "flags": 0,
-                },
-            ],
-            "channels": [],
-            "members": [],
-            "member_count": 1,
-            "unavailable": False,
-        }
-    )
+    state._add_guild_from_data(guild(organiser_role))  # type: ignore[arg-type]
+
+
+def guild(organiser_role: str = "Organiser") -> dict[str, Any]:
+    """The campaign's guild, with an organisers' role, as GUILD_CREATE sends it."""
+    return {
+        "id": GUILD_ID,
+        "name": "Campaign",
+        "icon": None,
+        "owner_id": "1",
+        "afk_channel_id": None,
+        "verification_level": 0,
+        "default_message_notifications": 0,
+        "explicit_content_filter": 0,
+        "features": [],
+        "mfa_level": 0,
+        "system_channel_id": None,
+        "system_channel_flags": 0,
+        "rules_channel_id": None,
+        "vanity_url_code": None,
+        "description": None,
+        "banner": None,
+        "premium_tier": 0,
+        "preferred_locale": "en-GB",
+        "public_updates_channel_id": None,
+        "nsfw_level": 0,
+        "premium_progress_bar_enabled": False,
+        "emojis": [],
+        "stickers": [],
+        "roles": [
+            {
+                "id": GUILD_ID,
+                "name": "@everyone",
+                "color": 0,
+                "hoist": False,
+                "position": 0,
+                "permissions": "0",
+                "managed": False,
+                "mentionable": False,
+                "flags": 0,
+            },
+            {
+                "id": ORGANISER_ROLE_ID,
+                "name": organiser_role,
+                "color": 0,
+                "hoist": False,
+                "position": 1,
+                "permissions": "0",
+                "managed": False,
+                "mentionable": False,
+                "flags": 0,
+            },
+        ],
+        "channels": [],
+        "members": [],
+        "member_count": 1,
+        "unavailable": False,
+    }
 
 
 def _base(kind: int, user: dict[str, Any], guild: bool) -> dict[str, Any]:

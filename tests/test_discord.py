@@ -268,7 +268,9 @@ async def test_echoed_mentions_never_ping(adapter: DiscordAdapter, fake: FakeDis
             "nominee": "@everyone @here <@&800000000000000003> <@500000000000000002>",
         },
     )
-    assert "@everyone @here <@&800000000000000003>" in message_of(body)
+    # Shown as typed: `<` escaped, each mention broken by a zero-width space.
+    shown = "@\u200beveryone @\u200bhere \\<@\u200b&800000000000000003\\> \\<@\u200b500000000000000002\\>"
+    assert shown in message_of(body)
     assert body["data"]["allowed_mentions"] == {"parse": []}
 
 

@@ -4,6 +4,10 @@ A line starting with `/` is a command (`/name opt:value opt:"two words"`); a num
 one of the buttons offered by the previous reply; anything else is a question. It works
 interactively and piped, and stops at the end of input. Reminders for console users are
 shown in the same terminal, their buttons pressable by number.
+
+Everything shown passes through `terminal_safe`: a name, nominee or question holding
+escape sequences or control characters cannot move the cursor, recolour, retitle or
+clear the terminal, or hide what comes before it.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+import unicodedata
 from pathlib import Path
 from typing import TextIO
 
@@ -20,6 +25,23 @@ from bot.messages import Button, Channel, Reply
 
 PLATFORM = "console"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+# ANSI/VT escape sequences: CSI (ESC [ or the 8-bit CSI), OSC (ESC ], to BEL or ST), and
+# the two-character ones; whatever control characters are left are removed after.
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]"
+)
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with escape sequences, control characters and bidi overrides removed;
+    line breaks and tabs stay."""
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    return "".join(
+        ch for ch in text if ch in "\n\t" or (unicodedata.category(ch) != "Cc" and ch not in _BIDI)
+    )
 
 
 def render(reply: Reply, attachments: Path | None = None) -> str:
@@ -42,7 +64,7 @@ def render(reply: Reply, attachments: Path | None = None) -> str:
             path = folder / _SAFE_NAME.sub("_", attachment.filename)
             path.write_bytes(attachment.content)
             lines.append(f"Saved {attachment.filename} to {path}")
-    return "\n".join(lines)
+    return terminal_safe("\n".join(lines))
 
 
 class Console:
@@ -90,7 +112,7 @@ class Console:
     def show(self, reply: Reply, heading: str) -> None:
         """A message the bot starts (a reminder), with its buttons pressable by number."""
         stream = self.out or sys.stdout
-        stream.write(f"{heading}\n{render(reply, self.attachments)}\n\n")
+        stream.write(f"{terminal_safe(heading)}\n{render(reply, self.attachments)}\n\n")
         stream.flush()
         if reply.buttons:
             self._buttons = reply.buttons

@@ -3,7 +3,10 @@ application commands built from the command declarations.
 
 Option types, descriptions and choices are carried over from the declarations; branch
 options autocomplete. Every message goes out with mentions disabled, so nothing a user
-typed can ping @everyone, @here, a role or a person.
+typed can ping @everyone, @here, a role or a person. A reply's text mixes the bot's words
+(which use no markup) with what people typed, so all of it is markdown-escaped: a typed
+`[verify here](https://evil.example)` shows as typed, with the address in plain view,
+and headers, bold, code, quotes, spoilers and `@everyone` show as the characters they are.
 """
 
 from __future__ import annotations
@@ -41,8 +44,48 @@ _ANNOTATIONS: dict[OptionType, type] = {
 }
 
 
+# Addresses are left whole, so Discord still links them (visibly: never behind a label).
+_URL = re.compile(r"https?://[^\s<]+[^<.,:;\"'\]\s]")
+# Markdown's inline characters, and `<` that opens a mention, a channel, a time or an emoji.
+_INLINE = re.compile(r"([\\*_~`|\[\]<>])")
+# Headers (#), subtext and lists (-) only count at the start of a line.
+_LINE_START = re.compile(r"(?m)^(\s*)([#-])")
+
+
+def _escape_words(text: str) -> str:
+    return _LINE_START.sub(r"\1\\\2", _INLINE.sub(r"\\\1", text))
+
+
+def escape(text: str) -> str:
+    """Text shown exactly as typed: no markdown, no masked links, no mentions.
+
+    Every character Discord's markdown could read is backslash-escaped, which Discord
+    shows as the character itself. discord.utils.escape_markdown is not used: it treats a
+    whole `[label](address) ... )` run as one masked link and escapes only its first
+    bracket, leaving bold, code and further links inside it live. Mentions are broken
+    with discord.utils.escape_mentions, on top of sending with mentions switched off.
+    """
+    shown, last = [], 0
+    for address in _URL.finditer(text):
+        shown.append(_escape_words(text[last : address.start()]))
+        shown.append(address.group())
+        last = address.end()
+    shown.append(_escape_words(text[last:]))
+    return discord.utils.escape_mentions("".join(shown))
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _shown(text: str, limit: int) -> str:
+    """Escaped, then cut to `limit` without leaving a dangling backslash."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    cut = escaped[: limit - 1]
+    trailing = len(cut) - len(cut.rstrip("\\"))
+    return (cut[:-1] if trailing % 2 else cut) + "…"
 
 
 def button_id(button: Button) -> str:
@@ -66,17 +109,17 @@ def render(reply: Reply) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
     if reply.title or reply.fields or reply.source:
         embed = discord.Embed(
-            title=_cut(reply.title, 256) if reply.title else None,
-            description=_cut(reply.text, EMBED_DESCRIPTION_LIMIT),
+            title=_shown(reply.title, 256) if reply.title else None,
+            description=_shown(reply.text, EMBED_DESCRIPTION_LIMIT),
             colour=discord.Colour.red() if reply.is_error else discord.Colour.blurple(),
         )
         for label, value in reply.fields[:25]:
-            embed.add_field(name=_cut(label, 256), value=_cut(value, 1024))
-        if reply.source:
+            embed.add_field(name=_shown(label, 256), value=_shown(value, 1024))
+        if reply.source:  # footers show no markdown: nothing to escape
             embed.set_footer(text=_cut(f"Source: {reply.source['title']}", 2048))
         kwargs["embed"] = embed
     else:
-        kwargs["content"] = _cut(reply.text, CONTENT_LIMIT)
+        kwargs["content"] = _shown(reply.text, CONTENT_LIMIT)
     if reply.buttons:
         view = discord.ui.View(timeout=600)
         for button in reply.buttons[:25]:

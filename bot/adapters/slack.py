@@ -19,8 +19,6 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -44,6 +42,7 @@ from bot.adapters.slack_blocks import (
     request_key,
     user_from,
 )
+from bot.adapters.slack_http import listener_failed, serve
 from bot.domain import User
 from bot.errors import StartupError
 from bot.messages import Channel, Reply
@@ -112,6 +111,7 @@ class SlackAdapter:
         self._group = _GroupCache()
         self._stack = AsyncExitStack()
         self.bound_port: int | None = None
+        self.app.error(listener_failed)
         self._register()
 
     # --- start and stop ---------------------------------------------------------------
@@ -165,28 +165,10 @@ class SlackAdapter:
 
     @contextlib.asynccontextmanager
     async def _http_server(self) -> Any:
-        """Serve Slack's requests at POST /slack/events."""
-
-        async def events(request: web.Request) -> web.Response:
-            bolt_request = await to_bolt_request(request)
-            return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
-
-        async def health(request: web.Request) -> web.Response:
-            return web.Response(text="ok")
-
-        web_app = web.Application()
-        web_app.router.add_post("/slack/events", events)
-        web_app.router.add_get("/health", health)
-        runner = web.AppRunner(web_app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port)
-        await site.start()
-        self.bound_port = runner.addresses[0][1] if runner.addresses else self.port
-        log.info("Slack events served on http://%s:%s/slack/events", self.host, self.bound_port)
-        try:
+        """Serve Slack's requests at POST /slack/events (`slack_http`)."""
+        async with serve(self.app, self.settings, self.host, self.port):
+            self.bound_port = self.port
             yield
-        finally:
-            await runner.cleanup()
 
     # --- who is who -------------------------------------------------------------------
 

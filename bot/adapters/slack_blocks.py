@@ -1,8 +1,11 @@
 """Slack's side of a neutral reply: Block Kit messages, modals, and the app manifest.
 
 Pure functions, no network: the adapter (`bot.adapters.slack`) sends what these build.
-All user-supplied text is escaped, so typed `<!channel>` or `<@U123>` is shown, never
-acted on.
+A reply's text mixes the bot's words (which use no markup) with what people typed, so all
+of it is rendered as `plain_text` objects, in which `*`, `_`, `~`, backticks and link
+syntax are shown as typed; and `&`, `<` and `>` are escaped everywhere, the top-level
+fallback text included, so typed `<!channel>`, `<@U123>`, `<!subteam^S1>` or
+`<https://x|disguised>` is shown, never acted on.
 """
 
 from __future__ import annotations
@@ -58,11 +61,21 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _fit(text: str, size: int) -> int:
+    """How much of `text` fits in `size` characters once escaped."""
+    cut = min(len(text), size)
+    while len(escape(text[:cut])) > size:
+        cut -= len(escape(text[:cut])) - size
+    return cut
+
+
 def _chunks(text: str, size: int = SECTION_LIMIT) -> list[str]:
+    """`text` in parts that each fit `size` once escaped, cut at line ends where possible."""
     parts = []
-    while len(text) > size:
-        cut = text.rfind("\n", 0, size)
-        cut = cut if cut > 0 else size
+    while len(escape(text)) > size:
+        cut = _fit(text, size)
+        newline = text.rfind("\n", 0, cut)
+        cut = newline if newline > 0 else cut
         parts.append(text[:cut])
         text = text[cut:].lstrip("\n")
     parts.append(text)
@@ -116,48 +129,43 @@ def parse_button_value(value: str) -> Button:
     return Button(label="", command=data["c"], options={str(k): str(v) for k, v in options.items()})
 
 
+def _plain(text: str, limit: int = SECTION_LIMIT) -> dict[str, Any]:
+    """A text object that Slack shows as it is: no formatting, mentions or links."""
+    return {"type": "plain_text", "text": escape(text[: _fit(text, limit)]), "emoji": True}
+
+
 def render(reply: Reply) -> tuple[str, list[dict[str, Any]]]:
     """A neutral reply as (fallback text, Block Kit blocks), everything escaped."""
-    text = escape(reply.text)
+    text = escape(reply.text[: _fit(reply.text, 40000)])
     blocks: list[dict[str, Any]] = []
     if reply.title:
-        blocks.append({"type": "header", "text": {"type": "plain_text", "text": reply.title[:150]}})
-    for part in _chunks(text):
+        blocks.append({"type": "header", "text": _plain(reply.title, 150)})
+    for part in _chunks(reply.text):
         if part:
-            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": part}})
+            blocks.append({"type": "section", "text": _plain(part)})
     if reply.fields:
         blocks.append(
             {
                 "type": "section",
-                "fields": [
-                    {"type": "mrkdwn", "text": f"*{escape(label)}*\n{escape(value)}"[:2000]}
-                    for label, value in reply.fields[:10]
-                ],
+                "fields": [_plain(f"{label}\n{value}", 2000) for label, value in reply.fields[:10]],
             }
         )
     if reply.source:
-        blocks.append(
-            {
-                "type": "context",
-                "elements": [
-                    {"type": "mrkdwn", "text": f"Source: {escape(reply.source['title'])}"}
-                ],
-            }
-        )
+        blocks.append({"type": "context", "elements": [_plain(f"Source: {reply.source['title']}")]})
     if reply.buttons:
         elements = []
         for number, button in enumerate(reply.buttons[:25]):
             element: dict[str, Any] = {
                 "type": "button",
                 "action_id": f"{ACTION_PREFIX}{number}",
-                "text": {"type": "plain_text", "text": button.label[:75]},
+                "text": _plain(button.label, 75),
                 "value": button_value(button),
             }
             if button.style in ("primary", "danger"):
                 element["style"] = button.style
             elements.append(element)
         blocks.append({"type": "actions", "elements": elements})
-    return text[:40000], blocks[:MAX_BLOCKS]
+    return text, blocks[:MAX_BLOCKS]
 
 
 # --- forms --------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 SQLite files run in WAL mode with a busy timeout and foreign keys on; writes begin with
 BEGIN IMMEDIATE so two processes queue for the write lock instead of failing. PostgreSQL
-needs nothing special. Migrations are Alembic revisions applied at start-up.
+needs nothing special. Migrations are Alembic revisions applied at start-up. Statement
+parameters (people's names, among others) are never logged, nor shown in the errors the
+engine raises (`hide_parameters`).
 """
 
 from __future__ import annotations
@@ -32,13 +34,16 @@ def create_engine(url: str) -> AsyncEngine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
             parsed,
+            hide_parameters=True,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
             # Plain executemany: multi-row VALUES would be compiled anew for each batch size.
             use_insertmanyvalues=False,
         )
         _tune_sqlite(engine)
         return engine
-    return create_async_engine(parsed, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(
+        parsed, hide_parameters=True, pool_size=10, max_overflow=10, pool_pre_ping=True
+    )
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

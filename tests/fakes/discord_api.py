@@ -99,6 +99,8 @@ class FakeDiscord:
         self._nonces: dict[str, dict[str, Any]] = {}
         self.forbidden_dm_users: set[str] = set()
         self.gateway_url = ""
+        self._sockets: list[web.WebSocketResponse] = []
+        self._sequence = 0
 
     # --- control --------------------------------------------------------------------
 
@@ -278,13 +280,28 @@ class FakeDiscord:
             return _json(self._message(channel, body))
         return _json({"message": "404: Not Found", "code": 0}, status=404)
 
+    async def push(self, event: str, data: dict[str, Any]) -> None:
+        """Send a gateway event (GUILD_CREATE, INTERACTION_CREATE, MESSAGE_CREATE ...) to
+        every connected bot, as Discord would."""
+        for socket in list(self._sockets):
+            self._sequence += 1
+            await socket.send_json({"op": 0, "t": event, "s": self._sequence, "d": data})
+
     async def gateway(self, request: web.Request) -> web.WebSocketResponse:
         """Just enough of the gateway for a bot to connect: hello, identify, ready, and
-        heartbeats acknowledged. Each identify is recorded as a call."""
+        heartbeats acknowledged; then whatever `push` sends. Each identify is recorded as
+        a call."""
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
-        sequence = 0
+        self._sockets.append(socket)
+        try:
+            await self._serve_gateway(socket)
+        finally:
+            self._sockets.remove(socket)
+        return socket
+
+    async def _serve_gateway(self, socket: web.WebSocketResponse) -> None:
         async for frame in socket:
             if frame.type != WSMsgType.TEXT:
                 continue
@@ -293,7 +310,7 @@ class FakeDiscord:
                 self.calls.append(Call("GATEWAY IDENTIFY", "WS", "/gateway", {}, {}))
                 async with self._changed:
                     self._changed.notify_all()
-                sequence += 1
+                self._sequence += 1
                 ready = {
                     "v": 10,
                     "user": user_payload(BOT_ID, "mobilise", bot=True),
@@ -302,10 +319,9 @@ class FakeDiscord:
                     "resume_gateway_url": self.gateway_url,
                     "application": {"id": APP_ID, "flags": 0},
                 }
-                await socket.send_json({"op": 0, "t": "READY", "s": sequence, "d": ready})
+                await socket.send_json({"op": 0, "t": "READY", "s": self._sequence, "d": ready})
             elif data.get("op") == 1:
                 await socket.send_json({"op": 11, "d": None, "s": None, "t": None})
-        return socket
 
     @staticmethod
     def _route(method: str, path: str) -> str:
