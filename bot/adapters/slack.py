@@ -225,7 +225,7 @@ class SlackAdapter:
             )
         else:
             await self.client.chat_postMessage(
-                channel=channel_id, text=text, blocks=blocks, thread_ts=thread_ts
+                channel=channel_id, text=text, blocks=blocks, thread_ts=thread_ts, mrkdwn=False
             )
 
     async def _upload(self, reply: Reply, user: User) -> None:
@@ -250,6 +250,7 @@ class SlackAdapter:
                     channel=target.id,
                     text=text,
                     blocks=blocks,
+                    mrkdwn=False,  # the notification text is shown as typed, too
                     metadata={"event_type": DELIVERY_EVENT, "event_payload": {"key": key}},
                 )
                 if reply.attachment is not None:
