@@ -6,7 +6,7 @@ connections, no platform. Modules import this one; it imports nothing of the bot
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -61,9 +61,7 @@ class Volunteer:
 
 
 @dataclass(frozen=True, slots=True)
-class ImportedVolunteer:
-    """A supporter gathered before the bot, whose consent was recorded elsewhere."""
-
+class ImportedVolunteer:  # gathered before the bot, with consent recorded elsewhere
     user: User
     branch_code: str
     consented_at: datetime
@@ -88,6 +86,7 @@ class Meeting:
     reported_by: str | None
     platform: str
     reported_at: datetime
+    branch_name: str = ""  # where read with its branch (the export)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,8 +239,8 @@ class UnansweredQuestion:
 
 @dataclass(frozen=True, slots=True)
 class Queued:
-    """What became of a question put to the organisers: kept (with its id), or not kept
-    because the asker or the queue already has as many open questions as it may."""
+    """A question for the organisers: kept (its id), or refused as the asker's or the
+    queue's limit of open questions was reached."""
 
     question_id: int | None
     refused: str | None = None  # "asker" | "queue"
@@ -385,13 +384,7 @@ class PurgeCounts:
     questions: int = 0
 
     def items(self) -> list[tuple[str, int]]:
-        return [
-            ("people", self.people),
-            ("volunteers", self.volunteers),
-            ("help requests", self.help_requests),
-            ("reminder records", self.reminder_records),
-            ("questions", self.questions),
-        ]
+        return [(f.name.replace("_", " "), getattr(self, f.name)) for f in fields(self)]
 
     @property
     def anything(self) -> bool:
@@ -404,11 +397,3 @@ class BranchNomination:
 
     branch: Branch
     nomination: Nomination
-
-
-@dataclass(frozen=True, slots=True)
-class BranchMeeting:
-    """A branch's latest meeting with the branch's name, for the export."""
-
-    branch_name: str
-    meeting: Meeting

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.campaign import Campaign
-from bot.domain import BranchMeeting, BranchNomination, Outcome, Volunteer
+from bot.domain import BranchNomination, Meeting, Outcome, Volunteer
 from bot.store import Store
 
 EXPORTS = ("nominations", "volunteers", "meetings")
@@ -69,11 +69,10 @@ def _volunteer(v: Volunteer) -> Row:
     }
 
 
-def _meeting(item: BranchMeeting) -> Row:
-    m = item.meeting
+def _meeting(m: Meeting) -> Row:
     return {
         "branch_code": m.branch_code,
-        "branch_name": item.branch_name,
+        "branch_name": m.branch_name,
         "meeting_date": m.meeting_date,
         "notice_date": m.notice_date,
         "reported_by": m.reported_by,

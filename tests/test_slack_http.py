@@ -18,14 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.adapters.slack import SlackAdapter
-from bot.adapters.slack_http import (
-    FD_RESERVE,
-    Limits,
-    Malformed,
-    SlackEndpoint,
-    check_body,
-    descriptor_plan,
-)
+from bot.adapters.slack_checks import Malformed, check_body
+from bot.adapters.slack_http import FD_RESERVE, Limits, SlackEndpoint, descriptor_plan
 from bot.app import open_services
 from bot.clock import Clock
 from bot.dispatch import Dispatcher

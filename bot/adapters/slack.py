@@ -13,10 +13,9 @@ import contextlib
 import json
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Literal
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -24,12 +23,12 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.adapters.base import AdapterServices, SendOutcome, Target
 from bot.adapters.pacing import paced
+from bot.adapters.slack_api import OrganiserGroup, slack_client
 from bot.adapters.slack_blocks import (
     ACTION_PREFIX,
     FORM_PREFIX,
@@ -51,28 +50,10 @@ from commands.spec import Command, OptionType
 
 log = logging.getLogger(__name__)
 
-GROUP_CACHE_SECONDS = 300
 DELIVERY_EVENT = "mobilise_delivery"  # metadata event type carrying a reminder's key
 HISTORY_LOOKBACK = 200  # latest messages searched for a reminder's key after a crash
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 Mode = Literal["send", "socket", "http"]
-
-
-@dataclass
-class _GroupCache:
-    members: frozenset[str] = frozenset()
-    fetched: float = 0.0
-
-
-def slack_client(settings: Settings) -> AsyncWebClient:
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    args: dict[str, Any] = {
-        "token": token,
-        "retry_handlers": [AsyncRateLimitErrorRetryHandler(max_retry_count=5)],
-    }
-    if settings.slack_api_url:
-        args["base_url"] = settings.slack_api_url.rstrip("/") + "/"
-    return AsyncWebClient(**args)
 
 
 class SlackAdapter:
@@ -108,7 +89,7 @@ class SlackAdapter:
             request_verification_enabled=secret is not None,
         )
         self._auth: AsyncSlackResponse | None = None
-        self._group = _GroupCache()
+        self.organisers = OrganiserGroup(self.client, settings.slack_organiser_group)
         self._stack = AsyncExitStack()
         self.bound_port: int | None = None
         self.app.error(listener_failed)
@@ -175,29 +156,7 @@ class SlackAdapter:
     async def is_organiser(self, user_id: str) -> bool:
         if self.settings.is_organiser(PLATFORM, user_id):
             return True
-        group = self.settings.slack_organiser_group
-        if not group:
-            return False
-        if time.monotonic() - self._group.fetched > GROUP_CACHE_SECONDS:
-            try:
-                group_id = await self._group_id(group)
-                found = await self.client.usergroups_users_list(usergroup=group_id)
-                self._group = _GroupCache(frozenset(found.get("users") or ()), time.monotonic())
-            except Exception as error:
-                log.warning(
-                    "could not read the organisers' Slack user group: %s", type(error).__name__
-                )
-                return False
-        return user_id in self._group.members
-
-    async def _group_id(self, group: str) -> str:
-        if re.fullmatch(r"S[A-Z0-9]+", group):
-            return group
-        listing = await self.client.usergroups_list()
-        for item in listing.get("usergroups") or ():
-            if group.lstrip("@") in (item.get("handle"), item.get("name")):
-                return str(item["id"])
-        raise LookupError(group)
+        return await self.organisers.has(user_id)
 
     # --- sending ----------------------------------------------------------------------
 

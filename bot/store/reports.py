@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -9,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import (
     Branch,
-    BranchMeeting,
     BranchNomination,
     DigestFacts,
     DigestReport,
     HelpRequest,
+    Meeting,
     Volunteer,
 )
 from bot.store import schema as t
@@ -56,17 +57,17 @@ class Reports(Aggregate):
 
         return await self.core.read(read)
 
-    async def meetings(self) -> list[BranchMeeting]:
+    async def meetings(self) -> list[Meeting]:
         """Each branch's latest meeting, soonest first."""
 
-        async def read(conn: AsyncConnection) -> list[BranchMeeting]:
+        async def read(conn: AsyncConnection) -> list[Meeting]:
             rows = await conn.execute(
                 MEETING_SELECT.add_columns(t.branches.c.name.label("branch_name"))
                 .join_from(t.meetings, t.branches, t.branches.c.code == t.meetings.c.branch_code)
                 .join(LATEST_MEETING, LATEST_MEETING.c.id == t.meetings.c.id)
                 .order_by(t.meetings.c.meeting_date, t.branches.c.name)
             )
-            return [BranchMeeting(r.branch_name, meeting_from(r)) for r in rows]
+            return [replace(meeting_from(r), branch_name=r.branch_name) for r in rows]
 
         return await self.core.read(read)
 

@@ -1,0 +1,65 @@
+"""Slack's Web API for the bot: the one client (with 429s retried), and who is an
+organiser by membership of a Slack user group."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+GROUP_CACHE_SECONDS = 300
+
+
+def slack_client(settings: Settings) -> AsyncWebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    args: dict[str, Any] = {
+        "token": token,
+        "retry_handlers": [AsyncRateLimitErrorRetryHandler(max_retry_count=5)],
+    }
+    if settings.slack_api_url:
+        args["base_url"] = settings.slack_api_url.rstrip("/") + "/"
+    return AsyncWebClient(**args)
+
+
+class OrganiserGroup:
+    """The members of the organisers' user group (a handle or an id), read at most every
+    few minutes."""
+
+    def __init__(self, client: AsyncWebClient, group: str | None):
+        self.client = client
+        self.group = group
+        self.members: frozenset[str] = frozenset()
+        self.fetched = 0.0
+
+    async def has(self, user_id: str) -> bool:
+        if not self.group:
+            return False
+        if time.monotonic() - self.fetched > GROUP_CACHE_SECONDS:
+            try:
+                group_id = await self._group_id(self.group)
+                found = await self.client.usergroups_users_list(usergroup=group_id)
+            except Exception as error:
+                log.warning(
+                    "could not read the organisers' Slack user group: %s", type(error).__name__
+                )
+                return False
+            self.members = frozenset(found.get("users") or ())
+            self.fetched = time.monotonic()
+        return user_id in self.members
+
+    async def _group_id(self, group: str) -> str:
+        if re.fullmatch(r"S[A-Z0-9]+", group):
+            return group
+        listing = await self.client.usergroups_list()
+        for item in listing.get("usergroups") or ():
+            if group.lstrip("@") in (item.get("handle"), item.get("name")):
+                return str(item["id"])
+        raise LookupError(group)
