@@ -1,23 +1,31 @@
 """Finding the branch someone means from what they typed.
 
-An exact code or name wins; otherwise a fuzzy match (rapidfuzz) is used when one branch
-clearly stands out, "did you mean A or B?" when several are close, and an error when
-nothing is. Nothing is written on the way.
+An exact code or name wins. Otherwise each word typed is matched against the words of
+every branch's name, group and code, whole words first, then a typo (rapidfuzz) or the
+start of a word. A word counts for as much as it tells branches apart: "Met" picks one
+branch where "Office" is shared by several, and a group's name ("DWP") matches all of its
+branches alike. One branch clearly ahead is the answer; several close together are
+offered as choices (`Ambiguous`); nothing close is an error. Nothing is written here.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import fuzz, utils
 
 from bot.domain import Branch
 from bot.errors import UserError
 
-ACCEPT = 86.0  # a match this good is used, if no rival is close
-MARGIN = 6.0  # how far ahead of the next branch a match must be
-SUGGEST = 62.0  # matches this good are offered as suggestions
+ACCEPT = 0.72  # a branch matching this much of what was typed is used, if no rival is close
+MARGIN = 0.2  # how far ahead of the next branch it must be
+SUGGEST = 0.55  # branches matching this much are offered as choices
+TYPO = 80.0  # rapidfuzz ratio for a word to count as a misspelling of another
+PREFIX = 0.85  # what the start of a word is worth (typing "manc" for Manchester)
+CHOICES = 5  # choices offered at once; the rest are counted ("and 3 more")
 MAX_BRANCH_TEXT = 120
 
 _QUOTES = re.compile(r"^[\"'“”‘’]+|[\"'“”‘’]+$")
@@ -28,8 +36,35 @@ def _norm(text: str) -> str:
     return " ".join(utils.default_process(text).split())
 
 
+def _words(text: str) -> list[str]:
+    return _norm(text.replace("-", " ").replace("_", " ")).split()
+
+
+def _joined(words: list[str]) -> list[str]:
+    """Runs of one- and two-letter words joined ("mo j" is "moj")."""
+    out: list[str] = []
+    for word in words:
+        if out and len(word) <= 2 and len(out[-1]) <= 3 and out[-1].isalpha() and word.isalpha():
+            out[-1] += word
+        else:
+            out.append(word)
+    return out
+
+
+class Ambiguous(UserError):
+    """Several branches fit what was typed: the best few, and how many more there are."""
+
+    def __init__(self, typed: str, choices: Sequence[Branch], more: int):
+        names = ", ".join(b.name for b in choices)
+        super().__init__(f"Which branch did you mean? {names}. Nothing has been saved.")
+        self.typed = typed
+        self.choices = tuple(choices)
+        self.more = more
+        self.option = "branch"  # which option was ambiguous, set by whoever converts it
+
+
 class BranchDirectory:
-    """The branch list, searchable by code or by (misspelt) name."""
+    """The branch list, searchable by code or by (misspelt, partial) name."""
 
     def __init__(self, branches: Sequence[Branch]):
         self.branches = tuple(branches)
@@ -37,8 +72,13 @@ class BranchDirectory:
         for branch in self.branches:
             self._by_key[_norm(branch.code)] = branch
             self._by_key.setdefault(_norm(branch.name), branch)
-        self._names = [_norm(b.name) for b in self.branches]
-        self._codes = [_norm(b.code) for b in self.branches]
+        self._tokens = [
+            frozenset(_words(b.name) + _words(b.group) + _words(b.code)) for b in self.branches
+        ]
+        seen = Counter(word for tokens in self._tokens for word in tokens)
+        total = max(1, len(self.branches))
+        self._weight = {word: math.log(1 + total / n) for word, n in seen.items()}
+        self._rarest = max(self._weight.values(), default=1.0)
 
     def __len__(self) -> int:
         return len(self.branches)
@@ -46,19 +86,63 @@ class BranchDirectory:
     def get(self, code: str) -> Branch | None:
         return self._by_key.get(_norm(code))
 
-    def _scored(self, query: str, limit: int) -> list[tuple[Branch, float]]:
+    # --- scoring ---------------------------------------------------------------------
+
+    def _similar(self, typed: str, word: str) -> float:
+        if typed == word:
+            return 1.0
+        if len(typed) >= 3 and word.startswith(typed):
+            return PREFIX
+        if len(typed) >= 4 and len(word) >= 4:
+            score = fuzz.ratio(typed, word)
+            if score >= TYPO:
+                return score / 100
+        return 0.0
+
+    def _weight_of(self, typed: str) -> float:
+        """How much a typed word tells: the weight of the branch word it most resembles."""
+        if typed in self._weight:
+            return self._weight[typed]
+        best = max(
+            ((self._similar(typed, word), weight) for word, weight in self._weight.items()),
+            default=(0.0, self._rarest),
+        )
+        return best[1] if best[0] else self._rarest
+
+    def _score(self, typed: list[str]) -> list[tuple[Branch, float]]:
+        weights = [self._weight_of(word) for word in typed]
+        total = sum(weights) or 1.0
+        scored = []
+        for branch, tokens in zip(self.branches, self._tokens, strict=True):
+            got = sum(
+                weight * max((self._similar(word, token) for token in tokens), default=0.0)
+                for word, weight in zip(typed, weights, strict=True)
+            )
+            if got:
+                scored.append((branch, got / total))
+        return scored
+
+    def _scored(self, text: str) -> list[tuple[Branch, float]]:
+        words = _words(text)
         best: dict[str, tuple[Branch, float]] = {}
-        for choices, scorer in ((self._names, fuzz.WRatio), (self._codes, fuzz.ratio)):
-            for _, score, index in process.extract(
-                query, choices, scorer=scorer, limit=limit, processor=None
-            ):
-                branch = self.branches[index]
-                if score > best.get(branch.code, (branch, -1.0))[1]:
-                    best[branch.code] = (branch, float(score))
-        return sorted(best.values(), key=lambda pair: (-pair[1], pair[0].name))
+        for variant in {tuple(words), tuple(_joined(words))}:
+            for branch, score in self._score(list(variant)):
+                if score > best.get(branch.code, (branch, 0.0))[1]:
+                    best[branch.code] = (branch, score)
+        typed = set(words)
+
+        def order(pair: tuple[Branch, float]) -> tuple[float, float, str]:
+            # Among equals, the branch whose own name was typed most fully comes first.
+            own = _words(pair[0].name)
+            covered = sum(1 for word in own if word in typed) / max(1, len(own))
+            return (-pair[1], -covered, pair[0].name)
+
+        return sorted(best.values(), key=order)
+
+    # --- answers ---------------------------------------------------------------------
 
     def resolve(self, text: str) -> Branch:
-        """The one branch `text` means, or a UserError saying why not."""
+        """The one branch `text` means; Ambiguous with the choices, or a UserError."""
         query = _norm(text)
         if not query:
             raise UserError("Please say which branch, by name or code.")
@@ -67,19 +151,15 @@ class BranchDirectory:
         exact = self._by_key.get(query)
         if exact is not None:
             return exact
-        scored = self._scored(query, limit=6)
+        scored = self._scored(text)
         if scored:
             top, top_score = scored[0]
             rival = scored[1][1] if len(scored) > 1 else 0.0
             if top_score >= ACCEPT and top_score - rival >= MARGIN:
                 return top
-            close = [b for b, s in scored if s >= SUGGEST and s >= top_score - 12][:3]
+            close = [b for b, s in scored if s >= SUGGEST and s >= top_score - MARGIN]
             if close:
-                names = [f"{b.name} ({b.code})" for b in close]
-                options = (
-                    names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-                )
-                raise UserError(f"Which branch did you mean: {options}? Nothing has been saved.")
+                raise Ambiguous(text.strip()[:60], close[:CHOICES], max(0, len(close) - CHOICES))
         shown = text.strip()[:60]
         raise UserError(
             f"I can't find a branch called {shown!r}. Check the spelling, or use the branch code."
@@ -90,4 +170,12 @@ class BranchDirectory:
         query = _norm(text)
         if not query:
             return list(self.branches[:limit])
-        return [b for b, s in self._scored(query, limit=limit) if s >= 40][:limit]
+        exact = self.get(text)
+        if len(query) < 3:  # a letter or two: every branch with it, where it comes first
+            held = [(_norm(f"{b.name} {b.code}").find(query), b) for b in self.branches]
+            found = [b for at, b in sorted(held, key=lambda p: (p[0], p[1].name)) if at >= 0]
+        else:
+            found = [b for b, s in self._scored(text) if s >= 0.3]
+        if exact is not None:
+            found = [exact, *(b for b in found if b != exact)]
+        return found[:limit]

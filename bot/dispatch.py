@@ -15,11 +15,13 @@ from typing import Any
 
 from rapidfuzz import process
 
+from bot.branches import Ambiguous
 from bot.cmdline import parse_options, split_command
 from bot.domain import Branch, User
 from bot.errors import UserError
 from bot.messages import Button, Channel, Reply
 from bot.options import convert_one
+from bot.prompts import Prompts, Retry, choose_branch
 from bot.services import Services
 from bot.steps import Call, chain
 from commands import Registry
@@ -27,6 +29,12 @@ from commands import Registry
 log = logging.getLogger(__name__)
 
 SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
+# Plain words that ask for the list of commands, or say thanks, rather than a question.
+HELP_WORDS = frozenset({"help", "help me", "commands", "menu", "what can you do"})
+THANKS_WORDS = frozenset(
+    {"thanks", "thank you", "thanks a lot", "cheers", "ta", "thx", "ty", "many thanks"}
+)
+THANKS = "You're welcome! Ask me anything else about the campaign, or type /help."
 
 
 class Dispatcher:
@@ -35,6 +43,7 @@ class Dispatcher:
     def __init__(self, services: Services):
         self.services = services
         self._chain = chain()
+        self.prompts = Prompts()
 
     @property
     def commands(self) -> Registry:
@@ -70,21 +79,30 @@ class Dispatcher:
             now=self.services.clock.now(),
             services=self.services,
         )
+        self.prompts.forget(user.key)  # running a command moves on from any question
         try:
-            return await self._chain(call)
+            reply = await self._chain(call)
+        except Ambiguous as ambiguous:
+            reply = choose_branch(ambiguous, name, raw)
+            retry = Retry(name, {k: str(v) for k, v in raw.items()}, ambiguous.option)
+            self.prompts.asked(user.key, reply, retry)
+            return reply
         except UserError as exc:
             return Reply.error(exc.message)
         except Exception:
             log.exception("/%s failed", name)
             return Reply.error(SORRY)
+        self.prompts.asked(user.key, reply)
+        return reply
 
     async def run_line(
         self, line: str, user: User, channel: Channel, organiser: bool = False
     ) -> Reply:
-        """A typed line: `/command options...`, or anything else as a question."""
+        """A typed line: `/command options...`, an answer to a question the bot asked,
+        or anything else as a question for the bot."""
         try:
             if not line.strip().startswith("/"):
-                return await self.run("ask", {"question": line}, user, channel, organiser)
+                return await self._said(line.strip(), user, channel, organiser)
             name, rest = split_command(line)
             command = self.services.commands.get(name)
             if command is None:
@@ -93,6 +111,29 @@ class Dispatcher:
         except UserError as exc:
             return Reply.error(exc.message)
         return await self.run(name, raw, user, channel, organiser)
+
+    async def _said(self, text: str, user: User, channel: Channel, organiser: bool) -> Reply:
+        prompt = self.prompts.pending(user.key)
+        if prompt is not None:
+            chosen = Prompts.match(prompt, text)
+            if chosen is not None:
+                return await self.press(chosen, user, channel, organiser)
+            if prompt.retry is not None and not Prompts.is_new_question(text):
+                retry = prompt.retry
+                raw = {**retry.raw, retry.option: text}
+                return await self.run(retry.command, raw, user, channel, organiser)
+            if not Prompts.is_new_question(text):
+                return Prompts.repeat(prompt)
+        said = " ".join(text.casefold().strip(" !.?").split())
+        if said in HELP_WORDS:
+            return await self.run("help", {}, user, channel, organiser)
+        if said in THANKS_WORDS:
+            return Reply(text=THANKS, ephemeral=True)
+        ask = self.services.commands.get("ask")
+        room = ask.option("question") if ask else None
+        most = room.max_length if room else len(text)
+        question = text if len(text) <= most else text[:most].rsplit(" ", 1)[0]
+        return await self.run("ask", {"question": question}, user, channel, organiser)
 
     async def press(
         self, button: Button, user: User, channel: Channel, organiser: bool = False

@@ -106,7 +106,11 @@ class Lease:
         return True
 
     async def release(self) -> None:
+        """Give the lease back, and the claims on messages not yet being sent, so that
+        another process can take over at once."""
         self._valid_until = 0.0
+        with contextlib.suppress(Exception):
+            await self.store.deliveries.release_claims(self.owner_name)
         with contextlib.suppress(Exception):
             await self.store.leases.release(self.name, self.owner_name)
 

@@ -60,6 +60,8 @@ class Button:
     command: str
     options: Mapping[str, str] = field(default_factory=dict)
     style: str = "default"  # default | primary | danger
+    # Typed answers that pick this choice when the reply asks a question ("yes", a code).
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,8 @@ class Reply:
     attachment: Attachment | None = None
     ephemeral: bool = True
     is_error: bool = False
+    # The buttons answer a question this reply asks: a typed answer can pick one too.
+    prompt: bool = False
     source: Mapping[str, str] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 

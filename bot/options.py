@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from bot.branches import BranchDirectory
+from bot.branches import Ambiguous, BranchDirectory
 from bot.campaign import Campaign
 from bot.dates import day_name, parse_date, short_day
 from bot.errors import UserError
@@ -44,7 +44,11 @@ def convert(
                     f"Usage: {command.usage()}"
                 )
             continue
-        values[option.name] = convert_one(option, value, branches, campaign)
+        try:
+            values[option.name] = convert_one(option, value, branches, campaign)
+        except Ambiguous as ambiguous:
+            ambiguous.option = option.name
+            raise
     return values
 
 

@@ -36,6 +36,7 @@ MODULES = (
     "done",
     "snooze",
     "needhelp",
+    "cancel",
 )
 
 __all__ = ["Command", "Option", "OptionType", "Permission", "Registry", "command", "registry"]

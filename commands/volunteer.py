@@ -47,10 +47,20 @@ async def volunteer(invocation: Invocation, services: Services) -> Reply:
             title=f"Volunteer for {branch.name}",
             buttons=(
                 Button(
-                    "I agree", "volunteer", {"branch": branch.code, "consent": "yes"}, "primary"
+                    "I agree",
+                    "volunteer",
+                    {"branch": branch.code, "consent": "yes"},
+                    "primary",
+                    words=("yes",),
                 ),
-                Button("No thanks", "volunteer", {"branch": branch.code, "consent": "no"}),
+                Button(
+                    "No thanks",
+                    "volunteer",
+                    {"branch": branch.code, "consent": "no"},
+                    words=("no",),
+                ),
             ),
+            prompt=True,
             ephemeral=True,
         )
     result = await services.store.people.sign_up(

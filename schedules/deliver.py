@@ -78,6 +78,7 @@ class Deliverer:
         self.composer = Composer(services.campaign, self.zone, services.branches)
         self._slots = asyncio.Semaphore(concurrency)
         self.sweeping = asyncio.Lock()  # one sweep at a time; shutdown waits for it
+        self.stopping = False  # set on shutdown: finish what is in flight, start nothing
 
     async def plan(self, start: datetime, end: datetime) -> list[Planned]:
         state = await plan_state(self.services.store, self.services.settings.organisers)
@@ -176,6 +177,8 @@ class Deliverer:
         kind: Literal["user", "channel"] = "channel" if item.audience == "channel" else "user"
         target = Target(item.platform, kind, item.target)
         async with self._slots:
+            if self.stopping:
+                return  # still claimed; the claim is given back as the process stops
             if not self.lease.valid:
                 # Not renewed in time: the lease may pass on, so leave it to its holder.
                 if not report.details:

@@ -107,7 +107,8 @@ async def scheduled(deliverer: Deliverer, every: float = SWEEP_SECONDS) -> Async
         yield
     finally:
         scheduler.pause()
-        async with deliverer.sweeping:  # let a sweep under way finish its sends
+        deliverer.stopping = True
+        async with deliverer.sweeping:  # let a sweep under way finish the sends in flight
             _running.pop(context, None)
             scheduler.shutdown(wait=False)
 

@@ -38,11 +38,6 @@ CASES = [
         "I can't find a branch called 'Nowhere Central'. Check the spelling, or use the branch code.",
     ),
     (
-        "/nominate branch:Leeds outcome:nominated",
-        "Which branch did you mean: DWP Leeds (DWP-LEEDS), HMRC Leeds (HMRC-LEEDS) or "
-        "Interserve Cleaners Leeds (COMM-INTER)? Nothing has been saved.",
-    ),
-    (
         "/meeting branch:DWP-LEEDS date:31 Septober",
         "I couldn't read '31 Septober' as a date. Try 30 September, 30 Sep or 2019-09-30.",
     ),
@@ -121,3 +116,18 @@ async def test_a_long_question_is_refused(seeded: Services, bob: Console) -> Non
     assert reply is not None and reply.is_error
     assert reply.text == "question: is too long (799 characters); please keep it to 500."
     assert await snapshot(seeded) == before
+
+
+async def test_an_ambiguous_branch_asks_which_and_changes_nothing(
+    seeded: Services, bob: Console
+) -> None:
+    before = await snapshot(seeded, ())
+    reply = await bob.reply_to("/nominate branch:Leeds outcome:nominated")
+    assert reply is not None and reply.prompt and not reply.is_error
+    assert reply.text == "Which branch did you mean? Nothing has been saved yet."
+    assert [b.label for b in reply.buttons] == [
+        "DWP Leeds",
+        "HMRC Leeds",
+        "Interserve Cleaners Leeds",
+    ]
+    assert await snapshot(seeded, ()) == before

@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+import threading
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -67,6 +69,32 @@ def render(reply: Reply, attachments: Path | None = None) -> str:
     return terminal_safe("\n".join(lines))
 
 
+EXIT = frozenset({"/exit", "/quit"})
+
+
+def _lines(stream: TextIO) -> asyncio.Queue[str | None]:
+    """Lines typed, read by a daemon thread: Ctrl-C or a stop signal need not wait for
+    Enter, and the end of input arrives as None."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def read() -> None:
+        while True:
+            try:
+                line = stream.readline()
+            except (OSError, ValueError):
+                line = ""
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, line or None)
+            except RuntimeError:  # the bot has stopped while this line was being typed
+                return
+            if not line:
+                return
+
+    threading.Thread(target=read, name="mobilise-console-input", daemon=True).start()
+    return queue
+
+
 class Console:
     """One person talking to the bot in a terminal; also the console's reminder sender."""
 
@@ -109,12 +137,14 @@ class Console:
         self._buttons = reply.buttons
         return reply
 
-    def show(self, reply: Reply, heading: str) -> None:
-        """A message the bot starts (a reminder), with its buttons pressable by number."""
+    def show(self, reply: Reply, heading: str, yours: bool = True) -> None:
+        """A message the bot starts (a reminder). Its buttons are pressable by number if it
+        is for the person at this terminal; another person's are shown, not theirs to use."""
         stream = self.out or sys.stdout
-        stream.write(f"{terminal_safe(heading)}\n{render(reply, self.attachments)}\n\n")
+        shown = reply if yours else replace(reply, buttons=())
+        stream.write(f"{terminal_safe(heading)}\n{render(shown, self.attachments)}\n\n")
         stream.flush()
-        if reply.buttons:
+        if yours and reply.buttons:
             self._buttons = reply.buttons
 
     async def handle(self, line: str) -> str | None:
@@ -126,13 +156,14 @@ class Console:
         out = out or self.out or sys.stdout
         interactive = stream.isatty()
         if interactive:
-            out.write("mobilise: ask a question, or type /help. Ctrl-D to leave.\n")
+            out.write("mobilise: ask a question, or type /help. /exit or Ctrl-D to leave.\n")
+        lines = _lines(stream)
         while True:
             if interactive:
                 out.write("> ")
                 out.flush()
-            line = await asyncio.to_thread(stream.readline)
-            if not line:
+            line = await lines.get()
+            if line is None or line.strip().lower() in EXIT:
                 break
             text = await self.handle(line)
             if text is not None:
@@ -141,13 +172,14 @@ class Console:
 
     async def send(self, target: Target, reply: Reply, key: str) -> SendOutcome:
         """A reminder or broadcast, shown in the terminal."""
+        yours = target.kind == "user" and target.id == self.user.id
         if target.kind == "channel":
             heading = f"[broadcast to #{target.id}]"
-        elif target.id == self.user.id:
+        elif yours:
             heading = "[reminder for you]"
         else:
             heading = f"[reminder for {target.id}]"
-        self.show(reply, heading)
+        self.show(reply, heading, yours)
         return SendOutcome("sent", ref=key)
 
     async def find_sent(self, target: Target, key: str) -> str | None:

@@ -7,6 +7,7 @@ import logging
 
 from bot.adapters.console import Console
 from bot.app import open_runtime
+from bot.cli.stopping import until_stopped
 from bot.settings import Settings
 
 log = logging.getLogger("mobilise")
@@ -16,5 +17,5 @@ async def console(args: argparse.Namespace, settings: Settings) -> int:
     async with open_runtime(settings) as runtime:
         if runtime.services.campaign.info.branches.sample:
             log.warning("the branch list is sample data: replace it before the campaign")
-        await Console(runtime.dispatcher, args.name, args.organiser).run()
+        await until_stopped(Console(runtime.dispatcher, args.name, args.organiser).run())
     return 0

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import logging
-import signal
 import sys
 from datetime import datetime, timedelta
 
 from bot.adapters.console import Console
 from bot.app import HttpOptions, Platforms, open_runtime
+from bot.cli.stopping import stop_signals, until_stopped
 from bot.dates import clock_time, short_day
 from bot.leader import Lease, LeaseHeld, holding
 from bot.settings import Settings
@@ -38,11 +37,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+    stop = stop_signals()
     http = HttpOptions(args.host, args.port) if args.slack_http else None
     platforms: Platforms = "send" if args.reminders_only else "serve"
     async with open_runtime(settings, platforms=platforms, http=http) as runtime:
@@ -67,7 +62,7 @@ async def _console_with_reminders(settings: Settings, name: str, organiser: bool
         async with reminders(
             deliverer, every=settings.sweep_seconds, poll=settings.leader_poll_seconds
         ):
-            await console.run()
+            await until_stopped(console.run())
     return 0
 
 

@@ -153,6 +153,19 @@ class DeliveryLog(Aggregate):
 
         return await self.core.write(apply)
 
+    async def release_claims(self, owner: str) -> int:
+        """`owner` stops: its claims on messages it has not started sending go back."""
+
+        async def apply(conn: AsyncConnection) -> int:
+            result = await conn.execute(
+                update(t.deliveries)
+                .where(t.deliveries.c.claimed_by == owner, t.deliveries.c.status == "pending")
+                .values(claimed_by=None, claim_expires_at=None)
+            )
+            return int(result.rowcount or 0)
+
+        return await self.core.write(apply)
+
     async def give_up_pending(self, before: datetime, at: datetime) -> int:
         """Messages never sent and still pending after their catch-up window: failed."""
 
