@@ -12,6 +12,7 @@ import io
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from itertools import pairwise
@@ -180,6 +181,16 @@ class BackgroundFile(_Model):
     items: list[BackgroundItem] = Field(default_factory=list)
 
 
+class LanguageFile(_Model):
+    """How supporters word questions, for the answer engine (language.yaml): the
+    campaign's word lists, the sentences the engine says, and question frames that the
+    learned ranker's training applies to the pack's keywords."""
+
+    word_lists: dict[str, list[str]] = Field(default_factory=dict)
+    sentences: dict[str, str] = Field(default_factory=dict)
+    question_frames: list[str] = Field(default_factory=list)
+
+
 def _check_unique(ids: Iterable[str]) -> None:
     seen: set[str] = set()
     for ident in ids:
@@ -255,6 +266,7 @@ class Campaign:
     background: BackgroundFile | None
     branches: tuple[Branch, ...]
     reminders: tuple[Rule, ...] = ()
+    language: LanguageFile = dataclass_field(default_factory=LanguageFile)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -485,6 +497,10 @@ def load_campaign(root: Path) -> Campaign:
     loaded = _yaml(reminders_path, optional=True)
     reminders = _validate(RemindersFile, reminders_path, *loaded) if loaded else RemindersFile()
 
+    language_path = root / "language.yaml"
+    loaded = _yaml(language_path, optional=True)
+    language = _validate(LanguageFile, language_path, *loaded) if loaded else LanguageFile()
+
     campaign = Campaign(
         root=root,
         info=info,
@@ -494,6 +510,7 @@ def load_campaign(root: Path) -> Campaign:
         background=background,
         branches=tuple(branches),
         reminders=tuple(reminders.rules),
+        language=language,
     )
     _check_order(campaign_path, campaign)
     known = campaign.fields.keys()

@@ -109,8 +109,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("eval", help="score the answers against a question file")
     evaluate.add_argument(
-        "file", help='JSON lines: {"q": ..., "any": [...]} or {"q": ..., "abstain": true}'
+        "file",
+        nargs="?",
+        help='JSON lines: {"q": ..., "any": [...]} or {"q": ..., "abstain": true}',
     )
+    evaluate.add_argument(
+        "--cross-validate",
+        action="store_true",
+        help="score the pack's training question files, each while held out of training",
+    )
+
+    train = sub.add_parser("train", help="train the answer ranker (cached; --force to redo)")
+    train.add_argument("--force", action="store_true", help="train again even if cached")
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
 
     sub.add_parser("faq-export", help="print the answers organisers added, as faq.yaml entries")
@@ -390,6 +400,15 @@ async def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.errors import UserError
     from bot.knowledge.evaluate import evaluate, load_cases
 
+    if args.cross_validate or not args.file:
+        from bot.app import campaign_dir, make_clock
+        from bot.campaign import load_campaign
+        from bot.knowledge.evaluate import cross_validate
+
+        pack = load_campaign(campaign_dir(settings))
+        total, _ = cross_validate(pack, make_clock(settings).now())
+        print(json.dumps(total.as_json(), indent=2) if args.json else total.summary())
+        return 0
     try:
         cases = load_cases(Path(args.file))
     except (OSError, UserError) as exc:
@@ -400,16 +419,26 @@ async def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
         return 0
-    print(
-        f"answer accuracy: {report.answered_right}/{report.answerable} "
-        f"({report.answer_accuracy:.1%})\n"
-        f"abstention accuracy: {report.declined_right}/{report.off_topic} "
-        f"({report.abstention_accuracy:.1%})\n"
-        f"answers over 600 characters or without a source: {report.too_long}"
-    )
+    print(report.summary())
     for miss in report.misses:
         print(f"- {miss['q']!r}: expected {miss['expected']}; got {miss['got'][:160]!r}")
     return 0
+
+
+async def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import campaign_dir
+    from bot.campaign import load_campaign
+    from bot.knowledge.training import train_command
+    from bot.store import Store
+
+    store = await Store.open(settings.database_url)
+    try:
+        learned = await store.faq_answers()
+    finally:
+        await store.close()
+    report = train_command(load_campaign(campaign_dir(settings)), learned, force=args.force)
+    print(json.dumps(report, indent=2))
+    return 0 if report["trained"] else 1
 
 
 async def cmd_faq_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -464,6 +493,7 @@ COMMANDS: dict[str, Runner] = {
     "ask": cmd_ask,
     "export": cmd_export,
     "eval": cmd_eval,
+    "train": cmd_train,
     "faq-export": cmd_faq_export,
     "slack-manifest": cmd_slack_manifest,
     "purge": cmd_purge,
