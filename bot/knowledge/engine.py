@@ -182,8 +182,9 @@ class AnswerEngine:
                 text = f"{text} {choice.second.text}"
             if choice.also is not None and choice.also.source_id != choice.unit.source_id:
                 line = self._sentences.get("see_also", "{title}").format(
-                    title=choice.also.source_title
+                    title=choice.also.source_title.rstrip(".")
                 )
+                line = line.replace("?.", "?")
                 text = f"{shorten(text, MAX_ANSWER - len(line) - 1)}\n{line}"
             return self._from(question, choice.unit, text, choice.probability)
         found = self.lexical.choose(reading)
