@@ -150,6 +150,7 @@ def test_training_sets_stay_answered(engine: AnswerEngine, path: Path) -> None:
     assert report.abstention_accuracy >= 0.93, report.misses
 
 
+@pytest.mark.timeout(900)
 def test_cross_validated_accuracy_across_files() -> None:
     # Each file scored by an engine trained without it, its threshold chosen without it.
     total, by_file = cross_validate(load_campaign(CAMPAIGN), SEPT_20)

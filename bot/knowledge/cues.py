@@ -16,7 +16,7 @@ from bot.knowledge.words import GENERIC, POST, QUESTION_WORDS, STOPWORDS
 from bot.text import words
 
 
-@lru_cache(maxsize=50_000)  # words come from users: bounded like the other caches here
+@lru_cache(maxsize=10_000)  # words come from users: bounded like the other caches here
 def lexicon_classes(word: str) -> frozenset[str]:
     """The word classes the English lexicon (lemminflect) knows a word in."""
     from lemminflect import getAllLemmas  # its tables load on first use

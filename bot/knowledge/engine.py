@@ -29,7 +29,7 @@ from bot.knowledge.lexical import LexicalRanker
 from bot.knowledge.ranker import Ranker
 from bot.knowledge.rules import RuleWords, asks_for_personal_details, is_small_talk
 from bot.knowledge.timetable import answer_date, full_timetable
-from bot.knowledge.training import EmbeddingCache, build_ranker
+from bot.knowledge.training import UnitVectors, build_ranker
 from bot.knowledge.units import MAX_ANSWER, Unit, build_language, build_units, fit
 from bot.text import shorten
 
@@ -127,7 +127,7 @@ class AnswerEngine:
             )
             self._ranker = ranker
         questions = {f"faq-q{a.id}": a.question for a in self._learned}
-        embeddings = EmbeddingCache(self._encoder, self._cache)
+        embeddings = UnitVectors(self._encoder, self._cache)
         self._chooser = LearnedChooser(
             self._encoder, ranker, self.units, self.config, self.rule, embeddings, questions
         )

@@ -187,7 +187,8 @@ def cross_validate(
                 train += examples[path]
         vectors = embeddings.vectors([e.text for e in train])
         threshold = choose_threshold(train, vectors, config)["threshold"]
-        ranker = Ranker.train(vectors, [e.label for e in train], config, threshold)
+        bank = [e.asked for e in train]
+        ranker = Ranker.train(vectors, [e.label for e in train], config, threshold, bank=bank)
         engine.use_ranker(ranker)
         for path in held:
             report = evaluate(engine, load_cases(path), now)

@@ -61,6 +61,9 @@ ENDINGS = words(
     ful
     """
 )
+# Words seen in questions are cached up to this many each (they come from users, so the
+# caches are bounded): a few MB at most.
+CACHE_LIMIT = 10_000
 MIN_NAMED = 2  # known topic words a question needs before an unknown verb is let pass
 
 
@@ -178,7 +181,7 @@ class Language:
         stem = self._stems.get(word)
         if stem is None:
             stem = self._stemmer.stemWord(word)
-            if len(self._stems) < 50_000:
+            if len(self._stems) < CACHE_LIMIT:
                 self._stems[word] = stem
         return stem
 
@@ -198,7 +201,7 @@ class Language:
             )
             if match is not None:
                 fixed = str(match[0])
-        if len(self._corrections) < 50_000:
+        if len(self._corrections) < CACHE_LIMIT:
             self._corrections[word] = fixed
         return fixed
 

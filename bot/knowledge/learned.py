@@ -21,7 +21,7 @@ from bot.knowledge.encoder import Encoder, Vector
 from bot.knowledge.language import Reading
 from bot.knowledge.ranker import DECLINE, Ranker
 from bot.knowledge.rules import RuleWords, asks_for_figure
-from bot.knowledge.training import EmbeddingCache
+from bot.knowledge.training import UnitVectors
 from bot.knowledge.units import Unit
 
 TIMETABLE = "timetable"
@@ -49,7 +49,7 @@ class LearnedChooser:
         units: list[Unit],
         config: RankerConfig,
         rule: RuleWords,
-        embeddings: EmbeddingCache,
+        embeddings: UnitVectors,
         learned_questions: dict[str, str],
     ):
         self.encoder = encoder

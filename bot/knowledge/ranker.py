@@ -23,15 +23,20 @@ Matrix = npt.NDArray[np.float32]
 
 
 def closest_per_class(
-    vectors: Matrix, examples: Matrix, starts: npt.NDArray[np.int64], skip_self: bool = False
+    vectors: Matrix,
+    examples: Matrix,
+    starts: npt.NDArray[np.int64],
+    own: npt.NDArray[np.int64] | None = None,
 ) -> Matrix:
     """For each vector, its cosine to the nearest example of each class.
 
-    `examples` are sorted by class; `starts` is where each class's rows begin.
+    `examples` are sorted by class; `starts` is where each class's rows begin. `own[i]`
+    is the example that vector i itself is (-1 for none): it is not its own neighbour.
     """
     similarity = vectors @ examples.T
-    if skip_self:  # training rows are their own nearest example
-        np.fill_diagonal(similarity, -1.0)
+    if own is not None:
+        rows = np.flatnonzero(own >= 0)
+        similarity[rows, own[rows]] = -1.0
     nearest: Matrix = np.maximum.reduceat(similarity, starts, axis=1).astype(np.float32)
     return nearest
 
@@ -71,7 +76,7 @@ def fit(features: Matrix, labels: npt.NDArray[np.int64], classes: int, config: R
 class Ranker:
     labels: tuple[str, ...]
     weights: Matrix
-    examples: Matrix  # training embeddings, sorted by class
+    examples: Matrix  # the questions and lines as asked (not framed words), sorted by class
     starts: npt.NDArray[np.int64]  # where each class's examples begin
     threshold: float  # below this top probability, decline
     similarity_weight: float
@@ -83,15 +88,26 @@ class Ranker:
         labels: list[str],
         config: RankerConfig,
         threshold: float = 0.0,
+        bank: list[bool] | None = None,
     ) -> Ranker:
+        """Fit on every example; `bank` says which are kept as the examples questions are
+        compared with (the questions and lines as asked: comparing with framed keywords
+        too would double the work per question for little)."""
         names = tuple(sorted(set(labels)))
         index = {name: n for n, name in enumerate(names)}
         y = np.array([index[label] for label in labels], dtype=np.int64)
-        order = np.argsort(y, kind="stable")
-        examples, y = vectors[order].astype(np.float32), y[order]
-        starts = np.searchsorted(y, np.arange(len(names))).astype(np.int64)
-        near = closest_per_class(examples, examples, starts, skip_self=True)
-        features = np.hstack([examples, config.similarity_weight * near])
+        kept = np.array(bank if bank is not None else [True] * len(labels), dtype=bool)
+        for number in range(len(names)):  # every class keeps at least its examples' first
+            if not kept[y == number].any():
+                kept[np.flatnonzero(y == number)[0]] = True
+        chosen = np.flatnonzero(kept)
+        order = chosen[np.argsort(y[chosen], kind="stable")]
+        examples = vectors[order].astype(np.float32)
+        starts = np.searchsorted(y[order], np.arange(len(names))).astype(np.int64)
+        own = np.full(len(labels), -1, dtype=np.int64)
+        own[order] = np.arange(len(order))
+        near = closest_per_class(vectors.astype(np.float32), examples, starts, own)
+        features = np.hstack([vectors.astype(np.float32), config.similarity_weight * near])
         weights = fit(features, y, len(names), config)
         return cls(names, weights, examples, starts, threshold, config.similarity_weight)
 

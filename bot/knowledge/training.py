@@ -36,7 +36,7 @@ from bot.knowledge.words import QUESTION_WORDS, STOPWORDS
 
 log = logging.getLogger(__name__)
 
-TRAINING_VERSION = "1"  # bump when what is trained, or how, changes
+TRAINING_VERSION = "2"  # bump when what is trained, or how, changes
 FOLDS = 5
 _WORD = re.compile(r"[a-z0-9']+")
 
@@ -58,10 +58,10 @@ def pack_examples(campaign: Campaign) -> list[Example]:
     def add(label: str, texts: Iterable[str], keywords: Iterable[str] = ()) -> None:
         out.extend(Example(t.strip(), label, "pack") for t in texts if t.strip())
         for n, keyword in enumerate(keywords):
-            out.append(Example(keyword, label, "pack"))
+            out.append(Example(keyword, label, "pack", asked=False))
             if frames:
-                frame = frames[n % len(frames)]
-                out.append(Example(frame.format(topic=keyword, short_name=short), label, "pack"))
+                framed = frames[n % len(frames)].format(topic=keyword, short_name=short)
+                out.append(Example(framed, label, "pack", asked=False))
 
     for s in campaign.sections:
         add(s.id, [s.title, *s.questions, s.summary, *s.pledges, *s.record, *s.facts], s.keywords)
@@ -148,6 +148,31 @@ class EmbeddingCache:
         return np.array([self._known[self._key(t)] for t in texts], dtype=np.float32)
 
 
+class UnitVectors:
+    """Embeddings of the few texts the engine needs at every start (its units), in a small
+    file of their own named by their hash, so that start-up reads no training data."""
+
+    def __init__(self, encoder: Encoder, folder: Path):
+        self.encoder = encoder
+        self.folder = folder
+
+    def vectors(self, texts: Sequence[str]) -> Vector:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        digest = hashlib.sha256("\n\x00".join(texts).encode()).hexdigest()[:20]
+        path = self.folder / f"units-{self.encoder.name}-{digest}.npy"
+        if path.is_file():
+            loaded: Vector = np.load(path).astype(np.float32)
+            return loaded
+        found = self.encoder.encode(texts)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        scratch = path.with_suffix(".partial.npy")
+        np.save(scratch, found)
+        scratch.replace(path)
+        _prune(self.folder, "units-*.npy", KEEP_MODELS * 4)
+        return found
+
+
 def _accuracy(predicted: Sequence[str], truth: Sequence[str]) -> tuple[float, float]:
     answerable = [(p, t) for p, t in zip(predicted, truth, strict=True) if t != DECLINE]
     declines = [p for p, t in zip(predicted, truth, strict=True) if t == DECLINE]
@@ -170,7 +195,8 @@ def cross_validate(
         test = [i for i in test if examples[i].asked]  # not the framed topic words
         if not test:
             continue
-        ranker = Ranker.train(vectors[train], [examples[i].label for i in train], config)
+        bank = [examples[i].asked for i in train]
+        ranker = Ranker.train(vectors[train], [examples[i].label for i in train], config, bank=bank)
         probabilities = ranker.probabilities(vectors[test])
         for i, row in zip(test, probabilities, strict=True):
             held.append((examples[i].label, row))
@@ -238,9 +264,26 @@ def build_ranker(
         report_path.write_text(json.dumps(report, indent=2))
     everything = [*base, *extra]
     vectors = embeddings.vectors([e.text for e in everything])
-    ranker = Ranker.train(vectors, [e.label for e in everything], config, report["threshold"])
+    ranker = Ranker.train(
+        vectors,
+        [e.label for e in everything],
+        config,
+        report["threshold"],
+        bank=[e.asked for e in everything],
+    )
     ranker.save(model_path)
+    _prune(folder, "ranker-*.npz", KEEP_MODELS)
     return ranker, report
+
+
+KEEP_MODELS = 6  # trained rankers kept in the cache, newest first (each is a few MB)
+
+
+def _prune(folder: Path, pattern: str, keep: int) -> None:
+    """Remove all but the newest `keep` cached files matching `pattern`."""
+    found = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in found[keep:]:
+        old.unlink(missing_ok=True)
 
 
 def train_command(campaign: Campaign, learned: Iterable[Any] = (), force: bool = False) -> dict[str, Any]:
