@@ -29,6 +29,9 @@ class RankerConfig:
     # A second passage is mentioned when its probability is at least this share of the
     # first's.
     close_second: float = 0.5
+    # The ranker overrules the date rule when it gives this much probability to "decline"
+    # or to a manifesto or interview passage.
+    date_overrule: float = 0.5
     # Within a section, a line is chosen over the overview when it is closer to the
     # question by at least this much (cosine).
     line_margin: float = 0.05

@@ -24,6 +24,7 @@ from typing import Any
 from bot.campaign import Campaign
 from bot.knowledge.config import DEFAULT, RankerConfig
 from bot.knowledge.encoder import Encoder, cache_dir, load_encoder
+from bot.knowledge.language import Reading
 from bot.knowledge.learned import LearnedChooser
 from bot.knowledge.lexical import LexicalRanker
 from bot.knowledge.ranker import Ranker
@@ -166,27 +167,33 @@ class AnswerEngine:
         if asks_for_personal_details(reading, self.rule):
             return self.decline(question)
         dated = answer_date(reading, self.campaign, now)
-        if dated is not None:
+        if self._chooser is None:
+            if dated is not None:
+                return self._dated(question, dated.event, dated.title, dated.text)
+            return self._lexical_answer(question, reading)
+        vector, ranked = self._chooser.rank(question)
+        if dated is not None and not self._chooser.overrules_date(ranked):
             return self._dated(question, dated.event, dated.title, dated.text)
-        if self._chooser is not None:
-            choice = self._chooser.choose(question, reading)
-            if choice.timetable:
-                whole = full_timetable(self.campaign)
-                return self._dated(question, whole.event, whole.title, whole.text)
-            if choice.unit is None:
-                if is_small_talk(reading, self.rule):
-                    return self._greeting(question)
-                return self.decline(question)
-            text = choice.unit.text
-            if choice.second is not None and len(text) + len(choice.second.text) < MAX_ANSWER:
-                text = f"{text} {choice.second.text}"
-            if choice.also is not None and choice.also.source_id != choice.unit.source_id:
-                line = self._sentences.get("see_also", "{title}").format(
-                    title=choice.also.source_title.rstrip(".")
-                )
-                line = line.replace("?.", "?")
-                text = f"{shorten(text, MAX_ANSWER - len(line) - 1)}\n{line}"
-            return self._from(question, choice.unit, text, choice.probability)
+        choice = self._chooser.choose(reading, vector, ranked)
+        if choice.timetable:
+            whole = full_timetable(self.campaign)
+            return self._dated(question, whole.event, whole.title, whole.text)
+        if choice.unit is None:
+            if is_small_talk(reading, self.rule):
+                return self._greeting(question)
+            return self.decline(question)
+        text = choice.unit.text
+        if choice.second is not None and len(text) + len(choice.second.text) < MAX_ANSWER:
+            text = f"{text} {choice.second.text}"
+        if choice.also is not None and choice.also.source_id != choice.unit.source_id:
+            line = self._sentences.get("see_also", "{title}").format(
+                title=choice.also.source_title.rstrip(".")
+            )
+            line = line.replace("?.", "?")
+            text = f"{shorten(text, MAX_ANSWER - len(line) - 1)}\n{line}"
+        return self._from(question, choice.unit, text, choice.probability)
+
+    def _lexical_answer(self, question: str, reading: Reading) -> Answer:
         found = self.lexical.choose(reading)
         if found == "candidate":
             c = self.campaign

@@ -78,8 +78,25 @@ class LearnedChooser:
         order = np.argsort(-row, kind="stable")
         return [(self.ranker.labels[i], float(row[i])) for i in order]
 
-    def choose(self, question: str, reading: Reading) -> Choice:
+    def overrules_date(self, ranked: list[tuple[str, float]]) -> bool:
+        """Whether the ranker is sure a question the date rule took is about something
+        else: off-topic ("the appeal deadline for a sacked member"), or a manifesto or
+        interview passage ("when did Labour block him from voting?")."""
+        label, probability = ranked[0]
+        if probability < self.config.date_overrule:
+            return False
+        if label == DECLINE:
+            return True
+        unit = self.headline(label)
+        return unit is not None and unit.kind in ("overview", "background")
+
+    def rank(self, question: str) -> tuple[Vector, list[tuple[str, float]]]:
         vector = self.encoder.encode([question])[0]
+        return vector, self.probabilities(vector)
+
+    def choose(
+        self, reading: Reading, vector: Vector, ranked: list[tuple[str, float]]
+    ) -> Choice:
         if len(self._learned):
             closeness = self._learned @ vector
             best = int(np.argmax(closeness))
@@ -87,7 +104,6 @@ class LearnedChooser:
                 unit = self.headline(self._learned_keys[best])
                 if unit is not None:
                     return Choice(unit, float(closeness[best]))
-        ranked = self.probabilities(vector)
         label, probability = ranked[0]
         if label == DECLINE or probability < self.ranker.threshold:
             return Choice(None, probability)
