@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from rapidfuzz import fuzz
 
@@ -32,11 +31,7 @@ from bot.packfiles import (
     read_optional,
     read_text,
 )
-from schedules.rules import DIGEST_FIELDS, REMINDER_FIELDS, DigestText, Moment, RemindersFile, Rule
-
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-M = TypeVar("M", bound=BaseModel)
+from schedules.rules import DAY_ANCHORS, DigestText, Moment, RemindersFile, Rule, check_reminders
 
 REQUIRED_EVENTS = ("nominations_open", "nominations_close", "ballot_open", "ballot_close")
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
@@ -186,6 +181,16 @@ class BackgroundFile(_Model):
     items: list[BackgroundItem] = Field(default_factory=list)
 
 
+class LanguageFile(_Model):
+    """How supporters word questions, for the answer engine (language.yaml): the
+    campaign's word lists, the sentences the engine says, and question frames that the
+    learned ranker's training applies to the pack's keywords."""
+
+    word_lists: dict[str, list[str]] = Field(default_factory=dict)
+    sentences: dict[str, str] = Field(default_factory=dict)
+    question_frames: list[str] = Field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class Campaign:
     """A loaded, checked campaign pack."""
@@ -199,6 +204,7 @@ class Campaign:
     branches: tuple[Branch, ...]
     reminders: tuple[Rule, ...] = ()
     digest_text: DigestText | None = None
+    language: LanguageFile = dataclass_field(default_factory=LanguageFile)
 
     @property
     def digest(self) -> DigestText:
@@ -339,6 +345,8 @@ def load_campaign(root: Path) -> Campaign:
     reminders_path = root / "reminders.yaml"
     reminders = read_optional(RemindersFile, reminders_path) or RemindersFile()
 
+    language = read_optional(LanguageFile, root / "language.yaml") or LanguageFile()
+
     campaign = Campaign(
         root=root,
         info=info,
@@ -349,6 +357,7 @@ def load_campaign(root: Path) -> Campaign:
         branches=tuple(branches),
         reminders=tuple(reminders.rules),
         digest_text=reminders.digest,
+        language=language,
     )
     _check_order(campaign_path, campaign)
     known = campaign.fields.keys()
@@ -359,24 +368,7 @@ def load_campaign(root: Path) -> Campaign:
     check_templates(
         faq_path, {f"entries.{i}.answer": e.answer for i, e in enumerate(faq.entries)}, known
     )
-    check_templates(
-        reminders_path,
-        {f"rules.{i}.text": r.text for i, r in enumerate(campaign.reminders)},
-        [*known, *REMINDER_FIELDS],
-    )
-    if reminders.digest is not None:
-        for key, extra in DIGEST_FIELDS.items():
-            check_templates(
-                reminders_path, {f"digest.{key}": getattr(reminders.digest, key)}, [*known, *extra]
-            )
-    anchors = {*info.timetable, "notice_cutoff", "check_in"}
-    for i, rule in enumerate(campaign.reminders):
-        for key, moment in (("at", rule.at), ("from", rule.start), ("until", rule.until)):
-            if moment is not None and moment.anchor not in anchors:
-                raise PackError(
-                    f"{reminders_path}, rules.{i}.{key}.anchor: unknown anchor "
-                    f"{moment.anchor!r}; use one of {', '.join(sorted(anchors))}"
-                )
+    check_reminders(reminders_path, reminders, known, {*info.timetable, *DAY_ANCHORS})
     return campaign
 
 

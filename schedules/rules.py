@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import time as Time
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bot.errors import PackError
+from bot.packfiles import check_templates
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -161,3 +166,34 @@ class RemindersFile(_Model):
         if self.digest is None and any(rule.audience == "organisers" for rule in self.rules):
             raise ValueError("rules for organisers need the digest's wording (digest:)")
         return self
+
+
+# Anchors that are days, not timetable events: the last day to call a meeting with enough
+# notice for the closing day, and a week before that.
+DAY_ANCHORS = ("notice_cutoff", "check_in")
+
+
+def check_reminders(
+    path: Path, reminders: RemindersFile, known: Iterable[str], anchors: Iterable[str]
+) -> None:
+    """Every field a reminder's text (or the digest's) uses is one it can have, and every
+    moment is anchored on something the timetable has: else PackError, naming where."""
+    known = list(known)
+    check_templates(
+        path,
+        {f"rules.{i}.text": r.text for i, r in enumerate(reminders.rules)},
+        [*known, *REMINDER_FIELDS],
+    )
+    if reminders.digest is not None:
+        for key, extra in DIGEST_FIELDS.items():
+            check_templates(
+                path, {f"digest.{key}": getattr(reminders.digest, key)}, [*known, *extra]
+            )
+    allowed = set(anchors)
+    for i, rule in enumerate(reminders.rules):
+        for key, moment in (("at", rule.at), ("from", rule.start), ("until", rule.until)):
+            if moment is not None and moment.anchor not in allowed:
+                raise PackError(
+                    f"{path}, rules.{i}.{key}.anchor: unknown anchor "
+                    f"{moment.anchor!r}; use one of {', '.join(sorted(allowed))}"
+                )

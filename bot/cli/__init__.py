@@ -40,6 +40,7 @@ GROUPS = {
     "chart": "data",
     "ask": "answers",
     "eval": "answers",
+    "train": "answers",
     "faq-export": "answers",
     "slack-manifest": "platforms",
     "discord-commands": "platforms",

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import yaml
 
-from bot.app import open_services
+from bot.app import campaign_dir, make_clock, open_services
+from bot.campaign import load_campaign
 from bot.errors import UserError
-from bot.knowledge.evaluate import evaluate, load_cases
+from bot.knowledge.evaluate import cross_validate, evaluate, load_cases
+from bot.knowledge.training import train_command
 from bot.settings import Settings
+from bot.store import Store
 
 
 async def ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -36,6 +39,11 @@ async def ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def eval(args: argparse.Namespace, settings: Settings) -> int:
+    if args.cross_validate or not args.file:
+        pack = load_campaign(campaign_dir(settings))
+        total, _ = cross_validate(pack, make_clock(settings).now())
+        print(json.dumps(total.as_json(), indent=2) if args.json else total.summary())
+        return 0
     try:
         cases = load_cases(Path(args.file))
     except (OSError, UserError) as exc:
@@ -46,16 +54,21 @@ async def eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
         return 0
-    print(
-        f"answer accuracy: {report.answered_right}/{report.answerable} "
-        f"({report.answer_accuracy:.1%})\n"
-        f"abstention accuracy: {report.declined_right}/{report.off_topic} "
-        f"({report.abstention_accuracy:.1%})\n"
-        f"answers over 600 characters or without a source: {report.too_long}"
-    )
+    print(report.summary())
     for miss in report.misses:
         print(f"- {miss['q']!r}: expected {miss['expected']}; got {miss['got'][:160]!r}")
     return 0
+
+
+async def train(args: argparse.Namespace, settings: Settings) -> int:
+    store = await Store.open(settings.database_url)
+    try:
+        learned = await store.questions.answers()
+    finally:
+        await store.close()
+    report = train_command(load_campaign(campaign_dir(settings)), learned, force=args.force)
+    print(json.dumps(report, indent=2))
+    return 0 if report["trained"] else 1
 
 
 async def faq_export(args: argparse.Namespace, settings: Settings) -> int:

@@ -109,9 +109,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("eval", help="score the answers against a question file")
     evaluate.add_argument(
-        "file", help='JSON lines: {"q": ..., "any": [...]} or {"q": ..., "abstain": true}'
+        "file",
+        nargs="?",
+        help='JSON lines: {"q": ..., "any": [...]} or {"q": ..., "abstain": true}',
+    )
+    evaluate.add_argument(
+        "--cross-validate",
+        action="store_true",
+        help="score the pack's training question files, each while held out of training",
     )
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    train = sub.add_parser("train", help="train the answer ranker (cached; --force to redo)")
+    train.add_argument("--force", action="store_true", help="train again even if cached")
 
     sub.add_parser("faq-export", help="print the answers organisers added, as faq.yaml entries")
 

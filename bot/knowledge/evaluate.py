@@ -2,20 +2,43 @@
 
 A question file has one JSON object per line: `{"q": ..., "any": [phrases]}` for a
 question the campaign material answers (a correct answer contains at least one phrase,
-ignoring case), or `{"q": ..., "abstain": true}` for one the bot should decline.
+ignoring case), or `{"q": ..., "abstain": true}` for one the bot should decline. A line
+may record the passage that answers it (`"unit": "private-sector"`, or `"decline"`): the
+learned ranker trains on those.
+
+Each accuracy comes with a 95% confidence interval (Wilson's). `cross_validate` measures
+how the whole engine does on question files it was not trained on: the files are split
+into folds, whole; for each fold a ranker is trained without it (its threshold chosen by
+cross-validation over the remaining files only) and the engine is scored on it.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot.campaign import Campaign
 from bot.errors import UserError
+from bot.knowledge.config import DEFAULT, RankerConfig
 from bot.knowledge.engine import MAX_ANSWER, AnswerEngine
+
+Z95 = 1.959964
+
+
+def wilson(successes: int, total: int) -> tuple[float, float]:
+    """The 95% Wilson score interval for a proportion."""
+    if total == 0:
+        return (0.0, 1.0)
+    p = successes / total
+    centre = (p + Z95 * Z95 / (2 * total)) / (1 + Z95 * Z95 / total)
+    half = Z95 * math.sqrt(p * (1 - p) / total + Z95 * Z95 / (4 * total * total))
+    half /= 1 + Z95 * Z95 / total
+    return (round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4))
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +70,33 @@ class Report:
             "answerable": self.answerable,
             "answered_right": self.answered_right,
             "answer_accuracy": round(self.answer_accuracy, 4),
+            "answer_accuracy_95ci": list(wilson(self.answered_right, self.answerable)),
             "off_topic": self.off_topic,
             "declined_right": self.declined_right,
             "abstention_accuracy": round(self.abstention_accuracy, 4),
+            "abstention_accuracy_95ci": list(wilson(self.declined_right, self.off_topic)),
             "answers_over_limit": self.too_long,
             "misses": self.misses,
         }
+
+    def add(self, other: Report) -> None:
+        self.answerable += other.answerable
+        self.answered_right += other.answered_right
+        self.off_topic += other.off_topic
+        self.declined_right += other.declined_right
+        self.too_long += other.too_long
+        self.misses += other.misses
+
+    def summary(self) -> str:
+        answers = wilson(self.answered_right, self.answerable)
+        declines = wilson(self.declined_right, self.off_topic)
+        return (
+            f"answer accuracy: {self.answered_right}/{self.answerable} "
+            f"({self.answer_accuracy:.1%}, 95% CI {answers[0]:.1%}-{answers[1]:.1%})\n"
+            f"abstention accuracy: {self.declined_right}/{self.off_topic} "
+            f"({self.abstention_accuracy:.1%}, 95% CI {declines[0]:.1%}-{declines[1]:.1%})\n"
+            f"answers over 600 characters or without a source: {self.too_long}"
+        )
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -109,3 +153,44 @@ def evaluate(engine: AnswerEngine, cases: Iterable[Case], now: datetime) -> Repo
                 }
             )
     return report
+
+
+def cross_validate(
+    campaign: Campaign, now: datetime, cache: Path | None = None, config: RankerConfig = DEFAULT
+) -> tuple[Report, dict[str, Report]]:
+    """The engine scored on each training question file while it is held out."""
+    from bot.knowledge.encoder import cache_dir
+    from bot.knowledge.ranker import Ranker
+    from bot.knowledge.training import (
+        FOLDS,
+        EmbeddingCache,
+        file_examples,
+        pack_examples,
+        question_files,
+    )
+    from bot.knowledge.training import (
+        cross_validate as choose_threshold,
+    )
+
+    engine = AnswerEngine(campaign, ranking="learned", cache=cache, config=config)
+    assert engine.encoder is not None
+    embeddings = EmbeddingCache(engine.encoder, cache or cache_dir())
+    files = question_files(campaign.root / "eval")
+    examples = {path: file_examples(path, campaign) for path in files}
+    total, by_file = Report(), {}
+    for fold in range(FOLDS):
+        held = [path for n, path in enumerate(files) if n % FOLDS == fold]
+        train = pack_examples(campaign)
+        for path in files:
+            if path not in held:
+                train += examples[path]
+        vectors = embeddings.vectors([e.text for e in train])
+        threshold = choose_threshold(train, vectors, config)["threshold"]
+        bank = [e.asked for e in train]
+        ranker = Ranker.train(vectors, [e.label for e in train], config, threshold, bank=bank)
+        engine.use_ranker(ranker)
+        for path in held:
+            report = evaluate(engine, load_cases(path), now)
+            by_file[path.stem] = report
+            total.add(report)
+    return total, by_file

@@ -11,74 +11,25 @@ verb or adverb: "negotiated", "punished" and "anyway" are not a question's subje
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import pairwise
 
 import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from bot.knowledge.cues import (
+    _asks_own_part,
+    _describes_the_asker,
+    _said_as_verb,
+    question_cues,
+    word_class,
+)
+from bot.knowledge.words import GENERIC, POST, QUESTION_WORDS, STOPWORDS
 from bot.text import words
 
 _WORD = re.compile(r"[a-z0-9]+")
 _APOSTROPHES = str.maketrans({"’": "", "‘": "", "'": "", "`": "", "´": ""})
-
-# Words that carry no topic. Question words are kept apart: they signal intent.
-STOPWORDS = words(
-    """
-    a about above after again against all am an and any are as at be because been before
-    being below between both but by can could did do does doing done down during each
-    few for from further had has have having her here hers herself hi hello hey him
-    himself i if in into is it its itself just me more most my myself no nor not now of
-    off on once only or other our ours ourselves out over own same she should so some
-    such than that the their theirs them themselves then there these they this those
-    through to too under until up very was we were what whats which while who whom whose
-    why with would you your yours yourself yourselves will shall may might must ok okay
-    pls please plz thanks thank cheers mate lol yeah yes yep u ur im ive id ill youre
-    theyre thats theres hes shes weve youve theyve wed youd theyd theyll youll itll
-    whove couldve wouldve shouldve isnt arent wasnt werent dont doesnt didnt cant couldnt
-    wont wouldnt shouldnt hasnt havent hadnt get got gets also anything something
-    everything really actually tell know let like want wants need needs thing
-    things bit lot lots much many way us go going gonna wanna say says said see make
-    makes made anyone someone everyone nobody noone people person
-    ever never always often sometimes already still yet again ago since also else
-    become becomes became becoming kind kinds sort sorts type types whole part parts
-    behind across along among around within without upon onto toward towards beside
-    besides via per able unable allowed allow allows lets fill fills filled use used
-    uses using try tries tried give gives given take takes took taken put puts keep
-    keeps kept come comes came seem seems seemed look looks looked find finds found
-    mind matter matters sure probably maybe perhaps quite rather enough even though
-    although however whether either neither each every any many much more most less
-    least lot lots bit thing things stuff way ways day supposed ought another s t d ll m re ve
-    """
-)
-
-QUESTION_WORDS = words(
-    """
-    when what where who how why which whats wen wot wat hw whens whos hows
-    """
-)
-
-# Words that say "opinion" or "plan" but not what about; they never count as a topic.
-GENERIC = words(
-    """
-    think thinks view views stance position positions policy policies plan plans opinion
-    opinions feel feels believe believes on about regarding re intend intends promise
-    promises pledge pledges commit commits commitment commitments priority priorities
-    doing do did happen happens happening going will would gonna idea ideas approach
-    agenda offer offers fight fights fighting tackle tackles tackling deal deals dealing
-    bring brings bringing push pushes pushing handle sort fix anything happened work works
-    election elections time times better best good great improve improved improving fewer
-    less lower higher bigger smaller mean means meaning meant definition define explain
-    explanation care cares caring answer answers response percentage next first main key
-    new current latest stop stops stopping prevent prevents aim aims goal goals period
-    worried worry worries concerned bothered keen interested strategy strategies level
-    levels relationship relationships problem problems issue issues quick quickly final
-    hiya reason reasons role roles purpose
-    """
-)
 
 
 def _phrases_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
@@ -111,15 +62,10 @@ ENDINGS = words(
     ful
     """
 )
-POST = "_post_"  # stands for the post being elected, which is no topic of its own
-
-_CORRECTABLE = words(
-    """
-    when what where who how why which deadline deadlines close closes closing closed
-    open opens opening ballot ballots vote voting nominations nomination nominate
-    meeting notice
-    """
-)
+# Words seen in questions are cached up to this many each (they come from users, so the
+# caches are bounded): a few MB at most.
+CACHE_LIMIT = 10_000
+MIN_NAMED = 2  # known topic words a question needs before an unknown verb is let pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +111,17 @@ class Language:
         post: str = "",
         common: Iterable[str] = (),
         synonyms: Mapping[str, Iterable[str]] | None = None,
+        correctable: Iterable[str] = (),
+        asking_nouns: Iterable[str] = (),
+        lexicon: bool = True,
     ):
+        """`correctable`: campaign words typos are corrected towards even where the pack
+        does not use them; `asking_nouns`: words that ask for a view but name no topic;
+        `lexicon`: whether to consult the English lexicon (lemminflect) to tell verbs and
+        adverbs from topics. The learned ranker does without it (and its memory)."""
+        correct = {w.lower() for w in correctable}
+        self.asking_nouns = frozenset(w.lower() for w in asking_nouns)
+        self._lexicon = lexicon
         self._stemmer = snowballstemmer.stemmer("english")
         self._stems: dict[str, str] = {}
         phrases = {k.lower(): v.lower() for k, v in abbreviations.items()}
@@ -210,7 +166,7 @@ class Language:
         # Words so common in this campaign that they say nothing about a question's topic.
         self._common = frozenset(self.stem(w) for w in common)
         self._correct_to = sorted(
-            w for w in words | _CORRECTABLE | QUESTION_WORDS if len(w) >= 3 and not w.isdigit()
+            w for w in words | correct | QUESTION_WORDS if len(w) >= 3 and not w.isdigit()
         )
         self._correct_by_letter: dict[str, list[str]] = {}
         for choice in self._correct_to:
@@ -225,7 +181,7 @@ class Language:
         stem = self._stems.get(word)
         if stem is None:
             stem = self._stemmer.stemWord(word)
-            if len(self._stems) < 50_000:
+            if len(self._stems) < CACHE_LIMIT:
                 self._stems[word] = stem
         return stem
 
@@ -245,7 +201,7 @@ class Language:
             )
             if match is not None:
                 fixed = str(match[0])
-        if len(self._corrections) < 50_000:
+        if len(self._corrections) < CACHE_LIMIT:
             self._corrections[word] = fixed
         return fixed
 
@@ -297,7 +253,7 @@ class Language:
                     possessive = possessive or is_possessive
                     mentions = mentions or read_as == "candidate"
                     if stem is None and len(read_as) >= 2 and self._is_topic(read_as):
-                        kind = word_class(read_as)
+                        kind = word_class(read_as) if self._lexicon else None
                         if kind == "verb":
                             verbs.append(read_as)
                         elif kind != "adverb":  # "anyway", "currently": filler
@@ -314,7 +270,11 @@ class Language:
             if alternatives and number in identity:
                 continue  # "I'm a rep, what should I do?": who asks, not what about
             if alternatives and tuple(alternatives) not in found_concepts:
-                if find_actions and _said_as_verb(said, number, self._possessive_names):
+                if (
+                    find_actions
+                    and self._lexicon
+                    and _said_as_verb(said, number, self._possessive_names)
+                ):
                     actions.add(len(found_concepts))
                 found_concepts.append(tuple(alternatives))
         # A figure is asked about beside a topic ("need 15 branches"), never alone ("15 times 15").
@@ -365,7 +325,7 @@ class Language:
         if not self._is_topic(word):
             return word, "", False
         # A real English word is no typo: "submit" is not a misspelt "summit".
-        if not self.knows(word) and word_class(word) is None:
+        if not self.knows(word) and (not self._lexicon or word_class(word) is None):
             fixed = self._correct(word)
             if fixed is not None:
                 word = fixed
@@ -393,133 +353,3 @@ class Language:
             words = words.replace(f" {self._post} ", " ")
         stems = (self.stem(w) for w in words.split())
         return [s for s in stems if s not in self._quiet_stems]
-
-
-@lru_cache(maxsize=50_000)  # words come from users: bounded like the other caches here
-def lexicon_classes(word: str) -> frozenset[str]:
-    """The word classes the English lexicon (lemminflect) knows a word in."""
-    from lemminflect import getAllLemmas  # its tables load on first use
-
-    return frozenset(getAllLemmas(word))
-
-
-def word_class(word: str) -> str | None:
-    """How the English lexicon knows a word: "noun", "adjective", "verb" or "adverb" (the
-    first that applies, in that order), or None for a word it does not know.
-
-    Nouns name topics ("Brexit", "immigration") and adjectives often do ("nuclear",
-    "proportional"); a verb the material never uses ("negotiated") only colours one, and
-    an adverb ("anyway") says nothing about it.
-    """
-    classes = lexicon_classes(word)
-    if not classes:
-        return None
-    if classes & {"NOUN", "PROPN"}:
-        return "noun"
-    if "ADJ" in classes:
-        return "adjective"
-    return "verb" if classes & {"VERB", "AUX"} else "adverb"
-
-
-_AUXILIARIES = words("will would can could should shall may might must do does did")
-_DETERMINERS = words("a an the my our your his her their this that these those")
-_PREPOSITIONS = words("without by after before for from on in instead of about")
-_INTENDING = words("going want wants wanted plan plans planning try trying aim aims intend")
-_PASSIVE = words("be been being is are was were get got gets")
-# Someone other than the asker: what the asker may do ("can I vote ...?") is the topic.
-_OTHERS = words("he she they it candidate")
-
-
-_I_AM = (("im", "a"), ("im", "an"), ("am", "a"), ("am", "an"), ("as", "a"), ("as", "an"))
-
-
-def _describes_the_asker(said: list[str]) -> set[int]:
-    """Positions of the words after "I'm a" or "as a" ("I'm a rep", "as a new member")."""
-    found: set[int] = set()
-    for number in range(2, len(said)):
-        if tuple(said[number - 2 : number]) in _I_AM:
-            for at in range(number, min(number + 2, len(said))):
-                if said[at] in STOPWORDS or said[at] in QUESTION_WORDS:
-                    break
-                found.add(at)
-    return found
-
-
-def _said_as_verb(said: list[str], number: int, possessives: frozenset[str]) -> bool:
-    """Whether the word at `number` is a verb the way it is used: one the lexicon knows
-    as a verb, right after an auxiliary and its subject ("will Mark call ...", "can
-    unions beat ...", "does the bot hold ...") or in the passive ("be called"). Not the
-    asker's own doing ("can I vote ...?"): that is what such a question is about. The
-    lexicon is consulted only where the words around fit, so most questions never load it."""
-    word = said[number]
-    if "~" in word or word == POST:
-        return False
-    before = [w for w in said[:number] if w not in _DETERMINERS]
-    if before and before[-1] in _PASSIVE:
-        return lexicon_classes(word) & {"VERB", "NOUN", "ADJ"} == {"VERB"}  # "be called"
-    fits = (
-        (before and before[-1] in _PREPOSITIONS and word.endswith("ing"))  # "without asking"
-        or (len(before) >= 2 and before[-1] == "to" and before[-2] in _INTENDING)  # "going to"
-        or (len(before) >= 2 and before[-1] in _AUXILIARIES and before[-2] in _OTHERS)
-        or (
-            len(before) >= 2
-            and before[-2] in _AUXILIARIES  # "will Mark call", "can unions beat"
-            and before[-1] not in possessives
-            and before[-1] not in STOPWORDS - _OTHERS
-        )
-    )
-    return bool(fits) and "VERB" in lexicon_classes(word)
-
-
-MIN_NAMED = 2  # known topic words a question needs before an unknown verb is let pass
-_HOW_TO_SUBJECTS = words("i we you my our")
-_FIRST_PERSON = words("i we")
-_ASKING_MODALS = words("do can should could must")
-DEFINING = words("mean means meaning meant definition define explain stands role purpose")
-
-
-def _asks_own_part(said: Sequence[str]) -> bool:
-    """ "What should I do?", "how can we help?", "where do I start?": the asker's own part."""
-    return any(
-        (first in _ASKING_MODALS and second in _FIRST_PERSON)
-        or (first in _FIRST_PERSON and second in _ASKING_MODALS)
-        for first, second in pairwise(said)
-    )
-
-
-def question_cues(
-    said: list[str] | tuple[str, ...], raw: list[str] | tuple[str, ...] = ()
-) -> frozenset[str]:
-    """What kind of question the words ask, whatever its topic."""
-    cues = set()
-    padded = [*said, "", ""]
-    for first, second, third in zip(padded, padded[1:], padded[2:], strict=False):
-        if first == "how" and second in ("many", "much"):
-            cues.add("how-many")
-        elif (
-            first in ("how", "what")
-            and second in ("do", "can", "should", "to")
-            and (third in _HOW_TO_SUBJECTS or second == "to")
-        ):
-            cues.add("how-to")
-    if _asks_own_part(said):
-        cues.add("mine")
-    for word in ("why", "who", "where"):
-        if word in said:
-            cues.add(word)
-    if "which" in said:
-        cues.add("who")
-    # "What is a BGM?", "what does NEC mean", "explain the BEC": asking for a definition.
-    typed = list(raw or said)
-    if set(typed) & DEFINING or (
-        typed[:1] in (["what"], ["whats"])
-        and len([w for w in typed if w not in STOPWORDS and w not in QUESTION_WORDS]) == 1
-    ):
-        cues.add("define")
-    # "What is a branch general meeting?": "what is", a term of a few words, nothing else.
-    term = typed[1:] if typed[:1] == ["whats"] else typed[2:] if typed[:2] == ["what", "is"] else []
-    if term[:1] in (["a"], ["an"], ["the"]):
-        term = term[1:]
-    if 1 <= len(term) <= 3 and not set(term) & (STOPWORDS | QUESTION_WORDS | GENERIC):
-        cues.add("define")
-    return frozenset(cues)

@@ -38,24 +38,24 @@ STATUS_WORDS = words(
     open opens opened closes closed shut shuts started begun began ended finished
     """
 )
-NOMINATION_WORDS = words("nomination nominations nominate nominating nominated")
-BALLOT_WORDS = words(
-    "ballot ballots balloting vote votes voting papers paper postal result results winner won"
-    " win poll polling polls"
-)
-MEETING_WORDS = words("meeting meetings bgm call called calling notice")
-ACCEPTANCE_WORDS = words("acceptance acceptances accept accepting")
 OVERVIEW_WORDS = words("timetable schedule calendar dates")
-TIMETABLE_WORDS = (
-    TIME_WORDS
-    | OPEN_WORDS
-    | CLOSE_WORDS
-    | NOMINATION_WORDS
-    | BALLOT_WORDS
-    | MEETING_WORDS
-    | ACCEPTANCE_WORDS
-    | OVERVIEW_WORDS
-)
+ENGLISH_WORDS = TIME_WORDS | OPEN_WORDS | CLOSE_WORDS | STATUS_WORDS | OVERVIEW_WORDS
+
+
+def _words(campaign: Campaign, name: str) -> frozenset[str]:
+    return frozenset(campaign.language.word_lists.get(name, ()))
+
+
+def timetable_words(campaign: Campaign) -> frozenset[str]:
+    """Every word a date question may use: known words, never "corrected" into others."""
+    lists = ("nomination", "ballot", "meeting", "acceptance")
+    return ENGLISH_WORDS.union(*(_words(campaign, name) for name in lists))
+
+
+def _said(campaign: Campaign, event: str, now: datetime) -> str:
+    """The pack's sentence for an event ("The ballot opens|The ballot opened"), dated."""
+    future, _, past = campaign.language.sentences.get(event, event).partition("|")
+    return _sentence(campaign, event, now, future.strip(), (past or future).strip())
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +94,15 @@ def _sentence(campaign: Campaign, event: str, now: datetime, future: str, past: 
 def answer_date(reading: Reading, campaign: Campaign, now: datetime) -> DateAnswer | None:
     """A timetable answer if the question asks when something in the election happens."""
     said = set(reading.words)
+    NOMINATION_WORDS = _words(campaign, "nomination")
+    BALLOT_WORDS = _words(campaign, "ballot")
+    MEETING_WORDS = _words(campaign, "meeting")
     if not (
         said & TIME_WORDS
         or {"how", "long"} <= said
         or {"how", "late"} <= said
         or _names_a_day_or_hour(reading)
-        or _asks_if_still_in_time(said)
+        or _asks_if_still_in_time(said, NOMINATION_WORDS | MEETING_WORDS)
         or (said & STATUS_WORDS and said & (NOMINATION_WORDS | BALLOT_WORDS))
     ):
         return None
@@ -116,55 +119,35 @@ def answer_date(reading: Reading, campaign: Campaign, now: datetime) -> DateAnsw
     timetable = campaign.info.timetable
 
     if said & OVERVIEW_WORDS and not (opening or closing):
-        return _full_timetable(campaign)
+        return full_timetable(campaign)
     if "acceptances_due" in timetable and (
-        said & ACCEPTANCE_WORDS or ({"address", "addresses"} & said and "election" in said)
+        said & _words(campaign, "acceptance")
+        or ({"address", "addresses"} & said and "election" in said)
     ):
-        text = _sentence(
-            campaign,
-            "acceptances_due",
-            now,
-            "Candidates' acceptances and election addresses are due",
-            "Candidates' acceptances and election addresses were due",
-        )
+        text = _said(campaign, "acceptances_due", now)
         return DateAnswer("acceptances_due", timetable["acceptances_due"].label, text)
     if about_meeting and not about_ballot:
         return _notice(campaign, now)
     if about_ballot and not about_noms:
         if opening and not closing:
-            text = _sentence(campaign, "ballot_open", now, "The ballot opens", "The ballot opened")
+            text = _said(campaign, "ballot_open", now)
             return DateAnswer("ballot_open", timetable["ballot_open"].label, text)
         if closing:
-            text = _sentence(
-                campaign, "ballot_close", now, "The ballot closes", "The ballot closed"
-            )
+            text = _said(campaign, "ballot_close", now)
             return DateAnswer("ballot_close", timetable["ballot_close"].label, text)
-        text = (
-            f"Voting is by post from {day_name(campaign.ballot_open.date())} to "
-            f"{_when(campaign, 'ballot_close')}."
+        text = campaign.language.sentences.get("voting_period", "{open} - {close}").format(
+            open=day_name(campaign.ballot_open.date()), close=_when(campaign, "ballot_close")
         )
         return DateAnswer("ballot_open", "Ballot dates", text)
     left = bool(said & {"left", "remaining"})
     if about_noms or (left and now < campaign.nominations_close):
         if opening and not closing:
-            text = _sentence(
-                campaign,
-                "nominations_open",
-                now,
-                "Branch nominations open",
-                "Branch nominations opened",
-            )
+            text = _said(campaign, "nominations_open", now)
             return DateAnswer("nominations_open", timetable["nominations_open"].label, text)
-        text = _sentence(
-            campaign,
-            "nominations_close",
-            now,
-            "Branch nominations close",
-            "Branch nominations closed",
-        )
+        text = _said(campaign, "nominations_close", now)
         return DateAnswer("nominations_close", timetable["nominations_close"].label, text)
     if left:
-        text = _sentence(campaign, "ballot_close", now, "The ballot closes", "The ballot closed")
+        text = _said(campaign, "ballot_close", now)
         return DateAnswer("ballot_close", timetable["ballot_close"].label, text)
     return None
 
@@ -172,15 +155,12 @@ def answer_date(reading: Reading, campaign: Campaign, now: datetime) -> DateAnsw
 NEGATIONS = words("not no hasnt havent hadnt isnt arent didnt doesnt dont wont cant")
 
 
-def _asks_if_still_in_time(said: set[str]) -> bool:
+def _asks_if_still_in_time(said: set[str], event_words: frozenset[str]) -> bool:
     """ "Can we still nominate?", "is it too late to call a meeting?": the deadline. Not "we
     nominated someone else, do I still report it?": that is done, and asks what next."""
     done = {"nominated", "report", "reported", "reporting", "log", "logged"}
     return bool(
-        said & {"still", "late"}
-        and said & (NOMINATION_WORDS | MEETING_WORDS)
-        and not said & NEGATIONS
-        and not said & done
+        said & {"still", "late"} and said & event_words and not said & NEGATIONS and not said & done
     )
 
 
@@ -207,21 +187,17 @@ def _notice(campaign: Campaign, now: datetime) -> DateAnswer:
     cutoff = campaign.notice_cutoff
     days = campaign.rules.notice_days
     close = _when(campaign, "nominations_close")
-    text = (
-        f"Members need {days} days' notice, so for a meeting by the nominations deadline "
-        f"({close}) notice must go out by {day_name(cutoff)}."
+    sentences = campaign.language.sentences
+    text = sentences.get("notice", "{cutoff}").format(
+        days=days, close=close, cutoff=day_name(cutoff)
     )
     text += _until(
-        now,
-        cutoff,
-        " That date has passed, so only a meeting already called with enough notice can "
-        "still nominate.",
-        " That is {when}.",
+        now, cutoff, " " + sentences.get("notice_passed", ""), sentences.get("notice_coming", "")
     )
     return DateAnswer("notice_cutoff", "Notice for nomination meetings", text)
 
 
-def _full_timetable(campaign: Campaign) -> DateAnswer:
+def full_timetable(campaign: Campaign) -> DateAnswer:
     parts = [
         f"{event.label}: {_when(campaign, key)}"
         for key, event in campaign.info.timetable.items()

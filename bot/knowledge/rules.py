@@ -1,0 +1,64 @@
+"""The few rules the engine keeps, where a rule is the right tool, not a ranking.
+
+- Personal details: the material never holds the candidate's private life, nor who else
+  supports or helps near the asker, so such questions are declined whatever else they
+  share with the material (`asks_for_personal_details`).
+- Figures: a question asking for a figure ("how many ...?", "what percentage ...?") is
+  answered only from a passage that gives one; otherwise it is declined, never guessed
+  (`asks_for_figure`).
+- Dates: questions about the election timetable are answered from the timetable's data
+  (`timetable.answer_date`), so changing a date in the pack changes every such answer.
+
+The words the rules look for are the campaign's, in the pack's `language.yaml`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.campaign import Campaign
+from bot.knowledge.language import Reading
+
+
+@dataclass(frozen=True, slots=True)
+class RuleWords:
+    personal: frozenset[str]
+    money: frozenset[str]
+    members: frozenset[str]
+    other_people: frozenset[str]
+    nearby: frozenset[str]
+    asking_who: frozenset[str]
+    small_talk: frozenset[str]
+    figure_words: frozenset[str]
+
+    @classmethod
+    def of(cls, campaign: Campaign) -> RuleWords:
+        lists = campaign.language.word_lists
+        return cls(*(frozenset(w.lower() for w in lists.get(name, ())) for name in cls.__slots__))
+
+
+def asks_for_personal_details(reading: Reading, rule: RuleWords) -> bool:
+    """About the candidate's private life, or about who else supports or volunteers."""
+    said = set(reading.words) | set(reading.raw)
+    if reading.mentions_candidate and said & rule.personal:
+        return True
+    if reading.mentions_candidate and said & rule.money and not said & rule.members:
+        return True  # "how much is Mark paid?", not "will Mark get us more money?"
+    nearby = bool(said & rule.nearby) or reading.names_a_branch
+    return bool(said & rule.other_people and said & rule.asking_who and nearby)
+
+
+def asks_for_figure(reading: Reading, rule: RuleWords) -> bool:
+    """ "How many ...?", "what percentage ...?", "what was the turnout?": wants a figure."""
+    raw = list(reading.raw)
+    if "how-many" in reading.cues:
+        return True
+    return any(
+        word in rule.figure_words and ("what" in raw[:i] or "whats" in raw[:i])
+        for i, word in enumerate(raw)
+    )
+
+
+def is_small_talk(reading: Reading, rule: RuleWords) -> bool:
+    """ "Hi", "thanks": nothing to answer, but no question to pass to the organisers."""
+    return bool(set(reading.raw) & rule.small_talk) and len(reading.raw) <= 3
