@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from rapidfuzz import fuzz
 
+from bot.ballot import BallotFile, ballot_days, ballot_faq, ballot_fields, check_ballot
 from bot.clock import ZoneName
 from bot.dates import clock_time, day_name
 from bot.domain import Branch
@@ -199,6 +200,7 @@ class Campaign:
     branches: tuple[Branch, ...]
     reminders: tuple[Rule, ...] = ()
     digest_text: DigestText | None = None
+    ballot: BallotFile | None = None  # ballot.yaml: how to vote, the post, a missing paper
 
     @property
     def digest(self) -> DigestText:
@@ -281,13 +283,15 @@ class Campaign:
         }
         if "acceptances_due" in self.info.timetable:
             fields["acceptances_due"] = day_name(self.moment("acceptances_due").date())
+        fields.update(ballot_fields(self))
         return fields
 
     def anchor(self, name: str, end_of_day: bool = False) -> datetime:
         """A timetable event, or notice_cutoff / check_in (days: start or end of day)."""
         if name in self.info.timetable:
             return self.moment(name)
-        day = {"notice_cutoff": self.notice_cutoff, "check_in": self.check_in}[name]
+        days = {"notice_cutoff": self.notice_cutoff, "check_in": self.check_in}
+        day = days[name] if name in days else ballot_days(self)[name]
         at = time(23, 59, 59) if end_of_day else time(0, 0)
         return datetime.combine(day, at, tzinfo=self.zone)
 
@@ -338,19 +342,22 @@ def load_campaign(root: Path) -> Campaign:
 
     reminders_path = root / "reminders.yaml"
     reminders = read_optional(RemindersFile, reminders_path) or RemindersFile()
+    ballot = read_optional(BallotFile, root / "ballot.yaml")
 
     campaign = Campaign(
         root=root,
         info=info,
         sections=tuple(manifesto.sections),
         steps=steps,
-        faq=tuple(faq.entries),
+        faq=(*faq.entries, *map(FaqEntry.model_validate, ballot_faq(ballot))),
         background=background,
         branches=tuple(branches),
         reminders=tuple(reminders.rules),
         digest_text=reminders.digest,
+        ballot=ballot,
     )
     _check_order(campaign_path, campaign)
+    check_ballot(root, campaign)
     known = campaign.fields.keys()
     check_templates(steps_path, {"intro": steps.intro}, known)
     check_templates(
@@ -369,7 +376,7 @@ def load_campaign(root: Path) -> Campaign:
             check_templates(
                 reminders_path, {f"digest.{key}": getattr(reminders.digest, key)}, [*known, *extra]
             )
-    anchors = {*info.timetable, "notice_cutoff", "check_in"}
+    anchors = {*info.timetable, "notice_cutoff", "check_in", *ballot_days(campaign)}
     for i, rule in enumerate(campaign.reminders):
         for key, moment in (("at", rule.at), ("from", rule.start), ("until", rule.until)):
             if moment is not None and moment.anchor not in anchors:
