@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from rapidfuzz import fuzz
 
+from bot.ballot import BallotFile, ballot_days, ballot_faq, ballot_fields, check_ballot
 from bot.clock import ZoneName
 from bot.dates import clock_time, day_name
 from bot.domain import Branch
@@ -205,6 +206,7 @@ class Campaign:
     reminders: tuple[Rule, ...] = ()
     digest_text: DigestText | None = None
     language: LanguageFile = dataclass_field(default_factory=LanguageFile)
+    ballot: BallotFile | None = None  # ballot.yaml: how to vote, the post, a missing paper
 
     @property
     def digest(self) -> DigestText:
@@ -287,13 +289,15 @@ class Campaign:
         }
         if "acceptances_due" in self.info.timetable:
             fields["acceptances_due"] = day_name(self.moment("acceptances_due").date())
+        fields.update(ballot_fields(self))
         return fields
 
     def anchor(self, name: str, end_of_day: bool = False) -> datetime:
         """A timetable event, or notice_cutoff / check_in (days: start or end of day)."""
         if name in self.info.timetable:
             return self.moment(name)
-        day = {"notice_cutoff": self.notice_cutoff, "check_in": self.check_in}[name]
+        days = {"notice_cutoff": self.notice_cutoff, "check_in": self.check_in}
+        day = days[name] if name in days else ballot_days(self)[name]
         at = time(23, 59, 59) if end_of_day else time(0, 0)
         return datetime.combine(day, at, tzinfo=self.zone)
 
@@ -344,6 +348,7 @@ def load_campaign(root: Path) -> Campaign:
 
     reminders_path = root / "reminders.yaml"
     reminders = read_optional(RemindersFile, reminders_path) or RemindersFile()
+    ballot = read_optional(BallotFile, root / "ballot.yaml")
 
     language = read_optional(LanguageFile, root / "language.yaml") or LanguageFile()
 
@@ -352,14 +357,16 @@ def load_campaign(root: Path) -> Campaign:
         info=info,
         sections=tuple(manifesto.sections),
         steps=steps,
-        faq=tuple(faq.entries),
+        faq=(*faq.entries, *map(FaqEntry.model_validate, ballot_faq(ballot))),
         background=background,
         branches=tuple(branches),
         reminders=tuple(reminders.rules),
         digest_text=reminders.digest,
         language=language,
+        ballot=ballot,
     )
     _check_order(campaign_path, campaign)
+    check_ballot(root, campaign)
     known = campaign.fields.keys()
     check_templates(steps_path, {"intro": steps.intro}, known)
     check_templates(
@@ -368,7 +375,8 @@ def load_campaign(root: Path) -> Campaign:
     check_templates(
         faq_path, {f"entries.{i}.answer": e.answer for i, e in enumerate(faq.entries)}, known
     )
-    check_reminders(reminders_path, reminders, known, {*info.timetable, *DAY_ANCHORS})
+    anchors = {*info.timetable, *DAY_ANCHORS, *ballot_days(campaign)}
+    check_reminders(reminders_path, reminders, known, anchors)
     return campaign
 
 

@@ -9,6 +9,7 @@ import io
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
 
+from bot.ballot import BranchTurnout, by_region
 from bot.campaign import Campaign
 from bot.domain import HistoryEvent, Outcome
 
@@ -107,4 +108,57 @@ def progress_png(events: Sequence[HistoryEvent], campaign: Campaign, now: dateti
         figure.savefig(buffer, format="png")
     finally:
         plt.close(figure)
+    return buffer.getvalue()
+
+
+# --- the ballot: a second panel, below the nominations ----------------------------------
+
+
+def ballot_png(turnout: Sequence[BranchTurnout], campaign: Campaign, now: datetime) -> bytes:
+    """Volunteers who have voted and colleagues asked to vote, by region, as bars."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    regions = by_region(list(turnout))
+    names = [r.region or "No region" for r in regions] or ["No volunteers yet"]
+    voted = [r.voted for r in regions] or [0]
+    pledged = [r.pledged for r in regions] or [0]
+    height = max(HEIGHT_IN / 2, 0.45 * len(names) + 1.5)
+    figure, axes = plt.subplots(figsize=(WIDTH_IN, height), dpi=DPI)
+    try:
+        rows = range(len(names))
+        axes.barh([y - 0.2 for y in rows], voted, height=0.4, label="Volunteers who voted")
+        axes.barh([y + 0.2 for y in rows], pledged, height=0.4, label="Colleagues asked to vote")
+        axes.set_yticks(list(rows), names)
+        axes.invert_yaxis()
+        axes.set_xlim(0, max([*voted, *pledged, 1]) * 1.15)
+        close = campaign.ballot_close
+        left = max(0, (close.date() - now.astimezone(campaign.zone).date()).days)
+        axes.set_title(
+            f"Ballot by region, {now.astimezone(campaign.zone):%d %b}: "
+            f"{left} days to the close ({close:%d %b})"
+        )
+        axes.grid(True, axis="x", alpha=0.3)
+        axes.legend(loc="lower right")
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+    finally:
+        plt.close(figure)
+    return buffer.getvalue()
+
+
+def stacked_png(top: bytes, bottom: bytes) -> bytes:
+    """Two charts as one image, one above the other (the ballot panel under the tally)."""
+    from PIL import Image
+
+    upper = Image.open(io.BytesIO(top)).convert("RGB")
+    lower = Image.open(io.BytesIO(bottom)).convert("RGB")
+    both = Image.new("RGB", (max(upper.width, lower.width), upper.height + lower.height), "white")
+    both.paste(upper, (0, 0))
+    both.paste(lower, (0, upper.height))
+    buffer = io.BytesIO()
+    both.save(buffer, format="PNG")
     return buffer.getvalue()

@@ -1,4 +1,4 @@
-"""CSV exports of nominations, volunteers and meetings, for organisers and the CLI."""
+"""CSV exports of nominations, volunteers, meetings and the ballot, for organisers and the CLI."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from bot.campaign import Campaign
 from bot.domain import BranchNomination, Meeting, Outcome, Volunteer
 from bot.store import Store
 
-EXPORTS = ("nominations", "volunteers", "meetings")
+EXPORTS = ("nominations", "volunteers", "meetings", "ballot")
 
 Cell = str | int | bool | date | datetime | None
 Row = dict[str, Cell]
@@ -99,6 +99,11 @@ async def export_csv(store: Store, campaign: Campaign, what: str) -> tuple[str, 
         rows = [_volunteer(v) for v in await store.reports.volunteers()]
     elif what == "meetings":
         rows = [_meeting(m) for m in await store.reports.meetings()]
+    elif what == "ballot":
+        rows = [
+            {"branch_code": b.code, "branch_name": b.name, "voted": b.voted, "pledged": b.pledged}
+            for b in await store.ballot.turnout()
+        ]
     else:
         raise ValueError(f"unknown export {what!r}")
     return _csv(rows, COLUMNS[what], campaign), len(rows)
@@ -140,4 +145,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "platform",
         "reported_at",
     ),
+    # Per branch with volunteers: volunteers who said they voted, and colleagues asked.
+    "ballot": ("branch_code", "branch_name", "voted", "pledged"),
 }

@@ -1,4 +1,4 @@
-"""/export: nominations, volunteers or meetings as a CSV file (organisers)."""
+"""/export: nominations, volunteers, meetings or the ballot as a CSV file (organisers)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from commands.spec import Option, OptionType, Permission, command
 
 @command(
     "export",
-    "Download nominations, volunteers or meetings as CSV.",
+    "Download nominations, volunteers, meetings or the ballot as CSV.",
     Option("what", "What to export", OptionType.CHOICE, choices=EXPORTS),
     permission=Permission.ORGANISER,
 )
@@ -19,9 +19,9 @@ async def export(invocation: Invocation, services: Services) -> Reply:
     what = invocation.text("what") or "nominations"
     text, count = await export_csv(services.store, services.campaign, what)
     filename = f"{what}-{invocation.now:%Y-%m-%d}.csv"
-    singular = what[:-1]
+    singular, many = ("branch", "branches") if what == "ballot" else (what[:-1], what)
     return Reply(
-        text=f"Here {'is' if count == 1 else 'are'} {plural(count, singular)} as CSV.",
+        text=f"Here {'is' if count == 1 else 'are'} {plural(count, singular, many)} as CSV.",
         attachment=Attachment(filename, text.encode("utf-8"), "text/csv"),
         ephemeral=True,
     )

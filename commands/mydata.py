@@ -48,6 +48,14 @@ async def mydata(invocation: Invocation, services: Services) -> Reply:
             f"You reported {report.branch_code}: {report.action} {report.outcome or ''}"
             f" ({when(report.at)}).".replace("  ", " ")
         )
+    ballot = await services.store.ballot.status(invocation.user)
+    if ballot is not None and (ballot.voted_at or ballot.pledged):
+        said = (
+            f"you said you voted ({when(ballot.voted_at)})"
+            if ballot.voted_at
+            else "no vote recorded"
+        )
+        lines.append(f"Ballot: {said}; colleagues you asked to vote: {ballot.pledged}.")
     if held.help_requests:
         lines.append(f"You asked for help {plural(held.help_requests, 'time')}.")
     if held.reminders:

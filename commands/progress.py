@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from bot.chart import progress_png
+from bot.ballot import ballot_period
+from bot.chart import ballot_png, progress_png, stacked_png
 from bot.dates import clock_time, day_name, plural
 from bot.messages import Attachment, Invocation, Reply
 from bot.pipeline import counting, describe_waiting
 from bot.services import Services
+from commands.ballot import ballot_progress
 from commands.spec import Option, OptionType, command
 
 
@@ -63,9 +65,14 @@ async def progress(invocation: Invocation, services: Services) -> Reply:
         lines.append(f"Nominations close today at {clock_time(close)}.")
     else:
         lines.append(f"Nominations close in {plural(days, 'day')} ({when}).")
+    lines += await ballot_progress(services, invocation.now)
     attachment = None
     if invocation.flag("chart"):
         png = progress_png(await store.nominations.timeline(), campaign, invocation.now)
+        if ballot_period(campaign, invocation.now) != "before":  # the ballot, below
+            png = stacked_png(
+                png, ballot_png(await store.ballot.turnout(), campaign, invocation.now)
+            )
         attachment = Attachment(f"progress-{invocation.now:%Y-%m-%d}.png", png, "image/png")
     return Reply(
         text="\n".join(lines),

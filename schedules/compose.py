@@ -32,6 +32,15 @@ class Facts:
     chart: bytes | None = None
 
 
+def ballot_buttons() -> tuple[Button, ...]:
+    """On vote reminders: I've voted, I've asked colleagues, my paper has not come."""
+    return (
+        Button("Voted", "voted", {}, "primary"),
+        Button("Pledge", "pledge"),
+        Button("Not arrived", "notarrived"),
+    )
+
+
 def reminder_buttons(branch_code: str) -> tuple[Button, ...]:
     return (
         Button("Done", "done", {"branch": branch_code}, "primary"),
@@ -74,6 +83,7 @@ class Composer:
             "verified": str(tally.nominated_verified),
             "needed": str(max(0, threshold - tally.nominated)),
             "digest": "",
+            "ballot_days_left": str(max(0, (campaign.ballot_close.date() - at.date()).days)),
         }
         buttons: tuple[Button, ...] = ()
         volunteer = item.volunteer
@@ -84,7 +94,11 @@ class Composer:
                 branch_code=volunteer.branch_code,
                 meeting_date=day_name(volunteer.meeting_date) if volunteer.meeting_date else "",
             )
-            buttons = reminder_buttons(volunteer.branch_code)
+            buttons = (
+                ballot_buttons()
+                if item.rule.phase == "ballot"
+                else reminder_buttons(volunteer.branch_code)
+            )
         attachment = None
         if item.audience == "organisers":
             fields["digest"] = self.digest(at.date(), tally, facts.digest or DigestFacts())

@@ -31,6 +31,7 @@ class VolunteerState:
     undeliverable: bool = False
     meeting_date: date | None = None
     has_outcome: bool = False
+    has_voted: bool = False  # said so with /voted: no more ballot reminders
 
     @property
     def key(self) -> str:
@@ -203,7 +204,11 @@ class Planner:
 
     @staticmethod
     def _wanted(rule: Rule, volunteer: VolunteerState) -> bool:
-        if volunteer.opted_out or volunteer.has_outcome or volunteer.undeliverable:
+        if volunteer.opted_out or volunteer.undeliverable:
+            return False
+        if rule.phase == "ballot":  # whatever the branch decided, everyone has a vote
+            return not volunteer.has_voted
+        if volunteer.has_outcome:
             return False
         if rule.branch == "no-meeting":
             return volunteer.meeting_date is None
@@ -221,6 +226,8 @@ class Planner:
             if rule.personal:
                 moment = self.quiet.next_allowed(moment, self.zone)
             if rule.phase == "nominations" and moment > self.campaign.nominations_close:
+                continue
+            if rule.phase == "ballot" and moment >= self.campaign.ballot_close:
                 continue
             if (
                 rule.until is not None

@@ -39,6 +39,7 @@ REMINDER_FIELDS = (
     "verified",
     "needed",
     "digest",
+    "ballot_days_left",
 )
 
 
@@ -117,6 +118,8 @@ class Rule(_Model):
             raise ValueError("branch applies only to the volunteer audience")
         if self.repeat and not self.meeting:
             raise ValueError("repeat goes with a meeting timing")
+        if self.phase == "ballot" and (self.branch != "any" or self.meeting):
+            raise ValueError("ballot rules do not depend on the branch's nomination meeting")
         return self
 
     @property

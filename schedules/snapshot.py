@@ -10,6 +10,7 @@ from schedules.planner import ChannelState, OrganiserState, PlanState, Volunteer
 
 async def plan_state(store: Store, organisers: Iterable[str]) -> PlanState:
     """Volunteers, broadcast channels and organisers (`platform:user id`) as plan state."""
+    voted = await store.ballot.voted()
     volunteers = [
         VolunteerState(
             person_id=v.person_id,
@@ -24,6 +25,7 @@ async def plan_state(store: Store, organisers: Iterable[str]) -> PlanState:
             undeliverable=v.undeliverable_at is not None,
             meeting_date=row.meeting_date,
             has_outcome=row.outcome is not None,
+            has_voted=v.person_id in voted,
         )
         for row in await store.deliveries.plan_rows()
         for v in (row.volunteer,)

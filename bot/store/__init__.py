@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.errors import StartupError
 from bot.store.audit import Audit
+from bot.store.ballot import Ballot
 from bot.store.base import StoreCore
 from bot.store.branches import Branches
 from bot.store.deliveries import DeliveryLog
@@ -42,6 +43,7 @@ class Store:
         self.reports = Reports(self.core)
         self.leases = Leases(self.core)
         self.requests = Requests(self.core)
+        self.ballot = Ballot(self.core)
 
     @classmethod
     async def open(cls, url: str, *, migrate_schema: bool = True) -> Store:

@@ -130,6 +130,7 @@ class Privacy(Aggregate):
             await conn.execute(delete(t.deliveries))
             await conn.execute(delete(t.help_requests))
             await conn.execute(delete(t.questions))
+            await conn.execute(delete(t.ballot_actions))
             await conn.execute(delete(t.people))  # foreign keys clear every reference
             return found
 

@@ -262,3 +262,14 @@ question_askers = Table(
     Column("asked_at", UTCDateTime(), nullable=False),
     Index("ix_question_askers_person_id", "person_id"),
 )
+
+# What a volunteer reports in the ballot: that they have voted, and how many colleagues
+# they have asked to vote. Goes with the person (erasure and the purge).
+ballot_actions = Table(
+    "ballot_actions",
+    metadata,
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("voted_at", UTCDateTime(), nullable=True),
+    Column("pledged", Integer, nullable=False, server_default="0"),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
