@@ -123,6 +123,7 @@ async def open_runtime(
         if platforms != "none":
             for adapter in _platform_adapters(runtime.dispatcher, settings, platforms, http):
                 runtime.adapters[adapter.platform] = await stack.enter_async_context(adapter)
+                services.outbox.attach(adapter)
         yield runtime
 
 

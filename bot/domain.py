@@ -235,6 +235,7 @@ class UnansweredQuestion:
     first_asked_at: datetime
     last_asked_at: datetime
     answered_at: datetime | None = None
+    askers: int = 0  # people who asked it (and have not been erased)
 
 
 @dataclass(frozen=True, slots=True)

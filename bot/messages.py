@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from bot.domain import Branch, User
 
@@ -98,3 +98,19 @@ class Reply:
     @classmethod
     def error(cls, text: str) -> Reply:
         return cls(text=text, ephemeral=True, is_error=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a message goes: a person (their DM) or a channel, on one platform."""
+
+    platform: str
+    kind: Literal["user", "channel"]
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendOutcome:
+    status: Literal["sent", "undeliverable", "failed"]
+    ref: str | None = None
+    detail: str | None = None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.branches import BranchDirectory
 from bot.campaign import Campaign
 from bot.clock import Clock
+from bot.outbox import Outbox
 from bot.settings import Settings
 from bot.store import Store
 
@@ -25,3 +26,4 @@ class Services:
     branches: BranchDirectory
     answers: AnswerEngine
     commands: Registry
+    outbox: Outbox = field(default_factory=Outbox)

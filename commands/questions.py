@@ -22,9 +22,12 @@ async def questions(invocation: Invocation, services: Services) -> Reply:
     zone = services.clock.zone
     lines = [f"Unanswered questions, most asked first ({len(queue)} shown):"]
     for item in queue:
-        when = short_day(item.last_asked_at.astimezone(zone).date())
+        first = short_day(item.first_asked_at.astimezone(zone).date())
+        last = short_day(item.last_asked_at.astimezone(zone).date())
+        when = f"on {first}" if first == last else f"{first} to {last}"
+        people = plural(item.askers, "person", "people")
         lines.append(
-            f"#{item.id} ({plural(item.asked_count, 'time')}, last {when}): "
+            f"#{item.id} (asked {plural(item.asked_count, 'time')} by {people}, {when}): "
             f"{shorten(item.text, 200)}"
         )
     lines.append("Answer one with /answer id:<number> text:<your answer>.")

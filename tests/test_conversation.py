@@ -90,3 +90,38 @@ async def test_another_persons_reminder_buttons_are_not_yours(
     reply = await alice.handle("1")
     assert reply is not None and "Need help" not in reply
     assert await services.store.people.volunteer(alice.user) is None
+
+
+async def test_an_answer_reaches_the_people_who_asked(
+    alice: Console, bob: Console, organiser: Console, services: Services
+) -> None:
+    seen: list[str] = []
+
+    class Screen:
+        def write(self, text: str) -> None:
+            seen.append(text)
+
+        def flush(self) -> None:
+            pass
+
+    printer = Console(alice.services, "alice", out=Screen())  # type: ignore[arg-type]
+    services.outbox.attach(printer)
+    await alice.handle("wat abot the pensons of cleaners on the moon?")
+    await bob.handle("wat abot the pensons of cleaners on the moon?")
+    await bob.handle("/forgetme")  # bob erased himself: he is not contacted
+    listed = await organiser.handle("/questions")
+    assert listed is not None
+    assert "(asked 2 times by 1 person, on Fri 20 Sep)" in listed
+    (number,) = [line.split()[0][1:] for line in listed.splitlines() if "moon" in line]
+    done = await organiser.handle(
+        f'/answer id:{number} question:"Pensions for cleaners on the moon?" '
+        "text:There are no cleaners on the moon yet."
+    )
+    assert done is not None and "Sent to 1 person who asked." in done
+    told = "".join(seen)
+    assert "[reminder for you]" in told or "alice" in told
+    assert "There are no cleaners on the moon yet." in told
+    assert "(Source: Organisers: Pensions for cleaners on the moon?)" in told
+    # Asked again in other words, the answer is known.
+    again = await bob.handle("what about pensions for cleaners on the moon")
+    assert again is not None and "no cleaners on the moon yet" in again

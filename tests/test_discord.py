@@ -403,3 +403,19 @@ async def test_an_interaction_delivered_twice_is_handled_once(
     assert len(fake.calls_to(CALLBACK)) == 1
     nomination = await discord_services.store.nominations.current("DWP-LEEDS")
     assert nomination is not None and nomination.report_count == 1
+
+
+async def test_an_organisers_answer_reaches_the_discord_asker(
+    adapter: DiscordAdapter, fake: FakeDiscord, discord_services: Services
+) -> None:
+    discord_services.outbox.attach(adapter)
+    await invoke(adapter, fake, "ask", {"question": "wat abot pensons on the moon"})
+    (queued,) = await discord_services.store.questions.unanswered()
+    body = await invoke(
+        adapter, fake, "answer", {"id": queued.id, "text": "Nobody works on the moon."}, OLIVE
+    )
+    assert "Sent to 1 person who asked." in message_of(body)
+    (opened,) = fake.calls_to("POST /users/@me/channels")
+    assert opened.json == {"recipient_id": int(ALICE["user"]["id"])}
+    sent = fake.calls_to("POST /channels/{id}/messages")
+    assert any("Nobody works on the moon." in str(c.json) for c in sent)

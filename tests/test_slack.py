@@ -562,3 +562,22 @@ async def test_a_redelivered_event_is_answered_once(adapter: SlackAdapter, fake:
     await fake.wait_for("chat.postMessage")
     await asyncio.sleep(0.5)
     assert len(fake.calls_to("chat.postMessage")) == 1
+
+
+async def test_an_organisers_answer_reaches_the_slack_asker(
+    adapter: SlackAdapter, fake: FakeSlack, slack_services: Services
+) -> None:
+    slack_services.outbox.attach(adapter)
+    await run_command(adapter, fake, "ask", "wat abot pensons on the moon", user="U7")
+    (queued,) = await slack_services.store.questions.unanswered()
+    reply = await run_command(
+        adapter,
+        fake,
+        "answer",
+        f"id:{queued.id} text:Nobody works on the moon.",
+        user=ORGANISER,
+        user_name="olive",
+    )
+    assert "Sent to 1 person who asked." in reply["text"]
+    (sent,) = [c for c in fake.calls_to("chat.postMessage") if c.body.get("channel") == "U7"]
+    assert "Nobody works on the moon." in sent.body["text"]

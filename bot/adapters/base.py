@@ -9,30 +9,13 @@ neutral `Reply` it gets back. The same adapter sends the campaign's reminders, t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.domain import Branch, User
-from bot.messages import Button, Channel, Reply
+from bot.messages import Button, Channel, Reply, SendOutcome, Target
 
 if TYPE_CHECKING:
     from commands import Registry
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """Where a message goes: a person (their DM) or a channel, on one platform."""
-
-    platform: str
-    kind: Literal["user", "channel"]
-    id: str
-
-
-@dataclass(frozen=True, slots=True)
-class SendOutcome:
-    status: Literal["sent", "undeliverable", "failed"]
-    ref: str | None = None
-    detail: str | None = None
 
 
 class Sender(Protocol):
@@ -94,3 +77,6 @@ class AdapterServices(Protocol):
     async def first_time(self, key: str) -> bool:
         """Whether a request with this key (a platform's retry, a replay) is new."""
         ...
+
+
+__all__ = ["Adapter", "AdapterServices", "SendOutcome", "Sender", "Target"]

@@ -17,5 +17,7 @@ async def console(args: argparse.Namespace, settings: Settings) -> int:
     async with open_runtime(settings) as runtime:
         if runtime.services.campaign.info.branches.sample:
             log.warning("the branch list is sample data: replace it before the campaign")
-        await until_stopped(Console(runtime.dispatcher, args.name, args.organiser).run())
+        console = Console(runtime.dispatcher, args.name, args.organiser)
+        runtime.services.outbox.attach(console)
+        await until_stopped(console.run())
     return 0

@@ -57,6 +57,7 @@ async def _console_with_reminders(settings: Settings, name: str, organiser: bool
     """The terminal chat, with reminders for console users shown as they fall due."""
     async with open_runtime(settings) as runtime:
         console = Console(runtime.dispatcher, name, organiser)
+        runtime.services.outbox.attach(console)
         lease = Lease(runtime.services.store, "run (console)", settings.lease_seconds)
         deliverer = Deliverer(runtime.services, {"console": console}, lease)
         async with reminders(

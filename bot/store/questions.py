@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, select, update
+from sqlalchemy import Row, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import FaqAnswer, Queued, UnansweredQuestion, User
@@ -21,8 +21,24 @@ OPEN_IN_ALL = 2000  # open questions in the queue, everyone's together
 
 def _question(row: Row[Any]) -> UnansweredQuestion:
     return UnansweredQuestion(
-        row.id, row.text, row.asked_count, row.first_asked_at, row.last_asked_at, row.answered_at
+        row.id,
+        row.text,
+        row.asked_count,
+        row.first_asked_at,
+        row.last_asked_at,
+        row.answered_at,
+        int(row.askers or 0),
     )
+
+
+_ASKERS = (
+    select(t.question_askers.c.question_id, func.count().label("askers"))
+    .group_by(t.question_askers.c.question_id)
+    .subquery()
+)
+_QUESTION_SELECT = select(t.questions, _ASKERS.c.askers).select_from(
+    t.questions.outerjoin(_ASKERS, _ASKERS.c.question_id == t.questions.c.id)
+)
 
 
 class Questions(Aggregate):
@@ -39,7 +55,7 @@ class Questions(Aggregate):
     async def get(self, question_id: int) -> UnansweredQuestion | None:
         async def read(conn: AsyncConnection) -> UnansweredQuestion | None:
             row = (
-                await conn.execute(select(t.questions).where(t.questions.c.id == question_id))
+                await conn.execute(_QUESTION_SELECT.where(t.questions.c.id == question_id))
             ).first()
             return _question(row) if row else None
 
@@ -48,8 +64,7 @@ class Questions(Aggregate):
     async def unanswered(self, limit: int = 20) -> list[UnansweredQuestion]:
         async def read(conn: AsyncConnection) -> list[UnansweredQuestion]:
             rows = await conn.execute(
-                select(t.questions)
-                .where(t.questions.c.answered_at.is_(None))
+                _QUESTION_SELECT.where(t.questions.c.answered_at.is_(None))
                 .order_by(t.questions.c.asked_count.desc(), t.questions.c.last_asked_at.desc())
                 .limit(limit)
             )
@@ -58,9 +73,15 @@ class Questions(Aggregate):
         return await self.core.read(read)
 
     async def add_answer(
-        self, question_id: int, answer: str, organiser: User, at: datetime
+        self,
+        question_id: int,
+        answer: str,
+        organiser: User,
+        at: datetime,
+        wording: str | None = None,
     ) -> FaqAnswer | None:
-        """Answer a queued question; None if it does not exist or is already answered."""
+        """Answer a queued question, worded as `wording` (else as it was asked), with who
+        answered it; None if it does not exist or is already answered."""
 
         async def apply(conn: AsyncConnection) -> FaqAnswer | None:
             marked = await conn.execute(
@@ -71,10 +92,13 @@ class Questions(Aggregate):
             if not marked.rowcount:
                 return None
             text = (
-                await conn.execute(
-                    select(t.questions.c.text).where(t.questions.c.id == question_id)
-                )
-            ).scalar_one()
+                wording
+                or (
+                    await conn.execute(
+                        select(t.questions.c.text).where(t.questions.c.id == question_id)
+                    )
+                ).scalar_one()
+            )
             person = await person_id(conn, organiser, at)
             new_id = (
                 await conn.execute(
@@ -92,6 +116,22 @@ class Questions(Aggregate):
             return FaqAnswer(new_id, question_id, text, answer, at)
 
         return await self.core.write(apply)
+
+    async def askers(self, question_id: int) -> list[User]:
+        """Who asked the question (people since erased are gone from the list)."""
+
+        async def read(conn: AsyncConnection) -> list[User]:
+            rows = await conn.execute(
+                select(t.people.c.platform, t.people.c.platform_user_id, t.people.c.display_name)
+                .join_from(
+                    t.question_askers, t.people, t.people.c.id == t.question_askers.c.person_id
+                )
+                .where(t.question_askers.c.question_id == question_id)
+                .order_by(t.question_askers.c.asked_at)
+            )
+            return [User(r.platform, r.platform_user_id, r.display_name) for r in rows]
+
+        return await self.core.read(read)
 
     async def answers(self) -> list[FaqAnswer]:
         """The answers organisers have added, oldest first."""
