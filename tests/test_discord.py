@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 
 from bot.adapters.discord import DiscordAdapter
@@ -419,3 +420,51 @@ async def test_an_organisers_answer_reaches_the_discord_asker(
     assert opened.json == {"recipient_id": int(ALICE["user"]["id"])}
     sent = fake.calls_to("POST /channels/{id}/messages")
     assert any("Nobody works on the moon." in str(c.json) for c in sent)
+
+
+def components_of(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for row in body["data"].get("components") or [] for c in row["components"]]
+
+
+async def press_in_discord(
+    adapter: DiscordAdapter, fake: FakeDiscord, custom_id: str, values: list[str] | None = None
+) -> dict[str, Any]:
+    before = len(fake.calls_to(CALLBACK))
+    payload = harness.button(custom_id, ALICE)
+    if values is not None:
+        payload["data"] = {"custom_id": custom_id, "component_type": 3, "values": values}
+    harness.dispatch(adapter, payload)
+    calls = await fake.wait_for(CALLBACK, before + 1)
+    body = calls[-1].json
+    assert isinstance(body, dict)
+    return body
+
+
+async def test_an_ambiguous_branch_gives_buttons_and_a_press_completes_it(
+    adapter: DiscordAdapter, fake: FakeDiscord, discord_services: Services
+) -> None:
+    asked = await invoke(adapter, fake, "volunteer", {"branch": "leeds", "consent": "yes"})
+    assert "Which branch did you mean?" in message_of(asked)
+    buttons = components_of(asked)
+    assert [b["label"] for b in buttons] == ["DWP Leeds", "HMRC Leeds", "Interserve Cleaners Leeds"]
+    done = await press_in_discord(adapter, fake, buttons[1]["custom_id"])
+    assert "signed up for HMRC Leeds" in message_of(done)
+    user = User("discord", ALICE["user"]["id"], "alice")
+    volunteer = await discord_services.store.people.volunteer(user)
+    assert volunteer is not None and volunteer.branch_code == "HMRC-LEEDS"
+
+
+async def test_more_than_five_choices_are_a_select_menu(
+    adapter: DiscordAdapter, fake: FakeDiscord
+) -> None:
+    codes = ["DWP-LEEDS", "DWP-SHEFF", "DWP-NEWC", "DWP-GLAS", "DWP-BELF", "DWP-CARD"]
+    reply = Reply(
+        text="Pick one",
+        buttons=tuple(Button(code, "branch", {"branch": code}) for code in codes),
+        prompt=True,
+    )
+    view = render(reply)["view"]
+    (menu,) = view.children
+    assert isinstance(menu, discord.ui.Select) and len(menu.options) == 6
+    shown = await press_in_discord(adapter, fake, "mobilise-select", [menu.options[5].value])
+    assert "DWP Cardiff & Vale" in message_of(shown)

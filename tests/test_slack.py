@@ -22,6 +22,7 @@ from bot.adapters.slack_blocks import escape, form_view, manifest, render
 from bot.app import open_services
 from bot.clock import Clock
 from bot.dispatch import Dispatcher
+from bot.domain import User
 from bot.messages import Button, Reply
 from bot.services import Services
 from bot.settings import Settings
@@ -581,3 +582,65 @@ async def test_an_organisers_answer_reaches_the_slack_asker(
     assert "Sent to 1 person who asked." in reply["text"]
     (sent,) = [c for c in fake.calls_to("chat.postMessage") if c.body.get("channel") == "U7"]
     assert "Nobody works on the moon." in sent.body["text"]
+
+
+async def press_in_slack(
+    adapter: SlackAdapter, fake: FakeSlack, element: dict[str, Any], tag: str, **extra: Any
+) -> dict[str, Any]:
+    action = {"action_id": element["action_id"], "block_id": "b1", **extra}
+    response = await slack.interaction(
+        adapter,
+        {
+            "type": "block_actions",
+            "user": {"id": "U1", "username": "alice"},
+            "team": {"id": "T1"},
+            "channel": {"id": "C1"},
+            "trigger_id": f"T-{tag}",
+            "response_url": fake.response_url(tag),
+            "actions": [action],
+        },
+    )
+    assert response.status == 200
+    (call,) = await fake.wait_for(f"response_url:{tag}")
+    return call.body
+
+
+async def test_an_ambiguous_branch_gives_buttons_and_a_press_completes_it(
+    adapter: SlackAdapter, fake: FakeSlack, slack_services: Services
+) -> None:
+    asked = await run_command(adapter, fake, "volunteer", "branch:leeds consent:yes")
+    assert "Which branch did you mean?" in asked["text"]
+    row = next(b for b in asked["blocks"] if b["type"] == "actions")["elements"]
+    assert [e["type"] for e in row] == ["button"] * 3
+    assert [e["text"]["text"] for e in row] == [
+        "DWP Leeds",
+        "HMRC Leeds",
+        "Interserve Cleaners Leeds",
+    ]
+    done = await press_in_slack(adapter, fake, row[1], "picked", value=row[1]["value"])
+    assert "signed up for HMRC Leeds" in done["text"]
+    volunteer = await slack_services.store.people.volunteer(User("slack", "U1", "alice"))
+    assert volunteer is not None and volunteer.branch_code == "HMRC-LEEDS"
+
+
+async def test_more_than_five_choices_are_a_menu(
+    adapter: SlackAdapter, fake: FakeSlack, slack_services: Services
+) -> None:
+    reply = Reply(
+        text="Pick one",
+        buttons=tuple(
+            Button(f"Branch {n}", "branch", {"branch": code})
+            for n, code in enumerate(
+                ["DWP-LEEDS", "DWP-SHEFF", "DWP-NEWC", "DWP-GLAS", "DWP-BELF", "DWP-CARD"]
+            )
+        ),
+        prompt=True,
+    )
+    _, blocks = render(reply)
+    (menu,) = next(b for b in blocks if b["type"] == "actions")["elements"]
+    assert menu["type"] == "static_select" and len(menu["options"]) == 6
+    chosen = menu["options"][5]
+    shown = await press_in_slack(
+        adapter, fake, menu, "menu", type="static_select", selected_option=chosen
+    )
+    assert "DWP Cardiff &amp; Vale" in shown["text"]

@@ -29,6 +29,7 @@ from bot.adapters.discord_views import (
     BUTTON_PREFIX,
     NO_MENTIONS,
     PLATFORM,
+    SELECT_ID,
     _cut,
     app_command,
     parse_button_id,
@@ -246,6 +247,8 @@ class DiscordAdapter:
             return
         data: dict[str, Any] = dict(interaction.data or {})
         custom_id = str(data.get("custom_id", ""))
+        if custom_id == SELECT_ID:  # a choice from a menu carries the button it stands for
+            custom_id = str((data.get("values") or [""])[0])
         if not custom_id.startswith(BUTTON_PREFIX):
             return
         try:

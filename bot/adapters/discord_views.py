@@ -31,6 +31,9 @@ CONTENT_LIMIT = 2000
 EMBED_DESCRIPTION_LIMIT = 4096
 AUTOCOMPLETE_LIMIT = 25
 MODAL_LIMIT = 5
+BUTTONS_AT_MOST = 5  # more choices than this are offered as a select menu
+SELECT_AT_MOST = 25  # Discord's limit on a select menu's options
+SELECT_ID = "mobilise-select"
 NO_MENTIONS = discord.AllowedMentions.none()
 _MENTION = re.compile(r"<@!?\d+>")
 
@@ -120,9 +123,22 @@ def render(reply: Reply) -> dict[str, Any]:
         kwargs["embed"] = embed
     else:
         kwargs["content"] = _shown(reply.text, CONTENT_LIMIT)
-    if reply.buttons:
+    if len(reply.buttons) > BUTTONS_AT_MOST:  # beyond five, a menu to pick from
         view = discord.ui.View(timeout=600)
-        for button in reply.buttons[:25]:
+        view.add_item(
+            discord.ui.Select(
+                custom_id=SELECT_ID,
+                placeholder="Choose one",
+                options=[
+                    discord.SelectOption(label=_cut(b.label, 100), value=button_id(b))
+                    for b in reply.buttons[:SELECT_AT_MOST]
+                ],
+            )
+        )
+        kwargs["view"] = view
+    elif reply.buttons:
+        view = discord.ui.View(timeout=600)
+        for button in reply.buttons:
             style = {
                 "primary": discord.ButtonStyle.primary,
                 "danger": discord.ButtonStyle.danger,

@@ -330,7 +330,8 @@ class SlackAdapter:
         user = user_from(body)
         channel_id = str((body.get("channel") or {}).get("id") or user.id)
         try:
-            button = parse_button_value(str(action.get("value", "")))
+            chosen = (action.get("selected_option") or {}).get("value")  # from a menu
+            button = parse_button_value(str(chosen or action.get("value", "")))
         except (ValueError, TypeError):
             log.info("ignored a button that is not ours")
             return

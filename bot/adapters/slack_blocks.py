@@ -25,6 +25,8 @@ ACTION_PREFIX = "mobilise:"
 FORM_PREFIX = "mobilise-form:"
 SECTION_LIMIT = 3000
 MAX_BLOCKS = 50
+BUTTONS_AT_MOST = 5  # more choices than this are offered as a menu
+SELECT_AT_MOST = 100  # Slack's limit on a menu's options
 
 # Scopes the app needs, for the manifest.
 BOT_SCOPES = (
@@ -152,9 +154,27 @@ def render(reply: Reply) -> tuple[str, list[dict[str, Any]]]:
         )
     if reply.source:
         blocks.append({"type": "context", "elements": [_plain(f"Source: {reply.source['title']}")]})
-    if reply.buttons:
+    if len(reply.buttons) > BUTTONS_AT_MOST:  # beyond five, a menu to pick from
+        options = [
+            {"text": _plain(b.label, 75), "value": button_value(b)}
+            for b in reply.buttons[:SELECT_AT_MOST]
+        ]
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "static_select",
+                        "action_id": f"{ACTION_PREFIX}select",
+                        "placeholder": _plain("Choose one", 75),
+                        "options": options,
+                    }
+                ],
+            }
+        )
+    elif reply.buttons:
         elements = []
-        for number, button in enumerate(reply.buttons[:25]):
+        for number, button in enumerate(reply.buttons):
             element: dict[str, Any] = {
                 "type": "button",
                 "action_id": f"{ACTION_PREFIX}{number}",
