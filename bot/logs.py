@@ -234,3 +234,5 @@ def configure_logging(settings: Settings, level: str) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(getattr(logging, level.upper(), logging.WARNING))
+    # Migrations say what they do only if something goes wrong: start-up stays quiet.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

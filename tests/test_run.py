@@ -85,3 +85,89 @@ async def test_run_serves_both_platforms_with_one_login_each(tmp_path: Path) -> 
                 process.send_signal(signal.SIGTERM)
             _, stderr = await asyncio.wait_for(process.communicate(), 15)
         assert process.returncode == 0, stderr.decode()[-2000:]
+
+
+async def run_until_it_ends(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str, float]:
+    started = time.monotonic()
+    process = await asyncio.create_subprocess_exec(
+        *mobilise_command(),
+        "run",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode is not None
+    return process.returncode, stderr.decode(), time.monotonic() - started
+
+
+def plain_environment(tmp_path: Path) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("MOBILISE_", "SLACK_", "DISCORD_"))
+    }
+    env["MOBILISE_DATABASE_URL"] = sqlite_url(tmp_path / "bot.db")
+    env["MOBILISE_CAMPAIGN"] = str(CAMPAIGN)
+    return env
+
+
+async def test_bad_slack_tokens_are_one_line_naming_the_setting(tmp_path: Path) -> None:
+    async with fake_slack() as slack:
+        slack.bad_tokens.add("xoxb-bad")
+        env = {
+            **plain_environment(tmp_path),
+            "SLACK_BOT_TOKEN": "xoxb-bad",
+            "SLACK_APP_TOKEN": "xapp-bad",
+            "SLACK_API_URL": f"{slack.base_url}api/",
+        }
+        code, stderr, seconds = await run_until_it_ends(env, tmp_path)
+    assert code != 0
+    assert seconds < 15  # the bound; it is a second or two
+    lines = stderr.strip().splitlines()
+    assert 1 <= len(lines) <= 3, stderr
+    assert "SLACK_BOT_TOKEN" in lines[-1]
+    assert "Traceback" not in stderr and "xoxb-bad" not in stderr
+
+
+async def test_a_bad_discord_token_is_one_line_naming_the_setting(tmp_path: Path) -> None:
+    async with fake_discord() as discord:
+        discord.bad_tokens.add("bad-token")
+        env = {
+            **plain_environment(tmp_path),
+            "DISCORD_TOKEN": "bad-token",
+            "DISCORD_API_URL": discord.base_url,
+        }
+        code, stderr, seconds = await run_until_it_ends(env, tmp_path)
+    assert code != 0
+    assert seconds < 15
+    lines = stderr.strip().splitlines()
+    assert 1 <= len(lines) <= 3, stderr
+    assert "DISCORD_TOKEN" in lines[-1]
+    assert "Traceback" not in stderr
+
+
+async def test_the_console_run_stops_within_seconds_of_sigterm(tmp_path: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        *mobilise_command(),
+        "run",
+        env=plain_environment(tmp_path),
+        cwd=tmp_path,
+        stdin=asyncio.subprocess.PIPE,  # held open: the chat waits for a line
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(b"when do nominations close?\n")
+    await process.stdin.drain()
+    answered = await asyncio.wait_for(process.stdout.readline(), 30)
+    assert answered.strip()
+    process.send_signal(signal.SIGTERM)
+    stopped = time.monotonic()
+    await asyncio.wait_for(process.wait(), 10)
+    assert time.monotonic() - stopped < 5

@@ -56,6 +56,19 @@ _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 Mode = Literal["send", "socket", "http"]
 
 
+class _NoTokenNotices(logging.Filter):
+    """Bolt notices that the token in the environment is unused: by design, as the one
+    client (with its token) and the authorize function are handed to it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        return not text.startswith(("As you gave `client`", "As `installation_store`"))
+
+
+_SLACK_LOG = logging.getLogger("mobilise.slack")
+_SLACK_LOG.addFilter(_NoTokenNotices())
+
+
 class SlackAdapter:
     """The bolt app and Web API client for one workspace, started as an async context.
 
@@ -85,7 +98,7 @@ class SlackAdapter:
             signing_secret=secret.get_secret_value() if secret else None,
             client=self.client,
             authorize=self._authorizer(),
-            logger=logging.getLogger("mobilise.slack"),
+            logger=_SLACK_LOG,
             request_verification_enabled=secret is not None,
         )
         self._auth: AsyncSlackResponse | None = None

@@ -99,6 +99,7 @@ class FakeDiscord:
         self._nonces: dict[str, dict[str, Any]] = {}
         self.forbidden_dm_users: set[str] = set()
         self.gateway_url = ""
+        self.bad_tokens: set[str] = set()  # answered with 401
         self._sockets: list[web.WebSocketResponse] = []
         self._sequence = 0
 
@@ -188,6 +189,9 @@ class FakeDiscord:
             await self._record(f"{route}#429", request)
             return throttled
         call = await self._record(route, request)
+        token = request.headers.get("Authorization", "").removeprefix("Bot ")
+        if token in self.bad_tokens:
+            return _json({"message": "401: Unauthorized", "code": 0}, status=401)
         body = call.json if isinstance(call.json, dict) else {}
         parts = path.split("/")
         if route == "GET /users/@me":

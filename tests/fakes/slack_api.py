@@ -33,6 +33,7 @@ class Call:
 class FakeSlack:
     def __init__(self, latency: float = 0.0) -> None:
         self.latency = latency
+        self.bad_tokens: set[str] = set()  # answered with invalid_auth
         self.history: dict[str, list[dict[str, Any]]] = {}
         self.calls: list[Call] = []
         self.base_url = ""
@@ -95,6 +96,9 @@ class FakeSlack:
                 headers={"Retry-After": str(retry_after)},
             )
         call = await self._record(method, request)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if token in self.bad_tokens:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
         if method == "chat.postMessage" and self.latency:
             await asyncio.sleep(self.latency)  # received, not yet answered
         return web.json_response(self._answer(method, call))
