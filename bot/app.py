@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from sqlalchemy.engine import make_url
+
 from bot.adapters.base import Adapter, Sender
 from bot.branches import BranchDirectory
 from bot.campaign import Campaign, load_campaign
 from bot.clock import Clock
 from bot.dispatch import Dispatcher
+from bot.errors import StartupError
 from bot.knowledge import AnswerEngine, LearnedAnswer
 from bot.services import Services
 from bot.settings import Settings
@@ -50,13 +53,35 @@ def make_clock(settings: Settings) -> Clock:
     return Clock(settings.zone, start=settings.now)
 
 
+def must_exist(settings: Settings) -> None:
+    """For commands that only read the store: an SQLite file not there yet is an error,
+    not a new empty store (a cron job run from the wrong folder, say)."""
+    url = make_url(settings.database_url)
+    database = url.database or ""
+    fresh = database not in ("", ":memory:") and not Path(database).exists()
+    if url.get_backend_name() == "sqlite" and fresh:
+        raise StartupError(
+            f"there is no store at {database}: run from the folder holding .env, or "
+            "check MOBILISE_DATABASE_URL (or --db)"
+        )
+
+
 @asynccontextmanager
 async def open_services(
-    settings: Settings, *, clock: Clock | None = None, campaign: Campaign | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    campaign: Campaign | None = None,
+    create: bool = True,
 ) -> AsyncIterator[Services]:
-    campaign = campaign or load_campaign(campaign_dir(settings))
+    if not create:
+        must_exist(settings)
+    pack = campaign_dir(settings)
+    campaign = campaign or load_campaign(pack)
     clock = clock or make_clock(settings)
     store = await Store.open(settings.database_url)
+    shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    log.info("store: %s; campaign pack: %s", shown, pack.resolve())
     try:
         # The pack's branch list is applied when it changes, so a list imported since
         # (mobilise import-branches) is not overwritten at every start.
@@ -113,11 +138,12 @@ async def open_runtime(
     http: HttpOptions | None = None,
     clock: Clock | None = None,
     campaign: Campaign | None = None,
+    create: bool = True,
 ) -> AsyncIterator[Runtime]:
     """Services, the dispatcher, and an adapter for each platform with credentials."""
     async with AsyncExitStack() as stack:
         services = await stack.enter_async_context(
-            open_services(settings, clock=clock, campaign=campaign)
+            open_services(settings, clock=clock, campaign=campaign, create=create)
         )
         runtime = Runtime(services, Dispatcher(services))
         if platforms != "none":

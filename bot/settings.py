@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from bot.clock import ZoneName
 
@@ -145,3 +146,58 @@ class Settings(BaseSettings):
 
     def is_organiser(self, platform: str, user_id: str) -> bool:
         return f"{platform}:{user_id}" in self.organisers
+
+
+def find_env_file(start: Path | None = None) -> Path | None:
+    """The nearest `.env`: in the current folder, or the closest folder above it."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / ".env"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(**given: Any) -> Settings:
+    """Settings from the environment and the nearest `.env`, with relative paths in them
+    (the store's SQLite file, the campaign pack) read from the folder holding that `.env`,
+    or else from the current folder. `given` values (command-line options) are taken as
+    they are, relative to the current folder."""
+    env_file = find_env_file()
+    base = env_file.parent if env_file is not None else Path.cwd()
+    settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
+    updates: dict[str, Any] = {}
+    url = make_url(settings.database_url) if "://" in settings.database_url else None
+    if url is not None and url.get_backend_name() == "sqlite" and url.database:
+        database = Path(url.database)
+        if url.database != ":memory:" and not database.is_absolute():
+            updates["database_url"] = url.set(database=str(base / database)).render_as_string(
+                hide_password=False
+            )
+    if not settings.campaign.is_absolute() and (base / settings.campaign).exists():
+        updates["campaign"] = base / settings.campaign
+    for name, value in given.items():
+        if name in ("database_url",) and "://" in str(value):
+            given_url = make_url(str(value))
+            if given_url.get_backend_name() == "sqlite" and given_url.database:
+                path = Path(given_url.database)
+                if given_url.database != ":memory:" and not path.is_absolute():
+                    value = given_url.set(database=str(Path.cwd() / path)).render_as_string(
+                        hide_password=False
+                    )
+        updates[name] = value
+    return settings.model_copy(update=updates) if updates else settings
+
+
+def setting_names(error: ValidationError) -> list[str]:
+    """The environment variables behind a settings error, as a person would set them."""
+    names = []
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else ""
+        info = Settings.model_fields.get(field)
+        alias = info.validation_alias if info is not None else None
+        if isinstance(alias, AliasChoices) and alias.choices:
+            names.append(str(alias.choices[0]))
+        else:
+            names.append(f"MOBILISE_{field.upper()}")
+    return names

@@ -54,7 +54,8 @@ async def sending(services: Services, senders: Mapping[str, Sender]) -> Delivere
     made for one store in one test share the process's lease."""
     lease = _leases.get(id(services.store))
     if lease is None or lease.store is not services.store:
-        lease = Lease(services.store, "test", services.settings.lease_seconds)
+        # An hour's lease: long tests step through many sweeps without renewing it.
+        lease = Lease(services.store, "test", 3600)
         _leases[id(services.store)] = lease
     await lease.acquire(wait=0, poll=0.1)
     return Deliverer(services, senders, lease)

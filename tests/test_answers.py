@@ -418,8 +418,12 @@ async def test_organisers_answer_the_queue_from_chat(
     assert listing is not None
     lines = listing.splitlines()
     assert lines[0] == "Unanswered questions, most asked first (2 shown):"
-    assert lines[1].startswith("#1 (2 times, last Fri 20 Sep): Does Mark support Brexit?")
-    assert lines[2].startswith("#2 (1 time, last Fri 20 Sep): what's mark's view on fox hunting?")
+    assert lines[1].startswith(
+        "#1 (asked 2 times by 2 people, on Fri 20 Sep): Does Mark support Brexit?"
+    )
+    assert lines[2].startswith(
+        "#2 (asked 1 time by 1 person, on Fri 20 Sep): what's mark's view on fox hunting?"
+    )
 
     saved = await organiser.handle(
         "/answer id:1 text:The manifesto doesn't take a position on Brexit; Mark's focus "

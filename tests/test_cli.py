@@ -182,7 +182,7 @@ def test_a_database_that_cannot_be_used_is_one_line(tmp_path: Path) -> None:
         if url.endswith("it.db"):
             (tmp_path / "a-file").write_text("not a folder")
         result = subprocess.run(
-            [*mobilise_command(), "--db", url, "export"],
+            [*mobilise_command(), "--db", url, "ask", "when is the ballot?"],
             capture_output=True,
             text=True,
             timeout=60,
@@ -193,3 +193,61 @@ def test_a_database_that_cannot_be_used_is_one_line(tmp_path: Path) -> None:
         assert len(lines) == 1, result.stderr
         assert says in lines[0] and "MOBILISE_DATABASE_URL" in lines[0]
         assert "hunter22" not in result.stderr
+
+
+def test_reading_commands_do_not_make_an_empty_store(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOBILISE_")}
+    for command in (["export"], ["send-due"], ["schedule"]):
+        result = subprocess.run(
+            [*mobilise_command(), *command],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            cwd=elsewhere,
+            env=env,
+        )
+        assert result.returncode == 2, result.stderr
+        assert "there is no store at " in result.stderr
+        assert "MOBILISE_DATABASE_URL" in result.stderr
+        assert not (elsewhere / "var").exists()
+
+
+def test_relative_paths_are_read_from_the_folder_holding_env(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "deep" / "down").mkdir(parents=True)
+    (project / ".env").write_text("MOBILISE_DATABASE_URL=sqlite+aiosqlite:///var/bot.db\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOBILISE_")}
+    made = subprocess.run(
+        [*mobilise_command(), "--campaign", str(CAMPAIGN), "ask", "when is the ballot?"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=project / "deep" / "down",
+        env=env,
+    )
+    assert made.returncode == 0, made.stderr
+    assert (project / "var" / "bot.db").exists()
+    assert not (project / "deep" / "down" / "var").exists()
+
+
+def test_a_bad_setting_names_the_variable(tmp_path: Path) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("MOBILISE_")},
+        "MOBILISE_TIMEZONE": "Mars/Olympus",
+    }
+    result = subprocess.run(
+        [*mobilise_command(), "ask", "hello"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("mobilise: bad setting MOBILISE_TIMEZONE:")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -16,10 +16,12 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from pydantic import ValidationError
+
 from bot.cli.parser import build_parser, settings_for
 from bot.errors import PackError, StartupError
 from bot.logs import configure_logging
-from bot.settings import Settings
+from bot.settings import Settings, setting_names
 
 log = logging.getLogger("mobilise")
 
@@ -57,8 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = settings_for(args)
-    except Exception as exc:  # pydantic's ValidationError, with the setting named
-        print(f"mobilise: bad setting: {exc}", file=sys.stderr)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        names = ", ".join(dict.fromkeys(setting_names(error)))
+        print(f"mobilise: bad setting {names}: {problem['msg']}", file=sys.stderr)
         return 2
     serving = args.command == "run" and (settings.has_slack or settings.has_discord)
     configure_logging(settings, settings.log_level or ("INFO" if serving else "WARNING"))

@@ -31,7 +31,7 @@ async def _read_input(path: str, command: str) -> str | None:
 
 
 async def export(args: argparse.Namespace, settings: Settings) -> int:
-    async with open_services(settings) as services:
+    async with open_services(settings, create=False) as services:
         text, _ = await export_csv(services.store, services.campaign, args.what)
         sys.stdout.write(text)
     return 0
@@ -64,7 +64,7 @@ async def reconcile(args: argparse.Namespace, settings: Settings) -> int:
     text = await _read_input(args.file, "reconcile")
     if text is None:
         return 2
-    async with open_services(settings) as services:
+    async with open_services(settings, create=False) as services:
         try:
             report, problems = read_report(text, services.branches)
         except UserError as error:
@@ -90,7 +90,7 @@ async def reconcile(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def purge(args: argparse.Namespace, settings: Settings) -> int:
-    async with open_services(settings) as services:
+    async with open_services(settings, create=False) as services:
         now = services.clock.now()
         due = services.campaign.purge_after
         if now < due and not args.force and not args.dry_run:
@@ -119,7 +119,7 @@ async def backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def chart(args: argparse.Namespace, settings: Settings) -> int:
-    async with open_services(settings) as services:
+    async with open_services(settings, create=False) as services:
         png = progress_png(
             await services.store.nominations.timeline(), services.campaign, services.clock.now()
         )

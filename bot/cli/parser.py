@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.exports import EXPORTS
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
 
 
 def _moment(text: str) -> datetime:
@@ -131,12 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def settings_for(args: argparse.Namespace) -> Settings:
-    settings = Settings()
-    updates: dict[str, Any] = {}
+    """The settings, with this run's global options (`--db`, `--campaign`, `--now`)."""
+    given: dict[str, Any] = {}
     if args.db:
-        updates["database_url"] = args.db
+        given["database_url"] = args.db
     if args.campaign:
-        updates["campaign"] = Path(args.campaign)
+        given["campaign"] = Path(args.campaign).resolve()
     if args.now:
-        updates["now"] = args.now
-    return settings.model_copy(update=updates) if updates else settings
+        given["now"] = args.now
+    return load_settings(**given)

@@ -68,7 +68,7 @@ async def _console_with_reminders(settings: Settings, name: str, organiser: bool
 
 
 async def send_due(args: argparse.Namespace, settings: Settings) -> int:
-    async with open_runtime(settings, platforms="send") as runtime:
+    async with open_runtime(settings, platforms="send", create=False) as runtime:
         if not runtime.senders:
             print("mobilise send-due: no platform is set up to send on", file=sys.stderr)
             return 2
@@ -102,7 +102,7 @@ async def send_due(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def schedule(args: argparse.Namespace, settings: Settings) -> int:
-    async with open_runtime(settings) as runtime:
+    async with open_runtime(settings, create=False) as runtime:
         services = runtime.services
         zone = settings.zone
         start = args.start or services.clock.now()
