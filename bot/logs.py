@@ -137,6 +137,8 @@ _RULES: tuple[_Rule, ...] = (
     ("", _starts("Request body:"), lambda r: _cut(r, (":",))),
     ("", _starts("request body:"), lambda r: _cut(r, (":",))),
     # discord.py: REST bodies sent and received, gateway events, members it has not seen.
+    # SQLAlchemy at DEBUG: statements carry no parameters (hide_parameters); rows do.
+    ("sqlalchemy.engine", _starts("Row "), lambda r: _blank_args(r, range(8))),
     ("discord.http", _starts("%s %s with %s has returned %s"), lambda r: _blank_args(r, (2,))),
     ("discord.http", _starts("%s %s has received %s"), lambda r: _blank_args(r, (2,))),
     ("discord.gateway", _has("WebSocket Event: %s"), lambda r: _blank_args(r, (1,))),
@@ -236,3 +238,6 @@ def configure_logging(settings: Settings, level: str) -> None:
     root.setLevel(getattr(logging, level.upper(), logging.WARNING))
     # Migrations say what they do only if something goes wrong: start-up stays quiet.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
+    # SQLAlchemy keeps its loggers at WARNING unless asked: at DEBUG, show the SQL.
+    if root.level <= logging.DEBUG:
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.DEBUG)

@@ -49,7 +49,7 @@ async def seed(url: str, recipients: int = RECIPIENTS) -> None:
     await store.close()
 
 
-def environment(url: str, fake: FakeDiscord) -> dict[str, str]:
+def environment(url: str, fake: FakeDiscord, lease_seconds: float = 3) -> dict[str, str]:
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("MOBILISE_", "SLACK_", "DISCORD_"))
     }
@@ -61,7 +61,7 @@ def environment(url: str, fake: FakeDiscord) -> dict[str, str]:
         MOBILISE_NOW=(SIGNED_UP + timedelta(seconds=30)).replace(tzinfo=None).isoformat(),
         MOBILISE_SWEEP_SECONDS="1",
         MOBILISE_LEADER_POLL_SECONDS="0.5",
-        MOBILISE_LEASE_SECONDS="3",
+        MOBILISE_LEASE_SECONDS=str(lease_seconds),
         MOBILISE_DISCORD_SEND_RATE="20",
         MOBILISE_LOG_LEVEL="INFO",
     )
@@ -113,7 +113,8 @@ async def postgres() -> AsyncIterator[str]:
 async def test_two_processes_send_each_reminder_once(postgres: str, tmp_path: Path) -> None:
     await seed(postgres)
     async with fake_discord(message_limit=50, latency=0.02) as fake:
-        env = environment(postgres, fake)
+        # A lease long enough that a busy machine's late renewal does not hand it over.
+        env = environment(postgres, fake, lease_seconds=10)
         first, second = await start(env, tmp_path), await start(env, tmp_path)
         try:
             await until(lambda: len(visible_per_recipient(fake)) >= RECIPIENTS, 60)
@@ -124,7 +125,8 @@ async def test_two_processes_send_each_reminder_once(postgres: str, tmp_path: Pa
     assert len(counts) == RECIPIENTS
     assert set(counts.values()) == {1}
     joined = "\n".join(logs)
-    assert joined.count("this process now sends the reminders") == 1
+    leases = [line for line in joined.splitlines() if "lease" in line or "sends the" in line]
+    assert joined.count("this process now sends the reminders") == 1, leases
     assert "another process sends the reminders; standing by" in joined
 
 

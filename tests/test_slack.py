@@ -388,7 +388,11 @@ def test_render_limits() -> None:
     _, blocks = render(long)
     assert len(blocks) <= 50
     assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
-    assert len(next(b for b in blocks if b["type"] == "actions")["elements"]) == 25
+    (menu,) = next(b for b in blocks if b["type"] == "actions")["elements"]
+    assert menu["type"] == "static_select" and len(menu["options"]) == 40  # Slack allows 100
+    many = Reply(text="pick", buttons=tuple(Button(f"b{n}", "help") for n in range(140)))
+    (menu,) = next(b for b in render(many)[1] if b["type"] == "actions")["elements"]
+    assert len(menu["options"]) == 100
     assert form_view(registry().get("meeting"), "C1")["title"]["text"] == "/meeting"  # type: ignore[arg-type]
 
 
