@@ -123,6 +123,12 @@ class Settings(BaseSettings):
     discord_organiser_role: str | None = Field(
         default=None, description="Members with this Discord role are organisers."
     )
+    discord_organiser_permission: int | None = Field(
+        default=32,
+        ge=0,
+        description="Discord permissions (a bit set) a member needs to see organiser "
+        "commands: 32 is Manage Server, 8 Administrator; `everyone` shows them to all.",
+    )
     discord_api_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DISCORD_API_URL", "discord_api_url")
     )
@@ -131,6 +137,11 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         return _split_list(value)
+
+    @field_validator("discord_organiser_permission", mode="before")
+    @classmethod
+    def _everyone(cls, value: Any) -> Any:
+        return None if str(value).strip().lower() == "everyone" else value
 
     @property
     def zone(self) -> ZoneInfo:
