@@ -6,6 +6,7 @@ use the `MOBILISE_` prefix; platform credentials keep the names Slack and Discor
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ from sqlalchemy.engine import make_url
 from bot.clock import ZoneName
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/mobilise.db"
+_PREFIX = re.compile(r"[a-z0-9_-]*")  # what Slack allows in a command's name
 
 
 def _split_list(value: Any) -> Any:
@@ -109,6 +111,11 @@ class Settings(BaseSettings):
     http_body_timeout: float = Field(
         default=10.0, gt=0, description="--slack-http: seconds to send a request's body."
     )
+    command_prefix: str = Field(
+        default="",
+        description="Slack only: put before every slash command's name (`mob-` makes "
+        "/mob-progress), so they do not clash with other apps' commands.",
+    )
     slack_organiser_group: str | None = Field(
         default=None,
         description="Handle or id of a Slack user group whose members are organisers.",
@@ -137,6 +144,15 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         return _split_list(value)
+
+    @field_validator("command_prefix")
+    @classmethod
+    def _command_prefix(cls, value: str) -> str:
+        if not _PREFIX.fullmatch(value):
+            raise ValueError(
+                "use only lowercase letters, digits, hyphens and underscores, e.g. mob-"
+            )
+        return value
 
     @field_validator("discord_organiser_permission", mode="before")
     @classmethod

@@ -94,7 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="copy the SQLite store safely, even while the bot runs")
     backup.add_argument("file", help="where to write the copy")
 
-    sub.add_parser("slack-manifest", help="print the Slack app manifest (YAML)")
+    slack_manifest = sub.add_parser("slack-manifest", help="print the Slack app manifest (YAML)")
+    slack_manifest.add_argument(
+        "--http",
+        metavar="URL",
+        help="for HTTP mode (run --slack-http): the public address of /slack/events, "
+        "e.g. https://bot.example.org/slack/events",
+    )
     sub.add_parser("discord-commands", help="print the Discord application-command payload (JSON)")
 
     console = sub.add_parser("console", help="talk to the bot in the terminal")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -13,9 +15,24 @@ from bot.app import open_runtime
 from bot.settings import Settings
 from commands import registry
 
+SLACK_EVENTS_PATH = "/slack/events"  # where run --slack-http serves Slack's requests
+
 
 async def slack_manifest(args: argparse.Namespace, settings: Settings) -> int:
-    print(yaml.safe_dump(manifest(registry()), sort_keys=False, width=100), end="")
+    url = args.http
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.netloc:
+            print(
+                f"mobilise slack-manifest: --http needs the endpoint's address, like "
+                f"https://bot.example.org{SLACK_EVENTS_PATH}, not {url[:80]!r}",
+                file=sys.stderr,
+            )
+            return 2
+        if parts.path in ("", "/"):  # the host alone: the bot's endpoint on it
+            url = parts._replace(path=SLACK_EVENTS_PATH).geturl()
+    found = manifest(registry(), prefix=settings.command_prefix, http=url)
+    print(yaml.safe_dump(found, sort_keys=False, width=100), end="")
     return 0
 
 
