@@ -11,11 +11,10 @@ import yaml
 
 from bot.adapters.discord import DiscordAdapter
 from bot.adapters.slack_blocks import manifest
+from bot.adapters.slack_http import PATH as SLACK_EVENTS
 from bot.app import open_runtime
 from bot.settings import Settings
 from commands import registry
-
-SLACK_EVENTS_PATH = "/slack/events"  # where run --slack-http serves Slack's requests
 
 
 async def slack_manifest(args: argparse.Namespace, settings: Settings) -> int:
@@ -25,12 +24,12 @@ async def slack_manifest(args: argparse.Namespace, settings: Settings) -> int:
         if parts.scheme not in ("https", "http") or not parts.netloc:
             print(
                 f"mobilise slack-manifest: --http needs the endpoint's address, like "
-                f"https://bot.example.org{SLACK_EVENTS_PATH}, not {url[:80]!r}",
+                f"https://bot.example.org{SLACK_EVENTS}, not {url[:80]!r}",
                 file=sys.stderr,
             )
             return 2
         if parts.path in ("", "/"):  # the host alone: the bot's endpoint on it
-            url = parts._replace(path=SLACK_EVENTS_PATH).geturl()
+            url = parts._replace(path=SLACK_EVENTS).geturl()
     found = manifest(registry(), prefix=settings.command_prefix, http=url)
     print(yaml.safe_dump(found, sort_keys=False, width=100), end="")
     return 0
