@@ -110,7 +110,9 @@ async def test_commands_are_synced_to_the_guild(adapter: DiscordAdapter, fake: F
     assert_permissions_limits_and_contexts(synced.json, "32")
 
 
-def assert_permissions_limits_and_contexts(payload: list[dict[str, Any]], shown_to: str | None) -> None:
+def assert_permissions_limits_and_contexts(
+    payload: list[dict[str, Any]], shown_to: str | None
+) -> None:
     """Organiser commands need `shown_to`; every option carries the limits the bot checks;
     `contexts` (not the deprecated dm_permission) says where a command may be used."""
     commands = registry()
@@ -139,9 +141,7 @@ def assert_permissions_limits_and_contexts(payload: list[dict[str, Any]], shown_
     by_name = {entry["name"]: entry for entry in payload}
     limits = {o["name"]: o.get("max_length") for o in by_name["nominate"]["options"]}
     assert limits == {"branch": 120, "outcome": None, "nominee": 120, "date": 40}
-    assert {o["name"]: o.get("max_length") for o in by_name["ask"]["options"]} == {
-        "question": 500
-    }
+    assert {o["name"]: o.get("max_length") for o in by_name["ask"]["options"]} == {"question": 500}
 
 
 CASES = {

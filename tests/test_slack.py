@@ -668,9 +668,7 @@ async def test_prefixed_commands_reach_their_handlers_and_help_names_them(
 
 
 def slack_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("MOBILISE_", "SLACK_"))
-    }
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("MOBILISE_", "SLACK_"))}
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         capture_output=True,
