@@ -216,15 +216,15 @@ def load_settings(**given: Any) -> Settings:
     return settings.model_copy(update=updates) if updates else settings
 
 
+def env_name(field: str) -> str:
+    """The environment variable that sets a field, as a person would set it."""
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info is not None else None
+    if isinstance(alias, AliasChoices) and alias.choices:
+        return str(alias.choices[0])
+    return f"MOBILISE_{field.upper()}"
+
+
 def setting_names(error: ValidationError) -> list[str]:
     """The environment variables behind a settings error, as a person would set them."""
-    names = []
-    for problem in error.errors():
-        field = str(problem["loc"][0]) if problem["loc"] else ""
-        info = Settings.model_fields.get(field)
-        alias = info.validation_alias if info is not None else None
-        if isinstance(alias, AliasChoices) and alias.choices:
-            names.append(str(alias.choices[0]))
-        else:
-            names.append(f"MOBILISE_{field.upper()}")
-    return names
+    return [env_name(str(p["loc"][0]) if p["loc"] else "") for p in error.errors()]
