@@ -55,9 +55,7 @@ class LearnedChooser:
     ):
         self.encoder = encoder
         self.ranker = ranker
-        self._recent: OrderedDict[str, tuple[Vector, tuple[tuple[str, float], ...]]] = (
-            OrderedDict()
-        )
+        self._recent: OrderedDict[str, Vector] = OrderedDict()  # 1.5 KB each
         self.config = config
         self.rule = rule
         self._classes: dict[str, list[int]] = defaultdict(list)
@@ -97,19 +95,18 @@ class LearnedChooser:
     def rank(self, question: str) -> tuple[Vector, list[tuple[str, float]]]:
         """The question's vector and the classes' probabilities, best first. The model
         is uncased and ignores spacing, so the same words asked again (the common case:
-        "when do nominations close?") are read once, from a bounded cache."""
+        "when do nominations close?") are encoded once, from a bounded cache."""
         key = " ".join(question.lower().split())
-        found = self._recent.get(key)
-        if found is None:
+        vector = self._recent.get(key)
+        if vector is None:
             vector = self.encoder.encode([question])[0]
             vector.setflags(write=False)
-            found = (vector, tuple(self.probabilities(vector)))
-            self._recent[key] = found
+            self._recent[key] = vector
             if len(self._recent) > RECENT_QUESTIONS:
                 self._recent.popitem(last=False)
         else:
             self._recent.move_to_end(key)
-        return found[0], list(found[1])
+        return vector, self.probabilities(vector)
 
     def choose(self, reading: Reading, vector: Vector, ranked: list[tuple[str, float]]) -> Choice:
         if len(self._learned):
