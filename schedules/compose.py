@@ -30,6 +30,7 @@ class Facts:
     tally: Tally
     digest: DigestFacts | None = None
     chart: bytes | None = None
+    turnout: tuple[int, int, int] | None = None  # in the ballot: voted, volunteers, pledged
 
 
 def ballot_buttons() -> tuple[Button, ...]:
@@ -65,7 +66,15 @@ class Composer:
             now - timedelta(days=1), now.astimezone(self.zone).date()
         )
         chart = progress_png(await store.nominations.timeline(), self.campaign, now)
-        return Facts(tally, digest, chart)
+        turnout = None
+        if self.campaign.ballot_open <= now <= self.campaign.ballot_close:
+            branches = await store.ballot.turnout()
+            turnout = (
+                sum(b.voted for b in branches),
+                sum(b.volunteers for b in branches),
+                sum(b.pledged for b in branches),
+            )
+        return Facts(tally, digest, chart, turnout)
 
     def render(self, item: Planned, facts: Facts) -> Reply:
         campaign = self.campaign
@@ -101,7 +110,9 @@ class Composer:
             )
         attachment = None
         if item.audience == "organisers":
-            fields["digest"] = self.digest(at.date(), tally, facts.digest or DigestFacts())
+            fields["digest"] = self.digest(
+                at.date(), tally, facts.digest or DigestFacts(), facts.turnout
+            )
             if facts.chart:
                 attachment = Attachment(f"progress-{at:%Y-%m-%d}.png", facts.chart, "image/png")
         text = campaign.fill(item.rule.text, fields)
@@ -109,8 +120,15 @@ class Composer:
             text = " ".join(text.split())
         return Reply(text=text, buttons=buttons, attachment=attachment, ephemeral=False)
 
-    def digest(self, today: date, tally: Tally, facts: DigestFacts) -> str:
-        """The organisers' digest, one line per thing to know, in the pack's words."""
+    def digest(
+        self,
+        today: date,
+        tally: Tally,
+        facts: DigestFacts,
+        turnout: tuple[int, int, int] | None = None,
+    ) -> str:
+        """The organisers' digest, one line per thing to know, in the pack's words; in
+        the ballot (`turnout` given), its last line is the ballot's, not the tally's."""
         words = self.campaign.digest
         fill = self.campaign.fill
         lines = [fill(words.heading, {"today": short_day(today)})]
@@ -134,6 +152,12 @@ class Composer:
                     {"person": ask.display_name, "platform": ask.platform, "where": where},
                 )
             )
+        if turnout is not None and words.ballot:
+            voted, volunteers, pledged = turnout
+            days = max(0, (self.campaign.ballot_close.date() - today).days)
+            ballot = {"voted": str(voted), "volunteers": str(volunteers), "pledged": str(pledged)}
+            lines.append(fill(words.ballot, {**ballot, "days_left": plural(days, "day")}))
+            return "\n".join(lines)
         days = max(0, (self.campaign.nominations_close.date() - today).days)
         lines.append(
             fill(

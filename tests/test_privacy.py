@@ -7,7 +7,7 @@ import logging
 import os
 import sqlite3
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -101,7 +101,7 @@ async def after_the_ballot(
     await busy_day(alice, organiser, services)
     await say(bob, "/volunteer branch:HMRC-BOOT consent:yes")
     await say(bob, "/nominate branch:HMRC-BOOT outcome:other nominee:Lloyd")
-    voted_on = datetime(2019, 11, 20, 10, tzinfo=timezone.utc)
+    voted_on = datetime(2019, 11, 20, 10, tzinfo=UTC)
     assert await services.store.ballot.vote(User("console", "bob", "Bob"), voted_on) is not None
     return services
 

@@ -225,9 +225,6 @@ async def _apply_questions(conn: AsyncConnection, asked: Sequence[_Asked]) -> li
                 index_elements=[t.question_askers.c.question_id, t.question_askers.c.person_id],
                 set_={"asked_at": stmt.excluded.asked_at},
             ),
-            [
-                {"question_id": q, "person_id": p, "asked_at": at}
-                for (q, p), at in askers.items()
-            ],
+            [{"question_id": q, "person_id": p, "asked_at": at} for (q, p), at in askers.items()],
         )
     return results
