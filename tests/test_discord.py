@@ -484,3 +484,24 @@ async def test_more_than_five_choices_are_a_select_menu(
     assert isinstance(menu, discord.ui.Select) and len(menu.options) == 6
     shown = await press_in_discord(adapter, fake, "mobilise-select", [menu.options[5].value])
     assert "DWP Cardiff & Vale" in message_of(shown)
+
+
+async def test_a_broadcast_does_not_rescan_every_rate_limit_bucket(
+    adapter: DiscordAdapter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from discord.http import Ratelimit
+
+    checked = 0
+    is_inactive = Ratelimit.is_inactive
+
+    def counted(self: Ratelimit) -> bool:
+        nonlocal checked
+        checked += 1
+        return is_inactive(self)
+
+    monkeypatch.setattr(Ratelimit, "is_inactive", counted)
+    # A DM to each of 2,000 volunteers: a bucket per DM channel.
+    for channel in range(2000):
+        adapter.client.http.get_ratelimit(f"POST /channels/{channel}/messages")
+    # One scan of the buckets, not one per new bucket (which would be about two million).
+    assert checked <= 2000
