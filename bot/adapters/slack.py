@@ -41,6 +41,7 @@ from bot.adapters.slack_blocks import (
     request_key,
     user_from,
 )
+from bot.adapters.slack_home import SlackHome
 from bot.adapters.slack_http import listener_failed, serve
 from bot.domain import User
 from bot.errors import StartupError
@@ -106,6 +107,8 @@ class SlackAdapter:
         self._stack = AsyncExitStack()
         self.bound_port: int | None = None
         self.app.error(listener_failed)
+        self.home = SlackHome(self)
+        services.on_change(self.home.changed)
         self._register()
 
     # --- start and stop ---------------------------------------------------------------
@@ -119,6 +122,7 @@ class SlackAdapter:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        await self.home.close()
         await self._stack.aclose()
 
     async def login(self) -> AsyncSlackResponse:
@@ -264,8 +268,8 @@ class SlackAdapter:
             self.app.command(f"/{command.name}")(
                 ack=_ack_quietly, lazy=[self._command_handler(command)]
             )
-            if command.form:
-                self.app.view(f"{FORM_PREFIX}{command.name}")(self._form_handler(command))
+        for command in commands.everything():  # forms open from buttons too
+            self.app.view(f"{FORM_PREFIX}{command.name}")(self._form_handler(command))
         self.app.action(re.compile(f"^{re.escape(ACTION_PREFIX)}"))(
             ack=_ack_quietly, lazy=[self._on_button]
         )
@@ -273,6 +277,7 @@ class SlackAdapter:
             o.name for c in commands for o in c.options if o.type is OptionType.BRANCH
         }:
             self.app.options(option_name)(self._on_branch_search)
+        self.app.event("app_home_opened")(ack=_ack_quietly, lazy=[self.home.on_opened])
         self.app.event("app_mention")(ack=_ack_quietly, lazy=[self._on_mention])
         self.app.event("message")(ack=_ack_quietly, lazy=[self._on_message])
 
@@ -347,6 +352,8 @@ class SlackAdapter:
             button = parse_button_value(str(chosen or action.get("value", "")))
         except (ValueError, TypeError):
             log.info("ignored a button that is not ours")
+            return
+        if await self.home.pressed(body, user, button):  # a form to fill in, or the Home tab
             return
         organiser = await self.is_organiser(user.id)
         channel = Channel(channel_id, is_direct=channel_id.startswith("D"))
