@@ -46,7 +46,8 @@ def breakdown(rows: Sequence[BranchFacts], campaign: Campaign, by: By) -> list[A
         counts = totals.setdefault(name, [0, 0, 0, 0, 0])
         counts[0] += 1
         counts[1] += row.volunteers
-        counts[2] += 1 if row.meeting_date is not None else 0
+        met = row.meeting_date is not None or row.outcome is not None  # called, or held
+        counts[2] += 1 if met else 0
         if row.outcome == Outcome.NOMINATED:
             counts[3] += 1
             counts[4] += 0 if compliance(row, campaign) else 1

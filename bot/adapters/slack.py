@@ -353,7 +353,7 @@ class SlackAdapter:
         except (ValueError, TypeError):
             log.info("ignored a button that is not ours")
             return
-        if await self.home.pressed(body, user, button):  # a form to fill in, or the Home tab
+        if await self.home.pressed(body, user, button):  # on the Home tab
             return
         organiser = await self.is_organiser(user.id)
         channel = Channel(channel_id, is_direct=channel_id.startswith("D"))

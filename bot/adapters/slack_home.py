@@ -92,29 +92,24 @@ class SlackHome:
         await self.opened(User(PLATFORM, user_id, user_id))
 
     async def pressed(self, body: dict[str, Any], user: User, button: Button) -> bool:
-        """Handle a press that is not answered where it was made: a button whose command
-        still needs options opens its form; one on the Home tab is answered in the
-        person's DM (their Home refreshes as for any change). False: not handled here."""
+        """A press on the Home tab, which has nowhere to answer: a button whose command
+        still needs options opens its form; any other is answered in the person's DM
+        (and their Home refreshes, as after any change). False: not a Home press."""
         command = self.adapter.services.commands.get(button.command)
-        if command is None:
+        if command is None or (body.get("view") or {}).get("type") != "home":
             return False
-        on_home = (body.get("view") or {}).get("type") == "home"
-        missing = [o for o in command.required if o.name not in button.options]
-        if not on_home and not (missing and body.get("trigger_id")):
-            return False
+        self.viewers.setdefault(user.id, _Viewer(user))
         client = self.adapter.client
         opened = await client.conversations_open(users=user.id)
         dm = str(opened["channel"]["id"])
-        if on_home:
-            self.viewers.setdefault(user.id, _Viewer(user))
+        missing = [o for o in command.required if o.name not in button.options]
         if missing and body.get("trigger_id"):
             labels = {}
             code = button.options.get("branch")
             if code:
                 found = self.adapter.services.search_branches(code, 1)
                 labels = {"branch": found[0].name} if found else {}
-            channel = dm if on_home else str((body.get("channel") or {}).get("id") or dm)
-            view = form_view(command, channel, button.options, labels)
+            view = form_view(command, dm, button.options, labels)
             await client.views_open(trigger_id=body["trigger_id"], view=view)
             return True
         organiser = await self.adapter.is_organiser(user.id)
