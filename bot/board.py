@@ -26,7 +26,7 @@ async def board_reply(services: Services, now: datetime) -> Reply:
     zone = services.settings.zone
     if events:
         lines.append("Latest reports:")
-        for event in sorted(events, key=lambda e: e.at, reverse=True)[:LATEST]:
+        for event in events[::-1][:LATEST]:  # newest first
             branch = services.branches.get(event.branch_code)
             name = branch.name if branch else event.branch_code
             lines.append(f"- {name}: {history_line(event, zone, organiser=False)}")

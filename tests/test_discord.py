@@ -67,6 +67,7 @@ async def adapter(
     await built.login()  # logs in and syncs commands, at the fake
     harness.add_guild(built)
     yield built
+    await built.board.close()
     await built.client.close()
 
 

@@ -23,6 +23,7 @@ from discord.http import Route
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
 from bot.adapters.base import AdapterServices, SendOutcome, Target
+from bot.adapters.discord_board import DiscordBoard
 from bot.adapters.discord_views import (
     _MENTION,
     AUTOCOMPLETE_LIMIT,
@@ -102,6 +103,9 @@ class DiscordAdapter:
         self._base: str | None = None
         # Gateway events are handled in this context, which carries the base URL.
         self.context = contextvars.copy_context()
+        self.board = DiscordBoard(self)
+        if serve:  # boards are kept by the process that serves people
+            services.on_change(self.board.changed)
         if settings.discord_api_url:
             self._rebase(settings.discord_api_url.rstrip("/"))
 
@@ -159,6 +163,7 @@ class DiscordAdapter:
             ) from None
 
     async def __aexit__(self, *exc: object) -> None:
+        await self.board.close()
         await self.client.close()
         if self._gateway is not None:
             self._gateway.cancel()
