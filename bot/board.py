@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.home import bar, deadlines, tally_line
+from bot.home import deadlines
 from bot.messages import Reply
-from bot.pipeline import counting, history_line
+from bot.pipeline import bar, counting, history_line, tally_line
 from bot.services import Services
 
 LATEST = 5

@@ -24,11 +24,12 @@ from bot.pipeline import (
     NOMINATED,
     STAGES,
     VOLUNTEER,
-    Counting,
     Standing,
+    bar,
     counting,
     stage_of,
     standings,
+    tally_line,
 )
 from bot.services import Services
 from bot.text import shorten
@@ -38,7 +39,6 @@ DAYS_AHEAD = 7  # reminders shown this far ahead
 STUCK_PER_STAGE = 3
 LISTED = 10
 QUESTIONS = 5  # unanswered questions shown, each with an Answer button
-BAR_WIDTH = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,20 +63,6 @@ class HomeView:
             parts.append("")
         buttons = tuple(b for s in self.sections for b in s.buttons)
         return Reply(text="\n".join(parts).rstrip(), title=self.title, buttons=buttons)
-
-
-def bar(count: int, need: int, width: int = BAR_WIDTH) -> str:
-    """A text bar of `count` against `need`: filled squares, then empty ones."""
-    filled = min(width, round(width * count / need)) if need else width
-    return "\u25a0" * filled + "\u25a1" * (width - filled) + f" {count}/{need}"
-
-
-def tally_line(count: Counting, need: int) -> str:
-    reported = count.counted + count.not_counted
-    return (
-        f"{count.counted} of the {need} branches needed count so far "
-        f"({reported} reported, {count.counted_verified} verified)."
-    )
 
 
 async def build_home(services: Services, user: User, organiser: bool, now: datetime) -> HomeView:
