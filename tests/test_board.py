@@ -1,9 +1,10 @@
-"""The live Discord board through real discord.py against the fake Discord API, and the
-board's content in the console."""
+"""The live board: on Discord through real discord.py against the fake Discord API, on
+Slack through the real bolt app against the fake Web API, and its content in the console."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from bot.adapters.console import render as console_render
 from bot.adapters.discord import DiscordAdapter
+from bot.adapters.slack import SlackAdapter
 from bot.app import open_services
 from bot.clock import Clock
 from bot.dispatch import Dispatcher
@@ -19,8 +21,10 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.store.boards import Board
 from tests import discord_harness as harness
+from tests import slack_harness as slack
 from tests.conftest import CAMPAIGN, sqlite_url
 from tests.fakes.discord_api import FakeDiscord, fake_discord
+from tests.fakes.slack_api import FakeSlack, fake_slack
 
 CALLBACK = "POST /interactions/{id}/{token}/callback"
 POST = "POST /channels/{id}/messages"
@@ -67,13 +71,15 @@ async def invoke(
     await fake.wait_for(CALLBACK, before + 1)
 
 
-async def stored_board(services: Services, replacing: str | None = None) -> Board:
+async def stored_board(
+    services: Services, replacing: str | None = None, platform: str = "discord"
+) -> Board:
     """The board, once its posted message's id (other than `replacing`) is stored, which
     follows the post."""
 
     async def stored() -> Board:
         while True:
-            (board,) = await services.store.boards.all("discord")
+            (board,) = await services.store.boards.all(platform)
             if board.message_id not in (None, replacing):
                 return board
             await asyncio.sleep(0.05)
@@ -195,3 +201,70 @@ async def test_the_board_in_the_console(services: Services, alice: Any) -> None:
     assert lines[latest + 1].startswith("- HMRC Leeds: Fri 20 Sep: nominated Someone Else")
     assert lines[latest + 2].startswith("- DWP Leeds: Fri 20 Sep: nominated us")
     assert "Nominations close: in 24 days (Monday 14 October 2019)" in shown
+
+
+# --- the same board on Slack, through the real bolt app ----------------------------------
+
+
+@pytest.fixture
+async def fake_slack_api() -> AsyncIterator[FakeSlack]:
+    async with fake_slack() as running:
+        yield running
+
+
+@pytest.fixture
+def slack_settings(db_path: Path, fake_slack_api: FakeSlack) -> Settings:
+    return Settings(
+        database_url=sqlite_url(db_path),
+        campaign=CAMPAIGN,
+        organisers=["slack:UORG"],
+        slack_bot_token="xoxb-test-token",
+        slack_signing_secret=slack.SECRET,
+        slack_api_url=f"{fake_slack_api.base_url}api/",
+    )
+
+
+async def slack_command(
+    adapter: SlackAdapter, fake: FakeSlack, name: str, text: str, user: str
+) -> str:
+    tag = f"{name}-{time.monotonic_ns()}"
+    await slack.command(adapter, name, text, user=user, response_url=fake.response_url(tag))
+    (call,) = await fake.wait_for(f"response_url:{tag}")
+    return str(call.body["text"])
+
+
+async def test_the_board_on_slack_is_updated_in_place_and_after_a_restart(
+    slack_settings: Settings, clock: Clock, fake_slack_api: FakeSlack
+) -> None:
+    fake = fake_slack_api
+    async with open_services(slack_settings, clock=clock) as services:
+        adapter = SlackAdapter(Dispatcher(services), slack_settings, mode="http")  # not started
+        try:
+            said = await slack_command(adapter, fake, "board-here", "", "UORG")
+            assert said.startswith("The board will appear in this channel")
+            (posted,) = await fake.wait_for("chat.postMessage", within=5.0)
+            assert posted.body["channel"] == "C1"
+            assert posted.body["blocks"][0]["text"]["text"] == "Mark Serwotka: nominations"
+            board = await stored_board(services, platform="slack")
+            await slack_command(
+                adapter, fake, "nominate", "branch:DWP-LEEDS outcome:nominated", "U1"
+            )
+            (updated,) = await fake.wait_for("chat.update", within=5.0)
+            assert (updated.body["channel"], updated.body["ts"]) == ("C1", board.message_id)
+            assert "DWP Leeds" in updated.body["text"]
+        finally:
+            await adapter.board.close()
+            await adapter.home.close()
+    async with open_services(slack_settings, clock=clock) as services:  # the restart
+        adapter = SlackAdapter(Dispatcher(services), slack_settings, mode="http")
+        try:
+            await slack_command(
+                adapter, fake, "nominate", "branch:HMRC-LEEDS outcome:nominated", "U2"
+            )
+            updates = await fake.wait_for("chat.update", count=2, within=5.0)
+            assert updates[1].body["ts"] == board.message_id
+            assert "HMRC Leeds" in updates[1].body["text"]
+            assert len(fake.calls_to("chat.postMessage")) == 1
+        finally:
+            await adapter.board.close()
+            await adapter.home.close()

@@ -28,7 +28,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.adapters.base import AdapterServices, SendOutcome, Target
 from bot.adapters.pacing import paced
-from bot.adapters.slack_api import OrganiserGroup, slack_client
+from bot.adapters.slack_api import BOLT_LOG, OrganiserGroup, slack_client
 from bot.adapters.slack_blocks import (
     ACTION_PREFIX,
     FORM_PREFIX,
@@ -41,6 +41,7 @@ from bot.adapters.slack_blocks import (
     request_key,
     user_from,
 )
+from bot.adapters.slack_board import SlackBoard
 from bot.adapters.slack_home import SlackHome
 from bot.adapters.slack_http import listener_failed, serve
 from bot.domain import User
@@ -55,19 +56,6 @@ DELIVERY_EVENT = "mobilise_delivery"  # metadata event type carrying a reminder'
 HISTORY_LOOKBACK = 200  # latest messages searched for a reminder's key after a crash
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 Mode = Literal["send", "socket", "http"]
-
-
-class _NoTokenNotices(logging.Filter):
-    """Bolt notices that the token in the environment is unused: by design, as the one
-    client (with its token) and the authorize function are handed to it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        return not text.startswith(("As you gave `client`", "As `installation_store`"))
-
-
-_SLACK_LOG = logging.getLogger("mobilise.slack")
-_SLACK_LOG.addFilter(_NoTokenNotices())
 
 
 class SlackAdapter:
@@ -99,7 +87,7 @@ class SlackAdapter:
             signing_secret=secret.get_secret_value() if secret else None,
             client=self.client,
             authorize=self._authorizer(),
-            logger=_SLACK_LOG,
+            logger=BOLT_LOG,
             request_verification_enabled=secret is not None,
         )
         self._auth: AsyncSlackResponse | None = None
@@ -108,7 +96,10 @@ class SlackAdapter:
         self.bound_port: int | None = None
         self.app.error(listener_failed)
         self.home = SlackHome(self)
+        self.board = SlackBoard(self)
         services.on_change(self.home.changed)
+        if mode != "send":  # boards are kept by the process that serves people
+            services.on_change(self.board.changed)
         self._register()
 
     # --- start and stop ---------------------------------------------------------------
@@ -123,6 +114,7 @@ class SlackAdapter:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.home.close()
+        await self.board.close()
         await self._stack.aclose()
 
     async def login(self) -> AsyncSlackResponse:
