@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -268,3 +269,50 @@ async def test_the_board_on_slack_is_updated_in_place_and_after_a_restart(
         finally:
             await adapter.board.close()
             await adapter.home.close()
+
+
+# --- /home on Discord: its buttons, one that needs more opening its form ----------------
+
+
+async def test_home_on_discord_and_a_button_that_needs_a_date(
+    discord_settings: Settings, clock: Clock, fake: FakeDiscord
+) -> None:
+    async with open_services(discord_settings, clock=clock) as services:
+        adapter = await start(services, discord_settings)
+        try:
+            await invoke(
+                adapter, fake, "volunteer", {"branch": "DWP-LEEDS", "consent": "yes"}, ALICE
+            )
+            await invoke(adapter, fake, "home", {}, ALICE)
+            body = fake.calls_to(CALLBACK)[-1].json
+            assert isinstance(body, dict)
+            (shown,) = body["data"]["embeds"]
+            assert shown["title"] == "Your campaign: DWP Leeds"
+            assert "DWP Leeds: volunteer signed up." in shown["description"]
+            buttons = [c for row in body["data"]["components"] for c in row["components"]]
+            assert [b["label"] for b in buttons] == ["Report the meeting", "Snooze", "Opt out"]
+
+            before = len(fake.calls_to(CALLBACK))
+            harness.dispatch(adapter, harness.button(buttons[0]["custom_id"], ALICE))
+            calls = await fake.wait_for(CALLBACK, before + 1)
+            form = calls[-1].json
+            assert isinstance(form, dict) and form["type"] == 9  # a modal
+            inputs = {
+                row["components"][0]["custom_id"]: row["components"][0]
+                for row in form["data"]["components"]
+            }
+            assert inputs["branch"]["value"] == "DWP-LEEDS"  # filled in from the button
+            harness.dispatch(
+                adapter,
+                harness.modal_submit(
+                    "mobilise-form:meeting",
+                    {"branch": "DWP-LEEDS", "date": "30 Sep", "notice": "16 Sep"},
+                    ALICE,
+                ),
+            )
+            done = await fake.wait_for(CALLBACK, before + 2)
+            assert "Recorded: DWP Leeds meeting" in str(done[-1].json)
+            facts = await services.store.branches.facts("DWP-LEEDS")
+            assert facts[0].meeting_date == date(2019, 9, 30)
+        finally:
+            await stop(adapter)

@@ -31,6 +31,7 @@ from bot.adapters.discord_views import (
     NO_MENTIONS,
     PLATFORM,
     SELECT_ID,
+    CommandForm,
     _cut,
     app_command,
     parse_button_id,
@@ -262,6 +263,12 @@ class DiscordAdapter:
             log.info("ignored a button that is not ours")
             return
         if not await self._first_time(interaction):
+            return
+        command = self.services.commands.get(button.command)
+        if command is not None and any(o.name not in button.options for o in command.required):
+            # A button that needs more (a Home button's meeting date, say): its form.
+            form = CommandForm(self, command, button.options)
+            await interaction.response.send_modal(form)
             return
         work = self.services.press(
             button,
