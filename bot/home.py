@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.breakdown import breakdown
+from bot.breakdown import BY, breakdown
 from bot.dates import clock_time, day_name, plural, short_day
 from bot.domain import BranchFacts, User, Volunteer
 from bot.messages import Button, Reply
@@ -168,10 +168,13 @@ async def _organiser_home(
         _stuck_section(services, found, now),
         _not_counting_section(found),
         await _questions_section(services),
-        Section(
-            "By region",
-            tuple(a.line() for a in breakdown(rows, campaign, "region")[:LISTED])
-            or ("No branches on the list.",),
+        *(
+            Section(
+                f"By {by}",
+                tuple(a.line() for a in breakdown(rows, campaign, by)[:LISTED])
+                or ("No branches on the list.",),
+            )
+            for by in BY
         ),
         Section("Deadlines", tuple(deadlines(services, now))),
     ]

@@ -316,3 +316,26 @@ async def test_home_on_discord_and_a_button_that_needs_a_date(
             assert facts[0].meeting_date == date(2019, 9, 30)
         finally:
             await stop(adapter)
+
+
+async def test_nothing_typed_pings_from_the_discord_board(
+    discord_settings: Settings, clock: Clock, fake: FakeDiscord
+) -> None:
+    async with open_services(discord_settings, clock=clock) as services:
+        adapter = await start(services, discord_settings)
+        try:
+            await invoke(adapter, fake, "board-here", {}, OLIVE)
+            await fake.wait_for(POST, within=5.0)
+            await stored_board(services)
+            await invoke(
+                adapter,
+                fake,
+                "nominate",
+                {"branch": "DWP-LEEDS", "outcome": "other", "nominee": "@everyone <@&1> **Bo**"},
+                ALICE,
+            )
+            (edited,) = await fake.wait_for(EDIT, within=5.0)
+            description = embed(edited)["description"]  # sent with mentions switched off
+            assert "nominated @\u200beveryone \\<@&1\\> \\*\\*Bo\\*\\*" in description
+        finally:
+            await stop(adapter)

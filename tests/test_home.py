@@ -266,6 +266,7 @@ async def test_home_in_the_console_for_an_organiser(alice: Console, organiser: C
         "Will not count yet",
         "Unanswered questions",
         "By region",
+        "By group",
         "Deadlines",
     ):
         assert f"\n{heading}\n" in f"\n{shown}"
@@ -295,3 +296,14 @@ async def test_progress_side_by_side_in_the_console(
     wales = next(r for r in rows if r["region"] == "Wales")
     assert wales["volunteers"] == "1"
     assert sum(int(r["branches"]) for r in rows) == len(await services.store.branches.active())
+
+
+async def test_what_people_typed_never_pings_from_the_home_tab(
+    adapter: SlackAdapter, fake: FakeSlack
+) -> None:
+    await run_command(adapter, fake, "ask", "question:<!channel> <@U9> @here is it on?")
+    view = await open_home(adapter, fake, ORGANISER)
+    shown = [b["text"]["text"] for b in view["blocks"] if "text" in b]
+    (question,) = [t for t in shown if "is it on?" in t]
+    assert "&lt;!channel&gt; &lt;@U9&gt; @here is it on?" in question
+    assert all(b["text"]["type"] == "plain_text" for b in view["blocks"] if "text" in b)
