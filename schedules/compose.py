@@ -31,6 +31,7 @@ class Facts:
     tally: Tally
     digest: DigestFacts | None = None
     chart: bytes | None = None
+    turnout: tuple[int, int, int] | None = None  # in the ballot: voted, volunteers, pledged
     progress: tuple[str, ...] = ()  # for progress posts: where the campaign stands
     reported: bool = False  # any report yet (a progress post's chart has something to show)
 
@@ -67,10 +68,18 @@ class Composer:
         from bot.chart import progress_png
 
         digest = None
+        turnout = None
         if organisers:
             digest = await store.reports.digest(
                 now - timedelta(days=1), now.astimezone(self.zone).date()
             )
+            if self.campaign.ballot_open <= now <= self.campaign.ballot_close:
+                branches = await store.ballot.turnout()
+                turnout = (
+                    sum(b.voted for b in branches),
+                    sum(b.volunteers for b in branches),
+                    sum(b.pledged for b in branches),
+                )
         progress: tuple[str, ...] = ()
         if posts:
             progress = tuple(progress_lines(await store.branches.facts(), self.campaign))
@@ -78,7 +87,7 @@ class Composer:
         chart = None
         if organisers or any(p.rule.chart for p in due):
             chart = progress_png(timeline, self.campaign, now)
-        return Facts(tally, digest, chart, progress, bool(timeline))
+        return Facts(tally, digest, chart, turnout, progress, bool(timeline))
 
     def render(self, item: Planned, facts: Facts) -> Reply:
         campaign = self.campaign
@@ -114,7 +123,9 @@ class Composer:
             )
         attachment = None
         if item.audience == "organisers":
-            fields["digest"] = self.digest(at.date(), tally, facts.digest or DigestFacts())
+            fields["digest"] = self.digest(
+                at.date(), tally, facts.digest or DigestFacts(), facts.turnout
+            )
             if facts.chart:
                 attachment = Attachment(f"progress-{at:%Y-%m-%d}.png", facts.chart, "image/png")
         text = campaign.fill(item.rule.text, fields)
@@ -131,8 +142,15 @@ class Composer:
             )
         return Reply(text=text, buttons=buttons, attachment=attachment, ephemeral=False)
 
-    def digest(self, today: date, tally: Tally, facts: DigestFacts) -> str:
-        """The organisers' digest, one line per thing to know, in the pack's words."""
+    def digest(
+        self,
+        today: date,
+        tally: Tally,
+        facts: DigestFacts,
+        turnout: tuple[int, int, int] | None = None,
+    ) -> str:
+        """The organisers' digest, one line per thing to know, in the pack's words; in
+        the ballot (`turnout` given), its last line is the ballot's, not the tally's."""
         words = self.campaign.digest
         fill = self.campaign.fill
         lines = [fill(words.heading, {"today": short_day(today)})]
@@ -156,6 +174,12 @@ class Composer:
                     {"person": ask.display_name, "platform": ask.platform, "where": where},
                 )
             )
+        if turnout is not None and words.ballot:
+            voted, volunteers, pledged = turnout
+            days = max(0, (self.campaign.ballot_close.date() - today).days)
+            ballot = {"voted": str(voted), "volunteers": str(volunteers), "pledged": str(pledged)}
+            lines.append(fill(words.ballot, {**ballot, "days_left": plural(days, "day")}))
+            return "\n".join(lines)
         days = max(0, (self.campaign.nominations_close.date() - today).days)
         lines.append(
             fill(

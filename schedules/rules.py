@@ -147,6 +147,7 @@ class DigestText(_Model):
     help: str
     progress: str
     more: str
+    ballot: str | None = None  # in the ballot, in place of `progress`
 
 
 # Fields each digest line may use, beyond the pack's own.
@@ -160,6 +161,7 @@ DIGEST_FIELDS: dict[str, tuple[str, ...]] = {
     "help": ("person", "platform", "where"),
     "progress": ("nominated", "verified", "days_left"),
     "more": ("count",),
+    "ballot": ("voted", "volunteers", "pledged", "days_left"),
 }
 
 

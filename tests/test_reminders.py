@@ -120,6 +120,7 @@ def test_plan_has_every_kind_of_message(whole_campaign: list[dict[str, Any]]) ->
         "ballot-week-on",
         "ballot-last-call",
         "organiser-digest",
+        "organiser-ballot-digest",
     }
     for item in whole_campaign:
         assert set(item) >= {"at", "rule", "audience", "recipient", "branch"}
@@ -199,6 +200,7 @@ def test_nothing_about_nominations_after_the_close(whole_campaign: list[dict[str
         "ballot-papers-arrive",
         "ballot-week-on",
         "ballot-last-call",
+        "organiser-ballot-digest",
     }
 
 
