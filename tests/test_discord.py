@@ -67,6 +67,7 @@ async def adapter(
     await built.login()  # logs in and syncs commands, at the fake
     harness.add_guild(built)
     yield built
+    await built.board.close()
     await built.client.close()
 
 
@@ -110,6 +111,7 @@ async def test_commands_are_synced_to_the_guild(adapter: DiscordAdapter, fake: F
 
 CASES = {
     "help": ({}, "/nominate"),
+    "home": ({}, "branches needed count so far"),
     "ask": ({"question": "when do nominations close?"}, "14 October 2019"),
     "volunteer": ({"branch": "DWP-LEEDS"}, "Do you agree?"),
     "meeting": (
@@ -129,6 +131,7 @@ CASES = {
     "questions": ({}, "No unanswered questions"),
     "answer": ({"id": 1, "text": "hello"}, "There is no question #1"),
     "broadcast-here": ({}, "This channel will get the campaign's broadcasts."),
+    "board-here": ({}, "The board will appear in this channel in a moment"),
     "reminders": ({}, "in the next 7 days"),
     "branch": ({"branch": "DWP-LEEDS"}, "DWP Leeds (DWP, Yorkshire & Humberside): no volunteer."),
     "formsent": ({"branch": "DWP-LEEDS", "official": "Jo"}, "DWP Leeds has no nomination"),

@@ -24,6 +24,7 @@ from discord.http import Route
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
 from bot.adapters.base import AdapterServices, SendOutcome, Target
+from bot.adapters.discord_board import DiscordBoard
 from bot.adapters.discord_views import (
     _MENTION,
     AUTOCOMPLETE_LIMIT,
@@ -31,6 +32,7 @@ from bot.adapters.discord_views import (
     NO_MENTIONS,
     PLATFORM,
     SELECT_ID,
+    CommandForm,
     _cut,
     app_command,
     parse_button_id,
@@ -122,6 +124,9 @@ class DiscordAdapter:
         self._base: str | None = None
         # Gateway events are handled in this context, which carries the base URL.
         self.context = contextvars.copy_context()
+        self.board = DiscordBoard(self)
+        if serve:  # boards are kept by the process that serves people
+            services.on_change(self.board.changed)
         if settings.discord_api_url:
             self._rebase(settings.discord_api_url.rstrip("/"))
 
@@ -179,6 +184,7 @@ class DiscordAdapter:
             ) from None
 
     async def __aexit__(self, *exc: object) -> None:
+        await self.board.close()
         await self.client.close()
         if self._gateway is not None:
             self._gateway.cancel()
@@ -277,6 +283,12 @@ class DiscordAdapter:
             log.info("ignored a button that is not ours")
             return
         if not await self._first_time(interaction):
+            return
+        command = self.services.commands.get(button.command)
+        if command is not None and any(o.name not in button.options for o in command.required):
+            # A button that needs more (a Home button's meeting date, say): its form.
+            form = CommandForm(self, command, button.options)
+            await interaction.response.send_modal(form)
             return
         work = self.services.press(
             button,

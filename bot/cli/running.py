@@ -17,6 +17,7 @@ from bot.leader import Lease, LeaseHeld, holding
 from bot.settings import Settings
 from schedules.deliver import Deliverer
 from schedules.jobs import reminders, renewal_interval
+from schedules.progress_posts import progress_posts
 
 log = logging.getLogger("mobilise")
 
@@ -115,6 +116,7 @@ async def schedule(args: argparse.Namespace, settings: Settings) -> int:
             print("mobilise schedule: --to must come after --from", file=sys.stderr)
             return 2
         plan = await Deliverer(services, {}).plan(start, end)
+        posts = progress_posts(services.campaign, zone, start, end)
     if args.json:
         for item in plan:
             print(json.dumps(item.as_json()))
@@ -127,4 +129,11 @@ async def schedule(args: argparse.Namespace, settings: Settings) -> int:
             f"{item.audience:<10} {item.shown_recipient}{branch}"
         )
     print(f"{len(plan)} messages")
+    if posts:
+        print("Progress posts, to each broadcast channel:")
+        for post in posts:
+            at = post.at.astimezone(zone)
+            chart = ", with the chart" if post.rule.chart else ""
+            print(f"{short_day(at.date())} {clock_time(at):>7}  {post.rule.id}{chart}")
+    print(f"{len(posts)} progress posts")
     return 0
