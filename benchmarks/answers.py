@@ -95,12 +95,12 @@ async def child_populate(database: str, volunteers: int) -> None:
     campaign = load_campaign(ROOT / "campaign")
     store = await Store.open(database)
     try:
-        await store.sync_branches(campaign.branches, NOW)
+        await store.branches.sync(campaign.branches, NOW)
         codes = [b.code for b in campaign.branches]
         for start in range(0, volunteers, 200):
             await asyncio.gather(
                 *(
-                    store.sign_up(
+                    store.people.sign_up(
                         User("bench", f"v{n}", f"Volunteer {n}"), codes[n % len(codes)], "yes", NOW
                     )
                     for n in range(start, min(volunteers, start + 200))

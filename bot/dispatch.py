@@ -15,15 +15,19 @@ from typing import Any
 
 from rapidfuzz import process
 
+from bot.board import board_reply
 from bot.branches import Ambiguous
+from bot.changes import Change, Listener
 from bot.cmdline import parse_options, split_command
 from bot.domain import Branch, User
 from bot.errors import UserError
+from bot.home import HomeView, build_home
 from bot.messages import Button, Channel, Reply
 from bot.options import convert_one
 from bot.prompts import Prompts, Retry, choose_branch
 from bot.services import Services
 from bot.steps import Call, chain
+from bot.store.boards import Board
 from commands import Registry
 
 log = logging.getLogger(__name__)
@@ -93,6 +97,13 @@ class Dispatcher:
             log.exception("/%s failed", name)
             return Reply.error(SORRY)
         self.prompts.asked(user.key, reply)
+        if not reply.is_error:
+            branch = raw.get("branch")
+            code = branch.code if isinstance(branch, Branch) else None
+            if code is None and isinstance(branch, str):
+                found = self.services.branches.get(branch)
+                code = found.code if found else None
+            self.services.changes.notify(Change(user, name, code))
         return reply
 
     async def run_line(
@@ -158,3 +169,24 @@ class Dispatcher:
         except UserError as error:
             return error.message
         return None
+
+    # --- views kept up to date: the Slack Home tab, the Discord board -----------------
+
+    def on_change(self, listener: Listener) -> None:
+        self.services.changes.subscribe(listener)
+
+    def is_organiser_id(self, platform: str, user_id: str) -> bool:
+        return self.services.settings.is_organiser(platform, user_id)
+
+    async def home(self, user: User, organiser: bool = False) -> HomeView:
+        organiser = self.is_organiser(user, organiser)
+        return await build_home(self.services, user, organiser, self.services.clock.now())
+
+    async def board(self) -> Reply:
+        return await board_reply(self.services, self.services.clock.now())
+
+    async def boards(self, platform: str) -> list[Board]:
+        return await self.services.store.boards.all(platform)
+
+    async def board_posted(self, platform: str, channel_id: str, message_id: str | None) -> None:
+        await self.services.store.boards.posted(platform, channel_id, message_id)

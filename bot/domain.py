@@ -1,8 +1,7 @@
 """The campaign's words and records, shared by the store, commands, schedules and reports.
 
 Everything that crosses the store's boundary is one of these frozen records: no SQL, no
-connections, no platform. Modules import this one; it imports nothing of the bot's.
-"""
+connections, no platform. Modules import this one; it imports nothing of the bot's."""
 
 from __future__ import annotations
 
@@ -383,13 +382,14 @@ class PurgeCounts:
     help_requests: int = 0
     reminder_records: int = 0
     questions: int = 0
+    ballot_records: int = 0  # "I've voted" and pledges
 
     def items(self) -> list[tuple[str, int]]:
         return [(f.name.replace("_", " "), getattr(self, f.name)) for f in fields(self)]
 
     @property
     def anything(self) -> bool:
-        return bool(self.people or self.questions)
+        return bool(self.people or self.questions or self.ballot_records)
 
 
 @dataclass(frozen=True, slots=True)

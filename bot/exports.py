@@ -7,11 +7,12 @@ import io
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from bot.breakdown import By, as_rows, breakdown
 from bot.campaign import Campaign
 from bot.domain import BranchNomination, Meeting, Outcome, Volunteer
 from bot.store import Store
 
-EXPORTS = ("nominations", "volunteers", "meetings", "ballot")
+EXPORTS = ("nominations", "volunteers", "meetings", "ballot", "regions", "groups")
 
 Cell = str | int | bool | date | datetime | None
 Row = dict[str, Cell]
@@ -104,6 +105,9 @@ async def export_csv(store: Store, campaign: Campaign, what: str) -> tuple[str, 
             {"branch_code": b.code, "branch_name": b.name, "voted": b.voted, "pledged": b.pledged}
             for b in await store.ballot.turnout()
         ]
+    elif what in ("regions", "groups"):
+        by: By = "region" if what == "regions" else "group"
+        rows = [dict(r) for r in as_rows(breakdown(await store.branches.facts(), campaign, by), by)]
     else:
         raise ValueError(f"unknown export {what!r}")
     return _csv(rows, COLUMNS[what], campaign), len(rows)
@@ -147,4 +151,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     # Per branch with volunteers: volunteers who said they voted, and colleagues asked.
     "ballot": ("branch_code", "branch_name", "voted", "pledged"),
+    # Regions or groups side by side (bot.breakdown).
+    "regions": ("region", "branches", "volunteers", "meetings", "nominated", "counted"),
+    "groups": ("group", "branches", "volunteers", "meetings", "nominated", "counted"),
 }

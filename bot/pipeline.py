@@ -217,3 +217,17 @@ def history_line(event: HistoryEvent, zone: tzinfo, organiser: bool) -> str:
 def meeting_line(meeting_date: date, notice: date | None) -> str:
     told = f", notice given {short_day(notice)}" if notice else ", notice date not reported"
     return f"meeting on {day_name(meeting_date)}{told}"
+
+
+def bar(count: int, need: int, width: int = 15) -> str:
+    """A text bar of `count` against `need`: filled squares, then empty ones."""
+    filled = min(width, round(width * count / need)) if need else width
+    return "\u25a0" * filled + "\u25a1" * (width - filled) + f" {count}/{need}"
+
+
+def tally_line(count: Counting, need: int) -> str:
+    reported = count.counted + count.not_counted
+    return (
+        f"{count.counted} of the {need} branches needed count so far "
+        f"({reported} reported, {count.counted_verified} verified)."
+    )

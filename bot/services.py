@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.branches import BranchDirectory
 from bot.campaign import Campaign
+from bot.changes import Changes
 from bot.clock import Clock
 from bot.outbox import Outbox
 from bot.settings import Settings
@@ -27,3 +28,4 @@ class Services:
     answers: AnswerEngine
     commands: Registry
     outbox: Outbox = field(default_factory=Outbox)
+    changes: Changes = field(default_factory=Changes)

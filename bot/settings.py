@@ -84,6 +84,14 @@ class Settings(BaseSettings):
         default=25.0, gt=0, description="Reminders sent per second on Discord, at most."
     )
 
+    refresh_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=4,
+        description="Slack Home tabs and Discord boards are refreshed this long after a "
+        "change, changes in between sharing one refresh.",
+    )
+
     slack_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "slack_bot_token")
     )

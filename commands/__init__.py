@@ -14,6 +14,7 @@ from commands.spec import Command, Option, OptionType, Permission, command
 
 MODULES = (
     "help",
+    "home",
     "ask",
     "volunteer",
     "meeting",
@@ -35,6 +36,7 @@ MODULES = (
     "questions",
     "answer",
     "broadcast_here",
+    "board_here",
     "reminders",
     "done",
     "snooze",

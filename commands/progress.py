@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.ballot import ballot_period
+from bot.breakdown import BY, By, breakdown
 from bot.chart import ballot_png, progress_png, stacked_png
 from bot.dates import clock_time, day_name, plural
 from bot.messages import Attachment, Invocation, Reply
@@ -17,10 +18,14 @@ from commands.spec import Option, OptionType, command
     "See how many branches have nominated so far.",
     Option("share", "Post it in the channel for everyone", OptionType.BOOLEAN),
     Option("chart", "Attach a chart of nominations over time", OptionType.BOOLEAN),
+    Option("by", "Regions or groups side by side", OptionType.CHOICE, choices=BY),
 )
 async def progress(invocation: Invocation, services: Services) -> Reply:
     campaign = services.campaign
     store = services.store
+    by = invocation.text("by")
+    if by is not None:
+        return await progress_by(invocation, services, "region" if by == "region" else "group")
     tally = await store.nominations.tally()
     count = counting(await store.branches.facts(), campaign)
     need = campaign.rules.nomination_threshold
@@ -78,5 +83,19 @@ async def progress(invocation: Invocation, services: Services) -> Reply:
         text="\n".join(lines),
         title="Nomination progress",
         attachment=attachment,
+        ephemeral=not invocation.flag("share"),
+    )
+
+
+async def progress_by(invocation: Invocation, services: Services, by: By) -> Reply:
+    """Each region (or group) on one line: counted, nominated, meetings, volunteers."""
+    areas = breakdown(await services.store.branches.facts(), services.campaign, by)
+    need = services.campaign.rules.nomination_threshold
+    counted = sum(a.counted for a in areas)
+    lines = [f"{counted} of the {need} branches needed count so far. By {by}:"]
+    lines += [f"- {area.line()}" for area in areas]
+    return Reply(
+        text="\n".join(lines),
+        title=f"Nomination progress by {by}",
         ephemeral=not invocation.flag("share"),
     )

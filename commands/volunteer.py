@@ -11,7 +11,8 @@ from commands.spec import Option, OptionType, command
 CONSENT = (
     "To sign you up I'll store your {platform} user id, your display name, your branch "
     "({branch}) and when you agreed. {campaign} uses them only to remind you about your "
-    "branch's nomination meeting and to count reports. Union membership and support for a "
+    "branch's nomination meeting and about voting in the ballot, and to count reports, "
+    "votes and pledges by branch. Union membership and support for a "
     "candidate are sensitive personal data: /mydata shows what is held, /forgetme erases it "
     "at once, and it is all deleted after {purge}. Do you agree?"
 )

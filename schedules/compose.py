@@ -18,6 +18,7 @@ from bot.domain import DigestFacts, Tally
 from bot.messages import Attachment, Button, Reply
 from bot.store import Store
 from schedules.planner import Planned
+from schedules.progress_posts import TITLE, progress_lines
 
 SNOOZE_DAYS = 2
 LISTED = 10  # names listed in a digest line before "and N more"
@@ -30,6 +31,9 @@ class Facts:
     tally: Tally
     digest: DigestFacts | None = None
     chart: bytes | None = None
+    turnout: tuple[int, int, int] | None = None  # in the ballot: voted, volunteers, pledged
+    progress: tuple[str, ...] = ()  # for progress posts: where the campaign stands
+    reported: bool = False  # any report yet (a progress post's chart has something to show)
 
 
 def ballot_buttons() -> tuple[Button, ...]:
@@ -57,15 +61,33 @@ class Composer:
 
     async def facts(self, store: Store, now: datetime, due: Sequence[Planned]) -> Facts:
         tally = await store.nominations.tally()
-        if not any(p.audience == "organisers" for p in due):
+        organisers = any(p.audience == "organisers" for p in due)
+        posts = any(p.rule.progress for p in due)
+        if not organisers and not posts:
             return Facts(tally)
         from bot.chart import progress_png
 
-        digest = await store.reports.digest(
-            now - timedelta(days=1), now.astimezone(self.zone).date()
-        )
-        chart = progress_png(await store.nominations.timeline(), self.campaign, now)
-        return Facts(tally, digest, chart)
+        digest = None
+        turnout = None
+        if organisers:
+            digest = await store.reports.digest(
+                now - timedelta(days=1), now.astimezone(self.zone).date()
+            )
+            if self.campaign.ballot_open <= now <= self.campaign.ballot_close:
+                branches = await store.ballot.turnout()
+                turnout = (
+                    sum(b.voted for b in branches),
+                    sum(b.volunteers for b in branches),
+                    sum(b.pledged for b in branches),
+                )
+        progress: tuple[str, ...] = ()
+        if posts:
+            progress = tuple(progress_lines(await store.branches.facts(), self.campaign))
+        timeline = await store.nominations.timeline()
+        chart = None
+        if organisers or any(p.rule.chart for p in due):
+            chart = progress_png(timeline, self.campaign, now)
+        return Facts(tally, digest, chart, turnout, progress, bool(timeline))
 
     def render(self, item: Planned, facts: Facts) -> Reply:
         campaign = self.campaign
@@ -101,16 +123,34 @@ class Composer:
             )
         attachment = None
         if item.audience == "organisers":
-            fields["digest"] = self.digest(at.date(), tally, facts.digest or DigestFacts())
+            fields["digest"] = self.digest(
+                at.date(), tally, facts.digest or DigestFacts(), facts.turnout
+            )
             if facts.chart:
                 attachment = Attachment(f"progress-{at:%Y-%m-%d}.png", facts.chart, "image/png")
         text = campaign.fill(item.rule.text, fields)
         if item.audience != "organisers":
             text = " ".join(text.split())
+        if item.rule.progress:
+            if item.rule.chart and facts.chart and facts.reported:
+                attachment = Attachment(f"progress-{at:%Y-%m-%d}.png", facts.chart, "image/png")
+            return Reply(
+                text="\n".join([text, *facts.progress]),
+                title=TITLE,
+                attachment=attachment,
+                ephemeral=False,
+            )
         return Reply(text=text, buttons=buttons, attachment=attachment, ephemeral=False)
 
-    def digest(self, today: date, tally: Tally, facts: DigestFacts) -> str:
-        """The organisers' digest, one line per thing to know, in the pack's words."""
+    def digest(
+        self,
+        today: date,
+        tally: Tally,
+        facts: DigestFacts,
+        turnout: tuple[int, int, int] | None = None,
+    ) -> str:
+        """The organisers' digest, one line per thing to know, in the pack's words; in
+        the ballot (`turnout` given), its last line is the ballot's, not the tally's."""
         words = self.campaign.digest
         fill = self.campaign.fill
         lines = [fill(words.heading, {"today": short_day(today)})]
@@ -134,6 +174,12 @@ class Composer:
                     {"person": ask.display_name, "platform": ask.platform, "where": where},
                 )
             )
+        if turnout is not None and words.ballot:
+            voted, volunteers, pledged = turnout
+            days = max(0, (self.campaign.ballot_close.date() - today).days)
+            ballot = {"voted": str(voted), "volunteers": str(volunteers), "pledged": str(pledged)}
+            lines.append(fill(words.ballot, {**ballot, "days_left": plural(days, "day")}))
+            return "\n".join(lines)
         days = max(0, (self.campaign.nominations_close.date() - today).days)
         lines.append(
             fill(

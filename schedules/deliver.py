@@ -77,6 +77,7 @@ class Deliverer:
         self.planner = Planner(services.campaign, self.zone, self.quiet)
         self.composer = Composer(services.campaign, self.zone, services.branches)
         self._slots = asyncio.Semaphore(concurrency)
+        self._renewing = asyncio.Lock()
         self.sweeping = asyncio.Lock()  # one sweep at a time; shutdown waits for it
         self.stopping = False  # set on shutdown: finish what is in flight, start nothing
 
@@ -179,7 +180,7 @@ class Deliverer:
         async with self._slots:
             if self.stopping:
                 return  # still claimed; the claim is given back as the process stops
-            if not self.lease.valid:
+            if not self.lease.valid and not await self._renew_now():
                 # Not renewed in time: the lease may pass on, so leave it to its holder.
                 if not report.details:
                     log.warning("the reminders lease was not renewed in time; sending paused")
@@ -206,6 +207,15 @@ class Deliverer:
             report.undeliverable += 1
             if item.volunteer is not None:
                 await self.services.store.people.mark_undeliverable(item.volunteer.person_id, now)
+
+    async def _renew_now(self) -> bool:
+        """The lease's renewal is late (a busy machine): renew it now, once for all the
+        sends waiting, rather than pause them. False if another process holds it."""
+        assert self.lease is not None
+        async with self._renewing:
+            if self.lease.valid:
+                return True
+            return await self.lease.renew() and self.lease.valid
 
     @staticmethod
     async def _send(sender: Sender, target: Target, reply: Reply, claim: Delivery) -> SendOutcome:

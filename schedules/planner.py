@@ -145,6 +145,12 @@ class Planner:
             key=lambda p: (p.at, self.order[p.rule.id], p.recipient),
         )
 
+    def moments(self, rule: Rule, start: datetime, end: datetime) -> list[datetime]:
+        """When a rule for channels or organisers falls due in [start, end), whoever gets it."""
+        first = start.astimezone(self.zone).date() - timedelta(days=1)
+        last = end.astimezone(self.zone).date() + timedelta(days=1)
+        return sorted(m for m, _ in self._moments(rule, first, last, None) if start <= m < end)
+
     # --- per rule -------------------------------------------------------------------
 
     def _for_rule(self, rule: Rule, state: PlanState, first: date, last: date) -> Iterator[Planned]:

@@ -102,6 +102,10 @@ class Rule(_Model):
     start: Moment | None = Field(default=None, alias="from")
     until: Moment | None = None
     time: Time | None = None
+    # A progress post: the text, then the tally against the threshold (channel rules only);
+    # `chart` attaches the nominations chart once there is a report to chart.
+    progress: bool = False
+    chart: bool = False
 
     @model_validator(mode="after")
     def _timing(self) -> Rule:
@@ -118,6 +122,10 @@ class Rule(_Model):
             raise ValueError("branch applies only to the volunteer audience")
         if self.repeat and not self.meeting:
             raise ValueError("repeat goes with a meeting timing")
+        if self.progress and self.audience != "channel":
+            raise ValueError("progress posts go to channels (audience: channel)")
+        if self.chart and not self.progress:
+            raise ValueError("chart goes with progress: true")
         if self.phase == "ballot" and (self.branch != "any" or self.meeting):
             raise ValueError("ballot rules do not depend on the branch's nomination meeting")
         return self
@@ -139,6 +147,7 @@ class DigestText(_Model):
     help: str
     progress: str
     more: str
+    ballot: str | None = None  # in the ballot, in place of `progress`
 
 
 # Fields each digest line may use, beyond the pack's own.
@@ -152,6 +161,7 @@ DIGEST_FIELDS: dict[str, tuple[str, ...]] = {
     "help": ("person", "platform", "where"),
     "progress": ("nominated", "verified", "days_left"),
     "more": ("count",),
+    "ballot": ("voted", "volunteers", "pledged", "days_left"),
 }
 
 

@@ -117,8 +117,31 @@ def _base(kind: int, user: dict[str, Any], guild: bool) -> dict[str, Any]:
         payload["guild_id"] = GUILD_ID
         payload["guild_locale"] = "en-GB"
         payload["member"] = user
+        # The partial channel Discord sends with an interaction (discord.py reads the
+        # channel's id from it).
+        payload["channel"] = {
+            "id": CHANNEL_ID,
+            "type": 0,
+            "guild_id": GUILD_ID,
+            "name": "campaign",
+            "position": 0,
+            "nsfw": False,
+            "parent_id": None,
+            "topic": None,
+            "permissions": "0",
+            "flags": 0,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+        }
     else:
         payload["user"] = user["user"]
+        payload["channel"] = {
+            "id": CHANNEL_ID,
+            "type": 1,
+            "recipients": [user["user"]],
+            "last_message_id": None,
+            "flags": 0,
+        }
     return payload
 
 

@@ -602,3 +602,28 @@ def test_without_a_ballot_file_the_ballot_anchors_are_unknown(tmp_path: Path) ->
     with pytest.raises(PackError) as error:
         load_campaign(pack)
     assert "unknown" in str(error.value) and "reminders.yaml" in str(error.value)
+
+
+async def test_the_organisers_digest_in_the_ballot_counts_votes(settings: Settings) -> None:
+    clock = Clock(LONDON, start=NOV_20, frozen=True)
+    settings = settings.model_copy(update={"organisers": ["console:olive"]})
+    async with open_services(settings, clock=clock) as services:
+        for name in ("alice", "bob", "cara"):
+            await say(person(services, name), "/volunteer branch:DWP-LEEDS consent:yes")
+        await say(person(services, "alice"), "/voted")
+        await say(person(services, "bob"), "/pledge count:4")
+        sender = Sender(unreachable=set())
+        deliverer = await states.sending(services, {"console": sender})
+        await deliverer.sweep(datetime(2019, 11, 21, 8, 31, tzinfo=LONDON))
+        (digest,) = [r.text for t, r in sender.sent if t.id == "olive"]
+        lines = digest.splitlines()
+        assert lines[0] == "Organisers' digest, Thu 21 Nov."
+        assert lines[-1] == (
+            "Ballot: 1 of 3 volunteers say they have voted; 4 colleagues asked to vote; "
+            "21 days left."
+        )
+        assert not any(line.startswith("Progress:") for line in lines)
+        # Nothing for organisers once the ballot has closed.
+        sender.sent.clear()
+        await deliverer.sweep(datetime(2019, 12, 13, 8, 31, tzinfo=LONDON))
+        assert [r for t, r in sender.sent if t.id == "olive"] == []

@@ -68,6 +68,7 @@ async def adapter(
     await built.login()  # logs in and syncs commands, at the fake
     harness.add_guild(built)
     yield built
+    await built.board.close()
     await built.client.close()
 
 
@@ -146,6 +147,7 @@ def assert_permissions_limits_and_contexts(
 
 CASES = {
     "help": ({}, "/nominate"),
+    "home": ({}, "branches needed count so far"),
     "ask": ({"question": "when do nominations close?"}, "14 October 2019"),
     "volunteer": ({"branch": "DWP-LEEDS"}, "Do you agree?"),
     "meeting": (
@@ -165,6 +167,7 @@ CASES = {
     "questions": ({}, "No unanswered questions"),
     "answer": ({"id": 1, "text": "hello"}, "There is no question #1"),
     "broadcast-here": ({}, "This channel will get the campaign's broadcasts."),
+    "board-here": ({}, "The board will appear in this channel in a moment"),
     "reminders": ({}, "in the next 7 days"),
     "branch": ({"branch": "DWP-LEEDS"}, "DWP Leeds (DWP, Yorkshire & Humberside): no volunteer."),
     "formsent": ({"branch": "DWP-LEEDS", "official": "Jo"}, "DWP Leeds has no nomination"),
@@ -538,3 +541,24 @@ async def test_more_than_five_choices_are_a_select_menu(
     assert isinstance(menu, discord.ui.Select) and len(menu.options) == 6
     shown = await press_in_discord(adapter, fake, "mobilise-select", [menu.options[5].value])
     assert "DWP Cardiff & Vale" in message_of(shown)
+
+
+async def test_a_broadcast_does_not_rescan_every_rate_limit_bucket(
+    adapter: DiscordAdapter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from discord.http import Ratelimit
+
+    checked = 0
+    is_inactive = Ratelimit.is_inactive
+
+    def counted(self: Ratelimit) -> bool:
+        nonlocal checked
+        checked += 1
+        return is_inactive(self)
+
+    monkeypatch.setattr(Ratelimit, "is_inactive", counted)
+    # A DM to each of 2,000 volunteers: a bucket per DM channel.
+    for channel in range(2000):
+        adapter.client.http.get_ratelimit(f"POST /channels/{channel}/messages")
+    # One scan of the buckets, not one per new bucket (which would be about two million).
+    assert checked <= 2000

@@ -7,7 +7,7 @@ import logging
 import os
 import sqlite3
 import subprocess
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -101,6 +101,8 @@ async def after_the_ballot(
     await busy_day(alice, organiser, services)
     await say(bob, "/volunteer branch:HMRC-BOOT consent:yes")
     await say(bob, "/nominate branch:HMRC-BOOT outcome:other nominee:Lloyd")
+    voted_on = datetime(2019, 11, 20, 10, tzinfo=UTC)
+    assert await services.store.ballot.vote(User("console", "bob", "Bob"), voted_on) is not None
     return services
 
 
@@ -138,6 +140,7 @@ async def test_purge_after_the_purge_date(after_the_ballot: Services) -> None:
     dry = await asyncio.to_thread(run_cli, services, "purge", "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert dry.stdout.startswith("Would delete: 3 people, 2 volunteers, 1 help requests, ")
+    assert ", 1 ballot records" in dry.stdout
     assert await every_value(services) == before_values
 
     done = await asyncio.to_thread(run_cli, services, "purge")
@@ -147,6 +150,7 @@ async def test_purge_after_the_purge_date(after_the_ballot: Services) -> None:
     assert await table_rows(services.store, "volunteers") == []
     assert await table_rows(services.store, "deliveries") == []
     assert await table_rows(services.store, "questions") == []
+    assert await table_rows(services.store, "ballot_actions") == []
     values = await every_value(services)
     for name in ("alice", "bob", "olive"):
         assert not [v for v in values if name in v]

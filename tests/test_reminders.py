@@ -120,6 +120,7 @@ def test_plan_has_every_kind_of_message(whole_campaign: list[dict[str, Any]]) ->
         "ballot-week-on",
         "ballot-last-call",
         "organiser-digest",
+        "organiser-ballot-digest",
     }
     for item in whole_campaign:
         assert set(item) >= {"at", "rule", "audience", "recipient", "branch"}
@@ -199,6 +200,7 @@ def test_nothing_about_nominations_after_the_close(whole_campaign: list[dict[str
         "ballot-papers-arrive",
         "ballot-week-on",
         "ballot-last-call",
+        "organiser-ballot-digest",
     }
 
 
@@ -321,3 +323,31 @@ async def test_done_snooze_and_need_help_in_the_console(seeded: Services) -> Non
     plan = await Deliverer(seeded, {}).plan(moment, moment + timedelta(days=10))
     nias = [p.at.date() for p in plan if p.target == "nia"]
     assert nias and min(nias) >= date(2019, 9, 4)
+
+
+async def test_a_late_renewal_is_made_up_at_once_unless_the_lease_has_passed_on(
+    seeded: Services,
+) -> None:
+    from bot.leader import Lease
+
+    sender = RecordingSender()
+    deliverer = await states.sending(seeded, {"console": sender})
+    lease = deliverer.lease
+    assert lease is not None
+    # A busy machine: the renewal is overdue, but no one else has the lease. The sends
+    # renew it there and then, and go.
+    lease._valid_until = 0.0
+    report = await deliverer.sweep(datetime(2019, 9, 2, 10, 0, 30, tzinfo=LONDON))
+    assert (report.sent, report.failed) == (3, 0)
+    assert lease.valid
+    # The lease ran out and another process took it: nothing more is sent from here.
+    lease._valid_until = 0.0
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    await seeded.store.leases.take(lease.name, lease.owner_name, past, past - timedelta(hours=1))
+    other = Lease(seeded.store, "other", 60)
+    assert await other.try_take() is None
+    sender.sent.clear()
+    report = await deliverer.sweep(datetime(2019, 9, 9, 10, 0, 30, tzinfo=LONDON))
+    assert report.due > 0 and report.sent == 0
+    assert sender.sent == []
+    assert not lease.valid

@@ -44,6 +44,7 @@ def test_the_matrix_covers_every_organiser_command() -> None:
         "questions",
         "answer",
         "broadcast-here",
+        "board-here",
     }
 
 

@@ -93,6 +93,7 @@ async def run_command(
 
 COMMAND_CASES = {
     "help": ("", "/nominate"),
+    "home": ("", "branches needed count so far"),
     "ask": ("when do nominations close?", "14 October 2019"),
     "volunteer": ("branch:DWP-LEEDS", "Do you agree?"),
     "meeting": ("branch:DWP-LEEDS date:30 Sep notice:16 Sep", "Recorded: DWP Leeds meeting"),
@@ -109,6 +110,7 @@ COMMAND_CASES = {
     "questions": ("", "No unanswered questions"),
     "answer": ("id:1 text:hello", "There is no question #1"),
     "broadcast-here": ("", "This channel will get the campaign's broadcasts."),
+    "board-here": ("", "The board will appear in this channel in a moment"),
     "reminders": ("", "in the next 7 days"),
     "branch": ("branch:DWP-LEEDS", "DWP Leeds (DWP, Yorkshire &amp; Humberside): no volunteer."),
     "formsent": ("branch:DWP-LEEDS official:Jo", "DWP Leeds has no nomination"),

@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.changes import Listener
 from bot.domain import Branch, User
 from bot.messages import Button, Channel, Reply, SendOutcome, Target
 
 if TYPE_CHECKING:
+    from bot.home import HomeView
+    from bot.store.boards import Board
     from commands import Registry
 
 
@@ -76,6 +79,26 @@ class AdapterServices(Protocol):
 
     async def first_time(self, key: str) -> bool:
         """Whether a request with this key (a platform's retry, a replay) is new."""
+        ...
+
+    def on_change(self, listener: Listener) -> None:
+        """Call `listener` after each command that may have changed what is shown."""
+        ...
+
+    async def home(self, user: User, organiser: bool = False) -> HomeView:
+        """The person's Home: their branch and reminders, or the organisers' overview."""
+        ...
+
+    async def board(self) -> Reply:
+        """The live progress board's content."""
+        ...
+
+    async def boards(self, platform: str) -> list[Board]:
+        """The channels on `platform` showing the board, with the message to edit."""
+        ...
+
+    async def board_posted(self, platform: str, channel_id: str, message_id: str | None) -> None:
+        """Remember the board's message in a channel (None: post a new one next time)."""
         ...
 
 

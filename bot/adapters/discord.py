@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import contextvars
 import logging
+import time
 from collections.abc import Awaitable, Mapping
 from typing import Any
 
@@ -23,6 +24,7 @@ from discord.http import Route
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
 from bot.adapters.base import AdapterServices, SendOutcome, Target
+from bot.adapters.discord_board import DiscordBoard
 from bot.adapters.discord_views import (
     _MENTION,
     AUTOCOMPLETE_LIMIT,
@@ -30,6 +32,7 @@ from bot.adapters.discord_views import (
     NO_MENTIONS,
     PLATFORM,
     SELECT_ID,
+    CommandForm,
     _cut,
     app_command,
     parse_button_id,
@@ -44,6 +47,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 ANSWER_WITHOUT_DEFER = 1.5  # seconds of work before deferring
+BUCKET_SCAN_SECONDS = 60.0  # how often discord.py may look for idle rate-limit buckets
 
 
 class _NoVoiceNotice(logging.Filter):
@@ -59,6 +63,23 @@ logging.getLogger("discord.client").addFilter(_NoVoiceNotice())
 def _rebased(route: Route, base: str) -> None:
     if route.url.startswith(Route.BASE):
         route.url = base + route.url[len(Route.BASE) :]
+
+
+def _scan_buckets_less_often(http: Any, every: float = BUCKET_SCAN_SECONDS) -> None:
+    """discord.py keeps a rate-limit bucket per route and, once it has 256, scans them all
+    for idle ones each time it makes a new one. A broadcast opens a DM channel, and so a
+    bucket, per volunteer: 10,000 of them cost 50 million checks. Scan at most every
+    `every` seconds instead; a bucket is idle only after five minutes anyway."""
+    scan = http._try_clear_expired_ratelimits
+    last = float("-inf")
+
+    def now_and_then() -> None:
+        nonlocal last
+        if time.monotonic() - last >= every:
+            last = time.monotonic()
+            scan()
+
+    http._try_clear_expired_ratelimits = now_and_then
 
 
 class _RebasedWebhooks(AsyncWebhookAdapter):
@@ -99,6 +120,7 @@ class DiscordAdapter:
         self.client.event(self.on_message)
         self.client.event(self.on_interaction)
         self.client.setup_hook = self._setup_hook  # type: ignore[method-assign]
+        _scan_buckets_less_often(self.client.http)
         self.limiter = paced(settings.discord_send_rate)  # message sends
         self.dm_limiter = paced(settings.discord_send_rate)  # opening DMs, paced apart
         self._dm: dict[str, int] = {}
@@ -106,6 +128,9 @@ class DiscordAdapter:
         self._base: str | None = None
         # Gateway events are handled in this context, which carries the base URL.
         self.context = contextvars.copy_context()
+        self.board = DiscordBoard(self)
+        if serve:  # boards are kept by the process that serves people
+            services.on_change(self.board.changed)
         if settings.discord_api_url:
             self._rebase(settings.discord_api_url.rstrip("/"))
 
@@ -163,6 +188,7 @@ class DiscordAdapter:
             ) from None
 
     async def __aexit__(self, *exc: object) -> None:
+        await self.board.close()
         await self.client.close()
         if self._gateway is not None:
             self._gateway.cancel()
@@ -261,6 +287,12 @@ class DiscordAdapter:
             log.info("ignored a button that is not ours")
             return
         if not await self._first_time(interaction):
+            return
+        command = self.services.commands.get(button.command)
+        if command is not None and any(o.name not in button.options for o in command.required):
+            # A button that needs more (a Home button's meeting date, say): its form.
+            form = CommandForm(self, command, button.options)
+            await interaction.response.send_modal(form)
             return
         work = self.services.press(
             button,

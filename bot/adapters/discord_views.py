@@ -192,7 +192,9 @@ BranchChoices = Callable[
 class CommandForm(discord.ui.Modal):
     """A form asking for a command's options, for commands run with none."""
 
-    def __init__(self, adapter: CommandRunner, command: Command):
+    def __init__(
+        self, adapter: CommandRunner, command: Command, initial: Mapping[str, str] | None = None
+    ):
         super().__init__(
             title=_cut(f"/{command.name}", 45), custom_id=f"{FORM_PREFIX}{command.name}"
         )
@@ -211,6 +213,7 @@ class CommandForm(discord.ui.Modal):
                 required=option.required,
                 max_length=min(option.max_length, 4000),
                 placeholder=_cut(hint, 100) or None,
+                default=(initial or {}).get(option.name),
                 style=discord.TextStyle.paragraph
                 if option.max_length > 200
                 else discord.TextStyle.short,

@@ -28,7 +28,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.adapters.base import AdapterServices, SendOutcome, Target
 from bot.adapters.pacing import paced
-from bot.adapters.slack_api import OrganiserGroup, slack_client
+from bot.adapters.slack_api import BOLT_LOG, OrganiserGroup, slack_client
 from bot.adapters.slack_blocks import (
     ACTION_PREFIX,
     FORM_PREFIX,
@@ -42,6 +42,8 @@ from bot.adapters.slack_blocks import (
     request_key,
     user_from,
 )
+from bot.adapters.slack_board import SlackBoard
+from bot.adapters.slack_home import SlackHome
 from bot.adapters.slack_http import listener_failed, serve
 from bot.domain import User
 from bot.errors import StartupError
@@ -55,19 +57,6 @@ DELIVERY_EVENT = "mobilise_delivery"  # metadata event type carrying a reminder'
 HISTORY_LOOKBACK = 200  # latest messages searched for a reminder's key after a crash
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 Mode = Literal["send", "socket", "http"]
-
-
-class _NoTokenNotices(logging.Filter):
-    """Bolt notices that the token in the environment is unused: by design, as the one
-    client (with its token) and the authorize function are handed to it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        return not text.startswith(("As you gave `client`", "As `installation_store`"))
-
-
-_SLACK_LOG = logging.getLogger("mobilise.slack")
-_SLACK_LOG.addFilter(_NoTokenNotices())
 
 
 class SlackAdapter:
@@ -100,7 +89,7 @@ class SlackAdapter:
             signing_secret=secret.get_secret_value() if secret else None,
             client=self.client,
             authorize=self._authorizer(),
-            logger=_SLACK_LOG,
+            logger=BOLT_LOG,
             request_verification_enabled=secret is not None,
         )
         self._auth: AsyncSlackResponse | None = None
@@ -108,6 +97,11 @@ class SlackAdapter:
         self._stack = AsyncExitStack()
         self.bound_port: int | None = None
         self.app.error(listener_failed)
+        self.home = SlackHome(self)
+        self.board = SlackBoard(self)
+        services.on_change(self.home.changed)
+        if mode != "send":  # boards are kept by the process that serves people
+            services.on_change(self.board.changed)
         self._register()
 
     # --- start and stop ---------------------------------------------------------------
@@ -121,6 +115,8 @@ class SlackAdapter:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        await self.home.close()
+        await self.board.close()
         await self._stack.aclose()
 
     async def login(self) -> AsyncSlackResponse:
@@ -266,8 +262,8 @@ class SlackAdapter:
             self.app.command(self.names.slash(command.name))(
                 ack=_ack_quietly, lazy=[self._command_handler(command)]
             )
-            if command.form:
-                self.app.view(f"{FORM_PREFIX}{command.name}")(self._form_handler(command))
+        for command in commands.everything():  # forms open from buttons too
+            self.app.view(f"{FORM_PREFIX}{command.name}")(self._form_handler(command))
         self.app.action(re.compile(f"^{re.escape(ACTION_PREFIX)}"))(
             ack=_ack_quietly, lazy=[self._on_button]
         )
@@ -275,6 +271,7 @@ class SlackAdapter:
             o.name for c in commands for o in c.options if o.type is OptionType.BRANCH
         }:
             self.app.options(option_name)(self._on_branch_search)
+        self.app.event("app_home_opened")(ack=_ack_quietly, lazy=[self.home.on_opened])
         self.app.event("app_mention")(ack=_ack_quietly, lazy=[self._on_mention])
         self.app.event("message")(ack=_ack_quietly, lazy=[self._on_message])
 
@@ -349,6 +346,8 @@ class SlackAdapter:
             button = parse_button_value(str(chosen or action.get("value", "")))
         except (ValueError, TypeError):
             log.info("ignored a button that is not ours")
+            return
+        if await self.home.pressed(body, user, button):  # on the Home tab
             return
         organiser = await self.is_organiser(user.id)
         channel = Channel(channel_id, is_direct=channel_id.startswith("D"))

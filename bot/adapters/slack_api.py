@@ -15,6 +15,19 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+
+class _NoTokenNotices(logging.Filter):
+    """Bolt notices that the token in the environment is unused: by design, as the one
+    client (with its token) and the authorize function are handed to it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        return not text.startswith(("As you gave `client`", "As `installation_store`"))
+
+
+BOLT_LOG = logging.getLogger("mobilise.slack")  # the bolt app's logger
+BOLT_LOG.addFilter(_NoTokenNotices())
+
 GROUP_CACHE_SECONDS = 300
 
 

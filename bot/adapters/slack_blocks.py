@@ -46,7 +46,7 @@ BOT_SCOPES = (
     "usergroups:read",
     "users:read",
 )
-BOT_EVENTS = ("app_mention", "message.im")
+BOT_EVENTS = ("app_home_opened", "app_mention", "message.im")
 
 # Errors after which a message will never get through to that person or channel.
 UNDELIVERABLE = {
@@ -234,17 +234,27 @@ def render(reply: Reply, names: CommandNames | None = None) -> tuple[str, list[d
 # --- forms --------------------------------------------------------------------------
 
 
-def form_view(command: Command, channel_id: str) -> dict[str, Any]:
-    """A modal asking for the command's options."""
+def form_view(
+    command: Command,
+    channel_id: str,
+    initial: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """A modal asking for the command's options, those in `initial` filled in already
+    (`labels`: what to show for a chosen value, such as a branch's name for its code)."""
     blocks: list[dict[str, Any]] = []
     for option in command.options:
+        element = _form_element(option)
+        value = (initial or {}).get(option.name)
+        if value:
+            _fill(element, option, value, (labels or {}).get(option.name, value))
         blocks.append(
             {
                 "type": "input",
                 "block_id": f"opt:{option.name}",
                 "optional": not option.required,
                 "label": {"type": "plain_text", "text": option.description[:150]},
-                "element": _form_element(option),
+                "element": element,
             }
         )
     return {
@@ -256,6 +266,21 @@ def form_view(command: Command, channel_id: str) -> dict[str, Any]:
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
     }
+
+
+def _fill(element: dict[str, Any], option: Option, value: str, label: str) -> None:
+    """Start a form's input at `value`."""
+    kind = element["type"]
+    if kind == "plain_text_input":
+        element["initial_value"] = value[: option.max_length]
+    elif kind == "datepicker":
+        element["initial_date"] = value
+    elif kind == "static_select":  # the option itself, exactly as listed
+        for listed in element["options"]:
+            if listed["value"] == value:
+                element["initial_option"] = listed
+    elif kind == "external_select":
+        element["initial_option"] = {"text": _plain(label, 75), "value": value}
 
 
 def _form_element(option: Option) -> dict[str, Any]:
@@ -337,7 +362,11 @@ def manifest(
         },
         "features": {
             "bot_user": {"display_name": name, "always_online": True},
-            "app_home": {"messages_tab_enabled": True, "messages_tab_read_only_enabled": False},
+            "app_home": {
+                "home_tab_enabled": True,
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": False,
+            },
             "slash_commands": [_slash_command(c, names, http) for c in commands],
         },
         "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},

@@ -18,6 +18,7 @@ from bot.settings import Settings
 from schedules.deliver import Deliverer
 from schedules.jobs import reminders, renewal_interval
 from schedules.planner import PlanState
+from schedules.progress_posts import progress_posts
 from schedules.snapshot import plan_state
 
 log = logging.getLogger("mobilise")
@@ -117,6 +118,7 @@ async def schedule(args: argparse.Namespace, settings: Settings) -> int:
             print("mobilise schedule: --to must come after --from", file=sys.stderr)
             return 2
         plan = await Deliverer(services, {}).plan(start, end)
+        posts = progress_posts(services.campaign, zone, start, end)
         state = await plan_state(services.store, settings.organisers) if not plan else None
     if args.json:
         for item in plan:
@@ -134,6 +136,13 @@ async def schedule(args: argparse.Namespace, settings: Settings) -> int:
             f"{item.audience:<10} {item.shown_recipient}{branch}"
         )
     print(f"{len(plan)} messages" + (f": {_why_nothing(state, start, end)}" if state else ""))
+    if posts:
+        print("Progress posts, to each broadcast channel:")
+        for post in posts:
+            at = post.at.astimezone(zone)
+            chart = ", with the chart" if post.rule.chart else ""
+            print(f"{short_day(at.date())} {clock_time(at):>7}  {post.rule.id}{chart}")
+    print(f"{len(posts)} progress posts")
     return 0
 
 

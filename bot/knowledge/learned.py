@@ -11,7 +11,7 @@ that an answer added from chat is used at once, before the next training.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +25,7 @@ from bot.knowledge.training import UnitVectors
 from bot.knowledge.units import Unit
 
 TIMETABLE = "timetable"
+RECENT_QUESTIONS = 1024  # questions whose reading is kept: many people ask the same thing
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ class LearnedChooser:
     ):
         self.encoder = encoder
         self.ranker = ranker
+        self._recent: OrderedDict[str, Vector] = OrderedDict()  # 1.5 KB each
         self.config = config
         self.rule = rule
         self._classes: dict[str, list[int]] = defaultdict(list)
@@ -91,7 +93,19 @@ class LearnedChooser:
         return unit is not None and unit.kind in ("overview", "background")
 
     def rank(self, question: str) -> tuple[Vector, list[tuple[str, float]]]:
-        vector = self.encoder.encode([question])[0]
+        """The question's vector and the classes' probabilities, best first. The model
+        is uncased and ignores spacing, so the same words asked again (the common case:
+        "when do nominations close?") are encoded once, from a bounded cache."""
+        key = " ".join(question.lower().split())
+        vector = self._recent.get(key)
+        if vector is None:
+            vector = self.encoder.encode([question])[0]
+            vector.setflags(write=False)
+            self._recent[key] = vector
+            if len(self._recent) > RECENT_QUESTIONS:
+                self._recent.popitem(last=False)
+        else:
+            self._recent.move_to_end(key)
         return vector, self.probabilities(vector)
 
     def choose(self, reading: Reading, vector: Vector, ranked: list[tuple[str, float]]) -> Choice:

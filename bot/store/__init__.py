@@ -13,6 +13,7 @@ from bot.errors import StartupError
 from bot.store.audit import Audit
 from bot.store.ballot import Ballot
 from bot.store.base import StoreCore
+from bot.store.boards import Boards
 from bot.store.branches import Branches
 from bot.store.deliveries import DeliveryLog
 from bot.store.engine import cannot_open, create_engine, migrate
@@ -44,6 +45,7 @@ class Store:
         self.leases = Leases(self.core)
         self.requests = Requests(self.core)
         self.ballot = Ballot(self.core)
+        self.boards = Boards(self.core)
 
     @classmethod
     async def open(cls, url: str, *, migrate_schema: bool = True) -> Store:

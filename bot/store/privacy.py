@@ -145,6 +145,7 @@ async def _held(conn: AsyncConnection) -> PurgeCounts:
         help_requests=await count(conn, t.help_requests, every),
         reminder_records=await count(conn, t.deliveries, every),
         questions=await count(conn, t.questions, every),
+        ballot_records=await count(conn, t.ballot_actions, every),
     )
 
 

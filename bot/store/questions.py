@@ -154,31 +154,36 @@ class _Asked:
 
 
 async def _apply_questions(conn: AsyncConnection, asked: Sequence[_Asked]) -> list[Queued]:
+    """Queue a batch of unanswered questions: the same question asked again (by anyone)
+    is counted on its row; each asker is remembered once per question. A statement per
+    distinct question, not per ask: many people ask the same thing at once."""
     people = await person_ids(conn, (a.asker for a in asked), asked[0].at)
     is_open = t.questions.c.answered_at.is_(None)
     in_all = await count(conn, t.questions, is_open)
+    rows = await conn.execute(
+        select(t.questions.c.id, t.questions.c.normalised, t.questions.c.answered_at).where(
+            t.questions.c.normalised.in_(sorted({a.normalised for a in asked}))
+        )
+    )
+    known: dict[str, tuple[int, bool]] = {
+        r.normalised: (int(r.id), r.answered_at is None) for r in rows
+    }
+    again: dict[int, tuple[int, datetime]] = {}  # open question: asks to add, latest
+    askers: dict[tuple[int, int], datetime] = {}
+    added: dict[int, int] = {}  # per person: questions joined in this batch
     results: list[Queued] = []
     for ask in asked:
         person = people[ask.asker.key]
-        existing = (
-            await conn.execute(
-                select(t.questions.c.id, t.questions.c.answered_at).where(
-                    t.questions.c.normalised == ask.normalised
-                )
-            )
-        ).first()
-        if existing is not None and existing.answered_at is None:
-            question = int(existing.id)
-            await conn.execute(
-                update(t.questions)
-                .where(t.questions.c.id == question)
-                .values(asked_count=t.questions.c.asked_count + 1, last_asked_at=ask.at)
-            )
-        elif existing is not None:
+        existing = known.get(ask.normalised)
+        if existing is not None and not existing[1]:
             results.append(Queued(None, "answered"))  # answered since: nothing to queue
             continue
+        if existing is not None:
+            question = existing[0]
+            times, latest = again.get(question, (0, ask.at))
+            again[question] = (times + 1, max(latest, ask.at))
         else:
-            mine = await count(
+            mine = added.get(person, 0) + await count(
                 conn,
                 t.question_askers.join(
                     t.questions, t.questions.c.id == t.question_askers.c.question_id
@@ -201,15 +206,25 @@ async def _apply_questions(conn: AsyncConnection, asked: Sequence[_Asked]) -> li
                     .returning(t.questions.c.id)
                 )
             ).scalar_one()
+            known[ask.normalised] = (int(question), True)
             in_all += 1
-        stmt = upsert(conn, t.question_askers).values(
-            question_id=question, person_id=person, asked_at=ask.at
+        if (question, person) not in askers:
+            added[person] = added.get(person, 0) + 1
+        askers[(question, person)] = ask.at
+        results.append(Queued(question))
+    for question, (times, latest) in again.items():
+        await conn.execute(
+            update(t.questions)
+            .where(t.questions.c.id == question)
+            .values(asked_count=t.questions.c.asked_count + times, last_asked_at=latest)
         )
+    if askers:
+        stmt = upsert(conn, t.question_askers)
         await conn.execute(
             stmt.on_conflict_do_update(
                 index_elements=[t.question_askers.c.question_id, t.question_askers.c.person_id],
                 set_={"asked_at": stmt.excluded.asked_at},
-            )
+            ),
+            [{"question_id": q, "person_id": p, "asked_at": at} for (q, p), at in askers.items()],
         )
-        results.append(Queued(question))
     return results

@@ -273,3 +273,13 @@ ballot_actions = Table(
     Column("pledged", Integer, nullable=False, server_default="0"),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
+
+# Live progress boards: a channel showing one message the bot edits as reports arrive.
+boards = Table(
+    "boards",
+    metadata,
+    Column("platform", String(20), primary_key=True),
+    Column("channel_id", String(64), primary_key=True),
+    Column("message_id", String(64), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+)

@@ -98,6 +98,7 @@ class FakeDiscord:
         self._changed = asyncio.Condition()
         self._nonces: dict[str, dict[str, Any]] = {}
         self.forbidden_dm_users: set[str] = set()
+        self.deleted_messages: set[str] = set()  # edits to these answer 404 Unknown Message
         self.gateway_url = ""
         self.bad_tokens: set[str] = set()  # answered with 401
         self._sockets: list[web.WebSocketResponse] = []
@@ -282,6 +283,10 @@ class FakeDiscord:
                 self._nonces[key] = self._message(channel, body)
                 return _json(self._nonces[key])
             return _json(self._message(channel, body))
+        if route == "PATCH /channels/{id}/messages/{message}":
+            if parts[3] in self.deleted_messages:
+                return _json({"message": "Unknown Message", "code": 10008}, status=404)
+            return _json(message_payload(parts[3], parts[1], body))
         return _json({"message": "404: Not Found", "code": 0}, status=404)
 
     async def push(self, event: str, data: dict[str, Any]) -> None:
@@ -338,6 +343,8 @@ class FakeDiscord:
             return f"{method} /webhooks/{{app}}/{{token}}/messages/{parts[4]}"
         if parts[0] == "channels" and len(parts) == 3 and parts[2] == "messages":
             return f"{method} /channels/{{id}}/messages"
+        if parts[0] == "channels" and len(parts) == 4 and parts[2] == "messages":
+            return f"{method} /channels/{{id}}/messages/{{message}}"
         if parts[0] == "applications":
             return f"{method} /applications/{'/'.join(parts[1:])}"
         return f"{method} /{path}"

@@ -41,6 +41,7 @@ class FakeSlack:
         self._changed = asyncio.Condition()
         self.user_groups: dict[str, list[str]] = {}
         self._next_ts = 1000
+        self.deleted_messages: set[str] = set()  # chat.update answers message_not_found
 
     # --- control --------------------------------------------------------------------
 
@@ -123,6 +124,11 @@ class FakeSlack:
                 message["metadata"] = call.body["metadata"]
             self.history.setdefault(channel, []).append(message)
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method == "chat.update":
+            channel, ts = str(call.body.get("channel", "")), str(call.body.get("ts", ""))
+            if ts in self.deleted_messages:
+                return {"ok": False, "error": "message_not_found"}
+            return {"ok": True, "channel": channel, "ts": ts, "text": call.body.get("text", "")}
         if method == "chat.postEphemeral":
             return {"ok": True, "channel": call.body.get("channel"), "ts": ts, "message_ts": ts}
         if method == "conversations.history":

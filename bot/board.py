@@ -1,0 +1,41 @@
+"""The live progress board's content: one neutral reply, rebuilt from the store each time.
+
+A platform adapter posts it once in each channel that asked for it (/board-here) and then
+edits that message in place (`bot.adapters.discord_board`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.home import deadlines
+from bot.messages import Reply
+from bot.pipeline import bar, counting, history_line, tally_line
+from bot.services import Services
+
+LATEST = 5
+
+
+async def board_reply(services: Services, now: datetime) -> Reply:
+    campaign = services.campaign
+    store = services.store
+    need = campaign.rules.nomination_threshold
+    count = counting(await store.branches.facts(), campaign)
+    lines = [tally_line(count, need), bar(count.counted, need), ""]
+    events = [e for e in await store.nominations.timeline() if e.action != "verify"]
+    zone = services.settings.zone
+    if events:
+        lines.append("Latest reports:")
+        for event in events[::-1][:LATEST]:  # newest first
+            branch = services.branches.get(event.branch_code)
+            name = branch.name if branch else event.branch_code
+            lines.append(f"- {name}: {history_line(event, zone, organiser=False)}")
+    else:
+        lines.append("No reports yet.")
+    lines.append("")
+    lines.extend(deadlines(services, now)[:2])
+    return Reply(
+        text="\n".join(lines),
+        title=f"{campaign.candidate.name}: nominations",
+        ephemeral=False,
+    )
