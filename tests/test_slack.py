@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from bot.adapters.slack import SlackAdapter
-from bot.adapters.slack_blocks import escape, form_view, manifest, render
+from bot.adapters.slack_blocks import BOT_EVENTS, escape, form_view, manifest, render
 from bot.app import open_services
 from bot.clock import Clock
 from bot.dispatch import Dispatcher
@@ -695,7 +695,7 @@ def test_the_manifest_for_http_mode_with_a_prefix() -> None:
     settings = parsed["settings"]
     assert settings["socket_mode_enabled"] is False
     assert settings["event_subscriptions"]["request_url"] == url
-    assert settings["event_subscriptions"]["bot_events"] == ["app_mention", "message.im"]
+    assert settings["event_subscriptions"]["bot_events"] == list(BOT_EVENTS)
     assert settings["interactivity"] == {
         "is_enabled": True,
         "request_url": url,
