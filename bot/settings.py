@@ -6,6 +6,7 @@ use the `MOBILISE_` prefix; platform credentials keep the names Slack and Discor
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ from sqlalchemy.engine import make_url
 from bot.clock import ZoneName
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/mobilise.db"
+_PREFIX = re.compile(r"[a-z0-9_-]*")  # what Slack allows in a command's name
 
 
 def _split_list(value: Any) -> Any:
@@ -117,6 +119,11 @@ class Settings(BaseSettings):
     http_body_timeout: float = Field(
         default=10.0, gt=0, description="--slack-http: seconds to send a request's body."
     )
+    command_prefix: str = Field(
+        default="",
+        description="Slack only: put before every slash command's name (`mob-` makes "
+        "/mob-progress), so they do not clash with other apps' commands.",
+    )
     slack_organiser_group: str | None = Field(
         default=None,
         description="Handle or id of a Slack user group whose members are organisers.",
@@ -131,6 +138,12 @@ class Settings(BaseSettings):
     discord_organiser_role: str | None = Field(
         default=None, description="Members with this Discord role are organisers."
     )
+    discord_organiser_permission: int | None = Field(
+        default=32,
+        ge=0,
+        description="Discord permissions (a bit set) a member needs to see organiser "
+        "commands: 32 is Manage Server, 8 Administrator; `everyone` shows them to all.",
+    )
     discord_api_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DISCORD_API_URL", "discord_api_url")
     )
@@ -139,6 +152,20 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         return _split_list(value)
+
+    @field_validator("command_prefix")
+    @classmethod
+    def _command_prefix(cls, value: str) -> str:
+        if not _PREFIX.fullmatch(value):
+            raise ValueError(
+                "use only lowercase letters, digits, hyphens and underscores, e.g. mob-"
+            )
+        return value
+
+    @field_validator("discord_organiser_permission", mode="before")
+    @classmethod
+    def _everyone(cls, value: Any) -> Any:
+        return None if str(value).strip().lower() == "everyone" else value
 
     @property
     def zone(self) -> ZoneInfo:
@@ -197,15 +224,15 @@ def load_settings(**given: Any) -> Settings:
     return settings.model_copy(update=updates) if updates else settings
 
 
+def env_name(field: str) -> str:
+    """The environment variable that sets a field, as a person would set it."""
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info is not None else None
+    if isinstance(alias, AliasChoices) and alias.choices:
+        return str(alias.choices[0])
+    return f"MOBILISE_{field.upper()}"
+
+
 def setting_names(error: ValidationError) -> list[str]:
     """The environment variables behind a settings error, as a person would set them."""
-    names = []
-    for problem in error.errors():
-        field = str(problem["loc"][0]) if problem["loc"] else ""
-        info = Settings.model_fields.get(field)
-        alias = info.validation_alias if info is not None else None
-        if isinstance(alias, AliasChoices) and alias.choices:
-            names.append(str(alias.choices[0]))
-        else:
-            names.append(f"MOBILISE_{field.upper()}")
-    return names
+    return [env_name(str(p["loc"][0]) if p["loc"] else "") for p in error.errors()]

@@ -23,6 +23,7 @@ MAX_TEXT = MAX_ANSWER - 100
         OptionType.INTEGER,
         required=True,
         min_value=1,
+        max_value=2**31 - 1,  # the store's largest id
     ),
     Option("text", "Your answer", required=True, max_length=MAX_TEXT),
     Option("question", "The question as it should be shown (default: as it was asked)"),

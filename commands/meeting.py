@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.dates import day_name, short_day
+from bot.domain import Outcome
 from bot.errors import UserError
 from bot.messages import Invocation, Reply
 from bot.services import Services
@@ -39,6 +40,6 @@ async def meeting(invocation: Invocation, services: Services) -> Reply:
     lines.extend(warnings)
     lines.append(
         f"After the meeting, report the result with /nominate branch:{branch.code} "
-        "outcome:nominated|other|none."
+        f"outcome:{'|'.join(str(o) for o in Outcome)}."
     )
     return Reply(text="\n".join(lines), ephemeral=True)

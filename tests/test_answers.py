@@ -26,6 +26,12 @@ def engine() -> AnswerEngine:
     return AnswerEngine(load_campaign(CAMPAIGN), ranking="lexical")
 
 
+@pytest.fixture(scope="module")
+def learned() -> AnswerEngine:
+    """The learned ranker, which the bot uses when the sentence model is installed."""
+    return AnswerEngine(load_campaign(CAMPAIGN), ranking="learned")
+
+
 def test_close_date_comes_from_the_timetable(tmp_path: Path) -> None:
     pack = tmp_path / "pack"
     shutil.copytree(CAMPAIGN, pack)
@@ -76,6 +82,20 @@ def test_answers_people_typing_as_they_do(
     assert expected.lower() in answer.text.lower()
     assert answer.source is not None and answer.source["id"] == source
     assert len(answer.text) <= MAX_ANSWER
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how do i sign up", "how can I join", "I want to volunteer", "where do I sign up?"],
+)
+def test_signing_up_points_to_volunteer(
+    engine: AnswerEngine, learned: AnswerEngine, question: str
+) -> None:
+    for ranked in (engine, learned):
+        answer = ranked.answer(question, SEPT_20)
+        assert answer.answered, ranked.ranking
+        assert answer.source is not None and answer.source["id"] == "faq-sign-up"
+        assert "Sign up with /volunteer" in answer.text
 
 
 @pytest.mark.parametrize(

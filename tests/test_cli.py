@@ -251,3 +251,73 @@ def test_a_bad_setting_names_the_variable(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("mobilise: bad setting MOBILISE_TIMEZONE:")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_export_takes_what_positionally_or_as_an_option(tmp_path: Path) -> None:
+    db = tmp_path / "bot.db"
+    signed_up = run(["console", "--as", "alice"], db, "/volunteer branch:DWP-LEEDS consent:yes\n")
+    assert signed_up.returncode == 0, signed_up.stderr
+    positional = run(["export", "volunteers"], db)
+    assert positional.returncode == 0, positional.stderr
+    rows = list(csv.DictReader(io.StringIO(positional.stdout)))
+    assert [(r["branch_code"], r["display_name"]) for r in rows] == [("DWP-LEEDS", "alice")]
+    assert run(["export", "--what", "volunteers"], db).stdout == positional.stdout
+    both = run(["export", "meetings", "--what", "volunteers"], db)
+    assert both.returncode == 2
+    assert both.stderr.strip().splitlines()[-1] == (
+        "mobilise export: meetings or --what volunteers? Give one."
+    )
+
+
+def test_backup_needs_its_folder_and_replaces_a_file_only_when_forced(tmp_path: Path) -> None:
+    db = tmp_path / "bot.db"
+    assert run(["console"], db).returncode == 0  # a store to copy
+    missing = run(["backup", str(tmp_path / "no-such-folder" / "copy.db")], db)
+    assert missing.returncode == 2
+    assert missing.stderr.splitlines() == [
+        f"mobilise backup: there is no folder {tmp_path / 'no-such-folder'}: create it first"
+    ]
+    assert not (tmp_path / "no-such-folder").exists()
+
+    existing = tmp_path / "copy.db"
+    existing.write_text("last week's copy")
+    refused = run(["backup", str(existing)], db)
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines() == [
+        f"mobilise backup: {existing} already exists: use --force to replace it"
+    ]
+    assert existing.read_text() == "last week's copy"
+
+    forced = run(["backup", "--force", str(existing)], db)
+    assert forced.returncode == 0, forced.stderr
+    assert existing.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_an_empty_schedule_says_why(tmp_path: Path) -> None:
+    db = tmp_path / "bot.db"
+    assert run(["console"], db).returncode == 0  # a fresh store
+    fresh = run(["--now", "2019-09-20T10:00", "schedule"], db)
+    assert fresh.returncode == 0, fresh.stderr
+    assert fresh.stdout.splitlines()[:1] == [
+        "0 messages: there is nobody to send to yet. No volunteers have signed up "
+        "(/volunteer), no channel gets the broadcasts (/broadcast-here) and no organisers "
+        "are set for the digest (MOBILISE_ORGANISERS)."
+    ]
+    as_json = run(["--now", "2019-09-20T10:00", "schedule", "--json"], db)
+    assert as_json.stdout == ""
+    assert "mobilise schedule: 0 messages: there is nobody to send to yet." in as_json.stderr
+
+    quiet_week = run(
+        ["schedule", "--from", "2019-12-20", "--to", "2019-12-25"],
+        db,
+        MOBILISE_ORGANISERS="console:olive",
+    )
+    assert quiet_week.stdout.splitlines()[:1] == [
+        "0 messages: nothing falls due from Fri 20 Dec to Wed 25 Dec. Also, no volunteers "
+        "have signed up (/volunteer) and no channel gets the broadcasts (/broadcast-here)."
+    ]
+    signed_up = "/volunteer branch:DWP-LEEDS consent:yes\n"
+    assert run(["--now", "2019-09-20T10:00", "console"], db, signed_up).returncode == 0
+    planned = run(["--now", "2019-09-20T10:00", "schedule"], db)
+    counted = next(line for line in planned.stdout.splitlines() if " messages" in line)
+    assert counted.endswith(" messages") and not counted.startswith("0 ")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -14,7 +15,7 @@ import discord
 import pytest
 
 from bot.adapters.discord import DiscordAdapter
-from bot.adapters.discord_views import button_id, render
+from bot.adapters.discord_views import button_id, render, text_limit
 from bot.app import open_services
 from bot.clock import Clock
 from bot.dispatch import Dispatcher
@@ -107,6 +108,41 @@ async def test_commands_are_synced_to_the_guild(adapter: DiscordAdapter, fake: F
     )
     assert isinstance(synced.json, list)
     assert [c["name"] for c in synced.json] == registry().names()
+    assert_permissions_limits_and_contexts(synced.json, "32")
+
+
+def assert_permissions_limits_and_contexts(
+    payload: list[dict[str, Any]], shown_to: str | None
+) -> None:
+    """Organiser commands need `shown_to`; every option carries the limits the bot checks;
+    `contexts` (not the deprecated dm_permission) says where a command may be used."""
+    commands = registry()
+    for entry in payload:
+        declared = commands.get(entry["name"])
+        assert declared is not None
+        assert "dm_permission" not in entry
+        assert entry["integration_types"] == [0]  # installed to a server
+        if declared.organiser_only:
+            assert entry["default_member_permissions"] == shown_to
+            assert entry["contexts"] == [0]  # in a server, where roles are known
+        else:
+            assert entry["default_member_permissions"] is None
+            assert entry["contexts"] == [0, 1]  # a server, or a DM with the bot
+        for option in entry["options"]:
+            spec = declared.option(option["name"])
+            assert spec is not None
+            if option["type"] == 3 and "choices" not in option:  # a string
+                assert option["max_length"] == text_limit(spec)
+            if option["type"] == 4:  # an integer
+                assert (option["min_value"], option["max_value"]) == (
+                    spec.min_value,
+                    spec.max_value,
+                )
+                assert spec.min_value is not None and spec.max_value is not None
+    by_name = {entry["name"]: entry for entry in payload}
+    limits = {o["name"]: o.get("max_length") for o in by_name["nominate"]["options"]}
+    assert limits == {"branch": 120, "outcome": None, "nominee": 120, "date": 40}
+    assert {o["name"]: o.get("max_length") for o in by_name["ask"]["options"]} == {"question": 500}
 
 
 CASES = {
@@ -332,7 +368,9 @@ async def test_429_is_honoured_and_sent_once(adapter: DiscordAdapter, fake: Fake
     assert sent.json["allowed_mentions"] == {"parse": []}
 
 
-def test_payload_lists_what_help_lists_for_an_organiser(tmp_path: Path) -> None:
+def cli_payload(tmp_path: Path, **env: str) -> list[dict[str, Any]]:
+    """What `mobilise discord-commands` prints, with these settings."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MOBILISE_")}
     result = subprocess.run(
         [
             sys.executable,
@@ -348,8 +386,17 @@ def test_payload_lists_what_help_lists_for_an_organiser(tmp_path: Path) -> None:
         text=True,
         timeout=60,
         check=True,
+        env={**environment, **env},
+        cwd=tmp_path,
     )
     payload = json.loads(result.stdout)
+    assert isinstance(payload, list)
+    return payload
+
+
+def test_payload_lists_what_help_lists_for_an_organiser(tmp_path: Path) -> None:
+    payload = cli_payload(tmp_path)
+    assert_permissions_limits_and_contexts(payload, "32")  # Manage Server
     assert [c["name"] for c in payload] == [c.name for c in registry().visible_to(True)]
     nominate = next(c for c in payload if c["name"] == "nominate")
     options = {o["name"]: o for o in nominate["options"]}
@@ -371,6 +418,13 @@ def test_payload_lists_what_help_lists_for_an_organiser(tmp_path: Path) -> None:
         "text": True,
         "question": False,
     }
+
+
+def test_who_sees_organiser_commands_is_a_setting(tmp_path: Path) -> None:
+    administrators = cli_payload(tmp_path, MOBILISE_DISCORD_ORGANISER_PERMISSION="8")
+    assert_permissions_limits_and_contexts(administrators, "8")
+    everyone = cli_payload(tmp_path, MOBILISE_DISCORD_ORGANISER_PERMISSION="everyone")
+    assert_permissions_limits_and_contexts(everyone, None)
 
 
 def test_render_limits() -> None:

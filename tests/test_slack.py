@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from bot.adapters.slack import SlackAdapter
-from bot.adapters.slack_blocks import escape, form_view, manifest, render
+from bot.adapters.slack_blocks import BOT_EVENTS, escape, form_view, manifest, render
 from bot.app import open_services
 from bot.clock import Clock
 from bot.dispatch import Dispatcher
@@ -650,3 +650,73 @@ async def test_more_than_five_choices_are_a_menu(
         adapter, fake, menu, "menu", type="static_select", selected_option=chosen
     )
     assert "DWP Cardiff &amp; Vale" in shown["text"]
+
+
+async def test_prefixed_commands_reach_their_handlers_and_help_names_them(
+    slack_services: Services, slack_settings: Settings, fake: FakeSlack
+) -> None:
+    prefixed = slack_settings.model_copy(update={"command_prefix": "mob-"})
+    adapter = SlackAdapter(Dispatcher(slack_services), prefixed)
+    shown = await run_command(adapter, fake, "mob-progress", "")
+    assert "of the 15 branches needed" in shown["text"]
+    helped = await run_command(adapter, fake, "mob-help", "")
+    assert "/mob-progress [share:&lt;true|false&gt;]" in helped["text"]
+    assert "/mob-volunteer branch:" in helped["text"]
+    assert " /progress" not in helped["text"] and "\n/progress" not in helped["text"]
+    signed_up = await run_command(adapter, fake, "mob-volunteer", "branch:DWP-LEEDS consent:yes")
+    assert "/mob-optout stops reminders; /mob-forgetme erases you" in signed_up["text"]
+    unprefixed = await slack.command(adapter, "progress", "", trigger="T-unprefixed")
+    assert unprefixed.status == 404  # another app's command, not ours
+
+
+def slack_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("MOBILISE_", "SLACK_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**environment, **env},
+    )
+
+
+def test_the_manifest_for_http_mode_with_a_prefix() -> None:
+    url = "https://bot.example.org/slack/events"
+    result = slack_cli("slack-manifest", "--http", url, MOBILISE_COMMAND_PREFIX="mob-")
+    assert result.returncode == 0, result.stderr
+    parsed = yaml.safe_load(result.stdout)
+    assert parsed == manifest(registry(), prefix="mob-", http=url)
+    commands = parsed["features"]["slash_commands"]
+    assert [c["command"] for c in commands] == [
+        f"/mob-{c.name}" for c in registry().visible_to(organiser=True)
+    ]
+    assert {c["url"] for c in commands} == {url}
+    settings = parsed["settings"]
+    assert settings["socket_mode_enabled"] is False
+    assert settings["event_subscriptions"]["request_url"] == url
+    assert settings["event_subscriptions"]["bot_events"] == list(BOT_EVENTS)
+    assert settings["interactivity"] == {
+        "is_enabled": True,
+        "request_url": url,
+        "message_menu_options_url": url,
+    }
+    answer = next(c for c in commands if c["command"] == "/mob-answer")
+    assert "/mob-questions" in answer["description"]
+    host_only = slack_cli("slack-manifest", "--http", "https://bot.example.org")
+    assert yaml.safe_load(host_only.stdout) == manifest(registry(), http=url)
+    bad = slack_cli("slack-manifest", "--http", "bot.example.org")
+    assert bad.returncode == 2
+    assert bad.stderr.count("\n") == 1 and "--http" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("prefix", "problem"),
+    [("Mob!", "lowercase letters, digits"), ("a-prefix-far-too-long-", "Slack allows 32")],
+)
+def test_a_bad_command_prefix_is_one_line_naming_it(prefix: str, problem: str) -> None:
+    result = slack_cli("slack-manifest", MOBILISE_COMMAND_PREFIX=prefix)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "MOBILISE_COMMAND_PREFIX" in result.stderr and problem in result.stderr

@@ -112,7 +112,11 @@ class DiscordAdapter:
         self.client = discord.Client(intents=intents, allowed_mentions=NO_MENTIONS)
         self.tree = app_commands.CommandTree(self.client)
         for command in services.commands:
-            self.tree.add_command(app_command(command, self, self._branch_choices))
+            self.tree.add_command(
+                app_command(
+                    command, self, self._branch_choices, settings.discord_organiser_permission
+                )
+            )
         self.client.event(self.on_message)
         self.client.event(self.on_interaction)
         self.client.setup_hook = self._setup_hook  # type: ignore[method-assign]

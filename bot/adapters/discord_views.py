@@ -1,8 +1,11 @@
 """Discord's side of a neutral reply: messages, embeds, buttons, forms, and the
 application commands built from the command declarations.
 
-Option types, descriptions and choices are carried over from the declarations; branch
-options autocomplete. Every message goes out with mentions disabled, so nothing a user
+Option types, descriptions, choices and limits are carried over from the declarations;
+branch options autocomplete. Organiser commands carry `default_member_permissions`, so
+Discord shows them only to members with that permission (the bot checks for itself
+anyway), and `contexts` says where each command may be used (organiser commands only in
+a server, where roles are known; the rest in a DM with the bot too). Every message goes out with mentions disabled, so nothing a user
 typed can ping @everyone, @here, a role or a person. A reply's text mixes the bot's words
 (which use no markup) with what people typed, so all of it is markdown-escaped: a typed
 `[verify here](https://evil.example)` shows as typed, with the address in plain view,
@@ -16,11 +19,13 @@ import io
 import json
 import re
 from collections.abc import Callable, Coroutine, Mapping
-from typing import Any, Protocol
+from typing import Any, Optional, Protocol, cast
 
 import discord
 from discord import app_commands
 
+from bot.branches import MAX_BRANCH_TEXT
+from bot.dates import MAX_DATE_TEXT
 from bot.messages import Button, Reply
 from commands.spec import Command, Option, OptionType
 
@@ -37,14 +42,31 @@ SELECT_ID = "mobilise-select"
 NO_MENTIONS = discord.AllowedMentions.none()
 _MENTION = re.compile(r"<@!?\d+>")
 
-_ANNOTATIONS: dict[OptionType, type] = {
-    OptionType.TEXT: str,
-    OptionType.BRANCH: str,
-    OptionType.DATE: str,
-    OptionType.CHOICE: str,
-    OptionType.BOOLEAN: bool,
-    OptionType.INTEGER: int,
-}
+# Where a command may be used: a server, a DM with the bot; installed to a server only.
+EVERYWHERE = app_commands.AppCommandContext(guild=True, dm_channel=True)
+IN_A_SERVER = app_commands.AppCommandContext(guild=True)
+SERVER_INSTALL = app_commands.AppInstallationType(guild=True)
+_RANGE = cast(Any, app_commands.Range)  # subscripted with values known only at run time
+
+
+def text_limit(option: Option) -> int:
+    """The most characters the bot accepts for a string option."""
+    return {OptionType.BRANCH: MAX_BRANCH_TEXT, OptionType.DATE: MAX_DATE_TEXT}.get(
+        option.type, option.max_length
+    )
+
+
+def _annotation(option: Option) -> Any:
+    """The parameter type, with the limits the bot enforces: Discord checks them first."""
+    if option.type is OptionType.BOOLEAN:
+        return bool
+    if option.type is OptionType.INTEGER:
+        if option.min_value is None and option.max_value is None:
+            return int
+        return _RANGE[int, option.min_value, option.max_value]
+    if option.type is OptionType.CHOICE:
+        return str  # limited to its choices
+    return _RANGE[str, None, text_limit(option)]
 
 
 # Addresses are left whole, so Discord still links them (visibly: never behind a label).
@@ -204,10 +226,29 @@ class CommandForm(discord.ui.Modal):
         await self.adapter.run_and_respond(interaction, self.command.name, raw)
 
 
+class AppCommand(app_commands.Command[Any, ..., Any]):
+    """An application command whose payload leaves out the deprecated `dm_permission`:
+    its `contexts` say where it may be used."""
+
+    def to_dict(self, tree: app_commands.CommandTree[Any]) -> dict[str, Any]:
+        payload = super().to_dict(tree)
+        payload.pop("dm_permission", None)
+        if payload.get("default_member_permissions") is not None:  # a string, as documented
+            payload["default_member_permissions"] = str(payload["default_member_permissions"])
+        return payload
+
+
 def app_command(
-    command: Command, adapter: CommandRunner, branch_choices: BranchChoices
+    command: Command,
+    adapter: CommandRunner,
+    branch_choices: BranchChoices,
+    organiser_permission: int | None = None,
 ) -> app_commands.Command[Any, ..., Any]:
-    """The application command for one declaration; running it calls `adapter`."""
+    """The application command for one declaration; running it calls `adapter`.
+
+    An organiser command is shown by default only to members with the permissions in
+    `organiser_permission` (a bit set; None shows it to everyone).
+    """
 
     async def callback(interaction: discord.Interaction, **values: Any) -> None:
         raw = {k: v for k, v in values.items() if v is not None}
@@ -224,13 +265,13 @@ def app_command(
         )
     ]
     for option in sorted(command.options, key=lambda o: not _required(command, o)):
-        annotation: Any = _ANNOTATIONS[option.type]
+        annotation = _annotation(option)
         required = _required(command, option)
         parameters.append(
             inspect.Parameter(
                 option.name,
                 inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                annotation=annotation if required else annotation | None,
+                annotation=annotation if required else Optional[annotation],  # noqa: UP045
                 default=inspect.Parameter.empty if required else None,
             )
         )
@@ -245,9 +286,15 @@ def app_command(
     }
     if choices:
         callback = app_commands.choices(**choices)(callback)
-    declared: app_commands.Command[Any, ..., Any] = app_commands.Command(
-        name=command.name, description=_cut(command.description, 100), callback=callback
+    declared = AppCommand(
+        name=command.name,
+        description=_cut(command.description, 100),
+        callback=callback,
+        allowed_contexts=IN_A_SERVER if command.organiser_only else EVERYWHERE,
+        allowed_installs=SERVER_INSTALL,
     )
+    if command.organiser_only and organiser_permission is not None:
+        declared.default_permissions = discord.Permissions(organiser_permission)
     for option in command.options:
         if option.type is OptionType.BRANCH:
             declared.autocomplete(option.name)(branch_choices)

@@ -34,6 +34,7 @@ from bot.adapters.slack_blocks import (
     FORM_PREFIX,
     PLATFORM,
     UNDELIVERABLE,
+    CommandNames,
     form_values,
     form_view,
     parse_button_value,
@@ -80,6 +81,7 @@ class SlackAdapter:
         self.mode = mode
         self.host = host
         self.port = port
+        self.names = CommandNames(services.commands, settings.command_prefix)
         self.client = slack_client(settings)
         self.limiter = paced(settings.slack_send_rate)
         secret = settings.slack_signing_secret
@@ -178,7 +180,7 @@ class SlackAdapter:
         thread_ts: str | None = None,
     ) -> None:
         """Send a reply where it belongs: only to the caller, or to the channel."""
-        text, blocks = render(reply)
+        text, blocks = render(reply, self.names)
         if reply.attachment is not None:
             await self._upload(reply, user)
         if respond is not None:
@@ -211,7 +213,7 @@ class SlackAdapter:
     async def send(self, target: Target, reply: Reply, key: str) -> SendOutcome:
         """A reminder: paced below Slack's limits, 429s retried by slack-sdk, its key in
         the message's metadata so that a send cut short can be found again."""
-        text, blocks = render(reply)
+        text, blocks = render(reply, self.names)
         async with self.limiter:
             try:
                 sent = await self.client.chat_postMessage(
@@ -257,7 +259,7 @@ class SlackAdapter:
         self.app.middleware(self._once())
         commands = self.services.commands
         for command in commands:
-            self.app.command(f"/{command.name}")(
+            self.app.command(self.names.slash(command.name))(
                 ack=_ack_quietly, lazy=[self._command_handler(command)]
             )
         for command in commands.everything():  # forms open from buttons too

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from bot.domain import User
+from bot.errors import StartupError
 from bot.messages import Button, Reply
 from commands import Registry
 from commands.spec import Command, Option, OptionType
@@ -27,6 +30,7 @@ SECTION_LIMIT = 3000
 MAX_BLOCKS = 50
 BUTTONS_AT_MOST = 5  # more choices than this are offered as a menu
 SELECT_AT_MOST = 100  # Slack's limit on a menu's options
+COMMAND_NAME_LIMIT = 32  # Slack's limit on a slash command, the slash included
 
 # Scopes the app needs, for the manifest.
 BOT_SCOPES = (
@@ -84,6 +88,43 @@ def _chunks(text: str, size: int = SECTION_LIMIT) -> list[str]:
     return parts
 
 
+class CommandNames:
+    """The bot's slash commands as Slack knows them, with the optional prefix
+    (MOBILISE_COMMAND_PREFIX) that keeps them apart from other apps' commands.
+
+    A reply names commands without the prefix (`/progress`); on Slack, each is shown
+    with it (`/mob-progress`), in /help's list and every hint alike.
+    """
+
+    def __init__(self, commands: Registry, prefix: str = ""):
+        self.prefix = prefix
+        names = sorted((c.name for c in commands), key=len, reverse=True)
+        longest = self.slash(names[0]) if names else ""
+        if len(longest) > COMMAND_NAME_LIMIT:
+            raise StartupError(
+                f"MOBILISE_COMMAND_PREFIX {prefix!r} is too long: {longest} would be "
+                f"{len(longest)} characters, and Slack allows {COMMAND_NAME_LIMIT}."
+            )
+        alternatives = "|".join(re.escape(name) for name in names)
+        self._named = re.compile(rf"(?<![\w/.:-])/({alternatives})(?![\w-])")
+
+    def slash(self, name: str) -> str:
+        return f"/{self.prefix}{name}"
+
+    def in_text(self, text: str) -> str:
+        return self._named.sub(lambda m: self.slash(m.group(1)), text) if self.prefix else text
+
+    def in_reply(self, reply: Reply) -> Reply:
+        if not self.prefix:
+            return reply
+        return replace(
+            reply,
+            text=self.in_text(reply.text),
+            title=self.in_text(reply.title) if reply.title else reply.title,
+            fields=tuple((self.in_text(a), self.in_text(b)) for a, b in reply.fields),
+        )
+
+
 def user_from(payload: Mapping[str, Any]) -> User:
     """Who sent a command, an interaction or a form."""
     user = payload.get("user")
@@ -136,8 +177,10 @@ def _plain(text: str, limit: int = SECTION_LIMIT) -> dict[str, Any]:
     return {"type": "plain_text", "text": escape(text[: _fit(text, limit)]), "emoji": True}
 
 
-def render(reply: Reply) -> tuple[str, list[dict[str, Any]]]:
-    """A neutral reply as (fallback text, Block Kit blocks), everything escaped."""
+def render(reply: Reply, names: CommandNames | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """A neutral reply as (fallback text, Block Kit blocks), everything escaped, and the
+    commands it names as `names` has them on Slack."""
+    reply = names.in_reply(reply) if names is not None else reply
     text = escape(reply.text[: _fit(reply.text, 40000)])
     blocks: list[dict[str, Any]] = []
     if reply.title:
@@ -284,20 +327,34 @@ def form_values(command: Command, view: Mapping[str, Any]) -> dict[str, str]:
     return values
 
 
-def _slash_command(command: Command) -> dict[str, Any]:
+def _slash_command(
+    command: Command, names: CommandNames, request_url: str | None
+) -> dict[str, Any]:
     entry: dict[str, Any] = {
-        "command": f"/{command.name}",
-        "description": command.description[:2000],
+        "command": names.slash(command.name),
+        "description": names.in_text(command.description)[:2000],
         "should_escape": False,
     }
     hint = " ".join(o.usage() for o in command.options)
     if hint:
         entry["usage_hint"] = hint[:1000]
+    if request_url:
+        entry["url"] = request_url
     return entry
 
 
-def manifest(commands: Registry, name: str = "mobilise") -> dict[str, Any]:
-    """The Slack app manifest, generated from the command declarations."""
+def manifest(
+    commands: Registry, name: str = "mobilise", prefix: str = "", http: str | None = None
+) -> dict[str, Any]:
+    """The Slack app manifest, generated from the command declarations: for Socket Mode,
+    or, given the address of `run --slack-http`'s endpoint (`http`), for HTTP, with
+    commands, events and interactivity all sent there."""
+    names = CommandNames(commands, prefix)
+    events: dict[str, Any] = {"bot_events": list(BOT_EVENTS)}
+    interactivity: dict[str, Any] = {"is_enabled": True}
+    if http:
+        events = {"request_url": http, **events}
+        interactivity |= {"request_url": http, "message_menu_options_url": http}
     return {
         "display_information": {
             "name": name,
@@ -310,14 +367,14 @@ def manifest(commands: Registry, name: str = "mobilise") -> dict[str, Any]:
                 "messages_tab_enabled": True,
                 "messages_tab_read_only_enabled": False,
             },
-            "slash_commands": [_slash_command(c) for c in commands],
+            "slash_commands": [_slash_command(c, names, http) for c in commands],
         },
         "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
         "settings": {
-            "event_subscriptions": {"bot_events": list(BOT_EVENTS)},
-            "interactivity": {"is_enabled": True},
+            "event_subscriptions": events,
+            "interactivity": interactivity,
             "org_deploy_enabled": False,
-            "socket_mode_enabled": True,
+            "socket_mode_enabled": not http,
             "token_rotation_enabled": False,
         },
     }

@@ -24,7 +24,7 @@ class SlackBoard(LiveBoards):
         self.adapter = adapter
 
     async def post(self, channel_id: str, reply: Reply) -> str:
-        text, blocks = render(reply)
+        text, blocks = render(reply, self.adapter.names)
         async with self.adapter.limiter:
             posted = await self.adapter.client.chat_postMessage(
                 channel=channel_id, text=text, blocks=blocks, mrkdwn=False
@@ -32,7 +32,7 @@ class SlackBoard(LiveBoards):
         return str(posted["ts"])
 
     async def edit(self, channel_id: str, message_id: str, reply: Reply) -> bool:
-        text, blocks = render(reply)
+        text, blocks = render(reply, self.adapter.names)
         try:
             async with self.adapter.limiter:
                 await self.adapter.client.chat_update(

@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as error:
         problem = error.errors()[0]
         names = ", ".join(dict.fromkeys(setting_names(error)))
-        print(f"mobilise: bad setting {names}: {problem['msg']}", file=sys.stderr)
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        print(f"mobilise: bad setting {names}: {message}", file=sys.stderr)
         return 2
     serving = args.command == "run" and (settings.has_slack or settings.has_discord)
     configure_logging(settings, settings.log_level or ("INFO" if serving else "WARNING"))

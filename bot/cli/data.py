@@ -31,8 +31,15 @@ async def _read_input(path: str, command: str) -> str | None:
 
 
 async def export(args: argparse.Namespace, settings: Settings) -> int:
+    if args.what and args.what_given and args.what != args.what_given:
+        print(
+            f"mobilise export: {args.what_given} or --what {args.what}? Give one.",
+            file=sys.stderr,
+        )
+        return 2
+    what = args.what_given or args.what or "nominations"
     async with open_services(settings, create=False) as services:
-        text, _ = await export_csv(services.store, services.campaign, args.what)
+        text, _ = await export_csv(services.store, services.campaign, what)
         sys.stdout.write(text)
     return 0
 
@@ -110,7 +117,7 @@ async def purge(args: argparse.Namespace, settings: Settings) -> int:
 
 async def backup(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        pages = await backup_sqlite(settings.database_url, args.file)
+        pages = await backup_sqlite(settings.database_url, args.file, force=args.force)
     except BackupError as error:
         print(f"mobilise backup: {error}", file=sys.stderr)
         return 2

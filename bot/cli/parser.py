@@ -92,9 +92,16 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--force", action="store_true", help="purge before the purge date")
 
     backup = sub.add_parser("backup", help="copy the SQLite store safely, even while the bot runs")
-    backup.add_argument("file", help="where to write the copy")
+    backup.add_argument("file", help="where to write the copy (in a folder that exists)")
+    backup.add_argument("--force", action="store_true", help="replace the file if it exists")
 
-    sub.add_parser("slack-manifest", help="print the Slack app manifest (YAML)")
+    slack_manifest = sub.add_parser("slack-manifest", help="print the Slack app manifest (YAML)")
+    slack_manifest.add_argument(
+        "--http",
+        metavar="URL",
+        help="for HTTP mode (run --slack-http): the public address of /slack/events, "
+        "e.g. https://bot.example.org/slack/events",
+    )
     sub.add_parser("discord-commands", help="print the Discord application-command payload (JSON)")
 
     console = sub.add_parser("console", help="talk to the bot in the terminal")
@@ -126,7 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("faq-export", help="print the answers organisers added, as faq.yaml entries")
 
     export = sub.add_parser("export", help="print a CSV export")
-    export.add_argument("--what", choices=EXPORTS, default="nominations")
+    export.add_argument(
+        "what_given",
+        nargs="?",
+        choices=EXPORTS,
+        metavar="what",
+        help=f"what to export: {', '.join(EXPORTS)} (default nominations)",
+    )
+    export.add_argument("--what", choices=EXPORTS, help="the same, as an option")
     return parser
 
 

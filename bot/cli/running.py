@@ -17,7 +17,9 @@ from bot.leader import Lease, LeaseHeld, holding
 from bot.settings import Settings
 from schedules.deliver import Deliverer
 from schedules.jobs import reminders, renewal_interval
+from schedules.planner import PlanState
 from schedules.progress_posts import progress_posts
+from schedules.snapshot import plan_state
 
 log = logging.getLogger("mobilise")
 
@@ -117,9 +119,14 @@ async def schedule(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         plan = await Deliverer(services, {}).plan(start, end)
         posts = progress_posts(services.campaign, zone, start, end)
+        state = await plan_state(services.store, settings.organisers) if not plan else None
     if args.json:
         for item in plan:
             print(json.dumps(item.as_json()))
+        if state is not None:
+            print(
+                f"mobilise schedule: 0 messages: {_why_nothing(state, start, end)}", file=sys.stderr
+            )
         return 0
     for item in plan:
         at = item.at.astimezone(zone)
@@ -128,7 +135,7 @@ async def schedule(args: argparse.Namespace, settings: Settings) -> int:
             f"{short_day(at.date())} {clock_time(at):>7}  {item.rule.id:<20} "
             f"{item.audience:<10} {item.shown_recipient}{branch}"
         )
-    print(f"{len(plan)} messages")
+    print(f"{len(plan)} messages" + (f": {_why_nothing(state, start, end)}" if state else ""))
     if posts:
         print("Progress posts, to each broadcast channel:")
         for post in posts:
@@ -137,3 +144,20 @@ async def schedule(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{short_day(at.date())} {clock_time(at):>7}  {post.rule.id}{chart}")
     print(f"{len(posts)} progress posts")
     return 0
+
+
+def _why_nothing(state: PlanState, start: datetime, end: datetime) -> str:
+    """Why a plan is empty: nobody to send to, or nothing due in the window."""
+    missing = []
+    if not state.volunteers:
+        missing.append("no volunteers have signed up (/volunteer)")
+    if not state.channels:
+        missing.append("no channel gets the broadcasts (/broadcast-here)")
+    if not state.organisers:
+        missing.append("no organisers are set for the digest (MOBILISE_ORGANISERS)")
+    listed = " and ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
+    if len(missing) == 3:
+        return f"there is nobody to send to yet. {listed[0].upper()}{listed[1:]}."
+    last = (end - timedelta(seconds=1)).date()
+    reason = f"nothing falls due from {short_day(start.date())} to {short_day(last)}."
+    return reason + (f" Also, {listed}." if listed else "")

@@ -227,7 +227,7 @@ class FakeDiscord:
                         "id": str(next(self._ids)),
                         "application_id": APP_ID,
                         "version": "1",
-                        "default_member_permissions": None,
+                        "default_member_permissions": c.get("default_member_permissions"),
                         "type": c.get("type", 1),
                     }
                     for c in commands
