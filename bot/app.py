@@ -73,7 +73,10 @@ async def open_services(
     clock: Clock | None = None,
     campaign: Campaign | None = None,
     create: bool = True,
+    answers: bool = True,
 ) -> AsyncIterator[Services]:
+    """The bot's services. `answers=False`: the answer engine is built only if a command
+    asks for it (a process that only sends or exports never needs the sentence model)."""
     if not create:
         must_exist(settings)
     pack = campaign_dir(settings)
@@ -93,20 +96,27 @@ async def open_services(
         learned = [
             LearnedAnswer(a.id, a.question, a.answer) for a in await store.questions.answers()
         ]
-        answers = AnswerEngine(campaign, learned)
-        # Everything built so far lives as long as the bot: keep the garbage collector
-        # from scanning it again and again (long pauses under load otherwise).
-        gc.collect()
-        gc.freeze()
-        yield Services(
+        loaded = campaign
+
+        def make_answers() -> AnswerEngine:
+            return AnswerEngine(loaded, learned)
+
+        services = Services(
             settings=settings,
             campaign=campaign,
             store=store,
             clock=clock,
             branches=branches,
-            answers=answers,
+            make_answers=make_answers,
             commands=registry(),
         )
+        if answers:
+            _ = services.answers  # built now, not at the first question
+        # Everything built so far lives as long as the bot: keep the garbage collector
+        # from scanning it again and again (long pauses under load otherwise).
+        gc.collect()
+        gc.freeze()
+        yield services
     finally:
         await store.close()
 
@@ -139,11 +149,12 @@ async def open_runtime(
     clock: Clock | None = None,
     campaign: Campaign | None = None,
     create: bool = True,
+    answers: bool = True,
 ) -> AsyncIterator[Runtime]:
     """Services, the dispatcher, and an adapter for each platform with credentials."""
     async with AsyncExitStack() as stack:
         services = await stack.enter_async_context(
-            open_services(settings, clock=clock, campaign=campaign, create=create)
+            open_services(settings, clock=clock, campaign=campaign, create=create, answers=answers)
         )
         runtime = Runtime(services, Dispatcher(services))
         if platforms != "none":

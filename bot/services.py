@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from bot.branches import BranchDirectory
@@ -25,7 +27,13 @@ class Services:
     store: Store
     clock: Clock
     branches: BranchDirectory
-    answers: AnswerEngine
+    make_answers: Callable[[], AnswerEngine]
     commands: Registry
     outbox: Outbox = field(default_factory=Outbox)
     changes: Changes = field(default_factory=Changes)
+
+    @cached_property
+    def answers(self) -> AnswerEngine:
+        """The answer engine, built when first needed: a process that only sends reminders
+        or exports (send-due, export) never loads the sentence model."""
+        return self.make_answers()

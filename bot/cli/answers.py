@@ -72,7 +72,7 @@ async def train(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def faq_export(args: argparse.Namespace, settings: Settings) -> int:
-    async with open_services(settings, create=False) as services:
+    async with open_services(settings, create=False, answers=False) as services:
         learned = await services.store.questions.answers()
     entries = [
         {

@@ -38,7 +38,7 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 2
     what = args.what_given or args.what or "nominations"
-    async with open_services(settings, create=False) as services:
+    async with open_services(settings, create=False, answers=False) as services:
         text, _ = await export_csv(services.store, services.campaign, what)
         sys.stdout.write(text)
     return 0
@@ -54,7 +54,7 @@ async def import_branches(args: argparse.Namespace, settings: Settings) -> int:
     if not branches:
         print("mobilise import-branches: no branches to import", file=sys.stderr)
         return 2
-    async with open_services(settings) as services:
+    async with open_services(settings, answers=False) as services:
         added, updated, retired = await services.store.branches.import_list(
             branches, args.replace, services.clock.now()
         )
@@ -71,7 +71,7 @@ async def reconcile(args: argparse.Namespace, settings: Settings) -> int:
     text = await _read_input(args.file, "reconcile")
     if text is None:
         return 2
-    async with open_services(settings, create=False) as services:
+    async with open_services(settings, create=False, answers=False) as services:
         try:
             report, problems = read_report(text, services.branches)
         except UserError as error:
@@ -97,7 +97,7 @@ async def reconcile(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def purge(args: argparse.Namespace, settings: Settings) -> int:
-    async with open_services(settings, create=False) as services:
+    async with open_services(settings, create=False, answers=False) as services:
         now = services.clock.now()
         due = services.campaign.purge_after
         if now < due and not args.force and not args.dry_run:
@@ -126,7 +126,7 @@ async def backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def chart(args: argparse.Namespace, settings: Settings) -> int:
-    async with open_services(settings, create=False) as services:
+    async with open_services(settings, create=False, answers=False) as services:
         png = progress_png(
             await services.store.nominations.timeline(), services.campaign, services.clock.now()
         )
@@ -139,7 +139,7 @@ async def import_volunteers(args: argparse.Namespace, settings: Settings) -> int
     text = await _read_input(args.file, "import-volunteers")
     if text is None:
         return 2
-    async with open_services(settings) as services:
+    async with open_services(settings, answers=False) as services:
         now = services.clock.now()
         volunteers, problems = read_volunteers(text, services.branches, settings.zone, now)
         if problems:

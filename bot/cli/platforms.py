@@ -36,7 +36,7 @@ async def slack_manifest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def discord_commands(args: argparse.Namespace, settings: Settings) -> int:
-    async with open_runtime(settings) as runtime:
+    async with open_runtime(settings, answers=False) as runtime:
         adapter = DiscordAdapter(runtime.dispatcher, settings)
         print(json.dumps(adapter.payload(), indent=2, ensure_ascii=False))
         await adapter.client.close()

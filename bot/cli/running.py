@@ -43,7 +43,9 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     stop = stop_signals()
     http = HttpOptions(args.host, args.port) if args.slack_http else None
     platforms: Platforms = "send" if args.reminders_only else "serve"
-    async with open_runtime(settings, platforms=platforms, http=http) as runtime:
+    async with open_runtime(
+        settings, platforms=platforms, http=http, answers=not args.reminders_only
+    ) as runtime:
         lease = Lease(runtime.services.store, "run", settings.lease_seconds)
         deliverer = Deliverer(runtime.services, runtime.senders, lease)
         async with reminders(
@@ -71,7 +73,7 @@ async def _console_with_reminders(settings: Settings, name: str, organiser: bool
 
 
 async def send_due(args: argparse.Namespace, settings: Settings) -> int:
-    async with open_runtime(settings, platforms="send", create=False) as runtime:
+    async with open_runtime(settings, platforms="send", create=False, answers=False) as runtime:
         if not runtime.senders:
             print("mobilise send-due: no platform is set up to send on", file=sys.stderr)
             return 2
@@ -105,7 +107,7 @@ async def send_due(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def schedule(args: argparse.Namespace, settings: Settings) -> int:
-    async with open_runtime(settings, create=False) as runtime:
+    async with open_runtime(settings, create=False, answers=False) as runtime:
         services = runtime.services
         zone = settings.zone
         start = args.start or services.clock.now()
