@@ -22,7 +22,7 @@ async def progress(invocation: Invocation, services: Services) -> Reply:
     campaign = services.campaign
     store = services.store
     tally = await store.nominations.tally()
-    count = counting(await store.branches.facts(), campaign)
+    count = counting(await store.branches.facts(), campaign, invocation.now)
     need = campaign.rules.nomination_threshold
     name = campaign.candidate.name
     lines = []
@@ -30,6 +30,12 @@ async def progress(invocation: Invocation, services: Services) -> Reply:
         lines.append(
             f"{name}: {count.counted} branches count towards the {need} needed: threshold "
             f"reached ({count.counted_verified} verified)."
+        )
+    elif invocation.now >= campaign.nominations_close:
+        lines.append(
+            f"{name}: {count.counted} of the {need} branches needed counted "
+            f"({count.counted_verified} verified). Nominations have closed, so no more "
+            "meetings can count."
         )
     else:
         lines.append(
@@ -68,7 +74,12 @@ async def progress(invocation: Invocation, services: Services) -> Reply:
     lines += await ballot_progress(services, invocation.now)
     attachment = None
     if invocation.flag("chart"):
-        png = progress_png(await store.nominations.timeline(), campaign, invocation.now)
+        png = progress_png(
+            await store.nominations.timeline(),
+            campaign,
+            invocation.now,
+            await store.branches.facts(),
+        )
         if ballot_period(campaign, invocation.now) != "before":  # the ballot, below
             png = stacked_png(
                 png, ballot_png(await store.ballot.turnout(), campaign, invocation.now)

@@ -16,6 +16,7 @@ from bot.campaign import Campaign
 from bot.dates import day_name, plural, short_day
 from bot.domain import DigestFacts, Tally
 from bot.messages import Attachment, Button, Reply
+from bot.pipeline import counting
 from bot.store import Store
 from schedules.planner import Planned
 
@@ -30,6 +31,10 @@ class Facts:
     tally: Tally
     digest: DigestFacts | None = None
     chart: bytes | None = None
+    # Nominations that count by the rules (bot.pipeline), as at the sweep; what the
+    # messages' {nominated} and {verified} say.
+    counted: int = 0
+    counted_verified: int = 0
 
 
 def ballot_buttons() -> tuple[Button, ...]:
@@ -57,19 +62,20 @@ class Composer:
 
     async def facts(self, store: Store, now: datetime, due: Sequence[Planned]) -> Facts:
         tally = await store.nominations.tally()
+        rows = await store.branches.facts()
+        count = counting(rows, self.campaign, now)
         if not any(p.audience == "organisers" for p in due):
-            return Facts(tally)
+            return Facts(tally, counted=count.counted, counted_verified=count.counted_verified)
         from bot.chart import progress_png
 
         digest = await store.reports.digest(
             now - timedelta(days=1), now.astimezone(self.zone).date()
         )
-        chart = progress_png(await store.nominations.timeline(), self.campaign, now)
-        return Facts(tally, digest, chart)
+        chart = progress_png(await store.nominations.timeline(), self.campaign, now, rows)
+        return Facts(tally, digest, chart, count.counted, count.counted_verified)
 
     def render(self, item: Planned, facts: Facts) -> Reply:
         campaign = self.campaign
-        tally = facts.tally
         at = item.at.astimezone(self.zone)
         threshold = campaign.rules.nomination_threshold
         fields = {
@@ -79,9 +85,9 @@ class Composer:
             "meeting_date": "",
             "days_left": str(max(0, (campaign.nominations_close.date() - at.date()).days)),
             "notice_days_left": str(max(0, (campaign.notice_cutoff - at.date()).days)),
-            "nominated": str(tally.nominated),
-            "verified": str(tally.nominated_verified),
-            "needed": str(max(0, threshold - tally.nominated)),
+            "nominated": str(facts.counted),
+            "verified": str(facts.counted_verified),
+            "needed": str(max(0, threshold - facts.counted)),
             "digest": "",
             "ballot_days_left": str(max(0, (campaign.ballot_close.date() - at.date()).days)),
         }
@@ -101,7 +107,7 @@ class Composer:
             )
         attachment = None
         if item.audience == "organisers":
-            fields["digest"] = self.digest(at.date(), tally, facts.digest or DigestFacts())
+            fields["digest"] = self.digest(at.date(), facts, facts.digest or DigestFacts())
             if facts.chart:
                 attachment = Attachment(f"progress-{at:%Y-%m-%d}.png", facts.chart, "image/png")
         text = campaign.fill(item.rule.text, fields)
@@ -109,7 +115,7 @@ class Composer:
             text = " ".join(text.split())
         return Reply(text=text, buttons=buttons, attachment=attachment, ephemeral=False)
 
-    def digest(self, today: date, tally: Tally, facts: DigestFacts) -> str:
+    def digest(self, today: date, counts: Facts, facts: DigestFacts) -> str:
         """The organisers' digest, one line per thing to know, in the pack's words."""
         words = self.campaign.digest
         fill = self.campaign.fill
@@ -139,8 +145,8 @@ class Composer:
             fill(
                 words.progress,
                 {
-                    "nominated": str(tally.nominated),
-                    "verified": str(tally.nominated_verified),
+                    "nominated": str(counts.counted),
+                    "verified": str(counts.counted_verified),
                     "days_left": plural(days, "day"),
                 },
             )

@@ -27,6 +27,7 @@ from bot.dates import plural, short_day
 from bot.domain import Delivery, DeliveryClaim
 from bot.leader import Lease
 from bot.messages import Reply
+from bot.retention import purge_if_due
 from bot.services import Services
 from schedules.compose import Composer, Facts
 from schedules.planner import Planned, Planner, QuietHours
@@ -90,6 +91,9 @@ class Deliverer:
             raise RuntimeError("sending needs the reminders lease")
         log_ = self.services.store.deliveries
         report = SweepReport()
+        purged = await purge_if_due(self.services, by="the sweep")
+        if purged is not None:
+            log.info("purged personal data after the purge date: %s", purged)
         saved = await log_.state_value(LAST_SWEPT)
         last = datetime.fromisoformat(saved) if saved else now - self.catchup
         horizon = now - self.catchup

@@ -32,7 +32,9 @@ async def _read_input(path: str, command: str) -> str | None:
 
 async def export(args: argparse.Namespace, settings: Settings) -> int:
     async with open_services(settings, create=False) as services:
-        text, _ = await export_csv(services.store, services.campaign, args.what)
+        text, _ = await export_csv(
+            services.store, services.campaign, args.what, services.clock.now()
+        )
         sys.stdout.write(text)
     return 0
 
@@ -120,8 +122,12 @@ async def backup(args: argparse.Namespace, settings: Settings) -> int:
 
 async def chart(args: argparse.Namespace, settings: Settings) -> int:
     async with open_services(settings, create=False) as services:
+        store = services.store
         png = progress_png(
-            await services.store.nominations.timeline(), services.campaign, services.clock.now()
+            await store.nominations.timeline(),
+            services.campaign,
+            services.clock.now(),
+            await store.branches.facts(),
         )
     await asyncio.to_thread(Path(args.out).write_bytes, png)
     print(f"Wrote {args.out}")
