@@ -143,9 +143,11 @@ def progress_png(
         )
         axes.grid(True, alpha=0.3)
         axes.legend(loc="upper left")
-        figure.tight_layout()
+        # Fixed margins: tight_layout would draw the whole figure an extra time, and this
+        # chart goes out with every daily digest.
+        figure.subplots_adjust(left=0.07, right=0.98, top=0.93, bottom=0.08)
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
+        figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
     finally:
         plt.close(figure)
     return buffer.getvalue()

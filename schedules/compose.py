@@ -113,7 +113,13 @@ class Composer:
         text = campaign.fill(item.rule.text, fields)
         if item.audience != "organisers":
             text = " ".join(text.split())
-        return Reply(text=text, buttons=buttons, attachment=attachment, ephemeral=False)
+        return Reply(
+            text=text,
+            buttons=buttons,
+            attachment=attachment,
+            ephemeral=False,
+            extra={"rule": item.rule.id},  # for logs and rehearsals; adapters ignore it
+        )
 
     def digest(self, today: date, counts: Facts, facts: DigestFacts) -> str:
         """The organisers' digest, one line per thing to know, in the pack's words."""
