@@ -1,23 +1,39 @@
-"""Play a whole campaign hour by hour on a simulated clock, and check every hour.
+"""Play a whole campaign hour by hour on a simulated clock, and check it as it goes.
 
-Each simulated hour: the reminder sweep runs (the bot's own `Deliverer`, sending on the
-stand-in platforms), the oracle checks each message that went out, the crowd's commands
-for the hour run through the dispatcher as chat users' do, and the views are checked.
+The clock steps through every hour of the window. At an hour where anything can happen
+the bot's own reminder sweep runs (its `Deliverer`, sending on the stand-in platforms),
+the oracle checks each message that went out, the crowd's commands for the hour run
+through the dispatcher as chat users' do, and the views are checked. An hour where
+nothing can happen is stepped over, without a sweep: that keeps 300 supporters to
+seconds, not minutes, per campaign, and loses nothing, because
 
-What is checked when (so that 300 supporters take seconds, not minutes, per campaign):
-- every hour: every message sent (night, opted out, erased, snoozed, branch done, phase,
-  doubled), every reply to the crowd (no errors, advice fits the phase), and the tally
-  in /progress against the oracle's;
-- every hour where a branch's records changed: /branch for each branch that changed;
-- every day at noon, and at the first hour of each phase: /branch for every branch,
-  /pipeline (and for every region and group at phase boundaries and on Mondays),
-  every export (the nominations export row by row), /reminders and a rotating tenth of
-  the supporters' /mydata;
-- the chart (/progress chart:true) on Mondays and at phase boundaries; the organisers'
-  digest, with its chart, every day it is due (the sweep sends it);
-- once the purge date has passed and a sweep has run: /mydata of every supporter;
-- at the end: each one-off broadcast reached each channel once, and the store's delivery
-  log has nothing left sending, failed or dropped (checked before the purge removes it).
+- the bot's own plan is asked at each midnight, and again after any hour in which the
+  crowd did something that can bring a reminder due (signing up, a meeting, a result,
+  opting in or out, snoozing), which hours have a message due: those hours are swept,
+  at night too (so a message planned for the night is sent, and caught, at night);
+- the hour after any such activity is swept (a welcome is due at once), and so are each
+  phase boundary (the purge date among them), the hour before the purge date, and every
+  hour with a fault;
+- each midnight (a meeting's day has come: a nomination may start to count), Mondays at
+  noon and every hour with crowd activity are checked, with or without a sweep.
+
+What is checked when:
+- every message sent: night, doubled, opted out, snoozed, erased, not a volunteer,
+  branch done, wrong branch state, meeting reminders after the close, votes reminders
+  after voting; every reply to the crowd (no errors; advice and sign-up promises fit
+  the phase);
+- the tally in /progress against the oracle's, at every hour with a report, at each
+  midnight and boundary; /branch ("Will it count?" and why) for each branch that
+  changed, and for branches whose meeting day has come;
+- the nominations export row by row every day at midnight;
+- Mondays at noon and each phase boundary: /pipeline, every export, /reminders, and
+  /mydata and /reminders of a rotating eighth of the supporters; at boundaries also
+  /branch for every branch, /pipeline for every region and group, and the chart. The digest,
+  with its chart, is drawn by the sweep every day it is due;
+- once the purge date has passed: /mydata of every supporter after the first sweep,
+  then of a sample daily, and the volunteers export;
+- daily and before the purge: nothing in the delivery log failed, dropped or stuck
+  sending; at the end: each one-off broadcast reached each channel exactly once.
 """
 
 from __future__ import annotations
@@ -36,6 +52,7 @@ from bot.campaign import load_campaign
 from bot.clock import Clock
 from bot.domain import User
 from bot.messages import Channel, Reply
+from bot.rehearse.checks import check_hour
 from bot.rehearse.crowd import CHANNELS, ORGANISERS, Action, Crowd
 from bot.rehearse.oracle import Oracle
 from bot.rehearse.platforms import Killed, Platform, Sent
@@ -246,41 +263,45 @@ class Rehearsal:
             self.result.hours += 1
             if hour.astimezone(self.pack.zone).hour == 0:
                 await self._plan_ahead(hour)
-            if not self._live(hour, acting or acted or boundary):
+            check = acting or boundary or self._checked_hour(hour)
+            sweep = acted or boundary or self._swept_hour(hour)
+            if not (check or sweep):
                 hour += timedelta(hours=1)
                 continue
-            self.result.swept_hours += 1
-            await self._sweep(hour)
+            if sweep:
+                self.result.swept_hours += 1
+                await self._sweep(hour)
             if self.faults is not None and hour in self.faults.restarts:
                 await self.bot.stop()
                 n += 1
                 self.bot = await self._start(f"bot-{n}")
                 self.faults.done["restarts"] += 1
-            acted = acting
+            acted = False
             replan = False
             while pending is not None and pending.at < hour + timedelta(hours=1):
                 await self.act(pending)
                 replan = replan or pending.kind in PLANNED
                 pending = next(actions, None)
             if replan:
+                acted = True  # a welcome may be due at once: sweep the next hour
                 await self._plan_ahead(hour + timedelta(hours=1))
             self.clock.set(hour + timedelta(minutes=59))
-            await self._check(hour, boundary)
+            await check_hour(self, hour, boundary)
             hour += timedelta(hours=1)
         self.clock.set(self.end)
         self.oracle.check_broadcasts(self.log, len(CHANNELS), self.start, self.end)
 
-    def _live(self, hour: datetime, busy: bool) -> bool:
-        """Whether to sweep and check at `hour` (see the module's docstring)."""
-        local = hour.astimezone(self.pack.zone)
+    def _swept_hour(self, hour: datetime) -> bool:
+        """Whether the bot's plan has something due (or a fault is set) at `hour`."""
         faults = self.faults
-        if busy or hour in self._due or local.hour == 0:
-            return True
-        if local.hour == 12 and local.weekday() == 0:
-            return True
-        if hour + timedelta(hours=1) == self.pack.purge_after:
+        if hour in self._due or hour + timedelta(hours=1) == self.pack.purge_after:
             return True
         return faults is not None and (hour in faults.kills or hour in faults.restarts)
+
+    def _checked_hour(self, hour: datetime) -> bool:
+        """Midnight (a meeting's day has come) and Mondays at noon are checked."""
+        local = hour.astimezone(self.pack.zone)
+        return local.hour == 0 or (local.hour == 12 and local.weekday() == 0)
 
     async def _plan_ahead(self, start: datetime) -> None:
         """The hours at which the bot's own plan has something due, to the day's end."""
@@ -345,104 +366,6 @@ class Rehearsal:
         for sent in self.log[self._checked :]:
             self.oracle.check_message(sent)
         self._checked = len(self.log)
-
-    # --- the checks ----------------------------------------------------------------------
-
-    async def _check(self, hour: datetime, boundary: bool) -> None:
-        oracle, now = self.oracle, self.clock.now()
-        olive = ORGANISERS[0]
-        local = hour.astimezone(self.pack.zone)
-        # The tally changes only with a report or as a day begins (a meeting is held).
-        if oracle.changed or local.hour == 0 or boundary:
-            progress = await self.say(*olive, "/progress", organiser=True)
-            oracle.check_progress(progress.text, now)
-        _, counted, _ = oracle.tally(now)
-        if counted >= self.pack.threshold and self.result.threshold_reached_on is None:
-            self.result.threshold_reached_on = now.date().isoformat()
-        local = hour.astimezone(self.pack.zone)
-        weekly = local.hour == 12 and local.weekday() == 0
-        if weekly:
-            self.result.counted_by_week[local.date().isoformat()] = counted
-        if weekly or boundary:
-            branches = [b.code for b in self.pack.branches]
-        else:
-            branches = sorted(oracle.changed)
-            if local.hour == 0:  # meetings on this day are held now: they may count
-                today = local.date()
-                branches += [c for c, b in oracle.branches.items() if b.at_meeting == today]
-        for code in branches:
-            reply = await self.say(*olive, f"/branch branch:{code}", organiser=True)
-            oracle.check_branch(code, reply.text, now)
-        oracle.changed.clear()
-        if weekly or boundary:
-            await self._views(now, everything=boundary)
-        elif local.hour == 12:
-            reply = await self.say(*olive, "/export what:nominations", organiser=True)
-            if reply.attachment is not None:
-                oracle.check_export(reply.attachment.content.decode(), now)
-        daily = local.hour == 12
-        if oracle.purge_due(now) and not self._purge_checked:
-            await self._purged(now, everyone=True)
-            self._purge_checked = True
-        elif oracle.purge_due(now) and daily:
-            await self._purged(now, everyone=False)
-        if local.hour == 23 or hour + timedelta(hours=1) == self.pack.purge_after:
-            await self._delivery_log(now)
-
-    async def _views(self, now: datetime, everything: bool) -> None:
-        """Every organiser and supporter view runs, and the nominations export agrees."""
-        olive = ORGANISERS[0]
-        filters = [""]
-        if everything:
-            filters += [f" region:{r}" for r in sorted({b.region for b in self.pack.branches})]
-            filters += [f" group:{g}" for g in sorted({b.group for b in self.pack.branches})]
-        for extra in filters:
-            await self.say(*olive, f"/pipeline{extra}", organiser=True)
-        for what in ("nominations", "volunteers", "meetings", "ballot"):
-            reply = await self.say(*olive, f"/export what:{what}", organiser=True)
-            if reply.attachment is None:
-                self.oracle.flag(now, f"/export what:{what} gave no file: {reply.text[:80]!r}")
-            elif what == "nominations":
-                self.oracle.check_export(reply.attachment.content.decode(), now)
-        await self.say(*olive, "/reminders", organiser=True)
-        if everything:
-            chart = await self.say(*olive, "/progress chart:true", organiser=True)
-            if chart.attachment is None:
-                self.oracle.flag(now, "/progress chart:true gave no chart")
-        people = self.crowd.people
-        if people:
-            step = max(1, len(people) // 8)
-            for platform, user, _ in people[self._rotation % step :: step][:8]:
-                await self.say(platform, user, "/mydata")
-                await self.say(platform, user, "/reminders")
-            self._rotation += 1
-
-    async def _purged(self, now: datetime, everyone: bool) -> None:
-        """Past the purge date, with a sweep run since: nothing personal is held."""
-        people = (
-            self.crowd.people
-            if everyone
-            else self.crowd.people[:: max(1, len(self.crowd.people) // 20)]
-        )
-        for platform, user, _ in people:
-            reply = await self.say(platform, user, "/mydata")
-            if not reply.text.startswith("I hold nothing about you"):
-                self.oracle.flag(now, f"{platform}:{user} still held after the purge date")
-        volunteers = await self.say(*ORGANISERS[0], "/export what:volunteers", organiser=True)
-        if volunteers.attachment is not None and volunteers.attachment.content.count(b"\n") > 1:
-            self.oracle.flag(now, "volunteers still exported after the purge date")
-
-    async def _delivery_log(self, now: datetime) -> None:
-        """No planned message lost: nothing stuck sending, failed or dropped."""
-        assert self.bot is not None
-        log_ = self.bot.services.store.deliveries
-        for status in ("failed", "dropped"):
-            rows = await log_.all(status)
-            if rows:
-                self.oracle.flag(now, f"{len(rows)} messages {status}: {rows[0].rule_id} …")
-        stuck = [d for d in await log_.all("sending") if d.due_at < now - timedelta(hours=2)]
-        if stuck:
-            self.oracle.flag(now, f"{len(stuck)} messages left sending: {stuck[0].rule_id} …")
 
 
 async def rehearse(settings: Settings, options: Options) -> Result:
