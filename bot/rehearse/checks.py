@@ -81,7 +81,7 @@ async def views(self: Rehearsal, now: datetime, everything: bool) -> None:
     people = self.crowd.people
     if people:
         step = max(1, len(people) // 8)
-        for platform, user, _ in people[self._rotation % step :: step][:8]:
+        for platform, user, _ in people[self._rotation % step :: step][:4]:
             await self.say(platform, user, "/mydata")
             await self.say(platform, user, "/reminders")
         self._rotation += 1

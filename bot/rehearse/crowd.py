@@ -79,8 +79,8 @@ class Crowd:
         return datetime.combine(day, time(hour, self.rng.randrange(60)), tzinfo=self.pack.zone)
 
     def add(self, at: datetime, who: tuple[str, str], line: str, kind: str, **kw: object) -> None:
-        if at < self.start:
-            at = self.start + timedelta(minutes=self.rng.randrange(1, 50))
+        if at < self.start:  # before the window: at its start, in the order planned
+            at = self.start
         self._seq += 1
         self.actions.append(Action(at, self._seq, who[0], who[1], line, kind, **kw))  # type: ignore[arg-type]
 

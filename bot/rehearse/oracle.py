@@ -141,6 +141,8 @@ class Oracle:
     def signed_up(self, who: PersonModel, reply: str) -> None:
         found = re.search(r"signed up for (.+?)(?: \(moved from .*?\))?\. ", reply)
         if "You're signed up for" in reply and found and found.group(1) in self.names:
+            if not who.volunteer:  # a new sign-up starts with reminders on
+                who.opted_out, who.snoozed_until = False, None
             who.branch = self.names[found.group(1)]
             who.volunteer = True
             who.erased = False

@@ -203,11 +203,11 @@ class Rehearsal:
             oracle.form(code, str(data["official"]), sent)
         elif kind == "verify" and text.startswith("Verified"):
             oracle.verify(code)
-        elif kind == "optout":
+        elif kind == "optout" and who.volunteer:
             who.opted_out = True
-        elif kind == "optin":
+        elif kind == "optin" and who.volunteer:
             who.opted_out = False
-        elif kind == "snooze":
+        elif kind == "snooze" and who.volunteer:
             who.snoozed_until = now + timedelta(days=2)
         elif kind == "forgetme":
             who.erased, who.volunteer = True, False
