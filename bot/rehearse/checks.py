@@ -21,7 +21,10 @@ async def check_hour(self: Rehearsal, hour: datetime, boundary: bool) -> None:
     olive = ORGANISERS[0]
     local = hour.astimezone(self.pack.zone)
     # The tally changes only with a report or as a day begins (a meeting is held).
-    if oracle.changed or local.hour == 0 or boundary:
+    held_today = [
+        c for c, b in oracle.branches.items() if local.hour == 0 and b.at_meeting == local.date()
+    ]
+    if oracle.changed or held_today or boundary or (local.hour == 12 and local.weekday() == 0):
         progress = await self.say(*CHECKER, "/progress")
         oracle.check_progress(progress.text, now)
     _, counted, _ = oracle.tally(now)
@@ -35,16 +38,14 @@ async def check_hour(self: Rehearsal, hour: datetime, boundary: bool) -> None:
         branches = [b.code for b in self.pack.branches]
     else:
         branches = sorted(oracle.changed)
-        if local.hour == 0:  # meetings on this day are held now: they may count
-            today = local.date()
-            branches += [c for c, b in oracle.branches.items() if b.at_meeting == today]
+        branches += held_today  # meetings on this day are held now: they may count
     for code in branches:
         reply = await self.say(*CHECKER, f"/branch branch:{code}")
         oracle.check_branch(code, reply.text, now)
     oracle.changed.clear()
     if weekly or boundary:
         await views(self, now, everything=boundary)
-    elif local.hour == 0:
+    elif local.hour == 0 and local.weekday() == 3:
         reply = await self.say(*olive, "/export what:nominations", organiser=True)
         if reply.attachment is not None:
             oracle.check_export(reply.attachment.content.decode(), now)
@@ -89,11 +90,9 @@ async def views(self: Rehearsal, now: datetime, everything: bool) -> None:
 
 async def purged(self: Rehearsal, now: datetime, everyone: bool) -> None:
     """Past the purge date, with a sweep run since: nothing personal is held."""
-    people = (
-        self.crowd.people
-        if everyone
-        else self.crowd.people[:: max(1, len(self.crowd.people) // 20)]
-    )
+    day = now.toordinal()
+    # Everyone once, then five a day (different ones each day).
+    people = self.crowd.people if everyone else self.crowd.people[day % 97 :: 97][:5]
     for platform, user, _ in people:
         reply = await self.say(platform, user, "/mydata")
         if not reply.text.startswith("I hold nothing about you"):

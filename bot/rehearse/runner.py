@@ -22,10 +22,11 @@ What is checked when:
   branch done, wrong branch state, meeting reminders after the close, votes reminders
   after voting; every reply to the crowd (no errors; advice and sign-up promises fit
   the phase);
-- the tally in /progress against the oracle's, at every hour with a report, at each
-  midnight and boundary; /branch ("Will it count?" and why) for each branch that
-  changed, and for branches whose meeting day has come;
-- the nominations export row by row every day at midnight;
+- the tally in /progress against the oracle's, at every hour with a report, at the
+  midnight a meeting's day comes (the only other time it can change), at boundaries and
+  weekly; /branch ("Will it count?" and why) for each branch that changed, and for
+  branches whose meeting day has come;
+- the nominations export row by row twice a week (Mondays and Thursdays);
 - Mondays at noon and each phase boundary: /pipeline, every export, /reminders, and
   /mydata and /reminders of a rotating eighth of the supporters; at boundaries also
   /branch for every branch, /pipeline for every region and group, and the chart. The digest,
