@@ -11,6 +11,7 @@ seconds, not minutes, per campaign, and loses nothing, because
   crowd did something that can bring a reminder due (signing up, a meeting, a result,
   opting in or out, snoozing), which hours have a message due: those hours are swept,
   at night too (so a message planned for the night is sent, and caught, at night);
+- in the day, at least every five hours (inside the bot's six-hour catch-up window);
 - the hour after any such activity is swept (a welcome is due at once), and so are each
   phase boundary (the purge date among them), the hour before the purge date, and every
   hour with a fault;
@@ -140,6 +141,7 @@ class Rehearsal:
         self._purge_checked = False
         self._rotation = 0
         self._due: set[datetime] = set()
+        self._last_sweep = self.start
 
     # --- commands ------------------------------------------------------------------------
 
@@ -270,6 +272,7 @@ class Rehearsal:
                 hour += timedelta(hours=1)
                 continue
             if sweep:
+                self._last_sweep = hour
                 self.result.swept_hours += 1
                 await self._sweep(hour)
             if self.faults is not None and hour in self.faults.restarts:
@@ -296,6 +299,12 @@ class Rehearsal:
         """Whether the bot's plan has something due (or a fault is set) at `hour`."""
         faults = self.faults
         if hour in self._due or hour + timedelta(hours=1) == self.pack.purge_after:
+            return True
+        # And in the day at least every five hours, inside the bot's catch-up window: a
+        # message the day's plan did not foresee is still sent, not dropped.
+        local = hour.astimezone(self.pack.zone)
+        daytime = self.pack.quiet_start.hour <= local.hour < self.pack.quiet_end.hour
+        if daytime and hour - self._last_sweep >= timedelta(hours=5):
             return True
         return faults is not None and (hour in faults.kills or hour in faults.restarts)
 
