@@ -26,6 +26,7 @@ from bot.clock import Clock
 from bot.dispatch import Dispatcher
 from bot.errors import StartupError
 from bot.knowledge import AnswerEngine, LearnedAnswer
+from bot.retention import purge_if_due
 from bot.services import Services
 from bot.settings import Settings
 from bot.store import Store
@@ -156,6 +157,11 @@ async def open_runtime(
         services = await stack.enter_async_context(
             open_services(settings, clock=clock, campaign=campaign, create=create, answers=answers)
         )
+        # Past the purge date, every start (run, console, send-due from cron) purges
+        # first; a bot restarted more often than the hourly check still purges.
+        purged = await purge_if_due(services, by="start-up")
+        if purged is not None:
+            log.info("purged personal data after the purge date: %s", purged)
         runtime = Runtime(services, Dispatcher(services))
         if platforms != "none":
             for adapter in _platform_adapters(runtime.dispatcher, settings, platforms, http):

@@ -20,7 +20,7 @@ async def board_reply(services: Services, now: datetime) -> Reply:
     campaign = services.campaign
     store = services.store
     need = campaign.rules.nomination_threshold
-    count = counting(await store.branches.facts(), campaign)
+    count = counting(await store.branches.facts(), campaign, now)
     lines = [tally_line(count, need), bar(count.counted, need), ""]
     events = [e for e in await store.nominations.timeline() if e.action != "verify"]
     zone = services.settings.zone

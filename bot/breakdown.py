@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from bot.campaign import Campaign
@@ -38,7 +39,7 @@ class Area:
         )
 
 
-def breakdown(rows: Sequence[BranchFacts], campaign: Campaign, by: By) -> list[Area]:
+def breakdown(rows: Sequence[BranchFacts], campaign: Campaign, by: By, now: datetime) -> list[Area]:
     """Each region (or group), most nominations first, then by name."""
     totals: dict[str, list[int]] = {}
     for row in rows:
@@ -50,7 +51,7 @@ def breakdown(rows: Sequence[BranchFacts], campaign: Campaign, by: By) -> list[A
         counts[2] += 1 if met else 0
         if row.outcome == Outcome.NOMINATED:
             counts[3] += 1
-            counts[4] += 0 if compliance(row, campaign) else 1
+            counts[4] += 0 if compliance(row, campaign, now) else 1
     areas = [Area(name, *counts) for name, counts in totals.items()]
     return sorted(areas, key=lambda a: (-a.counted, -a.nominated, -a.volunteers, a.name))
 

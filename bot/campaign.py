@@ -230,34 +230,34 @@ class Campaign:
     def moment(self, event_id: str) -> datetime:
         return self.info.timetable[event_id].local(self.zone)
 
-    @property
+    @cached_property
     def nominations_open(self) -> datetime:
         return self.moment("nominations_open")
 
-    @property
+    @cached_property
     def nominations_close(self) -> datetime:
         return self.moment("nominations_close")
 
-    @property
+    @cached_property
     def ballot_open(self) -> datetime:
         return self.moment("ballot_open")
 
-    @property
+    @cached_property
     def ballot_close(self) -> datetime:
         return self.moment("ballot_close")
 
-    @property
+    @cached_property
     def purge_after(self) -> datetime:
         if "purge_after" in self.info.timetable:
             return self.moment("purge_after")
         return self.ballot_close + timedelta(days=30)
 
-    @property
+    @cached_property
     def notice_cutoff(self) -> date:
         """The last day a meeting on the closing day can be called with enough notice."""
         return self.nominations_close.date() - timedelta(days=self.rules.notice_days)
 
-    @property
+    @cached_property
     def check_in(self) -> date:
         """A week before the notice cut-off: when to chase a branch that has said nothing."""
         return self.notice_cutoff - timedelta(days=7)
@@ -301,12 +301,18 @@ class Campaign:
         at = time(23, 59, 59) if end_of_day else time(0, 0)
         return datetime.combine(day, at, tzinfo=self.zone)
 
+    @cached_property
+    def _resolved(self) -> dict[tuple[Moment, bool], datetime]:
+        return {}  # the planner resolves the same moments for every volunteer, every sweep
+
     def resolve(self, moment: Moment, end_of_day: bool = False) -> datetime:
         """A pack moment (anchor, days, time) as a local datetime."""
-        base = self.anchor(moment.anchor, end_of_day and moment.time is None)
-        day = base.date() + timedelta(days=moment.days)
-        at = moment.time if moment.time is not None else base.time()
-        return datetime.combine(day, at, tzinfo=self.zone)
+        if (moment, end_of_day) not in self._resolved:
+            base = self.anchor(moment.anchor, end_of_day and moment.time is None)
+            day = base.date() + timedelta(days=moment.days)
+            at = moment.time if moment.time is not None else base.time()
+            self._resolved[moment, end_of_day] = datetime.combine(day, at, tzinfo=self.zone)
+        return self._resolved[moment, end_of_day]
 
     def names_candidate(self, text: str) -> bool:
         """Whether `text` ("Serwotka", "mark serwotka") names the candidate."""

@@ -6,24 +6,36 @@ Made with matplotlib, imported only when a chart is asked for (it is slow to loa
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
 
 from bot.ballot import BranchTurnout, by_region
 from bot.campaign import Campaign
-from bot.domain import HistoryEvent, Outcome
+from bot.domain import BranchFacts, HistoryEvent, Outcome
+from bot.pipeline import compliance
 
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 6.0, 100  # 1000 x 600 pixels
 
 
 def daily_series(
-    events: Sequence[HistoryEvent], start: date, end: date, zone: tzinfo
+    events: Sequence[HistoryEvent],
+    start: date,
+    end: date,
+    zone: tzinfo,
+    counts: Callable[[str, datetime], bool] = lambda _code, _at: False,
 ) -> dict[str, list[tuple[date, int]]]:
-    """Per day: branches reported nominating us, those verified, and other candidates."""
+    """Per day: branches reported nominating us, those that count (`counts(code, end of
+    the day)`), those that count and are verified, and other candidates."""
     outcome: dict[str, str] = {}
     verified: dict[str, bool] = {}
     ordered = sorted(events, key=lambda e: e.at)
-    series: dict[str, list[tuple[date, int]]] = {"reported": [], "verified": [], "other": []}
+    series: dict[str, list[tuple[date, int]]] = {
+        "reported": [],
+        "counted": [],
+        "verified": [],
+        "other": [],
+    }
     index = 0
     day = start
     while day <= end:
@@ -39,14 +51,39 @@ def daily_series(
                 verified[code] = True
             index += 1
         ours = [c for c, o in outcome.items() if o == Outcome.NOMINATED]
+        counted = [c for c in ours if counts(c, limit - timedelta(seconds=1))]
         series["reported"].append((day, len(ours)))
-        series["verified"].append((day, sum(1 for c in ours if verified.get(c))))
+        series["counted"].append((day, len(counted)))
+        series["verified"].append((day, sum(1 for c in counted if verified.get(c))))
         series["other"].append((day, sum(1 for o in outcome.values() if o == Outcome.OTHER)))
         day += timedelta(days=1)
     return series
 
 
-def progress_png(events: Sequence[HistoryEvent], campaign: Campaign, now: datetime) -> bytes:
+def counts_on(facts: Sequence[BranchFacts], campaign: Campaign) -> Callable[[str, datetime], bool]:
+    """Whether a branch's nomination counted at a moment: its meeting held by then and its
+    form sent by then, by the rules (bot.pipeline.compliance)."""
+    by_code = {f.code: f for f in facts if f.outcome == Outcome.NOMINATED}
+
+    def counted(code: str, at: datetime) -> bool:
+        row = by_code.get(code)
+        if row is None:
+            return False
+        if row.form_sent_at is not None and row.form_sent_at > at:
+            row = replace(row, form_sent_at=None)
+        return not compliance(row, campaign, at)
+
+    return counted
+
+
+def progress_png(
+    events: Sequence[HistoryEvent],
+    campaign: Campaign,
+    now: datetime,
+    facts: Sequence[BranchFacts],
+) -> bytes:
+    """Reported, counted and verified nominations by day, from the opening to the ballot's
+    close (drawn up to `now`)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -57,14 +94,16 @@ def progress_png(events: Sequence[HistoryEvent], campaign: Campaign, now: dateti
     zone = campaign.zone
     start = campaign.nominations_open.date()
     close = campaign.nominations_close
-    end = min(max(now.astimezone(zone).date(), start), close.date())
-    series = daily_series(events, start, end, zone)
+    last = campaign.ballot_close.date()
+    end = min(max(now.astimezone(zone).date(), start), last)
+    series = daily_series(events, start, end, zone, counts_on(facts, campaign))
     threshold = campaign.rules.nomination_threshold
     figure, axes = plt.subplots(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
     try:
         for key, label, style in (
             ("reported", f"{campaign.candidate.name}: reported", "-"),
-            ("verified", f"{campaign.candidate.name}: verified", "--"),
+            ("counted", f"{campaign.candidate.name}: counting", "-"),
+            ("verified", f"{campaign.candidate.name}: counting and verified", "--"),
             ("other", "Other candidates", ":"),
         ):
             points = series[key]
@@ -91,9 +130,10 @@ def progress_png(events: Sequence[HistoryEvent], campaign: Campaign, now: dateti
             ha="right",
             color="grey",
         )
-        axes.set_xlim(mdates.date2num(start), mdates.date2num(close.date() + timedelta(days=1)))
+        axes.set_xlim(mdates.date2num(start), mdates.date2num(last + timedelta(days=1)))
         top = max([threshold, *(n for points in series.values() for _, n in points)])
-        axes.set_ylim(0, top * 1.6)  # room for the legend above the threshold line
+        # Below zero a little, so a line still at nought shows above the axis.
+        axes.set_ylim(-0.04 * top * 1.6, top * 1.6)  # room for the legend above the threshold line
         axes.set_ylabel("Branches")
         axes.set_title(f"Branch nominations for {campaign.candidate.name}")
         axes.xaxis.set_major_formatter(
@@ -103,9 +143,11 @@ def progress_png(events: Sequence[HistoryEvent], campaign: Campaign, now: dateti
         )
         axes.grid(True, alpha=0.3)
         axes.legend(loc="upper left")
-        figure.tight_layout()
+        # Fixed margins: tight_layout would draw the whole figure an extra time, and this
+        # chart goes out with every daily digest.
+        figure.subplots_adjust(left=0.07, right=0.98, top=0.93, bottom=0.08)
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
+        figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
     finally:
         plt.close(figure)
     return buffer.getvalue()

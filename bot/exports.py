@@ -9,7 +9,8 @@ from datetime import date, datetime
 
 from bot.breakdown import By, as_rows, breakdown
 from bot.campaign import Campaign
-from bot.domain import BranchNomination, Meeting, Outcome, Volunteer
+from bot.domain import BranchFacts, BranchNomination, Meeting, Outcome, Volunteer
+from bot.pipeline import compliance
 from bot.store import Store
 
 EXPORTS = ("nominations", "volunteers", "meetings", "ballot", "regions", "groups")
@@ -34,7 +35,9 @@ def _cell(value: Cell, campaign: Campaign) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _nomination(item: BranchNomination, campaign: Campaign) -> Row:
+def _nomination(
+    item: BranchNomination, facts: BranchFacts | None, campaign: Campaign, now: datetime
+) -> Row:
     n = item.nomination
     nominee = n.nominee
     if n.outcome == Outcome.NOMINATED and not nominee:
@@ -54,7 +57,25 @@ def _nomination(item: BranchNomination, campaign: Campaign) -> Row:
         "verified": n.verified,
         "verified_by": n.verified_by,
         "verified_at": n.verified_at,
+        **_counts(n.outcome, facts, campaign, now),
     }
+
+
+def _counts(outcome: Outcome, facts: BranchFacts | None, campaign: Campaign, now: datetime) -> Row:
+    """Notice, form and whether the nomination counts (and why not), as the pipeline sees it."""
+    if facts is None:
+        return {}
+    sent = facts.form_sent_at
+    row: Row = {
+        "notice_date": facts.notice_date,
+        "form_sent_on": sent.astimezone(campaign.zone).date() if sent else None,
+        "official": facts.form_official,
+    }
+    if outcome == Outcome.NOMINATED:
+        problems = compliance(facts, campaign, now)
+        row["counts"] = not problems
+        row["reasons"] = "; ".join(problems)
+    return row
 
 
 def _volunteer(v: Volunteer) -> Row:
@@ -91,11 +112,16 @@ def _csv(rows: Sequence[Row], columns: Sequence[str], campaign: Campaign) -> str
     return buffer.getvalue()
 
 
-async def export_csv(store: Store, campaign: Campaign, what: str) -> tuple[str, int]:
-    """The CSV text of one export and its number of data rows."""
+async def export_csv(store: Store, campaign: Campaign, what: str, now: datetime) -> tuple[str, int]:
+    """The CSV text of one export (whether each nomination counts as at `now`) and its
+    number of data rows."""
     rows: list[Row]
     if what == "nominations":
-        rows = [_nomination(n, campaign) for n in await store.reports.nominations()]
+        facts = {f.code: f for f in await store.branches.facts()}
+        rows = [
+            _nomination(n, facts.get(n.branch.code), campaign, now)
+            for n in await store.reports.nominations()
+        ]
     elif what == "volunteers":
         rows = [_volunteer(v) for v in await store.reports.volunteers()]
     elif what == "meetings":
@@ -107,7 +133,9 @@ async def export_csv(store: Store, campaign: Campaign, what: str) -> tuple[str, 
         ]
     elif what in ("regions", "groups"):
         by: By = "region" if what == "regions" else "group"
-        rows = [dict(r) for r in as_rows(breakdown(await store.branches.facts(), campaign, by), by)]
+        rows = [
+            dict(r) for r in as_rows(breakdown(await store.branches.facts(), campaign, by, now), by)
+        ]
     else:
         raise ValueError(f"unknown export {what!r}")
     return _csv(rows, COLUMNS[what], campaign), len(rows)
@@ -129,6 +157,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "verified",
         "verified_by",
         "verified_at",
+        "notice_date",
+        "form_sent_on",
+        "official",
+        "counts",
+        "reasons",
     ),
     "volunteers": (
         "branch_code",

@@ -81,7 +81,7 @@ async def _supporter_home(
     campaign = services.campaign
     need = campaign.rules.nomination_threshold
     tally = Section(
-        "The campaign", (tally_line(counting(rows, campaign), need), _close(services, now))
+        "The campaign", (tally_line(counting(rows, campaign, now), need), _close(services, now))
     )
     volunteer = await services.store.people.volunteer(user)
     if volunteer is None:
@@ -161,8 +161,8 @@ async def _organiser_home(
 ) -> HomeView:
     campaign = services.campaign
     need = campaign.rules.nomination_threshold
-    count = counting(rows, campaign)
-    found = standings(rows, campaign, now.date())
+    count = counting(rows, campaign, now)
+    found = standings(rows, campaign, now)
     sections = [
         Section("Tally", (tally_line(count, need), bar(count.counted, need))),
         _stuck_section(services, found, now),
@@ -171,7 +171,7 @@ async def _organiser_home(
         *(
             Section(
                 f"By {by}",
-                tuple(a.line() for a in breakdown(rows, campaign, by)[:LISTED])
+                tuple(a.line() for a in breakdown(rows, campaign, by, now)[:LISTED])
                 or ("No branches on the list.",),
             )
             for by in BY

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
 from bot.campaign import Campaign
 from bot.dates import day_name, plural, short_day
@@ -62,6 +62,17 @@ NEXT_STEP = {
 }
 
 
+AFTER_CLOSE = "nominations have closed: ask members to vote in the ballot."
+_OPEN_STAGES = frozenset({NO_VOLUNTEER, VOLUNTEER, MEETING_CALLED, MEETING_HELD, INQUORATE})
+
+
+def next_step(stage: str, campaign: Campaign, now: datetime) -> str:
+    """What the branch does next; no meeting advice once nominations have closed."""
+    if stage in _OPEN_STAGES and now >= campaign.nominations_close:
+        return AFTER_CLOSE
+    return NEXT_STEP[stage]
+
+
 @dataclass(frozen=True, slots=True)
 class Standing:
     code: str
@@ -77,7 +88,7 @@ class Standing:
         return self.stage in FINISHED
 
 
-def stage_of(facts: BranchFacts, today: date) -> tuple[str, datetime | None]:
+def stage_of(facts: BranchFacts, today: date, zone: tzinfo = UTC) -> tuple[str, datetime | None]:
     """The furthest step the records show, and when the branch reached it."""
     outcome = facts.outcome
     if facts.confirmed_at:
@@ -89,15 +100,34 @@ def stage_of(facts: BranchFacts, today: date) -> tuple[str, datetime | None]:
     meeting = facts.meeting_date
     if meeting is not None:
         if meeting < today:
-            return MEETING_HELD, datetime.combine(meeting, datetime.min.time())
+            return MEETING_HELD, datetime.combine(meeting, datetime.min.time(), tzinfo=zone)
         return MEETING_CALLED, facts.meeting_reported_at
     if facts.volunteers:
         return VOLUNTEER, facts.first_volunteer_at
     return NO_VOLUNTEER, None
 
 
-def compliance(facts: BranchFacts, campaign: Campaign) -> tuple[str, ...]:
-    """Why a reported nomination for the candidate would not count (empty: it would)."""
+# Reasons that no later report can change: the reply says "No", not "Not yet".
+FINAL_PROBLEMS = (
+    "meeting after the close",
+    "meeting before nominations opened",
+    "' notice",
+    "form sent after",
+)
+
+
+def is_final(problem: str) -> bool:
+    return any(part in problem for part in FINAL_PROBLEMS)
+
+
+def held_by(meeting: date, now: datetime, campaign: Campaign) -> bool:
+    """Whether a meeting on `meeting` has taken place by `now` (its day has come)."""
+    return meeting <= now.astimezone(campaign.zone).date()
+
+
+def compliance(facts: BranchFacts, campaign: Campaign, now: datetime) -> tuple[str, ...]:
+    """Why a reported nomination for the candidate does not count at `now` (empty: it
+    does). A meeting still to come never counts, whatever was reported about it."""
     if facts.outcome != Outcome.NOMINATED:
         return ()
     problems = []
@@ -108,6 +138,10 @@ def compliance(facts: BranchFacts, campaign: Campaign) -> tuple[str, ...]:
         problems.append("meeting date not reported")
     elif meeting > close.date():
         problems.append("meeting after the close")
+    elif meeting < campaign.nominations_open.date():
+        problems.append("meeting before nominations opened")
+    elif not held_by(meeting, now, campaign):
+        problems.append("meeting not held yet")
     notice = facts.notice_date
     if meeting is not None and facts.meeting_date == meeting:
         if notice is None:
@@ -124,10 +158,23 @@ def compliance(facts: BranchFacts, campaign: Campaign) -> tuple[str, ...]:
     return tuple(problems)
 
 
-def standings(rows: Sequence[BranchFacts], campaign: Campaign, today: date) -> list[Standing]:
+def will_it_count(problems: Sequence[str], nominated: bool) -> str | None:
+    """The answer to "will it count?": Yes, No (with what cannot change) or Not yet."""
+    if not nominated:
+        return None
+    if not problems:
+        return "Yes: every check passes."
+    final = [p for p in problems if is_final(p)]
+    if final:
+        return "No: " + "; ".join(final) + "."
+    return "Not yet: " + "; ".join(problems) + "."
+
+
+def standings(rows: Sequence[BranchFacts], campaign: Campaign, now: datetime) -> list[Standing]:
     out = []
+    today = now.astimezone(campaign.zone).date()
     for row in rows:
-        stage, since = stage_of(row, today)
+        stage, since = stage_of(row, today, campaign.zone)
         out.append(
             Standing(
                 row.code,
@@ -136,7 +183,7 @@ def standings(rows: Sequence[BranchFacts], campaign: Campaign, today: date) -> l
                 row.region,
                 stage,
                 since,
-                compliance(row, campaign),
+                compliance(row, campaign, now),
             )
         )
     return out
@@ -155,13 +202,13 @@ class Counting:
         return len({name for names in self.waiting.values() for name in names})
 
 
-def counting(rows: Sequence[BranchFacts], campaign: Campaign) -> Counting:
+def counting(rows: Sequence[BranchFacts], campaign: Campaign, now: datetime) -> Counting:
     counted = verified = 0
     waiting: dict[str, list[str]] = {}
     for row in rows:
         if row.outcome != Outcome.NOMINATED:
             continue
-        problems = compliance(row, campaign)
+        problems = compliance(row, campaign, now)
         if not problems:
             counted += 1
             verified += 1 if row.verified_at else 0
@@ -187,7 +234,12 @@ def stage_counts(found: Sequence[Standing]) -> Counter[str]:
 
 def stuck_longest(found: Sequence[Standing], now: datetime, limit: int = 5) -> list[Standing]:
     waiting = [s for s in found if not s.finished and s.stage != NO_VOLUNTEER and s.since]
-    return sorted(waiting, key=lambda s: s.since or now)[:limit]
+
+    def since(s: Standing) -> datetime:
+        moment = s.since or now
+        return moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo)
+
+    return sorted(waiting, key=since)[:limit]
 
 
 def history_line(event: HistoryEvent, zone: tzinfo, organiser: bool) -> str:

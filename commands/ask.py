@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.messages import Invocation, Reply
+from bot.phases import steps_for_phase
 from bot.services import Services
 from commands.spec import Option, command
 
@@ -18,6 +19,10 @@ async def ask(invocation: Invocation, services: Services) -> Reply:
     question = invocation.text("question") or ""
     answer = services.answers.answer(question, invocation.now)
     text = answer.text
+    if answer.answered and answer.source_id == "what-you-can-do":
+        # The pack's steps are about getting nominations: outside that phase, the
+        # phase's own advice instead.
+        text = steps_for_phase(services.campaign, invocation.now) or text
     if not answer.answered and answer.kind == "none":
         queued = await services.store.questions.record_unanswered(
             question, services.answers.normalise(question), invocation.user, invocation.now

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from bot.domain import Outcome
 from bot.messages import Invocation, Reply
-from bot.pipeline import NEXT_STEP, compliance, history_line, meeting_line, stage_of
+from bot.pipeline import (
+    compliance,
+    history_line,
+    meeting_line,
+    next_step,
+    stage_of,
+    will_it_count,
+)
 from bot.services import Services
 from commands.spec import Option, OptionType, command
 
@@ -22,7 +29,7 @@ async def branch(invocation: Invocation, services: Services) -> Reply:
     if not rows:
         return Reply(text=f"{chosen.name} is no longer on the branch list.", ephemeral=True)
     facts = rows[0]
-    stage, _ = stage_of(facts, invocation.now.date())
+    stage, _ = stage_of(facts, invocation.now.date(), services.campaign.zone)
     zone = services.settings.zone
     lines = [f"{chosen.name} ({chosen.group}, {chosen.region}): {stage}."]
     volunteers = facts.volunteers
@@ -47,10 +54,10 @@ async def branch(invocation: Invocation, services: Services) -> Reply:
     if events:
         lines.append("History:")
         lines.extend(f"- {text}" for _, text in sorted(events, key=lambda e: e[0]))
-    problems = compliance(facts, services.campaign)
-    if problems:
-        lines.append("Will it count? Not yet: " + "; ".join(problems) + ".")
-    elif facts.outcome == Outcome.NOMINATED:
-        lines.append("Will it count? Yes: every check passes.")
-    lines.append(f"Next step: {NEXT_STEP[stage]}")
+    verdict = will_it_count(
+        compliance(facts, services.campaign, invocation.now), facts.outcome == Outcome.NOMINATED
+    )
+    if verdict:
+        lines.append(f"Will it count? {verdict}")
+    lines.append(f"Next step: {next_step(stage, services.campaign, invocation.now)}")
     return Reply(text="\n".join(lines), title=f"Branch: {chosen.name}", ephemeral=True)

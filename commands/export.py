@@ -17,7 +17,7 @@ from commands.spec import Option, OptionType, Permission, command
 )
 async def export(invocation: Invocation, services: Services) -> Reply:
     what = invocation.text("what") or "nominations"
-    text, count = await export_csv(services.store, services.campaign, what)
+    text, count = await export_csv(services.store, services.campaign, what, invocation.now)
     filename = f"{what}-{invocation.now:%Y-%m-%d}.csv"
     singular, many = ("branch", "branches") if what == "ballot" else (what[:-1], what)
     return Reply(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from bot.dates import clock_time, day_name
 from bot.errors import UserError
 from bot.messages import Invocation, Reply
@@ -19,13 +21,21 @@ from commands.spec import Option, OptionType, command
         required=True,
         max_length=120,
     ),
+    Option("date", "When it was sent (default: today)", OptionType.DATE),
 )
 async def formsent(invocation: Invocation, services: Services) -> Reply:
     branch = invocation.branch()
     official = invocation.text("official")
     assert branch is not None and official is not None
+    sent = invocation.now
+    on = invocation.date("date")
+    if on is not None:
+        if on > invocation.now.date():
+            raise UserError(f"{day_name(on)} has not come yet: report the form once it is sent.")
+        if on < invocation.now.date():  # sent that day: counted as the start of it
+            sent = datetime.combine(on, time.min, tzinfo=services.campaign.zone)
     recorded = await services.store.nominations.form_sent(
-        branch.code, official, invocation.user, invocation.now
+        branch.code, official, invocation.user, invocation.now, sent
     )
     if recorded is None:
         raise UserError(
@@ -33,10 +43,13 @@ async def formsent(invocation: Invocation, services: Services) -> Reply:
             "so there is no form to record. Report the result first with /nominate."
         )
     close = services.campaign.nominations_close
-    lines = [f"Thanks! Recorded: {branch.name}'s form sent, signed by {official}."]
-    if invocation.now > close:
+    lines = [
+        f"Thanks! Recorded: {branch.name}'s form sent on {day_name(sent.date())}, "
+        f"signed by {official}."
+    ]
+    if sent > close:
         lines.append(
             f"Warning: that is after the deadline ({clock_time(close)} on "
-            f"{day_name(close.date())}), so the nomination may not count."
+            f"{day_name(close.date())}), so the nomination does not count."
         )
     return Reply(text="\n".join(lines), ephemeral=True)

@@ -62,6 +62,14 @@ async def mydata(invocation: Invocation, services: Services) -> Reply:
         lines.append(f"Reminders sent to you: {held.reminders}.")
     if held.audit:
         lines.append(f"Organiser actions in the audit log: {held.audit}.")
-    purge = services.campaign.purge_after.date()
-    lines.append(f"/forgetme erases all of it now; it is all deleted after {day_name(purge)}.")
+    purge = services.campaign.purge_after
+    if invocation.now >= purge:
+        lines.append(
+            "/forgetme erases all of it now; the campaign is over, so it is all deleted "
+            "at the next sweep, within the hour."
+        )
+    else:
+        lines.append(
+            f"/forgetme erases all of it now; it is all deleted after {day_name(purge.date())}."
+        )
     return Reply(text="\n".join(lines), title="Your data", ephemeral=True)

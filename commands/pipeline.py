@@ -28,7 +28,7 @@ async def pipeline(invocation: Invocation, services: Services) -> Reply:
     scope = " and ".join(x for x in (invocation.text("region"), invocation.text("group")) if x)
     if not rows:
         return Reply(text=f"No branches match {scope}.", ephemeral=True)
-    found = standings(rows, services.campaign, invocation.now.date())
+    found = standings(rows, services.campaign, invocation.now)
     counts = stage_counts(found)
     heading = f"{plural(len(found), 'branch', 'branches')}" + (f" in {scope}" if scope else "")
     lines = [f"Pipeline: {heading}."]

@@ -27,7 +27,7 @@ async def progress(invocation: Invocation, services: Services) -> Reply:
     if by is not None:
         return await progress_by(invocation, services, "region" if by == "region" else "group")
     tally = await store.nominations.tally()
-    count = counting(await store.branches.facts(), campaign)
+    count = counting(await store.branches.facts(), campaign, invocation.now)
     need = campaign.rules.nomination_threshold
     name = campaign.candidate.name
     lines = []
@@ -35,6 +35,12 @@ async def progress(invocation: Invocation, services: Services) -> Reply:
         lines.append(
             f"{name}: {count.counted} branches count towards the {need} needed: threshold "
             f"reached ({count.counted_verified} verified)."
+        )
+    elif invocation.now >= campaign.nominations_close:
+        lines.append(
+            f"{name}: {count.counted} of the {need} branches needed counted "
+            f"({count.counted_verified} verified). Nominations have closed, so no more "
+            "meetings can count."
         )
     else:
         lines.append(
@@ -73,7 +79,12 @@ async def progress(invocation: Invocation, services: Services) -> Reply:
     lines += await ballot_progress(services, invocation.now)
     attachment = None
     if invocation.flag("chart"):
-        png = progress_png(await store.nominations.timeline(), campaign, invocation.now)
+        png = progress_png(
+            await store.nominations.timeline(),
+            campaign,
+            invocation.now,
+            await store.branches.facts(),
+        )
         if ballot_period(campaign, invocation.now) != "before":  # the ballot, below
             png = stacked_png(
                 png, ballot_png(await store.ballot.turnout(), campaign, invocation.now)
@@ -89,7 +100,7 @@ async def progress(invocation: Invocation, services: Services) -> Reply:
 
 async def progress_by(invocation: Invocation, services: Services, by: By) -> Reply:
     """Each region (or group) on one line: counted, nominated, meetings, volunteers."""
-    areas = breakdown(await services.store.branches.facts(), services.campaign, by)
+    areas = breakdown(await services.store.branches.facts(), services.campaign, by, invocation.now)
     need = services.campaign.rules.nomination_threshold
     counted = sum(a.counted for a in areas)
     lines = [f"{counted} of the {need} branches needed count so far. By {by}:"]

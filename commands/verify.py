@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from bot.dates import short_day
+from bot.domain import Outcome
 from bot.errors import UserError
 from bot.messages import Invocation, Reply
+from bot.pipeline import compliance, will_it_count
 from bot.services import Services
 from commands.spec import Option, OptionType, Permission, command
 
@@ -34,4 +36,10 @@ async def verify(invocation: Invocation, services: Services) -> Reply:
         raise UserError(
             f"Nothing has been reported for {branch.name} yet, so there's nothing to verify."
         )
-    return Reply(text=f"Verified: {branch.name} ({verified.outcome}).", ephemeral=True)
+    lines = [f"Verified: {branch.name} ({verified.outcome})."]
+    rows = await services.store.branches.facts(branch.code)
+    if rows and rows[0].outcome == Outcome.NOMINATED:
+        verdict = will_it_count(compliance(rows[0], services.campaign, invocation.now), True)
+        if verdict and not verdict.startswith("Yes"):
+            lines.append(f"Warning: it does not count towards the threshold. {verdict}")
+    return Reply(text="\n".join(lines), ephemeral=True)

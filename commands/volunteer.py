@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.dates import day_name
 from bot.domain import Branch
 from bot.messages import Button, Invocation, Reply
+from bot.phases import Phase, phase_of
 from bot.services import Services
 from commands.spec import Option, OptionType, command
 
@@ -26,6 +27,21 @@ def consent_text(services: Services, platform: str, branch: Branch) -> str:
         campaign=campaign.info.data_controller[:1].upper() + campaign.info.data_controller[1:],
         purge=day_name(campaign.purge_after.date()),
     )
+
+
+# What a new volunteer is promised, by the campaign's phase.
+SIGNED_UP: dict[Phase, str] = {
+    "before": "I'll remind you about your branch's nomination meeting. "
+    "/optout stops reminders; /forgetme erases you.",
+    "nominations": "I'll remind you about your branch's nomination meeting. "
+    "/optout stops reminders; /forgetme erases you.",
+    "between": "Nominations have closed; I'll remind you to vote when the ballot opens. "
+    "/optout stops reminders; /forgetme erases you.",
+    "ballot": "I'll remind you to vote while the ballot is open. "
+    "/optout stops reminders; /forgetme erases you.",
+    "after": "The ballot has closed, so there is nothing more to remind you about. "
+    "Thank you! /forgetme erases you.",
+}
 
 
 @command(
@@ -76,7 +92,7 @@ async def volunteer(invocation: Invocation, services: Services) -> Reply:
             old = services.branches.get(result.previous_branch)
             moved = f" (moved from {old.name if old else result.previous_branch})"
         text = (
-            f"Thanks, {name}! You're signed up for {branch.name}{moved}. I'll remind you about "
-            "your branch's nomination meeting. /optout stops reminders; /forgetme erases you."
+            f"Thanks, {name}! You're signed up for {branch.name}{moved}. "
+            f"{SIGNED_UP[phase_of(services.campaign, invocation.now)]}"
         )
     return Reply(text=text, ephemeral=True)

@@ -16,6 +16,7 @@ from bot.campaign import Campaign
 from bot.dates import day_name, plural, short_day
 from bot.domain import DigestFacts, Tally
 from bot.messages import Attachment, Button, Reply
+from bot.pipeline import counting
 from bot.store import Store
 from schedules.planner import Planned
 from schedules.progress_posts import TITLE, progress_lines
@@ -34,6 +35,10 @@ class Facts:
     turnout: tuple[int, int, int] | None = None  # in the ballot: voted, volunteers, pledged
     progress: tuple[str, ...] = ()  # for progress posts: where the campaign stands
     reported: bool = False  # any report yet (a progress post's chart has something to show)
+    # Nominations that count by the rules (bot.pipeline), as at the sweep; what the
+    # messages' {nominated} and {verified} say.
+    counted: int = 0
+    counted_verified: int = 0
 
 
 def ballot_buttons() -> tuple[Button, ...]:
@@ -61,10 +66,12 @@ class Composer:
 
     async def facts(self, store: Store, now: datetime, due: Sequence[Planned]) -> Facts:
         tally = await store.nominations.tally()
+        rows = await store.branches.facts()
+        count = counting(rows, self.campaign, now)
         organisers = any(p.audience == "organisers" for p in due)
         posts = any(p.rule.progress for p in due)
         if not organisers and not posts:
-            return Facts(tally)
+            return Facts(tally, counted=count.counted, counted_verified=count.counted_verified)
         from bot.chart import progress_png
 
         digest = None
@@ -82,16 +89,24 @@ class Composer:
                 )
         progress: tuple[str, ...] = ()
         if posts:
-            progress = tuple(progress_lines(await store.branches.facts(), self.campaign))
+            progress = tuple(progress_lines(rows, self.campaign, now))
         timeline = await store.nominations.timeline()
         chart = None
         if organisers or any(p.rule.chart for p in due):
-            chart = progress_png(timeline, self.campaign, now)
-        return Facts(tally, digest, chart, turnout, progress, bool(timeline))
+            chart = progress_png(timeline, self.campaign, now, rows)
+        return Facts(
+            tally,
+            digest,
+            chart,
+            turnout,
+            progress,
+            bool(timeline),
+            counted=count.counted,
+            counted_verified=count.counted_verified,
+        )
 
     def render(self, item: Planned, facts: Facts) -> Reply:
         campaign = self.campaign
-        tally = facts.tally
         at = item.at.astimezone(self.zone)
         threshold = campaign.rules.nomination_threshold
         fields = {
@@ -101,9 +116,9 @@ class Composer:
             "meeting_date": "",
             "days_left": str(max(0, (campaign.nominations_close.date() - at.date()).days)),
             "notice_days_left": str(max(0, (campaign.notice_cutoff - at.date()).days)),
-            "nominated": str(tally.nominated),
-            "verified": str(tally.nominated_verified),
-            "needed": str(max(0, threshold - tally.nominated)),
+            "nominated": str(facts.counted),
+            "verified": str(facts.counted_verified),
+            "needed": str(max(0, threshold - facts.counted)),
             "digest": "",
             "ballot_days_left": str(max(0, (campaign.ballot_close.date() - at.date()).days)),
         }
@@ -123,9 +138,7 @@ class Composer:
             )
         attachment = None
         if item.audience == "organisers":
-            fields["digest"] = self.digest(
-                at.date(), tally, facts.digest or DigestFacts(), facts.turnout
-            )
+            fields["digest"] = self.digest(at.date(), facts, facts.digest or DigestFacts())
             if facts.chart:
                 attachment = Attachment(f"progress-{at:%Y-%m-%d}.png", facts.chart, "image/png")
         text = campaign.fill(item.rule.text, fields)
@@ -139,18 +152,21 @@ class Composer:
                 title=TITLE,
                 attachment=attachment,
                 ephemeral=False,
+                extra={"rule": item.rule.id},
             )
-        return Reply(text=text, buttons=buttons, attachment=attachment, ephemeral=False)
+        return Reply(
+            text=text,
+            buttons=buttons,
+            attachment=attachment,
+            ephemeral=False,
+            extra={"rule": item.rule.id},  # for logs and rehearsals; adapters ignore it
+        )
 
-    def digest(
-        self,
-        today: date,
-        tally: Tally,
-        facts: DigestFacts,
-        turnout: tuple[int, int, int] | None = None,
-    ) -> str:
+    def digest(self, today: date, counts: Facts, facts: DigestFacts) -> str:
         """The organisers' digest, one line per thing to know, in the pack's words; in
-        the ballot (`turnout` given), its last line is the ballot's, not the tally's."""
+        the ballot (`counts.turnout` given), its last line is the ballot's, not the
+        tally's."""
+        turnout = counts.turnout
         words = self.campaign.digest
         fill = self.campaign.fill
         lines = [fill(words.heading, {"today": short_day(today)})]
@@ -185,8 +201,8 @@ class Composer:
             fill(
                 words.progress,
                 {
-                    "nominated": str(tally.nominated),
-                    "verified": str(tally.nominated_verified),
+                    "nominated": str(counts.counted),
+                    "verified": str(counts.counted_verified),
                     "days_left": plural(days, "day"),
                 },
             )

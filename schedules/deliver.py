@@ -27,12 +27,15 @@ from bot.dates import plural, short_day
 from bot.domain import Delivery, DeliveryClaim
 from bot.leader import Lease
 from bot.messages import Reply
+from bot.retention import purge_if_due
 from bot.services import Services
 from schedules.compose import Composer, Facts
 from schedules.planner import Planned, Planner, QuietHours
 from schedules.snapshot import plan_state
 
 log = logging.getLogger(__name__)
+
+SENDABLE = ("pending", "sending")
 
 LAST_SWEPT = "last_swept_at"
 CHUNK = 500  # records written or read per statement
@@ -91,6 +94,9 @@ class Deliverer:
             raise RuntimeError("sending needs the reminders lease")
         log_ = self.services.store.deliveries
         report = SweepReport()
+        purged = await purge_if_due(self.services, by="the sweep")
+        if purged is not None:
+            log.info("purged personal data after the purge date: %s", purged)
         saved = await log_.state_value(LAST_SWEPT)
         last = datetime.fromisoformat(saved) if saved else now - self.catchup
         horizon = now - self.catchup
@@ -106,26 +112,32 @@ class Deliverer:
             report.dropped = sum(1 for c in claims if c.status == "dropped")
         if due:
             claims = await self._claims([_claim(p) for p in due], now)
-            facts = await self.composer.facts(self.services.store, now, due)
-            messaged = await self._messaged_today(due)
-            jobs = []
-            for item, claim in zip(due, claims, strict=True):
-                if claim.status not in ("pending", "sending"):
-                    report.already += 1
-                    continue
-                if claim.claimed_by != owner.name:
-                    report.held_elsewhere += 1
-                    continue
-                if (
-                    claim.status == "pending"
-                    and item.audience == "volunteer"
-                    and (item.recipient, self._day(item)) in messaged
-                ):
-                    await log_.finish(claim.id, "skipped", now, "already messaged that day")
-                    report.skipped += 1
-                    continue
-                jobs.append(self._deliver(item, claim, facts, now, report))
-            await asyncio.gather(*jobs)
+            # Read (and draw) only for what is still to send: a digest sent an hour ago
+            # is in the window again, but its chart need not be drawn again.
+            waiting = [p for p, c in zip(due, claims, strict=True) if c.status in SENDABLE]
+            if not waiting:  # all sent, or settled, already
+                report.already += len(due)
+            else:
+                facts = await self.composer.facts(self.services.store, now, waiting)
+                messaged = await self._messaged_today(due)
+                jobs = []
+                for item, claim in zip(due, claims, strict=True):
+                    if claim.status not in SENDABLE:
+                        report.already += 1
+                        continue
+                    if claim.claimed_by != owner.name:
+                        report.held_elsewhere += 1
+                        continue
+                    if (
+                        claim.status == "pending"
+                        and item.audience == "volunteer"
+                        and (item.recipient, self._day(item)) in messaged
+                    ):
+                        await log_.finish(claim.id, "skipped", now, "already messaged that day")
+                        report.skipped += 1
+                        continue
+                    jobs.append(self._deliver(item, claim, facts, now, report))
+                await asyncio.gather(*jobs)
         report.given_up = await log_.give_up_pending(horizon, now)
         await log_.set_state_value(LAST_SWEPT, now.isoformat())
         if report.sent or report.dropped or report.failed or report.undeliverable:

@@ -19,7 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.branches import BranchDirectory
 from bot.leader import holding
-from bot.retention import purge_personal_data
+from bot.retention import purge_if_due
 from schedules.deliver import Deliverer
 
 log = logging.getLogger(__name__)
@@ -70,11 +70,8 @@ async def purge_when_due(context: str) -> None:
     services = deliverer.services
     # Request keys are kept for the platforms' retry window (an hour), then forgotten.
     await services.store.requests.forget_before(datetime.now(UTC) - REQUEST_KEYS_KEPT)
-    if services.clock.now() < services.campaign.purge_after:
-        return
-    held = await services.store.privacy.purge(dry_run=True)
-    if held.anything:
-        counts = await purge_personal_data(services, dry_run=False, by="the schedule")
+    counts = await purge_if_due(services, by="the schedule")
+    if counts is not None:
         log.info("purged personal data after the purge date: %s", counts)
 
 

@@ -45,10 +45,10 @@ def progress_posts(
     return sorted(found, key=lambda p: (p.at, p.rule.id))
 
 
-def progress_lines(rows: Sequence[BranchFacts], campaign: Campaign) -> list[str]:
+def progress_lines(rows: Sequence[BranchFacts], campaign: Campaign, now: datetime) -> list[str]:
     """Where the campaign stands: the tally, the threshold bar, what does not count yet."""
     need = campaign.rules.nomination_threshold
-    count = counting(rows, campaign)
+    count = counting(rows, campaign, now)
     lines = [tally_line(count, need), bar(count.counted, need)]
     if count.not_counted:
         lines.append(

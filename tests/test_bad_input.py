@@ -13,7 +13,7 @@ from tests.store_rows import table_rows
 
 async def snapshot(services: Services, skip: tuple[str, ...] = ()) -> tuple[str, ...]:
     exports = [
-        (await export_csv(services.store, services.campaign, w))[0]
+        (await export_csv(services.store, services.campaign, w, services.clock.now()))[0]
         for w in ("nominations", "volunteers", "meetings")
     ]
     tables = [

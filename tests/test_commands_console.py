@@ -193,7 +193,11 @@ async def test_verify_is_for_organisers_and_needs_a_report(
     nothing = await say(organiser, "/verify branch:DWP-LEEDS")
     assert nothing == "Nothing has been reported for DWP Leeds yet, so there's nothing to verify."
     await say(alice, "/nominate branch:DWP-LEEDS outcome:nominated")
-    assert await say(organiser, "/verify branch:DWP-LEEDS") == "Verified: DWP Leeds (nominated)."
+    verified = await say(organiser, "/verify branch:DWP-LEEDS")
+    assert verified == (
+        "Verified: DWP Leeds (nominated).\nWarning: it does not count towards the threshold. "
+        "Not yet: meeting date not reported; form not sent yet."
+    )
     again = await say(organiser, "/verify branch:DWP-LEEDS")
     assert again == "DWP Leeds was already verified by olive on Fri 20 Sep."
     current = await services.store.nominations.current("DWP-LEEDS")

@@ -33,6 +33,7 @@ GROUPS = {
     "console": "console",
     "send-due": "running",
     "schedule": "running",
+    "rehearse": "rehearsing",
     "export": "data",
     "import-branches": "data",
     "import-volunteers": "data",

@@ -39,7 +39,7 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     what = args.what_given or args.what or "nominations"
     async with open_services(settings, create=False, answers=False) as services:
-        text, _ = await export_csv(services.store, services.campaign, what)
+        text, _ = await export_csv(services.store, services.campaign, what, services.clock.now())
         sys.stdout.write(text)
     return 0
 
@@ -127,8 +127,12 @@ async def backup(args: argparse.Namespace, settings: Settings) -> int:
 
 async def chart(args: argparse.Namespace, settings: Settings) -> int:
     async with open_services(settings, create=False, answers=False) as services:
+        store = services.store
         png = progress_png(
-            await services.store.nominations.timeline(), services.campaign, services.clock.now()
+            await store.nominations.timeline(),
+            services.campaign,
+            services.clock.now(),
+            await store.branches.facts(),
         )
     await asyncio.to_thread(Path(args.out).write_bytes, png)
     print(f"Wrote {args.out}")

@@ -60,6 +60,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("send-due", help="send the reminders that are due now, once, and stop")
 
+    rehearse = sub.add_parser(
+        "rehearse",
+        help="play the whole campaign hour by hour with a simulated crowd, checked by an oracle",
+    )
+    rehearse.add_argument("--supporters", type=int, default=300, help="crowd size (300)")
+    rehearse.add_argument("--seed", type=int, default=1, help="the crowd's random seed (1)")
+    rehearse.add_argument(
+        "--from", dest="start", type=_moment, help="start (default: a week before nominations open)"
+    )
+    rehearse.add_argument(
+        "--to", dest="end", type=_moment, help="end (default: a month after the purge date)"
+    )
+    rehearse.add_argument(
+        "--faults", action="store_true", help="add restarts, kill -9 and a second sender"
+    )
+    rehearse.add_argument("--json", action="store_true", help="print one JSON object")
+    rehearse.add_argument(
+        "--plant", help="plant a known bug, to see the oracle catch it (count-future-meetings)"
+    )
+
     chart = sub.add_parser("chart", help="draw the progress chart as a PNG")
     chart.add_argument("--out", required=True, help="the PNG file to write")
 

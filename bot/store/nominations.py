@@ -99,15 +99,22 @@ class Nominations(Aggregate):
         )
 
     async def form_sent(
-        self, branch_code: str, official: str, user: User, at: datetime
+        self,
+        branch_code: str,
+        official: str,
+        user: User,
+        at: datetime,
+        sent: datetime | None = None,
     ) -> Nomination | None:
-        """The nomination form went in; None unless the branch reported a nomination."""
+        """The nomination form went in (at `sent`, by default when reported, `at`);
+        None unless the branch reported a nomination."""
+        went = sent or at
         return await self._mark(
             branch_code,
             user,
             at,
             "formsent",
-            lambda _person: {"form_sent_at": at, "form_official": official},
+            lambda _person: {"form_sent_at": went, "form_official": official},
             nominee=official,
             needs_outcome=Outcome.NOMINATED,
         )

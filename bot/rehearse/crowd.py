@@ -1,0 +1,273 @@
+"""A seeded crowd: supporters on console, Slack and Discord, and two organisers, with
+everything they will type over the campaign, planned up front from the seed.
+
+Supporters sign up in waves (some misspelling their branch), branches call meetings
+with enough notice, too little or too late, hold them, and report results on the day,
+days late, twice, wrongly then corrected, or before the meeting; forms go in on time,
+late, or on time but reported late. People opt out, snooze, ask for help, erase
+themselves, ask questions, vote; other branches nominate rival candidates.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from bot.rehearse.platforms import PLATFORMS
+from bot.rehearse.rules import PackBranch, PackRules
+
+RIVALS = ("Lloyd", "Laidlaw")
+QUESTIONS = (
+    "what can I do to help?",
+    "when do noms close?",
+    "how many branches are needed?",
+    "who runs the ballot?",
+    "when does the ballot open?",
+    "what does mark think about pay?",
+    "What should I do next?",
+)
+ORGANISERS = (("console", "olive"), ("slack", "UORGANISER"))
+CHANNELS = (("console", "campaign"), ("slack", "CCAMPAIGN"))
+
+
+@dataclass(order=True)
+class Action:
+    at: datetime
+    seq: int
+    platform: str = field(compare=False)
+    user: str = field(compare=False)
+    line: str = field(compare=False)
+    kind: str = field(compare=False)  # what the oracle learns from it
+    branch: str = field(compare=False, default="")
+    data: dict[str, object] = field(compare=False, default_factory=dict)
+    channel: str = field(compare=False, default="")
+    organiser: bool = field(compare=False, default=False)
+
+
+def iso(day: date) -> str:
+    return day.isoformat()
+
+
+def typo(name: str, rng: random.Random) -> str:
+    """A branch name as a hurried person types it."""
+    text = name.lower()
+    if len(text) > 6 and rng.random() < 0.6:
+        i = rng.randrange(2, len(text) - 1)
+        return text[:i] + text[i + 1 :]
+    if len(text) > 6:
+        i = rng.randrange(2, len(text) - 2)
+        return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+    return text
+
+
+class Crowd:
+    def __init__(self, pack: PackRules, supporters: int, seed: int, start: datetime):
+        self.pack = pack
+        self.rng = random.Random(seed)
+        self.start = start
+        self.actions: list[Action] = []
+        self._seq = 0
+        self.people: list[tuple[str, str, str]] = []  # platform, id, branch code
+        self._plan(supporters)
+        self.actions.sort()
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def moment(self, day: date, early: int = 8, late: int = 21) -> datetime:
+        hour = self.rng.randint(early, late - 1)
+        return datetime.combine(day, time(hour, self.rng.randrange(60)), tzinfo=self.pack.zone)
+
+    def add(self, at: datetime, who: tuple[str, str], line: str, kind: str, **kw: object) -> None:
+        if at < self.start:  # before the window: at its start, in the order planned
+            at = self.start
+        self._seq += 1
+        self.actions.append(Action(at, self._seq, who[0], who[1], line, kind, **kw))  # type: ignore[arg-type]
+
+    def day(self, moment: datetime) -> date:
+        return moment.astimezone(self.pack.zone).date()
+
+    # --- the plan ----------------------------------------------------------------------
+
+    def _plan(self, supporters: int) -> None:
+        pack, rng = self.pack, self.rng
+        for platform, user in ORGANISERS:
+            channel = dict(CHANNELS)[platform]
+            self.add(
+                self.start,
+                (platform, user),
+                "/broadcast-here",
+                "subscribe",
+                channel=channel,
+                organiser=True,
+            )
+        waves = [
+            (pack.open - timedelta(days=3), 0.15),
+            (pack.open + timedelta(days=8), 0.35),
+            (pack.close - timedelta(days=20), 0.3),
+            (pack.close + timedelta(days=10), 0.05),
+            (pack.ballot_open + timedelta(days=6), 0.1),
+            (pack.ballot_close + timedelta(days=3), 0.05),
+        ]
+        branches = list(pack.branches)
+        joined: dict[str, list[tuple[tuple[str, str], datetime]]] = {}
+        for n in range(supporters):
+            platform = PLATFORMS[n % len(PLATFORMS)]
+            who = (platform, f"{platform[0]}{n:05d}")
+            branch = rng.choice(branches)
+            centre = rng.choices([w for w, _ in waves], [p for _, p in waves])[0]
+            at = centre + timedelta(hours=rng.gauss(0, 72))
+            if rng.random() > 0.1:  # most in the day, a few at night
+                at = self.moment(self.day(at), 7, 23)
+            self.people.append((platform, who[1], branch.code))
+            self.sign_up(who, branch, at)
+            joined.setdefault(branch.code, []).append((who, at))
+            self.extras(who, branch, at)
+        for branch in branches:
+            if branch.code in joined:
+                self.story(branch, sorted(joined[branch.code], key=lambda j: j[1]))
+
+    def sign_up(self, who: tuple[str, str], branch: PackBranch, at: datetime) -> None:
+        name = typo(branch.name, self.rng) if self.rng.random() < 0.25 else branch.name
+        self.add(at, who, f"/volunteer branch:{name} consent:yes", "volunteer", branch=branch.code)
+
+    def extras(self, who: tuple[str, str], branch: PackBranch, at: datetime) -> None:
+        rng, pack = self.rng, self.pack
+        later = at + timedelta(days=rng.uniform(1, 25))
+        draw = rng.random()
+        if draw < 0.05:
+            self.add(later, who, "/optout", "optout")
+            if rng.random() < 0.4:
+                self.add(later + timedelta(days=rng.uniform(1, 6)), who, "/optin", "optin")
+        elif draw < 0.10:
+            self.add(later, who, "/snooze", "snooze")
+        elif draw < 0.14:
+            self.add(later, who, f"/needhelp branch:{branch.code}", "needhelp")
+        elif draw < 0.17:
+            self.add(later + timedelta(days=rng.uniform(0, 30)), who, "/forgetme", "forgetme")
+            return
+        for _ in range(rng.choice((0, 0, 1, 2))):
+            when = at + timedelta(days=rng.uniform(0, 60))
+            question = rng.choice(QUESTIONS)
+            self.add(
+                self.moment(self.day(when)),
+                who,
+                question,
+                "help" if "help" in question or "next" in question else "ask",
+            )
+        if rng.random() < 0.1:
+            self.add(at + timedelta(days=rng.uniform(0, 40)), who, "/progress", "progress")
+        if rng.random() < 0.05:
+            self.add(at + timedelta(days=rng.uniform(0, 60)), who, "/mydata", "mydata")
+        if rng.random() < 0.3:
+            vote = pack.ballot_open + timedelta(days=rng.uniform(3, 30))
+            if vote > at:
+                self.add(self.moment(self.day(vote)), who, "/voted", "voted")
+
+    def story(self, branch: PackBranch, joined: list[tuple[tuple[str, str], datetime]]) -> None:
+        """One branch's campaign, acted out by its first volunteer (and an organiser)."""
+        rng, pack = self.rng, self.pack
+        champion, since = joined[0]
+        if rng.random() < 0.15 or since > pack.close:
+            return  # never calls a meeting
+        code = branch.code
+        earliest = max(self.day(since), self.day(pack.open) - timedelta(days=5))
+        latest = self.day(pack.close) - timedelta(days=2)
+        if earliest > latest:
+            return
+        called = earliest + timedelta(days=rng.randint(0, (latest - earliest).days))
+        gap = rng.choices([rng.randint(14, 21), rng.randint(7, 13)], [0.8, 0.2])[0]
+        meeting = called + timedelta(days=gap)
+        told = called if rng.random() > 0.1 else None
+        notice = f" notice:{iso(told)}" if told else ""
+        report = self.moment(called + timedelta(days=rng.randint(0, 3)))
+        report = max(report, since + timedelta(minutes=5))
+        self.add(
+            report,
+            champion,
+            f"/meeting branch:{code} date:{iso(meeting)}{notice}",
+            "meeting",
+            branch=code,
+            data={"date": meeting, "notice": told},
+        )
+        outcome = rng.choices(["nominated", "other", "none", "inquorate"], [0.6, 0.25, 0.1, 0.05])[
+            0
+        ]
+        style = rng.choices(
+            ["day", "late", "before", "twice", "corrected"], [0.5, 0.3, 0.05, 0.1, 0.05]
+        )[0]
+        if style == "before":
+            first = report + timedelta(hours=rng.randint(1, 48))
+        elif style == "late":
+            first = self.moment(meeting + timedelta(days=rng.randint(1, 6)))
+        else:
+            first = datetime.combine(meeting, time(19, rng.randrange(60)), tzinfo=pack.zone)
+        first = max(first, report + timedelta(minutes=5))
+        said = "other" if style == "corrected" and outcome == "nominated" else outcome
+        if style == "corrected" and outcome != "nominated":
+            said = "nominated"
+        self.result(champion, code, said, meeting, first)
+        last = first
+        if style in ("twice", "corrected"):
+            last = first + timedelta(days=1, hours=rng.randint(0, 3))
+            self.result(champion, code, outcome, meeting, last)
+        if outcome != "nominated":
+            return
+        form = rng.choices(["on time", "late", "reported late", "never"], [0.65, 0.1, 0.1, 0.15])[0]
+        official = rng.choice(("Jo Bloggs", "Sam Patel", "Ann Lee"))
+        close_day = self.day(pack.close)
+        if form == "on time" and self.day(last) < close_day:
+            sent = self.moment(self.day(last) + timedelta(days=rng.randint(0, 2)))
+            sent = min(max(sent, last + timedelta(minutes=5)), pack.close - timedelta(hours=1))
+            self.add(
+                sent,
+                champion,
+                f"/formsent branch:{code} official:{official}",
+                "formsent",
+                branch=code,
+                data={"official": official},
+            )
+            last = sent
+        elif form == "late" or (form == "on time" and self.day(last) >= close_day):
+            sent = self.moment(close_day + timedelta(days=rng.randint(1, 4)))
+            sent = max(sent, last + timedelta(minutes=5))
+            self.add(
+                sent,
+                champion,
+                f"/formsent branch:{code} official:{official}",
+                "formsent",
+                branch=code,
+                data={"official": official},
+            )
+            last = sent
+        elif form == "reported late" and self.day(last) < close_day:
+            on = min(self.day(last) + timedelta(days=1), close_day)
+            told_at = self.moment(close_day + timedelta(days=rng.randint(1, 5)))
+            self.add(
+                told_at,
+                champion,
+                f"/formsent branch:{code} official:{official} date:{iso(on)}",
+                "formsent",
+                branch=code,
+                data={"official": official, "date": on},
+            )
+            last = told_at
+        if rng.random() < 0.6:
+            organiser = ORGANISERS[rng.randrange(len(ORGANISERS))]
+            check = self.moment(self.day(last) + timedelta(days=rng.randint(1, 3)), 9, 18)
+            self.add(
+                check, organiser, f"/verify branch:{code}", "verify", branch=code, organiser=True
+            )
+
+    def result(
+        self, who: tuple[str, str], code: str, outcome: str, meeting: date, at: datetime
+    ) -> None:
+        nominee = f" nominee:{self.rng.choice(RIVALS)}" if outcome == "other" else ""
+        self.add(
+            at,
+            who,
+            f"/nominate branch:{code} outcome:{outcome}{nominee} date:{iso(meeting)}",
+            "nominate",
+            branch=code,
+            data={"outcome": outcome, "date": meeting},
+        )
