@@ -149,7 +149,7 @@ async def test_an_organiser_opening_home_gets_the_overview(
     assert "0 of the 15 branches needed count so far (1 reported, 0 verified)." in shown
     assert "\u25a1" * 15 + " 0/15" in shown  # the threshold bar
     assert "meeting called: HMRC Leeds (0 days)" in shown  # stuck longest
-    assert "DWP Leeds: notice date not reported; form not sent yet" in shown
+    assert "DWP Leeds: meeting not held yet; notice date not reported; form not sent yet" in shown
     assert "#1: is there a branch party for the van? (asked 1 time)" in shown
     assert "Yorkshire & Humberside: 0 counted, 1 nominated, 2 meetings, 1 volunteer" in shown
     assert "Nominations close: in 24 days (Monday 14 October 2019)" in shown
