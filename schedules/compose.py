@@ -63,6 +63,7 @@ class Composer:
         self.campaign = campaign
         self.zone = zone
         self.branches = branches
+        self.charts = True  # attach the progress chart where a rule asks for it
 
     async def facts(self, store: Store, now: datetime, due: Sequence[Planned]) -> Facts:
         tally = await store.nominations.tally()
@@ -92,7 +93,7 @@ class Composer:
             progress = tuple(progress_lines(rows, self.campaign, now))
         timeline = await store.nominations.timeline()
         chart = None
-        if organisers or any(p.rule.chart for p in due):
+        if self.charts and (organisers or any(p.rule.chart for p in due)):
             chart = progress_png(timeline, self.campaign, now, rows)
         return Facts(
             tally,
