@@ -216,19 +216,25 @@ def render(reply: Reply, names: CommandNames | None = None) -> tuple[str, list[d
             }
         )
     elif reply.buttons:
-        elements = []
-        for number, button in enumerate(reply.buttons):
-            element: dict[str, Any] = {
-                "type": "button",
-                "action_id": f"{ACTION_PREFIX}{number}",
-                "text": _plain(button.label, 75),
-                "value": button_value(button),
-            }
-            if button.style in ("primary", "danger"):
-                element["style"] = button.style
-            elements.append(element)
+        elements = [
+            button_element(button, f"{ACTION_PREFIX}{number}")
+            for number, button in enumerate(reply.buttons)
+        ]
         blocks.append({"type": "actions", "elements": elements})
     return text, blocks[:MAX_BLOCKS]
+
+
+def button_element(button: Button, action_id: str) -> dict[str, Any]:
+    """A Block Kit button for `button`, its press identified by `action_id`."""
+    element: dict[str, Any] = {
+        "type": "button",
+        "action_id": action_id,
+        "text": _plain(button.label, 75),
+        "value": button_value(button),
+    }
+    if button.style in ("primary", "danger"):
+        element["style"] = button.style
+    return element
 
 
 # --- forms --------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from bot.adapters.slack_blocks import (
     PLATFORM,
     _chunks,
     _plain,
-    button_value,
+    button_element,
     form_view,
 )
 from bot.changes import Change, Debounced
@@ -46,17 +46,10 @@ def home_blocks(view: HomeView) -> dict[str, Any]:
                 blocks.append({"type": "section", "text": _plain(part)})
         buttons = list(section.buttons)
         for row in range(0, len(buttons), BUTTONS_PER_ROW):
-            elements = []
-            for offset, button in enumerate(buttons[row : row + BUTTONS_PER_ROW]):
-                element: dict[str, Any] = {
-                    "type": "button",
-                    "action_id": f"{ACTION_PREFIX}home-{number}-{row + offset}",
-                    "text": _plain(button.label, 75),
-                    "value": button_value(button),
-                }
-                if button.style in ("primary", "danger"):
-                    element["style"] = button.style
-                elements.append(element)
+            elements = [
+                button_element(button, f"{ACTION_PREFIX}home-{number}-{row + offset}")
+                for offset, button in enumerate(buttons[row : row + BUTTONS_PER_ROW])
+            ]
             blocks.append({"type": "actions", "elements": elements})
     return {"type": "home", "blocks": blocks[:HOME_BLOCKS]}
 
