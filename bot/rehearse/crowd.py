@@ -216,42 +216,27 @@ class Crowd:
         form = rng.choices(["on time", "late", "reported late", "never"], [0.65, 0.1, 0.1, 0.15])[0]
         official = rng.choice(("Jo Bloggs", "Sam Patel", "Ann Lee"))
         close_day = self.day(pack.close)
+
+        def form_sent(at: datetime, on: date | None = None) -> datetime:
+            dated = f" date:{iso(on)}" if on is not None else ""
+            data: dict[str, object] = {"official": official}
+            if on is not None:
+                data["date"] = on
+            command = f"/formsent branch:{code} official:{official}{dated}"
+            self.add(at, champion, command, "formsent", branch=code, data=data)
+            return at
+
         if form == "on time" and self.day(last) < close_day:
             sent = self.moment(self.day(last) + timedelta(days=rng.randint(0, 2)))
-            sent = min(max(sent, last + timedelta(minutes=5)), pack.close - timedelta(hours=1))
-            self.add(
-                sent,
-                champion,
-                f"/formsent branch:{code} official:{official}",
-                "formsent",
-                branch=code,
-                data={"official": official},
+            last = form_sent(
+                min(max(sent, last + timedelta(minutes=5)), pack.close - timedelta(hours=1))
             )
-            last = sent
         elif form == "late" or (form == "on time" and self.day(last) >= close_day):
             sent = self.moment(close_day + timedelta(days=rng.randint(1, 4)))
-            sent = max(sent, last + timedelta(minutes=5))
-            self.add(
-                sent,
-                champion,
-                f"/formsent branch:{code} official:{official}",
-                "formsent",
-                branch=code,
-                data={"official": official},
-            )
-            last = sent
+            last = form_sent(max(sent, last + timedelta(minutes=5)))
         elif form == "reported late" and self.day(last) < close_day:
             on = min(self.day(last) + timedelta(days=1), close_day)
-            told_at = self.moment(close_day + timedelta(days=rng.randint(1, 5)))
-            self.add(
-                told_at,
-                champion,
-                f"/formsent branch:{code} official:{official} date:{iso(on)}",
-                "formsent",
-                branch=code,
-                data={"official": official, "date": on},
-            )
-            last = told_at
+            last = form_sent(self.moment(close_day + timedelta(days=rng.randint(1, 5))), on)
         if rng.random() < 0.6:
             organiser = ORGANISERS[rng.randrange(len(ORGANISERS))]
             check = self.moment(self.day(last) + timedelta(days=rng.randint(1, 3)), 9, 18)
