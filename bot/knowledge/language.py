@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import snowballstemmer
 from rapidfuzz import process
@@ -65,6 +66,7 @@ ENDINGS = words(
 # Words seen in questions are cached up to this many each (they come from users, so the
 # caches are bounded): a few MB at most.
 CACHE_LIMIT = 10_000
+RECENT_READINGS = 1024  # questions whose reading is kept
 MIN_NAMED = 2  # known topic words a question needs before an unknown verb is let pass
 
 
@@ -172,6 +174,8 @@ class Language:
         for choice in self._correct_to:
             self._correct_by_letter.setdefault(choice[0], []).append(choice)
         self._corrections: dict[str, str | None] = {}
+        # Many people ask the same thing: a question read once is not read again.
+        self._cached_read = lru_cache(maxsize=RECENT_READINGS)(self._read)
 
     @staticmethod
     def _fold(text: str) -> str:
@@ -208,6 +212,9 @@ class Language:
     def read(self, question: str, find_actions: bool = True) -> Reading:
         """How a question reads. `find_actions=False` skips telling verbs from the things
         a question names, which only answering needs (it may load the English lexicon)."""
+        return self._cached_read(question, find_actions)
+
+    def _read(self, question: str, find_actions: bool) -> Reading:
         found = _WORD.findall(self._fold(question))
         text = f" {' '.join(found)} "
         text = _SET_PHRASE_RE.sub(lambda m: _SET_PHRASES[m.group(0)], text)

@@ -55,7 +55,8 @@ class LearnedChooser:
     ):
         self.encoder = encoder
         self.ranker = ranker
-        self._recent: OrderedDict[str, Vector] = OrderedDict()  # 1.5 KB each
+        # 1.5 KB each, with the classes' probabilities (the same for the same vector).
+        self._recent: OrderedDict[str, tuple[Vector, list[tuple[str, float]]]] = OrderedDict()
         self.config = config
         self.rule = rule
         self._classes: dict[str, list[int]] = defaultdict(list)
@@ -97,16 +98,16 @@ class LearnedChooser:
         is uncased and ignores spacing, so the same words asked again (the common case:
         "when do nominations close?") are encoded once, from a bounded cache."""
         key = " ".join(question.lower().split())
-        vector = self._recent.get(key)
-        if vector is None:
+        known = self._recent.get(key)
+        if known is None:
             vector = self.encoder.encode([question])[0]
             vector.setflags(write=False)
-            self._recent[key] = vector
+            known = self._recent[key] = (vector, self.probabilities(vector))
             if len(self._recent) > RECENT_QUESTIONS:
                 self._recent.popitem(last=False)
         else:
             self._recent.move_to_end(key)
-        return vector, self.probabilities(vector)
+        return known[0], list(known[1])
 
     def choose(self, reading: Reading, vector: Vector, ranked: list[tuple[str, float]]) -> Choice:
         if len(self._learned):
