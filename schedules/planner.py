@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.campaign import Campaign
-from schedules.rules import WEEKDAYS, Rule
+from schedules.rules import WEEKDAYS, Moment, Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +113,9 @@ class Planned:
         }
 
 
+TICK = timedelta(microseconds=1)
+
+
 def _at(day: date, when: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, when, tzinfo=zone)
 
@@ -131,14 +134,17 @@ class Planner:
         self.quiet = quiet
         self.rules = campaign.reminders
         self.order = {rule.id: number for number, rule in enumerate(self.rules)}
+        self._resolved: dict[tuple[int, bool], datetime] = {}
 
     def plan(self, state: PlanState, start: datetime, end: datetime) -> list[Planned]:
         """Everything due in [start, end), one message per volunteer per day at most."""
         first = start.astimezone(self.zone).date() - timedelta(days=1)
         last = end.astimezone(self.zone).date() + timedelta(days=1)
+        # Only the days [start, end) touches matter: one a day is chosen within a day.
+        days = (start.astimezone(self.zone).date(), (end - TICK).astimezone(self.zone).date())
         planned: list[Planned] = []
         for rule in self.rules:
-            planned.extend(self._for_rule(rule, state, first, last))
+            planned.extend(self._for_rule(rule, state, first, last, days))
         kept = self._one_a_day(planned)
         return sorted(
             (p for p in kept if start <= p.at < end),
@@ -149,13 +155,15 @@ class Planner:
         """When a rule for channels or organisers falls due in [start, end), whoever gets it."""
         first = start.astimezone(self.zone).date() - timedelta(days=1)
         last = end.astimezone(self.zone).date() + timedelta(days=1)
-        return sorted(m for m, _ in self._moments(rule, first, last, None) if start <= m < end)
+        return sorted(m for _, m, _ in self._timed(rule, first, last, None) if start <= m < end)
 
     # --- per rule -------------------------------------------------------------------
 
-    def _for_rule(self, rule: Rule, state: PlanState, first: date, last: date) -> Iterator[Planned]:
+    def _for_rule(
+        self, rule: Rule, state: PlanState, first: date, last: date, days: tuple[date, date]
+    ) -> Iterator[Planned]:
         if rule.audience == "channel":
-            for moment, occurrence in self._moments(rule, first, last, None):
+            for _, moment, occurrence in self._timed(rule, first, last, None, days):
                 for channel in state.channels:
                     if channel.subscribed_at <= moment:
                         yield self._made(
@@ -167,7 +175,7 @@ class Planner:
                             channel.channel_id,
                         )
         elif rule.audience == "organisers":
-            for moment, occurrence in self._moments(rule, first, last, None):
+            for _, moment, occurrence in self._timed(rule, first, last, None, days):
                 for organiser in state.organisers:
                     yield self._made(
                         rule,
@@ -178,22 +186,75 @@ class Planner:
                         organiser.user_id,
                     )
         else:
-            for volunteer in state.volunteers:
-                if not self._wanted(rule, volunteer):
+            yield from self._for_volunteers(rule, state.volunteers, first, last, days)
+
+    def _for_volunteers(
+        self,
+        rule: Rule,
+        volunteers: Sequence[VolunteerState],
+        first: date,
+        last: date,
+        days: tuple[date, date],
+    ) -> Iterator[Planned]:
+        # Volunteers who share what a rule's timing depends on (nothing, the day they
+        # joined, their meeting's date) share its moments: work them out once.
+        shared: dict[object, list[tuple[datetime, datetime, str]]] = {}
+        if self._depends_on(rule, None) is None:
+            shared[None] = list(self._timed(rule, first, last, None, days))
+            if not shared[None]:
+                return  # nothing on these days, for anyone
+        if rule.signup is not None:
+            # A message after signing up lands on these days (quiet hours put it off by
+            # less than a day) only for those who signed up about then.
+            lowest = datetime.combine(days[0] - timedelta(days=1), time.min, self.zone)
+            lowest -= timedelta(minutes=rule.signup.minutes)
+            volunteers = [v for v in volunteers if v.signed_up_at >= lowest]
+        for volunteer in volunteers:
+            if not self._wanted(rule, volunteer):
+                continue
+            key = self._depends_on(rule, volunteer)
+            timed = shared.get(key)
+            if timed is None:
+                timed = shared[key] = list(self._timed(rule, first, last, volunteer, days))
+            for raw, moment, occurrence in timed:
+                if raw < volunteer.signed_up_at and rule.signup is None:
                     continue
-                for moment, occurrence in self._moments(rule, first, last, volunteer):
-                    if volunteer.snoozed_until and moment < volunteer.snoozed_until:
-                        continue
-                    yield self._made(
-                        rule,
-                        moment,
-                        occurrence,
-                        volunteer.key,
-                        volunteer.platform,
-                        volunteer.user_id,
-                        volunteer.branch_code,
-                        volunteer,
-                    )
+                if volunteer.snoozed_until and moment < volunteer.snoozed_until:
+                    continue
+                yield self._made(
+                    rule,
+                    moment,
+                    occurrence,
+                    volunteer.key,
+                    volunteer.platform,
+                    volunteer.user_id,
+                    volunteer.branch_code,
+                    volunteer,
+                )
+
+    def _depends_on(self, rule: Rule, volunteer: VolunteerState | None) -> object:
+        """What, of a volunteer, the rule's raw moments depend on (see `_raw`): None if
+        nothing (for `volunteer` None: None if never anything)."""
+        if rule.at is not None or rule.every is not None:
+            return None
+        if volunteer is None:
+            return rule.id
+        if rule.cadence is not None:
+            assert rule.start is not None
+            joined = volunteer.signed_up_at.astimezone(self.zone).date()
+            return joined if joined >= self._resolve(rule.start).date() else None
+        if rule.signup is not None:
+            return volunteer.signed_up_at
+        if rule.meeting is not None:
+            return volunteer.meeting_date
+        return None
+
+    def _resolve(self, moment: Moment, end_of_day: bool = False) -> datetime:
+        key = (id(moment), end_of_day)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self.campaign.resolve(moment, end_of_day)
+        return found
 
     def _made(
         self,
@@ -222,15 +283,19 @@ class Planner:
             return volunteer.meeting_date is not None
         return True
 
-    def _moments(
-        self, rule: Rule, first: date, last: date, volunteer: VolunteerState | None
-    ) -> Iterator[tuple[datetime, str]]:
-        """(moment, occurrence) pairs for the rule, after quiet hours and phase limits."""
-        for moment, occurrence in self._raw(rule, first, last, volunteer):
-            if volunteer is not None and moment < volunteer.signed_up_at and rule.signup is None:
-                continue
-            if rule.personal:
-                moment = self.quiet.next_allowed(moment, self.zone)
+    def _timed(
+        self,
+        rule: Rule,
+        first: date,
+        last: date,
+        volunteer: VolunteerState | None,
+        days: tuple[date, date] | None = None,
+    ) -> Iterator[tuple[datetime, datetime, str]]:
+        """(raw moment, moment, occurrence) for the rule, the moment after quiet hours and
+        phase limits, on `days` only if given. Whoever gets it: a volunteer's message
+        falls away if its raw moment is before they signed up (see `_for_rule`)."""
+        for raw, occurrence in self._raw(rule, first, last, volunteer):
+            moment = self.quiet.next_allowed(raw, self.zone) if rule.personal else raw
             if rule.phase == "nominations" and moment > self.campaign.nominations_close:
                 continue
             if rule.phase == "ballot" and moment >= self.campaign.ballot_close:
@@ -238,24 +303,25 @@ class Planner:
             if (
                 rule.until is not None
                 and rule.signup is not None
-                and moment > self.campaign.resolve(rule.until, end_of_day=True)
+                and moment > self._resolve(rule.until, end_of_day=True)
             ):
                 continue
-            yield moment, occurrence
+            if days is not None and not days[0] <= moment.astimezone(self.zone).date() <= days[1]:
+                continue
+            yield raw, moment, occurrence
 
     def _raw(
         self, rule: Rule, first: date, last: date, volunteer: VolunteerState | None
     ) -> Iterator[tuple[datetime, str]]:
-        c = self.campaign
         zone = self.zone
         if rule.at is not None:
-            moment = c.resolve(rule.at).astimezone(zone)
+            moment = self._resolve(rule.at).astimezone(zone)
             if first <= moment.date() <= last:
                 yield moment, moment.date().isoformat()
         elif rule.every is not None:
             assert rule.start is not None and rule.until is not None
-            begin = c.resolve(rule.start)
-            finish = c.resolve(rule.until, end_of_day=True)
+            begin = self._resolve(rule.start)
+            finish = self._resolve(rule.until, end_of_day=True)
             span_first = max(first, begin.date())
             span_last = min(last, finish.date())
             for day in _days(span_first, span_last):
@@ -272,7 +338,7 @@ class Planner:
         elif rule.signup is not None:
             if volunteer is not None:
                 moment = volunteer.signed_up_at + timedelta(minutes=rule.signup.minutes)
-                if rule.start is None or moment >= c.resolve(rule.start):
+                if rule.start is None or moment >= self._resolve(rule.start):
                     yield moment.astimezone(zone), "signup"
         elif rule.meeting is not None and volunteer is not None and volunteer.meeting_date:
             meeting = volunteer.meeting_date
@@ -291,8 +357,8 @@ class Planner:
     ) -> Iterator[tuple[datetime, str]]:
         assert rule.cadence is not None and rule.start is not None and rule.until is not None
         assert rule.time is not None
-        begin = self.campaign.resolve(rule.start).date()
-        finish = self.campaign.resolve(rule.until, end_of_day=True).date()
+        begin = self._resolve(rule.start).date()
+        finish = self._resolve(rule.until, end_of_day=True).date()
         steps = sorted(rule.cadence, key=lambda s: -s.days_left)
 
         def gap(day: date) -> int:
