@@ -59,11 +59,13 @@ def reminder_buttons(branch_code: str) -> tuple[Button, ...]:
 
 
 class Composer:
-    def __init__(self, campaign: Campaign, zone: ZoneInfo, branches: BranchDirectory):
+    def __init__(
+        self, campaign: Campaign, zone: ZoneInfo, branches: BranchDirectory, charts: bool = True
+    ):
         self.campaign = campaign
         self.zone = zone
         self.branches = branches
-        self.charts = True  # attach the progress chart where a rule asks for it
+        self.charts = charts  # attach the progress chart where a rule asks for it
 
     async def facts(self, store: Store, now: datetime, due: Sequence[Planned]) -> Facts:
         tally = await store.nominations.tally()

@@ -69,6 +69,7 @@ class Deliverer:
         senders: Mapping[str, Sender],
         lease: Lease | None = None,
         concurrency: int = 64,
+        charts: bool = True,
     ):
         self.services = services
         self.senders = dict(senders)
@@ -78,7 +79,7 @@ class Deliverer:
         self.quiet = QuietHours(settings.quiet_start, settings.quiet_end)
         self.catchup = timedelta(hours=settings.catchup_hours)
         self.planner = Planner(services.campaign, self.zone, self.quiet)
-        self.composer = Composer(services.campaign, self.zone, services.branches)
+        self.composer = Composer(services.campaign, self.zone, services.branches, charts)
         self._slots = asyncio.Semaphore(concurrency)
         self._renewing = asyncio.Lock()
         self.sweeping = asyncio.Lock()  # one sweep at a time; shutdown waits for it

@@ -4,15 +4,30 @@ would, with REST calls going to a local fake Discord API."""
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 from bot.adapters.discord import DiscordAdapter
-from tests.fakes.discord_api import APP_ID, message_payload
+from bot.settings import Settings
+from tests.conftest import CAMPAIGN, sqlite_url
+from tests.fakes.discord_api import APP_ID, FakeDiscord, message_payload
 
 GUILD_ID = "800000000000000001"
 CHANNEL_ID = "800000000000000002"
 ORGANISER_ROLE_ID = "800000000000000003"
 _ids = itertools.count(700000000000000000)
+
+
+def settings(db_path: Path, fake: FakeDiscord) -> Settings:
+    """Discord switched on against the fake API, in one guild with an organiser role."""
+    return Settings(
+        database_url=sqlite_url(db_path),
+        campaign=CAMPAIGN,
+        discord_api_url=fake.base_url,
+        discord_token="test-token",
+        discord_organiser_role="Organiser",
+        discord_guild_ids=[int(GUILD_ID)],
+    )
 
 
 def member(user_id: str, name: str, roles: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,8 +13,24 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from bot.adapters.slack import SlackAdapter
+from bot.settings import Settings
+from tests.conftest import CAMPAIGN, sqlite_url
+from tests.fakes.slack_api import FakeSlack
 
 SECRET = "test-signing-secret"
+ORGANISER = "UORG"
+
+
+def settings(db_path: Path, fake: FakeSlack) -> Settings:
+    """Slack switched on against the fake Web API, with one organiser (ORGANISER)."""
+    return Settings(
+        database_url=sqlite_url(db_path),
+        campaign=CAMPAIGN,
+        organisers=[f"slack:{ORGANISER}"],
+        slack_bot_token="xoxb-test-token",
+        slack_signing_secret=SECRET,
+        slack_api_url=f"{fake.base_url}api/",
+    )
 
 
 def signed_headers(

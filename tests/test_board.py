@@ -23,7 +23,6 @@ from bot.settings import Settings
 from bot.store.boards import Board
 from tests import discord_harness as harness
 from tests import slack_harness as slack
-from tests.conftest import CAMPAIGN, sqlite_url
 from tests.fakes.discord_api import FakeDiscord, fake_discord
 from tests.fakes.slack_api import FakeSlack, fake_slack
 
@@ -42,14 +41,7 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 @pytest.fixture
 def discord_settings(db_path: Path, fake: FakeDiscord) -> Settings:
-    return Settings(
-        database_url=sqlite_url(db_path),
-        campaign=CAMPAIGN,
-        discord_api_url=fake.base_url,
-        discord_token="test-token",
-        discord_organiser_role="Organiser",
-        discord_guild_ids=[int(harness.GUILD_ID)],
-    )
+    return harness.settings(db_path, fake)
 
 
 async def start(services: Services, settings: Settings) -> DiscordAdapter:
@@ -215,14 +207,7 @@ async def fake_slack_api() -> AsyncIterator[FakeSlack]:
 
 @pytest.fixture
 def slack_settings(db_path: Path, fake_slack_api: FakeSlack) -> Settings:
-    return Settings(
-        database_url=sqlite_url(db_path),
-        campaign=CAMPAIGN,
-        organisers=["slack:UORG"],
-        slack_bot_token="xoxb-test-token",
-        slack_signing_secret=slack.SECRET,
-        slack_api_url=f"{fake_slack_api.base_url}api/",
-    )
+    return slack.settings(db_path, fake_slack_api)
 
 
 async def slack_command(

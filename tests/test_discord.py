@@ -44,14 +44,7 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
 
 @pytest.fixture
 def discord_settings(db_path: Path, fake: FakeDiscord) -> Settings:
-    return Settings(
-        database_url=sqlite_url(db_path),
-        campaign=CAMPAIGN,
-        discord_api_url=fake.base_url,
-        discord_token="test-token",
-        discord_organiser_role="Organiser",
-        discord_guild_ids=[int(harness.GUILD_ID)],
-    )
+    return harness.settings(db_path, fake)
 
 
 @pytest.fixture

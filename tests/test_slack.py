@@ -33,7 +33,7 @@ from tests.conftest import CAMPAIGN, sqlite_url
 from tests.fakes.slack_api import FakeSlack, fake_slack
 from tests.store_rows import table_rows
 
-ORGANISER = "UORG"
+ORGANISER = slack.ORGANISER
 
 
 @pytest.fixture
@@ -44,14 +44,7 @@ async def fake() -> AsyncIterator[FakeSlack]:
 
 @pytest.fixture
 def slack_settings(db_path: Path, fake: FakeSlack) -> Settings:
-    return Settings(
-        database_url=sqlite_url(db_path),
-        campaign=CAMPAIGN,
-        organisers=[f"slack:{ORGANISER}"],
-        slack_bot_token="xoxb-test-token",
-        slack_signing_secret=slack.SECRET,
-        slack_api_url=f"{fake.base_url}api/",
-    )
+    return slack.settings(db_path, fake)
 
 
 @pytest.fixture

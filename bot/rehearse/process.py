@@ -59,10 +59,9 @@ class Bot:
         self.services, self.dispatcher = runtime.services, runtime.dispatcher
         self.lease = Lease(self.services.store, self.process.name, self._settings.lease_seconds)
         senders = {p: Sender(platform, self.process) for p, platform in self._platforms.items()}
-        self.deliverer = Deliverer(self.services, senders, self.lease)
         # A chart per digest would be most of a rehearsal's time, and no one sees it: the
         # oracle draws the chart itself (see checks) and the digests go without one.
-        self.deliverer.composer.charts = False
+        self.deliverer = Deliverer(self.services, senders, self.lease, charts=False)
         if wait is not None:
             await self.take(wait)
 
