@@ -7,7 +7,6 @@ import csv
 import io
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,34 +14,15 @@ import pytest
 from bot.adapters.console import Console
 from bot.adapters.slack import SlackAdapter
 from bot.adapters.slack_blocks import manifest
-from bot.app import open_services
-from bot.clock import Clock
 from bot.dispatch import Dispatcher
 from bot.domain import User
 from bot.services import Services
 from bot.settings import Settings
 from commands import registry
 from tests import slack_harness as slack
-from tests.fakes.slack_api import FakeSlack, fake_slack
+from tests.fakes.slack_api import FakeSlack
 
 ORGANISER = slack.ORGANISER
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    async with fake_slack() as running:
-        yield running
-
-
-@pytest.fixture
-def slack_settings(db_path: Path, fake: FakeSlack) -> Settings:
-    return slack.settings(db_path, fake)
-
-
-@pytest.fixture
-async def slack_services(slack_settings: Settings, clock: Clock) -> AsyncIterator[Services]:
-    async with open_services(slack_settings, clock=clock) as built:
-        yield built
 
 
 @pytest.fixture

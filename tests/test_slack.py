@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,6 @@ import yaml
 
 from bot.adapters.slack import SlackAdapter
 from bot.adapters.slack_blocks import BOT_EVENTS, escape, form_view, manifest, render
-from bot.app import open_services
-from bot.clock import Clock
 from bot.dispatch import Dispatcher
 from bot.domain import User
 from bot.messages import Button, Reply
@@ -30,27 +27,10 @@ from commands import registry
 from tests import reminder_state as states
 from tests import slack_harness as slack
 from tests.conftest import CAMPAIGN, sqlite_url
-from tests.fakes.slack_api import FakeSlack, fake_slack
+from tests.fakes.slack_api import FakeSlack
 from tests.store_rows import table_rows
 
 ORGANISER = slack.ORGANISER
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    async with fake_slack() as running:
-        yield running
-
-
-@pytest.fixture
-def slack_settings(db_path: Path, fake: FakeSlack) -> Settings:
-    return slack.settings(db_path, fake)
-
-
-@pytest.fixture
-async def slack_services(slack_settings: Settings, clock: Clock) -> AsyncIterator[Services]:
-    async with open_services(slack_settings, clock=clock) as built:
-        yield built
 
 
 @pytest.fixture
