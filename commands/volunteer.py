@@ -37,7 +37,7 @@ SIGNED_UP: dict[Phase, str] = {
     "/optout stops reminders; /forgetme erases you.",
     "between": "Nominations have closed; I'll remind you to vote when the ballot opens. "
     "/optout stops reminders; /forgetme erases you.",
-    "ballot": "I'll remind you to vote while the ballot is open. "
+    "ballot": "I'll remind you to vote while the ballot is open: voted already? Say /voted. "
     "/optout stops reminders; /forgetme erases you.",
     "after": "The ballot has closed, so there is nothing more to remind you about. "
     "Thank you! /forgetme erases you.",

@@ -213,8 +213,8 @@ class Rehearsal:
         elif kind == "snooze" and who.volunteer:
             who.snoozed_until = now + timedelta(days=2)
         elif kind == "forgetme":
-            who.erased, who.volunteer = True, False
-        elif kind == "voted":
+            who.erased, who.volunteer, who.voted = True, False, False
+        elif kind == "voted" and who.volunteer:  # from anyone else, nothing is kept
             who.voted = True
 
     # --- the hours -----------------------------------------------------------------------
