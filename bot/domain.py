@@ -265,6 +265,7 @@ class PlanRow:
     volunteer: Volunteer
     meeting_date: date | None
     outcome: Outcome | None
+    voted: bool = False  # said so with /voted: their vote reminders stop
 
 
 @dataclass(frozen=True, slots=True)

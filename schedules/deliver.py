@@ -139,8 +139,7 @@ class Deliverer:
                         continue
                     jobs.append(self._deliver(item, claim, facts, now, report))
                 await asyncio.gather(*jobs)
-        report.given_up = await log_.give_up_pending(horizon, now)
-        await log_.set_state_value(LAST_SWEPT, now.isoformat())
+        report.given_up = await log_.end_sweep(horizon, now, LAST_SWEPT, now.isoformat())
         if report.sent or report.dropped or report.failed or report.undeliverable:
             log.info(
                 "reminders: %d sent, %d dropped, %d skipped, %d undeliverable, %d failed",

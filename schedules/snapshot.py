@@ -10,7 +10,7 @@ from schedules.planner import ChannelState, OrganiserState, PlanState, Volunteer
 
 async def plan_state(store: Store, organisers: Iterable[str]) -> PlanState:
     """Volunteers, broadcast channels and organisers (`platform:user id`) as plan state."""
-    voted = await store.ballot.voted()
+    rows, subscribed = await store.deliveries.plan_rows()
     volunteers = [
         VolunteerState(
             person_id=v.person_id,
@@ -25,15 +25,12 @@ async def plan_state(store: Store, organisers: Iterable[str]) -> PlanState:
             undeliverable=v.undeliverable_at is not None,
             meeting_date=row.meeting_date,
             has_outcome=row.outcome is not None,
-            has_voted=v.person_id in voted,
+            has_voted=row.voted,
         )
-        for row in await store.deliveries.plan_rows()
+        for row in rows
         for v in (row.volunteer,)
     ]
-    channels = [
-        ChannelState(c.platform, c.channel_id, c.subscribed_at)
-        for c in await store.deliveries.channels()
-    ]
+    channels = [ChannelState(c.platform, c.channel_id, c.subscribed_at) for c in subscribed]
     people = []
     for identity in organisers:
         platform, _, user_id = identity.partition(":")

@@ -65,26 +65,22 @@ def delivery_from(row: Row[Any]) -> Delivery:
 
 
 class DeliveryLog(Aggregate):
-    async def plan_rows(self) -> list[PlanRow]:
-        """Every volunteer with their branch's state, for the planner."""
+    async def plan_rows(self) -> tuple[list[PlanRow], list[BroadcastChannel]]:
+        """Every volunteer with their branch's state, and the broadcast channels: what
+        the planner plans from, in one read."""
 
-        async def read(conn: AsyncConnection) -> list[PlanRow]:
+        async def read(conn: AsyncConnection) -> tuple[list[PlanRow], list[BroadcastChannel]]:
             rows = await conn.execute(_PLAN)
-            return [
+            volunteers = [
                 PlanRow(
                     volunteer_from(r),
                     meeting_date=r.meeting_date,
                     outcome=Outcome(r.outcome) if r.outcome else None,
+                    voted=r.voted_at is not None,
                 )
                 for r in rows
             ]
-
-        return await self.core.read(read)
-
-    async def channels(self) -> list[BroadcastChannel]:
-        async def read(conn: AsyncConnection) -> list[BroadcastChannel]:
-            rows = await conn.execute(select(t.broadcast_channels))
-            return [BroadcastChannel(r.platform, r.channel_id, r.subscribed_at) for r in rows]
+            return volunteers, await _channels(conn)
 
         return await self.core.read(read)
 
@@ -166,8 +162,9 @@ class DeliveryLog(Aggregate):
 
         return await self.core.write(apply)
 
-    async def give_up_pending(self, before: datetime, at: datetime) -> int:
-        """Messages never sent and still pending after their catch-up window: failed."""
+    async def end_sweep(self, before: datetime, at: datetime, key: str, value: str) -> int:
+        """At a sweep's end, in one write: messages never sent and still pending after
+        their catch-up window are failed (how many is returned), and `key` is set."""
 
         async def apply(conn: AsyncConnection) -> int:
             result = await conn.execute(
@@ -179,6 +176,7 @@ class DeliveryLog(Aggregate):
                     updated_at=at,
                 )
             )
+            await _set_state(conn, key, value)
             return int(result.rowcount or 0)
 
         return await self.core.write(apply)
@@ -224,21 +222,33 @@ class DeliveryLog(Aggregate):
 
     async def set_state_value(self, key: str, value: str) -> None:
         async def apply(conn: AsyncConnection) -> None:
-            stmt = upsert(conn, t.scheduler_state).values(key=key, value=value)
-            await conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=[t.scheduler_state.c.key], set_={"value": stmt.excluded.value}
-                )
-            )
+            await _set_state(conn, key, value)
 
         await self.core.write(apply)
 
 
+async def _set_state(conn: AsyncConnection, key: str, value: str) -> None:
+    stmt = upsert(conn, t.scheduler_state).values(key=key, value=value)
+    await conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[t.scheduler_state.c.key], set_={"value": stmt.excluded.value}
+        )
+    )
+
+
+async def _channels(conn: AsyncConnection) -> list[BroadcastChannel]:
+    rows = await conn.execute(select(t.broadcast_channels))
+    return [BroadcastChannel(r.platform, r.channel_id, r.subscribed_at) for r in rows]
+
+
 _PLAN = (
-    VOLUNTEER_SELECT.add_columns(t.meetings.c.meeting_date, t.nominations.c.outcome)
+    VOLUNTEER_SELECT.add_columns(
+        t.meetings.c.meeting_date, t.nominations.c.outcome, t.ballot_actions.c.voted_at
+    )
     .outerjoin(LATEST_MEETING, LATEST_MEETING.c.branch_code == t.volunteers.c.branch_code)
     .outerjoin(t.meetings, t.meetings.c.id == LATEST_MEETING.c.id)
     .outerjoin(t.nominations, t.nominations.c.branch_code == t.volunteers.c.branch_code)
+    .outerjoin(t.ballot_actions, t.ballot_actions.c.person_id == t.volunteers.c.person_id)
     .order_by(t.volunteers.c.person_id)
 )
 
