@@ -5,7 +5,7 @@ connections, no platform. Modules import this one; it imports nothing of the bot
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -73,7 +73,7 @@ class SignUp:
     already: bool
 
 
-# --- meetings and nominations
+# --- meetings, nominations and questions
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,13 +135,12 @@ class Nomination:
     def after(
         previous: Nomination | None, report: NominationReport, meeting_date: date | None
     ) -> Nomination:
-        """The nomination once `report` is applied on top of `previous`.
-
-        A correction that keeps the same result keeps what was checked about it
-        (verification, the form, confirmation); a different result starts afresh.
-        """
-        kept = previous is not None and previous.same_result(report.outcome, report.nominee)
-        current = Nomination(
+        """The nomination once `report` is applied on top of `previous`: a correction that
+        keeps the same result keeps what was checked about it (verification, the form,
+        confirmation); a different result starts afresh."""
+        same = previous is not None and previous.same_result(report.outcome, report.nominee)
+        kept = previous if same else None
+        return Nomination(
             branch_code=report.branch_code,
             outcome=Outcome(report.outcome),
             nominee=report.nominee,
@@ -150,19 +149,12 @@ class Nomination:
             platform=report.reporter.platform,
             reported_at=report.at,
             report_count=(previous.report_count if previous else 0) + 1,
-            verified_at=None,
-            verified_by=None,
+            verified_at=kept.verified_at if kept else None,
+            verified_by=kept.verified_by if kept else None,
+            form_sent_at=kept.form_sent_at if kept else None,
+            form_official=kept.form_official if kept else None,
+            confirmed_at=kept.confirmed_at if kept else None,
         )
-        if kept and previous is not None:
-            current = replace(
-                current,
-                verified_at=previous.verified_at,
-                verified_by=previous.verified_by,
-                form_sent_at=previous.form_sent_at,
-                form_official=previous.form_official,
-                confirmed_at=previous.confirmed_at,
-            )
-        return current
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,9 +215,6 @@ class BranchFacts:
     confirmed_at: datetime | None = None
 
 
-# --- questions
-
-
 @dataclass(frozen=True, slots=True)
 class UnansweredQuestion:
     id: int
@@ -239,8 +228,7 @@ class UnansweredQuestion:
 
 @dataclass(frozen=True, slots=True)
 class Queued:
-    """A question for the organisers: kept (its id), or refused as the asker's or the
-    queue's limit of open questions was reached."""
+    """A question kept for the organisers (its id), or refused (a limit was reached)."""
 
     question_id: int | None
     refused: str | None = None  # "asker" | "queue"
@@ -259,13 +247,22 @@ class FaqAnswer:
 
 
 @dataclass(frozen=True, slots=True)
-class PlanRow:
-    """A volunteer with what the reminder planner needs to know of their branch."""
+class PlanVolunteer:
+    """A volunteer as the reminder planner sees them, with their branch's state."""
 
-    volunteer: Volunteer
-    meeting_date: date | None
-    outcome: Outcome | None
-    voted: bool = False  # said so with /voted: their vote reminders stop
+    person_id: int
+    platform: str
+    user_id: str
+    name: str
+    branch_code: str
+    branch_name: str
+    signed_up_at: datetime
+    opted_out: bool = False
+    snoozed_until: datetime | None = None
+    undeliverable: bool = False
+    meeting_date: date | None = None
+    has_outcome: bool = False
+    has_voted: bool = False  # said so with /voted: no more ballot reminders
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,28 +14,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.campaign import Campaign
+from bot.domain import PlanVolunteer
 from schedules.rules import WEEKDAYS, Moment, Rule
 
-
-@dataclass(frozen=True, slots=True)
-class VolunteerState:
-    person_id: int
-    platform: str
-    user_id: str
-    name: str
-    branch_code: str
-    branch_name: str
-    signed_up_at: datetime
-    opted_out: bool = False
-    snoozed_until: datetime | None = None
-    undeliverable: bool = False
-    meeting_date: date | None = None
-    has_outcome: bool = False
-    has_voted: bool = False  # said so with /voted: no more ballot reminders
-
-    @property
-    def key(self) -> str:
-        return f"person:{self.person_id}"
+# A volunteer, their branch's state and whether they can be sent to: read by the store.
+VolunteerState = PlanVolunteer
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +208,7 @@ class Planner:
                     rule,
                     moment,
                     occurrence,
-                    volunteer.key,
+                    f"person:{volunteer.person_id}",
                     volunteer.platform,
                     volunteer.user_id,
                     volunteer.branch_code,

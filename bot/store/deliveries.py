@@ -15,10 +15,9 @@ from typing import Any
 from sqlalchemy import Row, bindparam, delete, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import BroadcastChannel, Delivery, DeliveryClaim, Outcome, PlanRow, User
+from bot.domain import BroadcastChannel, Delivery, DeliveryClaim, PlanVolunteer, User
 from bot.store import schema as t
 from bot.store.base import LATEST_MEETING, Aggregate, person_id, upsert
-from bot.store.people import VOLUNTEER_SELECT, volunteer_from
 
 UNFINISHED = ("pending", "sending")
 
@@ -65,20 +64,23 @@ def delivery_from(row: Row[Any]) -> Delivery:
 
 
 class DeliveryLog(Aggregate):
-    async def plan_rows(self) -> tuple[list[PlanRow], list[BroadcastChannel]]:
+    async def plan_rows(self) -> tuple[list[PlanVolunteer], list[BroadcastChannel]]:
         """Every volunteer with their branch's state, and the broadcast channels: what
-        the planner plans from, in one read."""
+        the planner plans from, in one read (of only the columns it needs: at 10,000
+        volunteers it is read at every sweep)."""
 
-        async def read(conn: AsyncConnection) -> tuple[list[PlanRow], list[BroadcastChannel]]:
-            rows = await conn.execute(_PLAN)
+        async def read(conn: AsyncConnection) -> tuple[list[PlanVolunteer], list[BroadcastChannel]]:
             volunteers = [
-                PlanRow(
-                    volunteer_from(r),
-                    meeting_date=r.meeting_date,
-                    outcome=Outcome(r.outcome) if r.outcome else None,
-                    voted=r.voted_at is not None,
+                PlanVolunteer(
+                    *r[:7],
+                    bool(r[7]),
+                    r[8],
+                    r[9] is not None,
+                    r[10],
+                    r[11] is not None,
+                    r[12] is not None,
                 )
-                for r in rows
+                for r in await conn.execute(_PLAN)
             ]
             return volunteers, await _channels(conn)
 
@@ -242,8 +244,25 @@ async def _channels(conn: AsyncConnection) -> list[BroadcastChannel]:
 
 
 _PLAN = (
-    VOLUNTEER_SELECT.add_columns(
-        t.meetings.c.meeting_date, t.nominations.c.outcome, t.ballot_actions.c.voted_at
+    select(
+        t.volunteers.c.person_id,
+        t.people.c.platform,
+        t.people.c.platform_user_id,
+        t.people.c.display_name,
+        t.volunteers.c.branch_code,
+        t.branches.c.name,
+        t.volunteers.c.signed_up_at,
+        t.volunteers.c.opted_out,
+        t.volunteers.c.snoozed_until,
+        t.volunteers.c.undeliverable_at,
+        t.meetings.c.meeting_date,
+        t.nominations.c.outcome,
+        t.ballot_actions.c.voted_at,
+    )
+    .select_from(
+        t.volunteers.join(t.people, t.people.c.id == t.volunteers.c.person_id).join(
+            t.branches, t.branches.c.code == t.volunteers.c.branch_code
+        )
     )
     .outerjoin(LATEST_MEETING, LATEST_MEETING.c.branch_code == t.volunteers.c.branch_code)
     .outerjoin(t.meetings, t.meetings.c.id == LATEST_MEETING.c.id)
