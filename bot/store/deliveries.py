@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain import BroadcastChannel, Delivery, DeliveryClaim, PlanVolunteer, User
 from bot.store import schema as t
 from bot.store.base import LATEST_MEETING, Aggregate, person_id, upsert
+from bot.store.people import VOLUNTEER_FROM
 
 UNFINISHED = ("pending", "sending")
 
@@ -259,11 +260,7 @@ _PLAN = (
         t.nominations.c.outcome,
         t.ballot_actions.c.voted_at,
     )
-    .select_from(
-        t.volunteers.join(t.people, t.people.c.id == t.volunteers.c.person_id).join(
-            t.branches, t.branches.c.code == t.volunteers.c.branch_code
-        )
-    )
+    .select_from(VOLUNTEER_FROM)
     .outerjoin(LATEST_MEETING, LATEST_MEETING.c.branch_code == t.volunteers.c.branch_code)
     .outerjoin(t.meetings, t.meetings.c.id == LATEST_MEETING.c.id)
     .outerjoin(t.nominations, t.nominations.c.branch_code == t.volunteers.c.branch_code)

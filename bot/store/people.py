@@ -14,17 +14,17 @@ from bot.domain import ImportedVolunteer, SignUp, User, Volunteer
 from bot.store import schema as t
 from bot.store.base import Aggregate, find_person, person_id, person_ids, upsert
 
+# A volunteer with who they are and their branch's name.
+VOLUNTEER_FROM = t.volunteers.join(t.people, t.people.c.id == t.volunteers.c.person_id).join(
+    t.branches, t.branches.c.code == t.volunteers.c.branch_code
+)
 VOLUNTEER_SELECT = select(
     t.volunteers,
     t.people.c.platform,
     t.people.c.platform_user_id,
     t.people.c.display_name,
     t.branches.c.name.label("branch_name"),
-).select_from(
-    t.volunteers.join(t.people, t.people.c.id == t.volunteers.c.person_id).join(
-        t.branches, t.branches.c.code == t.volunteers.c.branch_code
-    )
-)
+).select_from(VOLUNTEER_FROM)
 
 
 def volunteer_from(row: Row[Any]) -> Volunteer:
