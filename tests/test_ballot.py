@@ -332,7 +332,9 @@ async def test_voted_before_during_and_after_the_ballot(ballot: Services) -> Non
     stranger = await say(alice, "/voted")
     assert stranger.startswith("Thank you for voting! You're not signed up, so I hold nothing")
     assert await table_rows(ballot.store, "ballot_actions") == []
-    await say(alice, "/volunteer branch:DWP-LEEDS consent:yes")
+    # Nothing was kept of that: signing up asks to be told again.
+    signed = await say(alice, "/volunteer branch:DWP-LEEDS consent:yes")
+    assert "I'll remind you to vote while the ballot is open: voted already? Say /voted." in signed
     first = await say(alice, "/voted")
     assert "Your vote reminders have stopped. Volunteers in DWP Leeds who have voted: 1." in first
     assert "/voted undo:true takes it back" in first
