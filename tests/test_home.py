@@ -157,6 +157,29 @@ async def test_a_home_button_completes_its_action(
     assert refreshed[1].body["user_id"] == "U1"
 
 
+async def test_with_a_command_prefix_home_and_forms_name_the_prefixed_commands(
+    slack_services: Services, slack_settings: Settings, fake: FakeSlack
+) -> None:
+    prefixed = slack_settings.model_copy(update={"command_prefix": "mob-"})
+    adapter = SlackAdapter(Dispatcher(slack_services), prefixed)
+    slack_services.outbox.attach(adapter)
+    try:
+        await run_command(adapter, fake, "mob-volunteer", "branch:DWP-LEEDS consent:yes")
+        shown = texts(await open_home(adapter, fake, "U1"))
+        assert "then report it with /mob-meeting." in shown
+        assert "/meeting" not in shown
+        report = next(
+            b
+            for b in home_buttons(await open_home(adapter, fake, "U1"))
+            if b["text"]["text"] == "Report the meeting"
+        )
+        await slack.interaction(adapter, home_press("U1", report))
+        (opened,) = await fake.wait_for("views.open")
+        assert opened.body["view"]["title"]["text"] == "/mob-meeting"
+    finally:
+        await adapter.home.close()
+
+
 async def test_a_home_answer_button_opens_a_form_and_answers(
     adapter: SlackAdapter, fake: FakeSlack, slack_services: Services
 ) -> None:

@@ -299,7 +299,8 @@ class SlackAdapter:
             text = str(body.get("text") or "").strip()
             if not text and command.form and body.get("trigger_id"):
                 await client.views_open(
-                    trigger_id=body["trigger_id"], view=form_view(command, channel_id)
+                    trigger_id=body["trigger_id"],
+                    view=form_view(command, channel_id, names=self.names),
                 )
                 return
             organiser = await self.is_organiser(user.id)

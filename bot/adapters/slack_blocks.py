@@ -245,9 +245,11 @@ def form_view(
     channel_id: str,
     initial: Mapping[str, str] | None = None,
     labels: Mapping[str, str] | None = None,
+    names: CommandNames | None = None,
 ) -> dict[str, Any]:
     """A modal asking for the command's options, those in `initial` filled in already
-    (`labels`: what to show for a chosen value, such as a branch's name for its code)."""
+    (`labels`: what to show for a chosen value, such as a branch's name for its code;
+    `names`: the commands as Slack knows them, for the title)."""
     blocks: list[dict[str, Any]] = []
     for option in command.options:
         element = _form_element(option)
@@ -263,11 +265,12 @@ def form_view(
                 "element": element,
             }
         )
+    title = names.slash(command.name) if names else f"/{command.name}"
     return {
         "type": "modal",
         "callback_id": f"{FORM_PREFIX}{command.name}",
         "private_metadata": json.dumps({"channel": channel_id}),
-        "title": {"type": "plain_text", "text": f"/{command.name}"[:24]},
+        "title": {"type": "plain_text", "text": title[:24]},
         "submit": {"type": "plain_text", "text": "Send"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,

@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot.adapters.slack_blocks import (
     ACTION_PREFIX,
     PLATFORM,
+    CommandNames,
     _chunks,
     _plain,
     button_element,
@@ -35,14 +36,16 @@ HOME_BLOCKS = 100  # Slack's limit for a Home view
 BUTTONS_PER_ROW = 5
 
 
-def home_blocks(view: HomeView) -> dict[str, Any]:
-    """A neutral Home view as a Slack Home tab view, everything shown as plain text."""
+def home_blocks(view: HomeView, names: CommandNames | None = None) -> dict[str, Any]:
+    """A neutral Home view as a Slack Home tab view, everything shown as plain text
+    (`names`: the commands as Slack knows them, named so in the text)."""
+    shown = names.in_text if names else str
     blocks: list[dict[str, Any]] = [{"type": "header", "text": _plain(view.title, 150)}]
     for number, section in enumerate(view.sections):
         blocks.append({"type": "divider"})
         blocks.append({"type": "header", "text": _plain(section.title, 150)})
         if section.lines:
-            for part in _chunks("\n".join(section.lines)):
+            for part in _chunks(shown("\n".join(section.lines))):
                 blocks.append({"type": "section", "text": _plain(part)})
         buttons = list(section.buttons)
         for row in range(0, len(buttons), BUTTONS_PER_ROW):
@@ -102,7 +105,7 @@ class SlackHome:
             if code:
                 found = self.adapter.services.search_branches(code, 1)
                 labels = {"branch": found[0].name} if found else {}
-            view = form_view(command, dm, button.options, labels)
+            view = form_view(command, dm, button.options, labels, self.adapter.names)
             await client.views_open(trigger_id=body["trigger_id"], view=view)
             return True
         organiser = await self.adapter.is_organiser(user.id)
@@ -115,7 +118,9 @@ class SlackHome:
         view = await self.adapter.services.home(viewer.user, viewer.organiser)
         viewer.branch_code = view.branch_code
         try:
-            await self.adapter.client.views_publish(user_id=viewer.user.id, view=home_blocks(view))
+            await self.adapter.client.views_publish(
+                user_id=viewer.user.id, view=home_blocks(view, self.adapter.names)
+            )
         except SlackApiError as error:
             log.warning("could not publish a Home tab: %s", error.response.get("error"))
 
