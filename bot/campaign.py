@@ -302,17 +302,20 @@ class Campaign:
         return datetime.combine(day, at, tzinfo=self.zone)
 
     @cached_property
-    def _resolved(self) -> dict[tuple[Moment, bool], datetime]:
+    def _resolved(self) -> dict[tuple[str, int, time | None, bool], datetime]:
         return {}  # the planner resolves the same moments for every volunteer, every sweep
 
     def resolve(self, moment: Moment, end_of_day: bool = False) -> datetime:
         """A pack moment (anchor, days, time) as a local datetime."""
-        if (moment, end_of_day) not in self._resolved:
+        # Keyed by the moment's plain values: hashing the model itself is far slower.
+        key = (moment.anchor, moment.days, moment.time, end_of_day)
+        found = self._resolved.get(key)
+        if found is None:
             base = self.anchor(moment.anchor, end_of_day and moment.time is None)
             day = base.date() + timedelta(days=moment.days)
             at = moment.time if moment.time is not None else base.time()
-            self._resolved[moment, end_of_day] = datetime.combine(day, at, tzinfo=self.zone)
-        return self._resolved[moment, end_of_day]
+            found = self._resolved[key] = datetime.combine(day, at, tzinfo=self.zone)
+        return found
 
     def names_candidate(self, text: str) -> bool:
         """Whether `text` ("Serwotka", "mark serwotka") names the candidate."""

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.campaign import Campaign
 from bot.domain import PlanVolunteer
-from schedules.rules import WEEKDAYS, Moment, Rule
+from schedules.rules import WEEKDAYS, Rule
 
 # A volunteer, their branch's state and whether they can be sent to: read by the store.
 VolunteerState = PlanVolunteer
@@ -117,7 +117,6 @@ class Planner:
         self.quiet = quiet
         self.rules = campaign.reminders
         self.order = {rule.id: number for number, rule in enumerate(self.rules)}
-        self._resolved: dict[tuple[int, bool], datetime] = {}
 
     def plan(self, state: PlanState, start: datetime, end: datetime) -> list[Planned]:
         """Everything due in [start, end), one message per volunteer per day at most."""
@@ -182,7 +181,7 @@ class Planner:
         # Volunteers who share what a rule's timing depends on (nothing, the day they
         # joined, their meeting's date) share its moments: work them out once.
         shared: dict[object, list[tuple[datetime, datetime, str]]] = {}
-        if self._depends_on(rule, None) is None:
+        if rule.at is not None or rule.every is not None:  # the same for everyone
             shared[None] = list(self._timed(rule, first, last, None, days))
             if not shared[None]:
                 return  # nothing on these days, for anyone
@@ -215,29 +214,18 @@ class Planner:
                     volunteer,
                 )
 
-    def _depends_on(self, rule: Rule, volunteer: VolunteerState | None) -> object:
-        """What, of a volunteer, the rule's raw moments depend on (see `_raw`): None if
-        nothing (for `volunteer` None: None if never anything)."""
-        if rule.at is not None or rule.every is not None:
-            return None
-        if volunteer is None:
-            return rule.id
+    def _depends_on(self, rule: Rule, volunteer: VolunteerState) -> object:
+        """What, of a volunteer, the rule's raw moments depend on (see `_raw`); None if
+        nothing."""
         if rule.cadence is not None:
             assert rule.start is not None
             joined = volunteer.signed_up_at.astimezone(self.zone).date()
-            return joined if joined >= self._resolve(rule.start).date() else None
+            return joined if joined >= self.campaign.resolve(rule.start).date() else None
         if rule.signup is not None:
             return volunteer.signed_up_at
         if rule.meeting is not None:
             return volunteer.meeting_date
         return None
-
-    def _resolve(self, moment: Moment, end_of_day: bool = False) -> datetime:
-        key = (id(moment), end_of_day)
-        found = self._resolved.get(key)
-        if found is None:
-            found = self._resolved[key] = self.campaign.resolve(moment, end_of_day)
-        return found
 
     def _made(
         self,
@@ -286,7 +274,7 @@ class Planner:
             if (
                 rule.until is not None
                 and rule.signup is not None
-                and moment > self._resolve(rule.until, end_of_day=True)
+                and moment > self.campaign.resolve(rule.until, end_of_day=True)
             ):
                 continue
             if days is not None and not days[0] <= moment.astimezone(self.zone).date() <= days[1]:
@@ -298,13 +286,13 @@ class Planner:
     ) -> Iterator[tuple[datetime, str]]:
         zone = self.zone
         if rule.at is not None:
-            moment = self._resolve(rule.at).astimezone(zone)
+            moment = self.campaign.resolve(rule.at).astimezone(zone)
             if first <= moment.date() <= last:
                 yield moment, moment.date().isoformat()
         elif rule.every is not None:
             assert rule.start is not None and rule.until is not None
-            begin = self._resolve(rule.start)
-            finish = self._resolve(rule.until, end_of_day=True)
+            begin = self.campaign.resolve(rule.start)
+            finish = self.campaign.resolve(rule.until, end_of_day=True)
             span_first = max(first, begin.date())
             span_last = min(last, finish.date())
             for day in _days(span_first, span_last):
@@ -321,7 +309,7 @@ class Planner:
         elif rule.signup is not None:
             if volunteer is not None:
                 moment = volunteer.signed_up_at + timedelta(minutes=rule.signup.minutes)
-                if rule.start is None or moment >= self._resolve(rule.start):
+                if rule.start is None or moment >= self.campaign.resolve(rule.start):
                     yield moment.astimezone(zone), "signup"
         elif rule.meeting is not None and volunteer is not None and volunteer.meeting_date:
             meeting = volunteer.meeting_date
@@ -340,8 +328,8 @@ class Planner:
     ) -> Iterator[tuple[datetime, str]]:
         assert rule.cadence is not None and rule.start is not None and rule.until is not None
         assert rule.time is not None
-        begin = self._resolve(rule.start).date()
-        finish = self._resolve(rule.until, end_of_day=True).date()
+        begin = self.campaign.resolve(rule.start).date()
+        finish = self.campaign.resolve(rule.until, end_of_day=True).date()
         steps = sorted(rule.cadence, key=lambda s: -s.days_left)
 
         def gap(day: date) -> int:

@@ -72,15 +72,6 @@ class Ballot(Aggregate):
 
         return await self.core.read(read)
 
-    async def voted(self) -> frozenset[int]:
-        """The people who have said they voted (their vote reminders stop)."""
-
-        async def read(conn: AsyncConnection) -> frozenset[int]:
-            rows = await conn.execute(select(b.c.person_id).where(b.c.voted_at.is_not(None)))
-            return frozenset(r.person_id for r in rows)
-
-        return await self.core.read(read)
-
     async def turnout(self) -> list[BranchTurnout]:
         """Every branch with a volunteer: volunteers, how many voted, colleagues asked."""
 

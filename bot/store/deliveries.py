@@ -71,7 +71,7 @@ class DeliveryLog(Aggregate):
         volunteers it is read at every sweep)."""
 
         async def read(conn: AsyncConnection) -> tuple[list[PlanVolunteer], list[BroadcastChannel]]:
-            volunteers = [
+            volunteers = [  # _PLAN's columns are in PlanVolunteer's order
                 PlanVolunteer(
                     *r[:7],
                     bool(r[7]),
