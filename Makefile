@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MODEL_VERSION := 0.1.0
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test test-all check lint typecheck bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "mobilise needs Python 3.11 or newer")'
@@ -23,12 +23,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/mobilise run
 
-test: $(STAMP)
+# The fast tier: everything but the tests marked slow (the rehearsal seeds beyond a few,
+# the kill-and-restart process tests, cross-validation). The slow tier is CI's: test-all.
+test: check
+	$(BIN)/pytest -m "not slow"
+
+test-all: check
+	$(BIN)/pytest
+
+check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	@# Build the answer ranker once (cached; a minute the first time), outside the tests' timeouts.
 	$(BIN)/mobilise --db 'sqlite+aiosqlite:///$(VENV)/train.db' train > /dev/null
-	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

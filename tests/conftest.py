@@ -30,8 +30,11 @@ SEPT_20 = datetime(2019, 9, 20, 10, 0, tzinfo=LONDON)
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Tests never read a developer's .env or platform credentials."""
+    """Tests never read a developer's .env or platform credentials. The test suite's own
+    switches (`MOBILISE_TEST_*`, such as the PostgreSQL opt-out) stay."""
     for name in list(os.environ):
+        if name.startswith("MOBILISE_TEST_"):
+            continue
         if name.startswith(("MOBILISE_", "SLACK_", "DISCORD_")):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)

@@ -380,7 +380,8 @@ def test_eval_command_prints_both_accuracies(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["answerable"] == 61 and report["off_topic"] == 30
-    assert 0 <= report["answer_accuracy"] <= 1 and 0 <= report["abstention_accuracy"] <= 1
+    assert report["answer_accuracy"] == pytest.approx(report["answered_right"] / 61, abs=1e-4)
+    assert report["abstention_accuracy"] == pytest.approx(report["declined_right"] / 30, abs=1e-4)
     assert len(report["misses"]) == (61 - report["answered_right"]) + (
         30 - report["declined_right"]
     )
