@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import sqlite3
 import subprocess
 from collections.abc import AsyncIterator, Sequence
@@ -234,6 +235,8 @@ async def whole_campaign(services: Services) -> dict[str, Console]:
         olive, f"/answer id:{shared.id} text:Yes, alice is the rep; ask olive about the cat."
     )
     assert "Saved." in answered, answered
+    (audited,) = [e for e in await services.store.audit.latest() if e.action == "answer"]
+    assert audited.detail == f"id:{shared.id} text:-"  # the answer's words are not kept
     services.clock.set(datetime(2019, 11, 20, 10, 0, tzinfo=LONDON))
     for who in (alice, bob):
         assert "voted" in await say(who, "/voted")
@@ -252,6 +255,10 @@ async def test_after_the_purge_nothing_personal_is_left_and_the_tallies_stay(
     assert "volunteers who have voted: 2 of 2; colleagues they have asked to vote: 3" in progress
     assert "Lloyd 1" in progress
     assert await scan(services.settings.database_url, PEOPLE)  # all there before
+    # An answer audited as older versions did, words and all.
+    olive = User("console", "olive", "olive")
+    old = "id:9 text:ring Dave Smith on 07700 900123 question:who is the rep"
+    await services.store.audit.record(olive, "answer", old, services.clock.now())
 
     done = await asyncio.to_thread(run_cli, services, "purge", now="2020-01-12T10:00")
     assert done.returncode == 0, done.stderr
@@ -261,7 +268,10 @@ async def test_after_the_purge_nothing_personal_is_left_and_the_tallies_stay(
     assert await say(people["olive"], "/progress") == progress
     assert await say(people["olive"], "/progress by:region") == by_region
     branch = await say(people["olive"], "/branch branch:DWP-LEEDS")
-    assert "Will it count? Yes" in branch and "form sent" in branch
+    assert "Will it count? Yes" in branch
+    assert "form sent, signed by a named official" in branch
+    audited = [e.detail for e in await services.store.audit.latest(100) if e.action == "answer"]
+    assert len(audited) == 2 and all(re.fullmatch(r"id:\d+", d or "") for d in audited)
     answers = await services.store.questions.answers()
     assert [a.answer for a in answers] == ["Yes, [erased] is the rep; ask [erased] about the cat."]
     for what in EXPORTS:
@@ -272,6 +282,11 @@ async def test_after_the_purge_nothing_personal_is_left_and_the_tallies_stay(
         assert not [w for w in PEOPLE if w.lower() in exported.stdout.lower()], exported.stdout
     volunteers = await asyncio.to_thread(run_cli, services, "export", "volunteers")
     assert volunteers.stdout.count("\n") == 1  # the header alone
+    ballot = await asyncio.to_thread(run_cli, services, "export", "ballot")
+    assert ballot.stdout.splitlines()[1:] == [
+        "DWP-LEEDS,DWP Leeds,1,3",
+        "HMRC-BOOT,HMRC Bootle,1,0",
+    ]
 
 
 async def test_export_after_the_purge_date_purges_first(anywhere: Services) -> None:
