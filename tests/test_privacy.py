@@ -333,7 +333,11 @@ async def test_forgetme_leaves_nothing_in_the_tables_or_the_files(anywhere: Serv
     people = await whole_campaign(services)
     url = services.settings.database_url
     assert await scan(url, ["alice"])
+    asked = "is alice the rep for leeds, can she bring the cat?"
+    assert "Yes, alice is the rep" in await say(people["bob"], asked)
     assert (await say(people["alice"], "/forgetme")).startswith("Done.")
+    # The running bot answers with the stored words, not the ones it learnt before.
+    assert "Yes, [erased] is the rep" in await say(people["bob"], asked)
     assert await scan(url, ["alice"]) == []
     if url.startswith("sqlite"):
         assert b"alice" not in files_of(url)
