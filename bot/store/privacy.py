@@ -10,6 +10,7 @@ checkpoint that empties the write-ahead log, so nothing erased stays in the file
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -33,9 +34,10 @@ _FREE_TEXT = (
     (t.nominations, ("nominee", "form_official")),
 )
 ERASED = "[erased]"
+log = logging.getLogger(__name__)
 # Words shorter than this are not blanked: too many other words contain them.
 SHORTEST = 2
-CHECKPOINT_TRIES = 20
+CHECKPOINT_TRIES = 3  # each may wait up to the busy timeout for readers to move on
 
 
 class Privacy(Aggregate):
@@ -119,7 +121,7 @@ class Privacy(Aggregate):
             # Foreign keys cascade the volunteer row and blank the person on every report.
             await conn.execute(delete(t.people).where(t.people.c.id == person))
             # Their name or id may also sit in free text (a question they typed, say).
-            await _scrub(conn, [name, user.id])
+            await _scrub(conn, [name, user.display_name, user.id])
             return Erasure(
                 found=True,
                 volunteer_branch=branch,
@@ -191,6 +193,9 @@ class Privacy(Aggregate):
             if not busy:
                 return
             await asyncio.sleep(0.05)
+        log.warning(
+            "the write-ahead log could not be emptied after an erasure: readers kept it busy"
+        )
 
 
 async def _held(conn: AsyncConnection) -> PurgeCounts:
