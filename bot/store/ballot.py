@@ -1,8 +1,9 @@
 """The ballot: volunteers who say they have voted, and the colleagues they asked to vote.
 
 One row per volunteer (`ballot_actions`), deleted with the person, so /forgetme and the
-purge take it away; the purge first adds it to its branch's kept tallies. Only volunteers, who agreed to what is stored, have a row; their
-branch is the one they are signed up for.
+purge take it away; the purge first adds it to its branch's kept tallies. Only
+volunteers, who agreed to what is stored, have a row; their branch is the one they are
+signed up for.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Creating the database engine and bringing its schema up to date.
 
 SQLite files run in WAL mode with a busy timeout, foreign keys and secure_delete on
-(deleted content is overwritten); writes begin with
-BEGIN IMMEDIATE so two processes queue for the write lock instead of failing. PostgreSQL
+(deleted content is overwritten); writes begin with BEGIN IMMEDIATE so two processes
+queue for the write lock instead of failing. PostgreSQL
 needs nothing special. Migrations are Alembic revisions applied at start-up. Statement
 parameters (people's names, among others) are never logged, nor shown in the errors the
 engine raises (`hide_parameters`).
