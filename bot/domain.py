@@ -381,13 +381,14 @@ class PurgeCounts:
     reminder_records: int = 0
     questions: int = 0
     ballot_records: int = 0  # "I've voted" and pledges
+    official_names: int = 0  # who signed a branch's form, in the nomination and its history
 
     def items(self) -> list[tuple[str, int]]:
         return [(f.name.replace("_", " "), getattr(self, f.name)) for f in fields(self)]
 
     @property
     def anything(self) -> bool:
-        return bool(self.people or self.questions or self.ballot_records)
+        return bool(self.people or self.questions or self.ballot_records or self.official_names)
 
 
 @dataclass(frozen=True, slots=True)

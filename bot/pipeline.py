@@ -251,7 +251,9 @@ def history_line(event: HistoryEvent, zone: tzinfo, organiser: bool) -> str:
         return f"{when}: verified{who}"
     if action == "formsent":
         reported = f" (reported{who})" if who else ""
-        return f"{when}: form sent, signed by {event.nominee}{reported}"
+        # The purge drops the official's name; the form was still signed by one.
+        signed = event.nominee or "a named official"
+        return f"{when}: form sent, signed by {signed}{reported}"
     if action == "confirmed":
         return f"{when}: confirmed in the official report"
     labels = {

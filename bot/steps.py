@@ -70,17 +70,21 @@ async def audit_organiser_actions(call: Call, next_step: Next) -> Reply:
     command = call.command
     if command.organiser_only and command.audited and not reply.is_error:
         await call.services.store.audit.record(
-            call.user, command.name, _described(call.options), call.now
+            call.user, command.name, _described(command, call.options), call.now
         )
     return reply
 
 
-def _described(options: Mapping[str, Any]) -> str:
-    """Options as they were understood, for the audit log (free text cut short)."""
+def _described(command: Command, options: Mapping[str, Any]) -> str:
+    """Options as they were understood, for the audit log. Free text (an answer, say) is
+    not kept: it may name anyone, and the audit log outlives the purge."""
     parts = []
     for key, value in options.items():
-        shown = getattr(value, "code", value)
-        text = str(shown)
+        option = command.option(key)
+        if option is None or option.is_free_text:
+            parts.append(f"{key}:-")
+            continue
+        text = str(getattr(value, "code", value))
         parts.append(f"{key}:{text if len(text) <= 40 else text[:39] + '…'}")
     return " ".join(parts)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.dates import plural
 from bot.exports import EXPORTS, export_csv
 from bot.messages import Attachment, Invocation, Reply
+from bot.retention import purge_if_due
 from bot.services import Services
 from commands.spec import Option, OptionType, Permission, command
 
@@ -17,6 +18,8 @@ from commands.spec import Option, OptionType, Permission, command
 )
 async def export(invocation: Invocation, services: Services) -> Reply:
     what = invocation.text("what") or "nominations"
+    # Past the purge date nothing personal is exported: what is still held goes first.
+    await purge_if_due(services, by="an export")
     text, count = await export_csv(services.store, services.campaign, what, invocation.now)
     filename = f"{what}-{invocation.now:%Y-%m-%d}.csv"
     singular, many = ("branch", "branches") if what == "ballot" else (what[:-1], what)

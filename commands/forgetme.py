@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.dates import plural
 from bot.messages import Invocation, Reply
+from bot.retention import relearn
 from bot.services import Services
 from commands.spec import command
 
@@ -11,6 +12,8 @@ from commands.spec import command
 @command("forgetme", "Erase everything the bot holds about you, now.")
 async def forgetme(invocation: Invocation, services: Services) -> Reply:
     erased = await services.store.privacy.forget(invocation.user)
+    if erased.found:
+        await relearn(services)  # answers the bot learnt may have named them
     if not erased.found:
         return Reply(
             text="I hold nothing about you, so there was nothing to erase.", ephemeral=True

@@ -6,6 +6,7 @@ from bot.dates import day_name
 from bot.domain import Branch
 from bot.messages import Button, Invocation, Reply
 from bot.phases import Phase, phase_of
+from bot.retention import purge_due
 from bot.services import Services
 from commands.spec import Option, OptionType, command
 
@@ -28,6 +29,11 @@ def consent_text(services: Services, platform: str, branch: Branch) -> str:
         purge=day_name(campaign.purge_after.date()),
     )
 
+
+AFTER_PURGE = (
+    "The campaign is over: everyone's details were deleted after {purge}, so I'm not "
+    "signing anyone up now. Thanks for wanting to help!"
+)
 
 # What a new volunteer is promised, by the campaign's phase.
 SIGNED_UP: dict[Phase, str] = {
@@ -54,6 +60,8 @@ SIGNED_UP: dict[Phase, str] = {
 async def volunteer(invocation: Invocation, services: Services) -> Reply:
     branch = invocation.branch()
     assert branch is not None
+    if purge_due(services, invocation.now):
+        return Reply.error(AFTER_PURGE.format(purge=day_name(services.campaign.purge_after.date())))
     consent = invocation.text("consent")
     wording = consent_text(services, invocation.user.platform, branch)
     if consent == "no":

@@ -5,18 +5,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import sqlite3
 import subprocess
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection, MetaData, Table, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.adapters.console import Console
 from bot.app import open_services
 from bot.clock import Clock
 from bot.dispatch import Dispatcher
 from bot.domain import NominationReport, User
+from bot.exports import COLUMNS, EXPORTS
 from bot.logs import REDACTED, RedactingFormatter, configure_logging, secrets_of
 from bot.services import Services
 from bot.settings import Settings
@@ -26,6 +32,7 @@ from bot.store.schema import metadata
 from schedules.deliver import Deliverer
 from tests import reminder_state as states
 from tests.conftest import CAMPAIGN, LONDON, SEPT_20, mobilise_command, sqlite_url
+from tests.fakes.slack_api import FakeSlack
 from tests.store_rows import table_rows
 from tests.test_reminders import RecordingSender
 
@@ -162,6 +169,214 @@ async def test_purge_after_the_purge_date(after_the_ballot: Services) -> None:
     assert entry.platform == "cli" and (entry.detail or "").startswith(
         "by the command line: 3 people"
     )
+
+
+# --- nothing personal left: every table and column, as the database itself lists them ---
+
+
+async def scan(url: str, words: Sequence[str]) -> list[str]:
+    """Every value in every table (found by introspection, not the bot's own schema)
+    that contains one of `words`, in any case."""
+    engine = create_async_engine(url)
+    wanted = [w.casefold() for w in words]
+
+    def look(conn: Connection) -> list[str]:
+        found = []
+        reflected = MetaData()
+        for name in inspect(conn).get_table_names():
+            table = Table(name, reflected, autoload_with=conn)
+            for row in conn.execute(select(table)):
+                for column, value in row._mapping.items():
+                    shown = "" if value is None else str(value).casefold()
+                    found += [f"{name}.{column}: {value!r}" for w in wanted if w in shown]
+        return found
+
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(look)
+    finally:
+        await engine.dispose()
+
+
+def files_of(url: str) -> bytes:
+    """The SQLite file and its write-ahead log, as bytes, lower-cased."""
+    path = Path(make_url(url).database or "")
+    wal = path.with_name(path.name + "-wal")
+    return (path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")).lower()
+
+
+@pytest.fixture
+async def anywhere(database_url: str, clock: Clock) -> AsyncIterator[Services]:
+    """The real store on a fresh SQLite file, then on a fresh PostgreSQL database."""
+    settings = Settings(database_url=database_url, campaign=CAMPAIGN)
+    async with open_services(settings, clock=clock) as services:
+        yield services
+
+
+PEOPLE = ("alice", "bob", "olive", "Jo Bloggs", "Bloggs")
+
+
+async def whole_campaign(services: Services) -> dict[str, Console]:
+    """Alice, Bob and an organiser through nominations and the ballot: sign-ups, reports,
+    an official, questions that name people, an answer that names the asker, votes."""
+    dispatcher = Dispatcher(services)
+    alice, bob = Console(dispatcher, "alice"), Console(dispatcher, "bob")
+    olive = Console(dispatcher, "olive", organiser=True)
+    await busy_day(alice, olive, services)
+    await say(bob, "/volunteer branch:HMRC-BOOT consent:yes")
+    await say(bob, "/nominate branch:HMRC-BOOT outcome:other nominee:Lloyd")
+    await say(bob, "is alice the rep for leeds, can she bring the cat?")
+    await say(alice, "is alice the rep for leeds, can she bring the cat?")
+    await say(bob, "can bob borrow the branch minibus on friday?")
+    (shared,) = [
+        q for q in await services.store.questions.unanswered() if "rep for leeds" in q.text
+    ]
+    answered = await say(
+        olive, f"/answer id:{shared.id} text:Yes, alice is the rep; ask olive about the cat."
+    )
+    assert "Saved." in answered, answered
+    (audited,) = [e for e in await services.store.audit.latest() if e.action == "answer"]
+    assert audited.detail == f"id:{shared.id} text:-"  # the answer's words are not kept
+    services.clock.set(datetime(2019, 11, 20, 10, 0, tzinfo=LONDON))
+    for who in (alice, bob):
+        assert "voted" in await say(who, "/voted")
+    assert "3" in await say(alice, "/pledge count:3")
+    return {"alice": alice, "bob": bob, "olive": olive}
+
+
+async def test_after_the_purge_nothing_personal_is_left_and_the_tallies_stay(
+    anywhere: Services,
+) -> None:
+    services = anywhere
+    people = await whole_campaign(services)
+    services.clock.set(datetime(2020, 1, 12, 10, 0, tzinfo=LONDON))
+    progress = await say(people["olive"], "/progress")
+    by_region = await say(people["olive"], "/progress by:region")
+    assert "volunteers who have voted: 2 of 2; colleagues they have asked to vote: 3" in progress
+    assert "Lloyd 1" in progress
+    assert await scan(services.settings.database_url, PEOPLE)  # all there before
+    # An answer audited as older versions did, words and all.
+    olive = User("console", "olive", "olive")
+    old = "id:9 text:ring Dave Smith on 07700 900123 question:who is the rep"
+    await services.store.audit.record(olive, "answer", old, services.clock.now())
+
+    done = await asyncio.to_thread(run_cli, services, "purge", now="2020-01-12T10:00")
+    assert done.returncode == 0, done.stderr
+    assert ", 2 official names." in done.stdout
+
+    assert await scan(services.settings.database_url, PEOPLE) == []
+    assert await say(people["olive"], "/progress") == progress
+    assert await say(people["olive"], "/progress by:region") == by_region
+    branch = await say(people["olive"], "/branch branch:DWP-LEEDS")
+    assert "Will it count? Yes" in branch
+    assert "form sent, signed by a named official" in branch
+    audited = [e.detail for e in await services.store.audit.latest(100) if e.action == "answer"]
+    assert len(audited) == 2 and all(re.fullmatch(r"id:\d+", d or "") for d in audited)
+    answers = await services.store.questions.answers()
+    assert [a.answer for a in answers] == ["Yes, [erased] is the rep; ask [erased] about the cat."]
+    for what in EXPORTS:
+        exported = await asyncio.to_thread(
+            run_cli, services, "export", what, now="2020-01-12T10:00"
+        )
+        assert exported.returncode == 0, exported.stderr
+        assert not [w for w in PEOPLE if w.lower() in exported.stdout.lower()], exported.stdout
+    volunteers = await asyncio.to_thread(run_cli, services, "export", "volunteers")
+    assert volunteers.stdout.count("\n") == 1  # the header alone
+    ballot = await asyncio.to_thread(run_cli, services, "export", "ballot")
+    assert ballot.stdout.splitlines()[1:] == [
+        "DWP-LEEDS,DWP Leeds,1,3",
+        "HMRC-BOOT,HMRC Bootle,1,0",
+    ]
+
+
+async def test_export_after_the_purge_date_purges_first(anywhere: Services) -> None:
+    services = anywhere
+    await whole_campaign(services)
+    exported = await asyncio.to_thread(run_cli, services, "export", "volunteers")
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.splitlines() == [",".join(COLUMNS["volunteers"])]
+    assert await scan(services.settings.database_url, PEOPLE) == []
+    (entry,) = [e for e in await services.store.audit.latest() if e.action == "purge"]
+    assert (entry.detail or "").startswith("by the command line, before an export: 3 people")
+
+
+async def test_organisers_export_after_the_purge_date_holds_nobody(anywhere: Services) -> None:
+    services = anywhere
+    olive = (await whole_campaign(services))["olive"]
+    services.clock.set(datetime(2020, 1, 12, 10, 0, tzinfo=LONDON))
+    for what in EXPORTS:
+        reply = await olive.reply_to(f"/export what:{what}")
+        assert reply is not None and reply.attachment is not None
+        exported = reply.attachment.content.decode().lower()
+        assert not [w for w in PEOPLE if w.lower() in exported], exported
+        if what == "volunteers":
+            assert exported.count("\n") == 1  # the header alone
+    # Supporters are gone; the organiser's exports are audited under her name until the
+    # next sweep purges again.
+    assert await scan(services.settings.database_url, ("alice", "bob", "Bloggs")) == []
+
+
+async def test_volunteering_after_the_purge_date_is_refused(anywhere: Services) -> None:
+    services = anywhere
+    services.clock.set(datetime(2020, 1, 12, 10, 0, tzinfo=LONDON))
+    carol = Console(Dispatcher(services), "carol")
+    refused = await say(carol, "/volunteer branch:DWP-LEEDS consent:yes")
+    assert refused == (
+        "The campaign is over: everyone's details were deleted after Saturday 11 January "
+        "2020, so I'm not signing anyone up now. Thanks for wanting to help!"
+    )
+    assert await scan(services.settings.database_url, ["carol"]) == []
+
+
+async def test_forgetme_leaves_nothing_in_the_tables_or_the_files(anywhere: Services) -> None:
+    services = anywhere
+    people = await whole_campaign(services)
+    url = services.settings.database_url
+    assert await scan(url, ["alice"])
+    asked = "is alice the rep for leeds, can she bring the cat?"
+    assert "Yes, alice is the rep" in await say(people["bob"], asked)
+    assert (await say(people["alice"], "/forgetme")).startswith("Done.")
+    # The running bot answers with the stored words, not the ones it learnt before.
+    assert "Yes, [erased] is the rep" in await say(people["bob"], asked)
+    assert await scan(url, ["alice"]) == []
+    if url.startswith("sqlite"):
+        assert b"alice" not in files_of(url)
+    # Bob's question that named her stays for the organisers, without her name.
+    (answer,) = await services.store.questions.answers()
+    assert answer.question == "is [erased] the rep for leeds, can she bring the cat?"
+    assert "bob" in " ".join(await scan(url, ["bob"]))  # nobody else was erased
+
+
+async def test_forgetme_finds_a_handle_typed_in_a_direct_message(
+    slack_services: Services, slack_settings: Settings, fake: FakeSlack
+) -> None:
+    from bot.adapters.slack import SlackAdapter
+    from tests import slack_harness as slack
+    from tests.test_slack import run_command
+
+    adapter = SlackAdapter(Dispatcher(slack_services), slack_settings)
+    me = {"user": "U0ALICE", "user_name": "alice.smith"}
+    signed = await run_command(adapter, fake, "volunteer", "branch:DWP-LEEDS consent:yes", **me)
+    assert "signed up" in signed["text"]
+    for n, (who, said) in enumerate(
+        [
+            ("U0ALICE", "can alice.smith borrow the branch minibus on friday?"),
+            ("U0ALICE", "is alice.smith our rep, and can she bring the cat?"),
+            ("U0BOB", "is alice.smith our rep, and can she bring the cat?"),
+        ]
+    ):
+        event = {"type": "message", "channel_type": "im", "user": who, "channel": "D1"}
+        await slack.event(adapter, {**event, "ts": f"1700.{n}", "text": said})
+        await fake.wait_for("chat.postMessage", count=n + 1)
+    url = slack_settings.database_url
+    assert await scan(url, ["alice.smith"])  # her questions, her handle
+    erased = await run_command(adapter, fake, "forgetme", "", **me)
+    assert erased["text"].startswith("Done.")
+    assert await scan(url, ["alice.smith", "U0ALICE"]) == []
+    assert b"alice.smith" not in files_of(url) and b"u0alice" not in files_of(url)
+    # Her own question went; the one Bob asked too stays, without her handle.
+    (left,) = await slack_services.store.questions.unanswered()
+    assert left.text == "is [erased] our rep, and can she bring the cat?"
 
 
 async def test_scheduled_purge(after_the_ballot: Services) -> None:

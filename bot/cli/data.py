@@ -15,7 +15,7 @@ from bot.exports import export_csv
 from bot.packfiles import parse_branch_csv
 from bot.reconcile import read_report
 from bot.reconcile import reconcile as compare
-from bot.retention import purge_personal_data
+from bot.retention import purge_due, purge_if_due, purge_personal_data
 from bot.settings import Settings
 from bot.store.backup import BackupError, backup_sqlite
 from bot.volunteers_file import read_volunteers
@@ -39,6 +39,8 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     what = args.what_given or args.what or "nominations"
     async with open_services(settings, create=False, answers=False) as services:
+        # Past the purge date nothing personal is exported: what is still held goes first.
+        await purge_if_due(services, by="the command line, before an export")
         text, _ = await export_csv(services.store, services.campaign, what, services.clock.now())
         sys.stdout.write(text)
     return 0
@@ -111,7 +113,12 @@ async def purge(args: argparse.Namespace, settings: Settings) -> int:
     listed = ", ".join(f"{n} {what}" for what, n in counts.items())
     print(("Would delete: " if args.dry_run else "Deleted: ") + listed + ".")
     if args.dry_run:
-        print("Nothing was changed. Nominations, meetings and tallies are kept, anonymously.")
+        print(
+            "Nothing was changed. Nominations, meetings and the tallies (volunteers, votes "
+            "and colleagues asked, per branch) are kept, anonymously; names, handles and "
+            "ids are blanked in organisers' answers, nominees and the audit log, which "
+            "keeps no free text."
+        )
     return 0
 
 
@@ -145,6 +152,13 @@ async def import_volunteers(args: argparse.Namespace, settings: Settings) -> int
         return 2
     async with open_services(settings, answers=False) as services:
         now = services.clock.now()
+        if purge_due(services, now):
+            print(
+                "mobilise import-volunteers: the purge date has passed "
+                f"({services.campaign.purge_after:%d %B %Y}); nobody's details are kept now",
+                file=sys.stderr,
+            )
+            return 2
         volunteers, problems = read_volunteers(text, services.branches, settings.zone, now)
         if problems:
             for problem in problems[:50]:

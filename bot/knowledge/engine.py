@@ -154,6 +154,11 @@ class AnswerEngine:
         self._learned.append(learned)
         self._build(retrain=False)
 
+    def relearn(self, learned: Iterable[LearnedAnswer]) -> None:
+        """Replace organisers' answers with these (after an erasure blanked a name in them)."""
+        self._learned = list(learned)
+        self._build(retrain=False)
+
     # --- answering ---------------------------------------------------------------------
 
     def normalise(self, question: str) -> str:

@@ -1,15 +1,16 @@
 """The ballot: volunteers who say they have voted, and the colleagues they asked to vote.
 
 One row per volunteer (`ballot_actions`), deleted with the person, so /forgetme and the
-purge take it away. Only volunteers, who agreed to what is stored, have a row; their
-branch is the one they are signed up for.
+purge take it away; the purge first adds it to its branch's kept tallies. Only
+volunteers, who agreed to what is stored, have a row; their branch is the one they are
+signed up for.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.ballot import BallotStatus, BranchTurnout
@@ -73,25 +74,38 @@ class Ballot(Aggregate):
         return await self.core.read(read)
 
     async def turnout(self) -> list[BranchTurnout]:
-        """Every branch with a volunteer: volunteers, how many voted, colleagues asked."""
+        """Every branch with a volunteer (now, or kept by the purge): volunteers, how many
+        voted, colleagues asked."""
 
         async def read(conn: AsyncConnection) -> list[BranchTurnout]:
-            br = t.branches
+            br, kept = t.branches, t.kept_tallies
+            live = (
+                select(
+                    v.c.branch_code,
+                    func.count(v.c.person_id).label("volunteers"),
+                    func.count(b.c.voted_at).label("voted"),
+                    func.coalesce(func.sum(b.c.pledged), 0).label("pledged"),
+                )
+                .select_from(v.outerjoin(b, b.c.person_id == v.c.person_id))
+                .group_by(v.c.branch_code)
+                .subquery()
+            )
             rows = await conn.execute(
                 select(
                     br.c.code,
                     br.c.name,
                     br.c.region,
-                    func.count(v.c.person_id).label("volunteers"),
-                    func.count(b.c.voted_at).label("voted"),
-                    func.coalesce(func.sum(b.c.pledged), 0).label("pledged"),
+                    *(
+                        (func.coalesce(live.c[f], 0) + func.coalesce(kept.c[f], 0)).label(f)
+                        for f in ("volunteers", "voted", "pledged")
+                    ),
                 )
                 .select_from(
-                    br.join(v, v.c.branch_code == br.c.code).outerjoin(
-                        b, b.c.person_id == v.c.person_id
+                    br.outerjoin(live, live.c.branch_code == br.c.code).outerjoin(
+                        kept, kept.c.branch_code == br.c.code
                     )
                 )
-                .group_by(br.c.code, br.c.name, br.c.region)
+                .where(or_(live.c.branch_code.is_not(None), kept.c.branch_code.is_not(None)))
                 .order_by(br.c.name, br.c.code)
             )
             return [
@@ -137,11 +151,18 @@ async def _status(
             .where(v.c.branch_code == branch)
         )
     ).one()
+    kept = (
+        await conn.execute(
+            select(t.kept_tallies.c.voted, t.kept_tallies.c.pledged).where(
+                t.kept_tallies.c.branch_code == branch
+            )
+        )
+    ).first()
     return BallotStatus(
         branch_code=branch,
         voted_at=mine.voted_at if mine else None,
         pledged=int(mine.pledged) if mine else 0,
-        branch_voted=int(totals[0]),
-        branch_pledged=int(totals[1]),
+        branch_voted=int(totals[0]) + (kept.voted if kept else 0),
+        branch_pledged=int(totals[1]) + (kept.pledged if kept else 0),
         already=already,
     )

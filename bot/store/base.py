@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, FromClause, func, select, text, tuple_
+from sqlalchemy import ColumnElement, FromClause, case, func, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -119,9 +119,16 @@ async def person_ids(conn: AsyncConnection, users: Iterable[User], at: datetime)
         for u in latest.values()
     ]
     stmt = upsert(conn, t.people)
+    # A message gives only the user id: a name or handle learnt from a command is kept,
+    # so erasure can still find it wherever the person typed it.
+    bare_id = stmt.excluded.display_name == stmt.excluded.platform_user_id
     stmt = stmt.on_conflict_do_update(
         index_elements=[t.people.c.platform, t.people.c.platform_user_id],
-        set_={"display_name": stmt.excluded.display_name},
+        set_={
+            "display_name": case(
+                (bare_id, t.people.c.display_name), else_=stmt.excluded.display_name
+            )
+        },
     )
     await conn.execute(stmt, values)
     rows = await conn.execute(

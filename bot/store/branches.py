@@ -107,7 +107,8 @@ class Branches(Aggregate):
         return await self.core.write(apply)
 
     async def facts(self, code: str | None = None) -> list[BranchFacts]:
-        """Per active branch (or just `code`): volunteers, latest meeting, nomination."""
+        """Per active branch (or just `code`): volunteers (those the purge counted
+        included), latest meeting, nomination."""
 
         async def read(conn: AsyncConnection) -> list[BranchFacts]:
             query = _FACTS.where(t.branches.c.code == code) if code is not None else _FACTS
@@ -133,7 +134,9 @@ _FACTS = (
         t.branches.c.name,
         t.branches.c.group_name,
         t.branches.c.region,
-        func.coalesce(_helpers.c.n, 0).label("volunteers"),
+        (func.coalesce(_helpers.c.n, 0) + func.coalesce(t.kept_tallies.c.volunteers, 0)).label(
+            "volunteers"
+        ),
         _helpers.c.first.label("first_volunteer_at"),
         t.meetings.c.meeting_date,
         t.meetings.c.notice_date,
@@ -149,6 +152,7 @@ _FACTS = (
     )
     .select_from(
         t.branches.outerjoin(_helpers, _helpers.c.branch_code == t.branches.c.code)
+        .outerjoin(t.kept_tallies, t.kept_tallies.c.branch_code == t.branches.c.code)
         .outerjoin(LATEST_MEETING, LATEST_MEETING.c.branch_code == t.branches.c.code)
         .outerjoin(t.meetings, t.meetings.c.id == LATEST_MEETING.c.id)
         .outerjoin(t.nominations, t.nominations.c.branch_code == t.branches.c.code)

@@ -1,7 +1,8 @@
 """Creating the database engine and bringing its schema up to date.
 
-SQLite files run in WAL mode with a busy timeout and foreign keys on; writes begin with
-BEGIN IMMEDIATE so two processes queue for the write lock instead of failing. PostgreSQL
+SQLite files run in WAL mode with a busy timeout, foreign keys and secure_delete on
+(deleted content is overwritten); writes begin with BEGIN IMMEDIATE so two processes
+queue for the write lock instead of failing. PostgreSQL
 needs nothing special. Migrations are Alembic revisions applied at start-up. Statement
 parameters (people's names, among others) are never logged, nor shown in the errors the
 engine raises (`hide_parameters`).
@@ -20,7 +21,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Checking it saves importing Alembic when nothing is to be done;
 # a test keeps it equal to Alembic's own head.
-HEAD = "0008"
+HEAD = "0009_kept_tallies"
 BUSY_TIMEOUT_MS = 10_000
 IMMEDIATE = "mobilise_begin_immediate"
 
@@ -57,6 +58,8 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
             "PRAGMA synchronous=NORMAL",
             f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
             "PRAGMA foreign_keys=ON",
+            # Deleted rows are overwritten, not left in free pages (erasure, the purge).
+            "PRAGMA secure_delete=ON",
         ):
             cursor.execute(pragma)
         cursor.close()

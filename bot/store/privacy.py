@@ -1,17 +1,26 @@
 """Privacy: what is held about a person, erasing it on request, and the purge after the
-ballot. Reports stay, as anonymous counts."""
+ballot. Reports stay, as anonymous counts; the purge keeps per-branch tallies.
+
+Names, handles and user ids are also blanked wherever somebody typed them (questions,
+organisers' answers, the audit log, nominees and officials). On SQLite deleted content is
+overwritten (`secure_delete`, set on every connection) and an erasure ends with a
+checkpoint that empties the write-ahead log, so nothing erased stays in the files.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 
 from sqlalchemy import and_, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Erasure, Person, PersonalData, PurgeCounts, User
 from bot.store import schema as t
-from bot.store.base import Aggregate, count, find_person
+from bot.store.base import Aggregate, count, find_person, upsert
 from bot.store.meetings import MEETING_SELECT, meeting_from
 from bot.store.nominations import history_from
 from bot.store.people import VOLUNTEER_SELECT, volunteer_from
@@ -25,6 +34,10 @@ _FREE_TEXT = (
     (t.nominations, ("nominee", "form_official")),
 )
 ERASED = "[erased]"
+log = logging.getLogger(__name__)
+# Words shorter than this are not blanked: too many other words contain them.
+SHORTEST = 2
+CHECKPOINT_TRIES = 3  # each may wait up to the busy timeout for readers to move on
 
 
 class Privacy(Aggregate):
@@ -75,7 +88,10 @@ class Privacy(Aggregate):
         return await self.core.read(read)
 
     async def forget(self, user: User) -> Erasure:
-        """Erase everything held about `user`; their reports stay, with no name attached."""
+        """Erase everything held about `user`; their reports stay, with no name attached.
+
+        Questions only they asked, still unanswered, go; their name, handle and id are
+        blanked from every other text. On SQLite the write-ahead log is emptied after."""
 
         async def apply(conn: AsyncConnection) -> Erasure:
             person = await find_person(conn, user)
@@ -101,10 +117,11 @@ class Privacy(Aggregate):
             name = (
                 await conn.execute(select(t.people.c.display_name).where(t.people.c.id == person))
             ).scalar_one()
+            await _drop_own_questions(conn, person)
             # Foreign keys cascade the volunteer row and blank the person on every report.
             await conn.execute(delete(t.people).where(t.people.c.id == person))
             # Their name or id may also sit in free text (a question they typed, say).
-            await _scrub(conn, [name, user.id])
+            await _scrub(conn, [name, user.display_name, user.id])
             return Erasure(
                 found=True,
                 volunteer_branch=branch,
@@ -113,32 +130,77 @@ class Privacy(Aggregate):
                 verifications=verifications,
             )
 
-        return await self.core.write(apply)
+        erased = await self.core.write(apply)
+        if erased.found:
+            await self.checkpoint()
+        return erased
 
-    async def purge(self, dry_run: bool = False) -> PurgeCounts:
+    async def purge(
+        self,
+        dry_run: bool = False,
+        at: datetime | None = None,
+        audit_options: Mapping[str, Sequence[str]] | None = None,
+    ) -> PurgeCounts:
         """Delete all personal data, keeping the anonymous records that tallies count.
 
-        People go (with their sign-ups, help requests and reminders); their meetings,
-        reports and verifications stay with no name attached. Reminder records and the
-        questions people typed go too.
+        Volunteers and what they said in the ballot are first added up per branch
+        (`kept_tallies`). People go (with their sign-ups, help requests and reminders);
+        their meetings, reports and verifications stay with no name attached. Reminder
+        records and the questions people typed go too; organisers' answers stay, with
+        every name, handle and id blanked. Officials' names go (a form stays "signed by
+        a named official", so it still counts), and audit details keep only, per action
+        in `audit_options`, the options named there (free text is not kept).
         """
         if dry_run:
             return await self.core.read(_held)
+        when = at or datetime.now().astimezone()
 
         async def apply(conn: AsyncConnection) -> PurgeCounts:
             found = await _held(conn)
+            people = await conn.execute(
+                select(t.people.c.display_name, t.people.c.platform_user_id)
+            )
+            words = [w for row in people for w in (row.display_name, row.platform_user_id)]
+            await _keep_tallies(conn, when)
             await conn.execute(delete(t.deliveries))
             await conn.execute(delete(t.help_requests))
             await conn.execute(delete(t.questions))
             await conn.execute(delete(t.ballot_actions))
             await conn.execute(delete(t.people))  # foreign keys clear every reference
+            await _drop_officials(conn)
+            await _plain_audit(conn, audit_options or {})
+            await _scrub(conn, words)
             return found
 
-        return await self.core.write(apply)
+        counts = await self.core.write(apply)
+        await self.checkpoint()
+        return counts
+
+    async def checkpoint(self) -> None:
+        """On SQLite, copy the write-ahead log into the database and empty it, so erased
+        rows survive in neither file (other readers may hold it up a moment)."""
+        engine = self.core.engine
+        if engine.dialect.name != "sqlite":
+            return
+        for _ in range(CHECKPOINT_TRIES):
+            async with engine.connect() as conn:
+                raw = await conn.get_raw_connection()
+                driver = raw.driver_connection
+                assert driver is not None
+                cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy = (await cursor.fetchone() or (0,))[0]
+                await cursor.close()
+            if not busy:
+                return
+            await asyncio.sleep(0.05)
+        log.warning(
+            "the write-ahead log could not be emptied after an erasure: readers kept it busy"
+        )
 
 
 async def _held(conn: AsyncConnection) -> PurgeCounts:
     every = literal(True)
+    history = t.nomination_history.c
     return PurgeCounts(
         people=await count(conn, t.people, every),
         volunteers=await count(conn, t.volunteers, every),
@@ -146,23 +208,141 @@ async def _held(conn: AsyncConnection) -> PurgeCounts:
         reminder_records=await count(conn, t.deliveries, every),
         questions=await count(conn, t.questions, every),
         ballot_records=await count(conn, t.ballot_actions, every),
+        official_names=await count(
+            conn,
+            t.nominations,
+            and_(
+                t.nominations.c.form_official.is_not(None),
+                t.nominations.c.form_official != ERASED,
+            ),
+        )
+        + await count(
+            conn,
+            t.nomination_history,
+            and_(history.action == "formsent", history.nominee.is_not(None)),
+        ),
     )
 
 
-async def _scrub(conn: AsyncConnection, words: Sequence[str]) -> None:
-    """Replace `words` (names, ids) wherever they appear in free text, ignoring case."""
-    words = [w for w in words if len(w) >= 3]
-    if not words:
+async def _keep_tallies(conn: AsyncConnection, at: datetime) -> None:
+    """Add each branch's volunteers, votes and colleagues asked to its kept tallies."""
+    v, b, kept = t.volunteers, t.ballot_actions, t.kept_tallies
+    rows = (
+        await conn.execute(
+            select(
+                v.c.branch_code,
+                func.count(v.c.person_id).label("volunteers"),
+                func.count(b.c.voted_at).label("voted"),
+                func.coalesce(func.sum(b.c.pledged), 0).label("pledged"),
+            )
+            .select_from(v.outerjoin(b, b.c.person_id == v.c.person_id))
+            .group_by(v.c.branch_code)
+        )
+    ).all()
+    if not rows:
         return
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    stmt = upsert(conn, kept)
+    await conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[kept.c.branch_code],
+            set_={
+                "volunteers": kept.c.volunteers + stmt.excluded.volunteers,
+                "voted": kept.c.voted + stmt.excluded.voted,
+                "pledged": kept.c.pledged + stmt.excluded.pledged,
+                "kept_at": stmt.excluded.kept_at,
+            },
+        ),
+        [
+            {
+                "branch_code": r.branch_code,
+                "volunteers": int(r.volunteers),
+                "voted": int(r.voted),
+                "pledged": int(r.pledged),
+                "kept_at": at,
+            }
+            for r in rows
+        ],
+    )
+
+
+async def _drop_own_questions(conn: AsyncConnection, person: int) -> None:
+    """Questions only `person` asked and nobody has answered: theirs alone, so they go."""
+    askers = t.question_askers
+    others = (
+        select(askers.c.question_id)
+        .where(askers.c.question_id == t.questions.c.id, askers.c.person_id != person)
+        .exists()
+    )
+    mine = select(askers.c.question_id).where(askers.c.person_id == person)
+    await conn.execute(
+        delete(t.questions).where(
+            t.questions.c.id.in_(mine), t.questions.c.answered_at.is_(None), ~others
+        )
+    )
+
+
+async def _drop_officials(conn: AsyncConnection) -> None:
+    """Officials' names go; a form sent stays marked as signed by a named official."""
+    n, history = t.nominations, t.nomination_history
+    await conn.execute(update(n).where(n.c.form_official.is_not(None)).values(form_official=ERASED))
+    await conn.execute(
+        update(history)
+        .where(history.c.action == "formsent", history.c.nominee.is_not(None))
+        .values(nominee=None)
+    )
+
+
+_OPTION = re.compile(r"(?<!\S)([a-z_]+):(\S*)")
+
+
+async def _plain_audit(conn: AsyncConnection, kept: Mapping[str, Sequence[str]]) -> None:
+    """Audit details of the actions in `kept` keep only the options it names for them."""
+    log = t.audit_log
+    if not kept:
+        return
+    rows = await conn.execute(
+        select(log.c.id, log.c.action, log.c.detail).where(
+            log.c.action.in_(sorted(kept)), log.c.detail.is_not(None)
+        )
+    )
+    for row in rows.all():
+        names = kept[row.action]
+        plain = " ".join(f"{m[1]}:{m[2]}" for m in _OPTION.finditer(row.detail) if m[1] in names)
+        if plain != row.detail:
+            await conn.execute(update(log).where(log.c.id == row.id).values(detail=plain or None))
+
+
+def blanking(words: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern for `words` (names, handles, ids) as whole words, any case, however the
+    spaces inside a name were typed; None if there is nothing to look for."""
+    parts = sorted(
+        {w.strip() for w in words if w and len(w.strip()) >= SHORTEST}, key=len, reverse=True
+    )
+    if not parts:
+        return None
+    alternatives = "|".join(r"\s+".join(re.escape(p) for p in w.split()) for w in parts)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+async def _scrub(conn: AsyncConnection, words: Sequence[str]) -> None:
+    """Blank `words` wherever they appear in free text. Every row is read (names can be
+    typed in any case and spacing); a question whose text changes is no longer matched
+    with new ones (its key goes too)."""
+    pattern = blanking(words)
+    if pattern is None:
+        return
     for table, columns in _FREE_TEXT:
         key = next(iter(table.primary_key.columns))
-        matches = or_(*(func.lower(table.c[c]).contains(w.lower()) for c in columns for w in words))
-        rows = await conn.execute(select(key, *(table.c[c] for c in columns)).where(matches))
+        present = or_(*(table.c[c].is_not(None) for c in columns))
+        rows = await conn.execute(select(key, *(table.c[c] for c in columns)).where(present))
         for row in rows.all():
             changes = {
                 c: pattern.sub(ERASED, row._mapping[c])
                 for c in columns
                 if row._mapping[c] and pattern.search(row._mapping[c])
             }
+            if not changes:
+                continue
+            if table is t.questions:
+                changes["normalised"] = f"{ERASED} {row[0]}"
             await conn.execute(update(table).where(key == row[0]).values(**changes))

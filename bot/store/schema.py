@@ -283,3 +283,16 @@ boards = Table(
     Column("message_id", String(64), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
 )
+
+# What the purge keeps of the people it deletes: per branch, how many volunteers there
+# were, how many said they voted and how many colleagues they asked. Counted in with the
+# live figures, so the tallies read the same after the purge as before it.
+kept_tallies = Table(
+    "kept_tallies",
+    metadata,
+    Column("branch_code", String(40), ForeignKey("branches.code"), primary_key=True),
+    Column("volunteers", Integer, nullable=False, server_default="0"),
+    Column("voted", Integer, nullable=False, server_default="0"),
+    Column("pledged", Integer, nullable=False, server_default="0"),
+    Column("kept_at", UTCDateTime(), nullable=False),
+)
