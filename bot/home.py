@@ -108,7 +108,8 @@ def _branch_section(
     if facts is None:
         return Section("Your branch", (f"{name} is no longer on the branch list.",))
     stage, _ = stage_of(facts, now.date())
-    lines = [f"{name}: {stage}.", f"Next step: {NEXT_STEP[stage]}"]
+    step = NEXT_STEP[stage].format(form_sent_by=campaign.rules.form_sent_by)
+    lines = [f"{name}: {stage}.", f"Next step: {step}"]
     code = facts.code
     buttons: list[Button] = []
     if stage in (NO_VOLUNTEER, VOLUNTEER):

@@ -53,8 +53,7 @@ NEXT_STEP = {
     VOLUNTEER: "ask the Branch Secretary to call a general meeting, then report it with /meeting.",
     MEETING_CALLED: "propose the nomination at the meeting; report the result with /nominate.",
     MEETING_HELD: "report the meeting's result with /nominate.",
-    NOMINATED: "the form goes to the union, signed by an official who was at the meeting; "
-    "report it with /formsent.",
+    NOMINATED: "the form goes to the union, signed by {form_sent_by}; report it with /formsent.",
     OTHER: "nothing more at this branch: ask members to vote in the ballot.",
     NONE: "nothing more at this branch: ask members to vote in the ballot.",
     INQUORATE: "if there is still time, ask for the meeting to be called again with notice.",
@@ -71,7 +70,7 @@ def next_step(stage: str, campaign: Campaign, now: datetime) -> str:
     """What the branch does next; no meeting advice once nominations have closed."""
     if stage in _OPEN_STAGES and now >= campaign.nominations_close:
         return AFTER_CLOSE
-    return NEXT_STEP[stage]
+    return NEXT_STEP[stage].format(form_sent_by=campaign.rules.form_sent_by)
 
 
 class Verdict(StrEnum):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.dates import day_name, plural, short_day
-from bot.domain import NominationReport, Outcome
+from bot.domain import NominationReport, Outcome, Reason
 from bot.errors import UserError
 from bot.messages import Invocation, Reply
-from bot.pipeline import counting, to_come
+from bot.pipeline import counting, outside_window, to_come
 from bot.services import Services
 from commands.spec import Option, OptionType, command
 
@@ -83,15 +83,21 @@ async def nominate(invocation: Invocation, services: Services) -> Reply:
             f"This updates the earlier report{by} on {short_day(previous.reported_at.date())} "
             "(kept in the history)."
         )
-    if current.meeting_date and current.meeting_date > campaign.nominations_close.date():
+    outside = outside_window(current.meeting_date, campaign) if current.meeting_date else None
+    if outside == Reason.MEETING_AFTER_CLOSE:
         lines.append(
             f"Warning: that meeting is after nominations closed "
             f"({day_name(campaign.nominations_close.date())}), so it can't count."
         )
+    elif outside == Reason.MEETING_BEFORE_OPEN:
+        lines.append(
+            f"Warning: that meeting was before nominations opened "
+            f"({day_name(campaign.nominations_open.date())}), so it can't count."
+        )
     rows = await services.store.branches.facts()
     held = next((row for row in rows if row.code == branch.code), None)
     meeting = to_come(held, campaign, invocation.now) if held else None
-    if meeting is not None and meeting > campaign.nominations_close.date():
+    if meeting is not None and outside is not None:
         lines.append(f"It is held as pending until the meeting on {short_day(meeting)}.")
     elif meeting is not None:
         lines.append(

@@ -134,7 +134,10 @@ async def test_a_meeting_before_nominations_open_never_counts(alice: Console, cl
     clock.set(at(8, 20))
     await say(alice, "/meeting branch:DWP-LEEDS date:30 Aug notice:14 Aug")
     clock.set(at(8, 31))
-    await say(alice, "/nominate branch:DWP-LEEDS outcome:nominated")
+    reported = await say(alice, "/nominate branch:DWP-LEEDS outcome:nominated")
+    assert "Warning: that meeting was before nominations opened (Monday 2 September 2019)" in (
+        reported
+    )
     await say(alice, "/formsent branch:DWP-LEEDS official:Jo Bloggs")
     clock.set(at(9, 20))
     branch = await say(alice, "/branch branch:DWP-LEEDS")

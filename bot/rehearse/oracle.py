@@ -228,8 +228,8 @@ class Oracle:
         if not found or not shown:
             self.flag(now, f"/progress does not give the tally: {text[:120]!r}")
             return
-        need = found.group(2) or re.search(r"towards the (\d+) needed", text)
-        need = need if isinstance(need, str) or need is None else need.group(1)
+        stated = re.search(r"(?:of the (\d+) branches needed|towards the (\d+) needed)", text)
+        need = (stated.group(1) or stated.group(2)) if stated else None
         if need is None or int(need) != self.pack.threshold:
             self.flag(
                 now, f"/progress gives the threshold as {need}; the pack says {self.pack.threshold}"
@@ -413,27 +413,33 @@ class Oracle:
         return True
 
     def settle(self, log: list[Sent], before: datetime) -> None:
-        """Each expected message due before `before` went: that rule's, or as many of at
-        least its priority as the day allows."""
+        """Each expected message due before `before` went: that rule's, or the day's limit
+        was reached by others of at least its priority, or sent before it was due."""
         if not self.expected:
             return
         zone = self.pack.zone
         due = [e for e in self.expected if e.at < before]
         self.expected = [e for e in self.expected if e.at >= before]
         days = {e.at.astimezone(zone).date() for e in due}
-        got: dict[tuple[str, str, date], list[str]] = {}
+        got: dict[tuple[str, str, date], list[Sent]] = {}
         for sent in log:
             day = sent.at.astimezone(zone).date()
             if day in days:
-                got.setdefault((sent.target.platform, sent.target.id, day), []).append(sent.rule)
+                got.setdefault((sent.target.platform, sent.target.id, day), []).append(sent)
         rules = self.pack.rules
         for e in due:
-            sent_rules = got.get((*e.who, e.at.astimezone(zone).date()), [])
+            that_day = got.get((*e.who, e.at.astimezone(zone).date()), [])
+            if any(s.rule == e.rule.id for s in that_day):
+                continue
             rank = (-e.rule.priority, e.rule.order)
             ahead = [
-                r for r in sent_rules if r in rules and (-rules[r].priority, rules[r].order) <= rank
+                s
+                for s in that_day
+                if s.rule in rules
+                and rules[s.rule].audience == "volunteer"
+                and (s.at <= e.at or (-rules[s.rule].priority, rules[s.rule].order) <= rank)
             ]
-            if e.rule.id not in sent_rules and len(ahead) < self.pack.daily_limit:
+            if len(ahead) < self.pack.daily_limit:
                 self.flag(e.at, f"{e.rule.id} due to {e.who[1]} was never sent")
 
     def check_broadcasts(
