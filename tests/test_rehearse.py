@@ -123,6 +123,26 @@ async def test_a_planted_late_deadline_is_caught_at_the_close(tmp_path: Path) ->
     assert any("by the rules" in v for v in planted.violations), planted.violations
 
 
+# The day each plant shows itself on, in a short window: the crowd's edges are there
+# whatever the seed (actions before the window happen at its start).
+PLANT_DAYS = {
+    "meeting-before-opening": date(2019, 8, 31),
+    "form-before-meeting": date(2019, 9, 9),
+    "future-result-counted": date(2019, 9, 10),
+    "count-future-meetings": date(2019, 9, 10),
+    "threshold-shown": date(2019, 9, 10),
+}
+
+
+@pytest.mark.timeout(SEED_TIMEOUT)
+@pytest.mark.parametrize("plant", sorted(PLANT_DAYS))
+async def test_a_plant_is_caught_on_its_day(tmp_path: Path, plant: str) -> None:
+    start = datetime.combine(PLANT_DAYS[plant], datetime.min.time(), tzinfo=LONDON)
+    window = {"supporters": 40, "seed": 3, "start": start, "end": start + timedelta(days=1)}
+    planted = await rehearse(settings_in(tmp_path), Options(**window, plant=plant))  # type: ignore[arg-type]
+    assert planted.violations
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(SEED_TIMEOUT)
 @pytest.mark.parametrize("plant", PLANTS)

@@ -239,7 +239,7 @@ class Oracle:
             self.flag(
                 now,
                 f"/progress has {waiting.group(1) if waiting else 0} reported and not counted; "
-                f"by the rules {reported - counted} (results for meetings to come are held)",
+                f"by the rules {reported - counted}",
             )
         if (int(found.group(1)), int(shown.group(1))) != (counted, verified):
             self.flag(
@@ -263,7 +263,9 @@ class Oracle:
             wanted = mine & FINAL if said == "No" else mine
             if shown != wanted:
                 self.flag(
-                    now, f"/branch {code} gives {sorted(shown)}; by the rules {sorted(wanted)}"
+                    now,
+                    f"/branch {code} gives {sorted(shown)}; by the rules "
+                    f"{sorted(str(r) for r in wanted)}",
                 )
         if now >= self.pack.close and ("call a general meeting" in text or "/meeting" in text):
             self.flag(now, f"/branch {code} gives meeting advice after the close")
