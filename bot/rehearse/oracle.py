@@ -8,6 +8,7 @@ each disagreement is a violation, with the simulated moment and what differed.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import re
@@ -79,6 +80,7 @@ class Oracle:
     rule_days: set[tuple[str, str, str, date]] = field(default_factory=set)
     expected: list[Expected] = field(default_factory=list)  # not yet settled
     expected_until: datetime | None = None  # expectations worked out up to here
+    _cadences: dict[tuple[str, date], list[datetime]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.names = {b.name: b.code for b in self.pack.branches}
@@ -362,8 +364,9 @@ class Oracle:
 
     def expect(self, now: datetime) -> None:
         """After a sweep at `now`: the personal messages the pack's rules call for, due since
-        the last sweep, to the volunteers who should get them as things stand. Rules timed
-        by a one-off moment, a sign-up or a meeting are worked out; repeating ones are not."""
+        the last sweep, to the volunteers who should get them as things stand: rules timed
+        by a one-off moment, a sign-up, a meeting or a cadence (not `every`, which the pack
+        uses only for channels and organisers)."""
         since = self.expected_until
         self.expected_until = now
         if since is None:
@@ -374,7 +377,9 @@ class Oracle:
             for key, who in self.people.items():
                 if not who.volunteer or who.erased or who.opted_out or who.branch is None:
                     continue
-                for raw in self._raw(rule, who):
+                raws = self._raw(rule, who)  # in order; quiet hours put off by under a day
+                first = bisect.bisect_right(raws, since - timedelta(days=1))
+                for raw in raws[first : bisect.bisect_right(raws, now)]:
                     moment = self.allowed(raw)
                     if since < moment <= now and self._wanted(rule, who, raw, moment):
                         self.expected.append(Expected(rule, key, moment))
@@ -382,6 +387,8 @@ class Oracle:
     def _raw(self, rule: PackRule, who: PersonModel) -> list[datetime]:
         if rule.at is not None:
             return [rule.at]
+        if rule.cadence and who.signed_up_at is not None:
+            return self._cadence(rule, self.today(who.signed_up_at))
         if rule.signup_minutes is not None and who.signed_up_at is not None:
             return [who.signed_up_at + timedelta(minutes=rule.signup_minutes)]
         meeting = self.branches[who.branch or ""].meeting if who.branch else None
@@ -393,6 +400,28 @@ class Oracle:
                 for n in range(times + 1)
             ]
         return []
+
+    def _cadence(self, rule: PackRule, joined: date) -> list[datetime]:
+        """A cadence's days: from `from` (or the day after joining, by the step then),
+        every so many days by the days left to `until`, at its time."""
+        key = (rule.id, joined)
+        if key in self._cadences:
+            return self._cadences[key]
+        found: list[datetime] = []
+        if rule.start is not None and rule.until is not None and rule.clock is not None:
+            begin, finish = self.today(rule.start), self.today(rule.until)
+            steps = sorted(rule.cadence, key=lambda s: -s[0])
+
+            def gap(day: date) -> int:
+                left = (finish - day).days
+                return next((every for least, every in steps if left >= least), steps[-1][1])
+
+            day = joined + timedelta(days=gap(joined)) if joined >= begin else begin
+            while day <= finish:
+                found.append(datetime.combine(day, rule.clock, tzinfo=self.pack.zone))
+                day += timedelta(days=gap(day))
+        self._cadences[key] = found
+        return found
 
     def _wanted(self, rule: PackRule, who: PersonModel, raw: datetime, moment: datetime) -> bool:
         pack = self.pack

@@ -39,6 +39,8 @@ class PackRule:
     meeting: tuple[int, time, int, int] | None = None  # days, time, repeat after, times
     start: datetime | None = None  # from
     until: datetime | None = None  # until (a day with no time: its end)
+    cadence: tuple[tuple[int, int], ...] = ()  # (days left at least, every so many days)
+    clock: time | None = None  # a cadence's time of day
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,10 @@ def read_pack(root: Path, zone: tzinfo) -> PackRules:
             else None,
             start=_resolve(rule.get("from"), anchors, set(days_only), zone),
             until=_resolve(rule.get("until"), anchors, set(days_only), zone, end=True),
+            cadence=tuple(
+                (int(step["days_left"]), int(step["every"])) for step in rule.get("cadence", [])
+            ),
+            clock=_hhmm(rule["time"]) if "time" in rule else None,
         )
     quiet = reminders.get("quiet_hours") or {}
     wording = {**REASONS, **(info.get("reasons") or {})}
