@@ -371,11 +371,18 @@ class Oracle:
         self.expected_until = now
         if since is None:
             return
+        people = [
+            (key, who)
+            for key, who in self.people.items()
+            if who.volunteer and not who.erased and not who.opted_out and who.branch is not None
+        ]
         for rule in self.pack.rules.values():
-            if rule.audience != "volunteer":
+            if rule.audience != "volunteer" or not self._may_fall(rule, since, now):
                 continue
-            for key, who in self.people.items():
-                if not who.volunteer or who.erased or who.opted_out or who.branch is None:
+            for key, who in people:
+                if rule.signup_minutes is not None and (
+                    who.signed_up_at is None or who.signed_up_at < since - timedelta(days=1)
+                ):
                     continue
                 raws = self._raw(rule, who)  # in order; quiet hours put off by under a day
                 first = bisect.bisect_right(raws, since - timedelta(days=1))
@@ -383,6 +390,21 @@ class Oracle:
                     moment = self.allowed(raw)
                     if since < moment <= now and self._wanted(rule, who, raw, moment):
                         self.expected.append(Expected(rule, key, moment))
+
+    def _may_fall(self, rule: PackRule, since: datetime, now: datetime) -> bool:
+        """Whether a rule sent at a set time of day can fall due in (since, now] at all."""
+        if rule.at is not None:
+            return since < self.allowed(rule.at) <= now
+        clock = rule.clock if rule.cadence else rule.meeting[1] if rule.meeting else None
+        if clock is None:
+            return True
+        day = self.today(since) - timedelta(days=1)
+        while day <= self.today(now):
+            moment = self.allowed(datetime.combine(day, clock, tzinfo=self.pack.zone))
+            if since < moment <= now:
+                return True
+            day += timedelta(days=1)
+        return False
 
     def _raw(self, rule: PackRule, who: PersonModel) -> list[datetime]:
         if rule.at is not None:
