@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import takewhile
 
 from bot.domain import Reason
 from bot.rehearse.platforms import Sent
@@ -81,6 +82,7 @@ class Oracle:
     expected: list[Expected] = field(default_factory=list)  # not yet settled
     expected_until: datetime | None = None  # expectations worked out up to here
     _cadences: dict[tuple[str, date], list[datetime]] = field(default_factory=dict)
+    joined: list[PersonModel] = field(default_factory=list)  # in the order they signed up
 
     def __post_init__(self) -> None:
         self.names = {b.name: b.code for b in self.pack.branches}
@@ -169,6 +171,7 @@ class Oracle:
             if not who.volunteer:  # a new sign-up starts with reminders on
                 who.opted_out, who.snoozed_until = False, None
                 who.signed_up_at = now
+                self.joined.append(who)
             who.branch = self.names[found.group(1)]
             who.volunteer = True
             who.erased = False
@@ -371,18 +374,20 @@ class Oracle:
         self.expected_until = now
         if since is None:
             return
-        people = [
-            (key, who)
-            for key, who in self.people.items()
-            if who.volunteer and not who.erased and not who.opted_out and who.branch is not None
+        rules = [
+            r
+            for r in self.pack.rules.values()
+            if r.audience == "volunteer" and self._may_fall(r, since, now)
         ]
-        for rule in self.pack.rules.values():
-            if rule.audience != "volunteer" or not self._may_fall(rule, since, now):
-                continue
-            for key, who in people:
-                if rule.signup_minutes is not None and (
-                    who.signed_up_at is None or who.signed_up_at < since - timedelta(days=1)
-                ):
+        if not rules:
+            return
+        everyone = [w for w in self.people.values() if w.volunteer and w.branch is not None]
+        lately = since - timedelta(days=1)
+        recent = list(takewhile(lambda w: (w.signed_up_at or lately) >= lately, self.joined[::-1]))
+        for rule in rules:
+            for who in recent if rule.signup_minutes is not None else everyone:
+                key = (who.platform, who.id)
+                if not who.volunteer or who.erased or who.opted_out or who.branch is None:
                     continue
                 raws = self._raw(rule, who)  # in order; quiet hours put off by under a day
                 first = bisect.bisect_right(raws, since - timedelta(days=1))
