@@ -83,6 +83,7 @@ class Oracle:
     expected_until: datetime | None = None  # expectations worked out up to here
     _cadences: dict[tuple[str, date], list[datetime]] = field(default_factory=dict)
     joined: list[PersonModel] = field(default_factory=list)  # in the order they signed up
+    _settled: int = 0  # the log before this is of days already settled
 
     def __post_init__(self) -> None:
         self.names = {b.name: b.code for b in self.pack.branches}
@@ -480,7 +481,10 @@ class Oracle:
         self.expected = [e for e in self.expected if e.at >= before]
         days = {e.at.astimezone(zone).date() for e in due}
         got: dict[tuple[str, str, date], list[Sent]] = {}
-        for sent in log:
+        first = min(days)  # the log is in time order: skip the days already settled
+        while self._settled < len(log) and log[self._settled].at.astimezone(zone).date() < first:
+            self._settled += 1
+        for sent in log[self._settled :]:
             day = sent.at.astimezone(zone).date()
             if day in days:
                 got.setdefault((sent.target.platform, sent.target.id, day), []).append(sent)
