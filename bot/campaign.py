@@ -21,8 +21,8 @@ from rapidfuzz import fuzz
 
 from bot.ballot import BallotFile, ballot_days, ballot_faq, ballot_fields, check_ballot
 from bot.clock import ZoneName
-from bot.dates import clock_time, day_name
-from bot.domain import Branch
+from bot.dates import clock_time, day_name, plural
+from bot.domain import Branch, Problem, Reason
 from bot.errors import PackError
 from bot.packfiles import (
     check_templates,
@@ -32,7 +32,15 @@ from bot.packfiles import (
     read_optional,
     read_text,
 )
-from schedules.rules import DAY_ANCHORS, DigestText, Moment, RemindersFile, Rule, check_reminders
+from schedules.rules import (
+    DAY_ANCHORS,
+    DigestText,
+    Moment,
+    QuietWindow,
+    RemindersFile,
+    Rule,
+    check_reminders,
+)
 
 REQUIRED_EVENTS = ("nominations_open", "nominations_close", "ballot_open", "ballot_close")
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
@@ -76,8 +84,28 @@ class Rules(_Model):
     nomination_threshold: int = Field(ge=1)
     notice_days: int = Field(ge=0, le=365)
     nominations_per_branch_per_post: int = Field(default=1, ge=1)
+    # The form goes in on or after the meeting's day (it records what the meeting decided).
+    form_after_meeting: bool = True
+    # Who may sign and send the form, as the bot says it.
+    form_sent_by: str = Field(default="a branch official who was at the meeting", min_length=1)
     valid_nomination: list[str] = Field(default_factory=list)
     ballot: str = ""
+
+
+# How the bot words each reason a nomination does not count (yet), unless the pack says.
+REASON_WORDS: dict[Reason, str] = {
+    Reason.NO_MEETING_DATE: "meeting date not reported",
+    Reason.MEETING_AFTER_CLOSE: "meeting after the close",
+    Reason.MEETING_BEFORE_OPEN: "meeting before nominations opened",
+    Reason.MEETING_TO_COME: "meeting not held yet",
+    Reason.NO_NOTICE_DATE: "notice date not reported",
+    Reason.SHORT_NOTICE: "only {days}' notice",
+    Reason.NO_FORM: "form not sent yet",
+    Reason.FORM_BEFORE_MEETING: "form dated before the meeting",
+    Reason.FORM_LATE: "form sent after the deadline",
+}
+# Fields a reason's wording may use, beyond the pack's own.
+REASON_FIELDS = ("days",)
 
 
 class BranchesRef(_Model):
@@ -103,6 +131,7 @@ class CampaignFile(_Model):
     contact: Contact = Contact()
     timetable: dict[str, Event]
     rules: Rules
+    reasons: dict[Reason, str] = Field(default_factory=dict)
     branches: BranchesRef = BranchesRef()
     sources: list[Source] = Field(default_factory=list)
 
@@ -207,6 +236,8 @@ class Campaign:
     digest_text: DigestText | None = None
     language: LanguageFile = dataclass_field(default_factory=LanguageFile)
     ballot: BallotFile | None = None  # ballot.yaml: how to vote, the post, a missing paper
+    quiet_hours: QuietWindow = dataclass_field(default_factory=QuietWindow)  # reminders.yaml
+    daily_limit: int = 1  # reminders.yaml: personal messages to one volunteer in a day
 
     @property
     def digest(self) -> DigestText:
@@ -226,6 +257,16 @@ class Campaign:
     @property
     def rules(self) -> Rules:
         return self.info.rules
+
+    @property
+    def threshold(self) -> int:
+        """How many branches the candidate needs."""
+        return self.rules.nomination_threshold
+
+    def word(self, problem: Problem) -> str:
+        """A reason a nomination does not count, in the pack's words."""
+        template = self.info.reasons.get(problem.reason) or REASON_WORDS[problem.reason]
+        return self.fill(template, {"days": plural(problem.days, "day")})
 
     def moment(self, event_id: str) -> datetime:
         return self.info.timetable[event_id].local(self.zone)
@@ -373,6 +414,8 @@ def load_campaign(root: Path) -> Campaign:
         digest_text=reminders.digest,
         language=language,
         ballot=ballot,
+        quiet_hours=reminders.quiet_hours,
+        daily_limit=reminders.daily_limit,
     )
     _check_order(campaign_path, campaign)
     check_ballot(root, campaign)
@@ -383,6 +426,11 @@ def load_campaign(root: Path) -> Campaign:
     )
     check_templates(
         faq_path, {f"entries.{i}.answer": e.answer for i, e in enumerate(faq.entries)}, known
+    )
+    check_templates(
+        campaign_path,
+        {f"reasons.{reason}": text for reason, text in info.reasons.items()},
+        [*known, *REASON_FIELDS],
     )
     anchors = {*info.timetable, *DAY_ANCHORS, *ballot_days(campaign)}
     check_reminders(reminders_path, reminders, known, anchors)

@@ -19,6 +19,48 @@ class Outcome(StrEnum):
     INQUORATE = "inquorate"  # the meeting was not quorate
 
 
+class Reason(StrEnum):
+    """Why a reported nomination of the candidate does not count (yet). The pack words
+    each one (campaign.yaml, `reasons`); the verdicts are worked out from these codes."""
+
+    NO_MEETING_DATE = "no-meeting-date"
+    MEETING_AFTER_CLOSE = "meeting-after-close"
+    MEETING_BEFORE_OPEN = "meeting-before-open"
+    MEETING_TO_COME = "meeting-to-come"  # held as pending until the meeting's day
+    NO_NOTICE_DATE = "no-notice-date"
+    SHORT_NOTICE = "short-notice"
+    NO_FORM = "no-form"
+    FORM_BEFORE_MEETING = "form-before-meeting"
+    FORM_LATE = "form-late"
+
+    @property
+    def final(self) -> bool:
+        """No later report can change it: the answer is No, not Not yet."""
+        return self in FINAL_REASONS
+
+
+FINAL_REASONS = frozenset(
+    {
+        Reason.MEETING_AFTER_CLOSE,
+        Reason.MEETING_BEFORE_OPEN,
+        Reason.SHORT_NOTICE,
+        Reason.FORM_LATE,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One reason a nomination does not count, with what its wording needs."""
+
+    reason: Reason
+    days: int = 0  # short notice: the days' notice members had
+
+    @property
+    def final(self) -> bool:
+        return self.reason.final
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     """A person on one platform. `id` is the platform's stable user id."""

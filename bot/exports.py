@@ -74,7 +74,8 @@ def _counts(outcome: Outcome, facts: BranchFacts | None, campaign: Campaign, now
     if outcome == Outcome.NOMINATED:
         problems = compliance(facts, campaign, now)
         row["counts"] = not problems
-        row["reasons"] = "; ".join(problems)
+        row["reasons"] = "; ".join(campaign.word(p) for p in problems)
+        row["reason_codes"] = " ".join(p.reason for p in problems)
     return row
 
 
@@ -162,6 +163,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "official",
         "counts",
         "reasons",
+        "reason_codes",
     ),
     "volunteers": (
         "branch_code",

@@ -108,7 +108,8 @@ def _branch_section(
     if facts is None:
         return Section("Your branch", (f"{name} is no longer on the branch list.",))
     stage, _ = stage_of(facts, now.date())
-    lines = [f"{name}: {stage}.", f"Next step: {NEXT_STEP[stage]}"]
+    step = NEXT_STEP[stage].format(form_sent_by=campaign.rules.form_sent_by)
+    lines = [f"{name}: {stage}.", f"Next step: {step}"]
     code = facts.code
     buttons: list[Button] = []
     if stage in (NO_VOLUNTEER, VOLUNTEER):
@@ -166,7 +167,7 @@ async def _organiser_home(
     sections = [
         Section("Tally", (tally_line(count, need), bar(count.counted, need))),
         _stuck_section(services, found, now),
-        _not_counting_section(found),
+        _not_counting_section(services, found),
         await _questions_section(services),
         *(
             Section(
@@ -201,9 +202,12 @@ def _stuck_section(services: Services, found: Sequence[Standing], now: datetime)
     return Section("Stuck longest", tuple(lines) or ("No branch is waiting at any stage.",))
 
 
-def _not_counting_section(found: Sequence[Standing]) -> Section:
+def _not_counting_section(services: Services, found: Sequence[Standing]) -> Section:
     failing = [s for s in found if s.problems]
-    lines = [f"{s.name}: {'; '.join(s.problems)}" for s in failing[:LISTED]]
+    lines = [
+        f"{s.name}: {'; '.join(services.campaign.word(p) for p in s.problems)}"
+        for s in failing[:LISTED]
+    ]
     if len(failing) > LISTED:
         lines.append(f"and {len(failing) - LISTED} more")
     return Section("Will not count yet", tuple(lines) or ("Every reported nomination counts.",))

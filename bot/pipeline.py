@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
+from enum import StrEnum
 
 from bot.campaign import Campaign
-from bot.dates import day_name, plural, short_day
-from bot.domain import BranchFacts, HistoryEvent, Outcome
+from bot.dates import day_name, short_day
+from bot.domain import BranchFacts, HistoryEvent, Outcome, Problem, Reason
 
 NO_VOLUNTEER = "no volunteer"
 VOLUNTEER = "volunteer signed up"
@@ -52,8 +53,7 @@ NEXT_STEP = {
     VOLUNTEER: "ask the Branch Secretary to call a general meeting, then report it with /meeting.",
     MEETING_CALLED: "propose the nomination at the meeting; report the result with /nominate.",
     MEETING_HELD: "report the meeting's result with /nominate.",
-    NOMINATED: "the form goes to the union, signed by an official who was at the meeting; "
-    "report it with /formsent.",
+    NOMINATED: "the form goes to the union, signed by {form_sent_by}; report it with /formsent.",
     OTHER: "nothing more at this branch: ask members to vote in the ballot.",
     NONE: "nothing more at this branch: ask members to vote in the ballot.",
     INQUORATE: "if there is still time, ask for the meeting to be called again with notice.",
@@ -70,7 +70,15 @@ def next_step(stage: str, campaign: Campaign, now: datetime) -> str:
     """What the branch does next; no meeting advice once nominations have closed."""
     if stage in _OPEN_STAGES and now >= campaign.nominations_close:
         return AFTER_CLOSE
-    return NEXT_STEP[stage]
+    return NEXT_STEP[stage].format(form_sent_by=campaign.rules.form_sent_by)
+
+
+class Verdict(StrEnum):
+    """Will a reported nomination count?"""
+
+    YES = "Yes"
+    NO = "No"
+    NOT_YET = "Not yet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +89,7 @@ class Standing:
     region: str
     stage: str
     since: datetime | None
-    problems: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
 
     @property
     def finished(self) -> bool:
@@ -107,67 +115,95 @@ def stage_of(facts: BranchFacts, today: date, zone: tzinfo = UTC) -> tuple[str, 
     return NO_VOLUNTEER, None
 
 
-# Reasons that no later report can change: the reply says "No", not "Not yet".
-FINAL_PROBLEMS = (
-    "meeting after the close",
-    "meeting before nominations opened",
-    "' notice",
-    "form sent after",
-)
-
-
-def is_final(problem: str) -> bool:
-    return any(part in problem for part in FINAL_PROBLEMS)
-
-
 def held_by(meeting: date, now: datetime, campaign: Campaign) -> bool:
     """Whether a meeting on `meeting` has taken place by `now` (its day has come)."""
     return meeting <= now.astimezone(campaign.zone).date()
 
 
-def compliance(facts: BranchFacts, campaign: Campaign, now: datetime) -> tuple[str, ...]:
+def outside_window(meeting: date, campaign: Campaign) -> Reason | None:
+    """Why a meeting on `meeting` falls outside the nomination window, if it does."""
+    if meeting > campaign.nominations_close.astimezone(campaign.zone).date():
+        return Reason.MEETING_AFTER_CLOSE
+    if meeting < campaign.nominations_open.astimezone(campaign.zone).date():
+        return Reason.MEETING_BEFORE_OPEN
+    return None
+
+
+def form_late(sent: datetime, campaign: Campaign) -> bool:
+    """A form sent after the close, to the minute: 17:00 is in time, 17:01 is not."""
+    return sent > campaign.nominations_close
+
+
+def form_before_meeting(sent: datetime, meeting: date, campaign: Campaign) -> bool:
+    """A form dated before the meeting whose decision it records (where the pack's
+    rules say it must go in on or after the meeting day)."""
+    return campaign.rules.form_after_meeting and sent.astimezone(campaign.zone).date() < meeting
+
+
+def meeting_of(facts: BranchFacts) -> date | None:
+    """The meeting a branch's reported result is for."""
+    return facts.nominated_at_meeting or facts.meeting_date
+
+
+def to_come(facts: BranchFacts, campaign: Campaign, now: datetime) -> date | None:
+    """The meeting's date, if a result is reported for a meeting still to come: such a
+    result is held as pending (not counted, not reported, not verifiable) until then."""
+    meeting = meeting_of(facts)
+    if facts.outcome is None or meeting is None or held_by(meeting, now, campaign):
+        return None
+    return meeting
+
+
+def compliance(facts: BranchFacts, campaign: Campaign, now: datetime) -> tuple[Problem, ...]:
     """Why a reported nomination for the candidate does not count at `now` (empty: it
     does). A meeting still to come never counts, whatever was reported about it."""
     if facts.outcome != Outcome.NOMINATED:
         return ()
     problems = []
-    meeting = facts.nominated_at_meeting or facts.meeting_date
-    close = campaign.nominations_close
+    meeting = meeting_of(facts)
     need = campaign.rules.notice_days
     if meeting is None:
-        problems.append("meeting date not reported")
-    elif meeting > close.date():
-        problems.append("meeting after the close")
-    elif meeting < campaign.nominations_open.date():
-        problems.append("meeting before nominations opened")
-    elif not held_by(meeting, now, campaign):
-        problems.append("meeting not held yet")
+        problems.append(Problem(Reason.NO_MEETING_DATE))
+    else:
+        outside = outside_window(meeting, campaign)
+        if outside is not None:
+            problems.append(Problem(outside))
+        if to_come(facts, campaign, now) is not None:
+            problems.append(Problem(Reason.MEETING_TO_COME))
     notice = facts.notice_date
     if meeting is not None and facts.meeting_date == meeting:
         if notice is None:
-            problems.append("notice date not reported")
+            problems.append(Problem(Reason.NO_NOTICE_DATE))
         elif (meeting - notice).days < need:
-            problems.append(f"only {plural((meeting - notice).days, 'day')}' notice")
+            problems.append(Problem(Reason.SHORT_NOTICE, (meeting - notice).days))
     elif meeting is not None:
-        problems.append("notice date not reported")
+        problems.append(Problem(Reason.NO_NOTICE_DATE))
     sent = facts.form_sent_at
     if sent is None or not facts.form_official:
-        problems.append("form not sent yet")
-    elif sent > close:
-        problems.append("form sent after the deadline")
+        problems.append(Problem(Reason.NO_FORM))
+    elif form_late(sent, campaign):
+        problems.append(Problem(Reason.FORM_LATE))
+    elif meeting is not None and form_before_meeting(sent, meeting, campaign):
+        problems.append(Problem(Reason.FORM_BEFORE_MEETING))
     return tuple(problems)
 
 
-def will_it_count(problems: Sequence[str], nominated: bool) -> str | None:
+def verdict(problems: Sequence[Problem]) -> Verdict:
+    """Yes (every check passes), No (a reason no later report can change) or Not yet."""
+    if not problems:
+        return Verdict.YES
+    return Verdict.NO if any(p.final for p in problems) else Verdict.NOT_YET
+
+
+def will_it_count(problems: Sequence[Problem], nominated: bool, campaign: Campaign) -> str | None:
     """The answer to "will it count?": Yes, No (with what cannot change) or Not yet."""
     if not nominated:
         return None
-    if not problems:
+    answer = verdict(problems)
+    if answer == Verdict.YES:
         return "Yes: every check passes."
-    final = [p for p in problems if is_final(p)]
-    if final:
-        return "No: " + "; ".join(final) + "."
-    return "Not yet: " + "; ".join(problems) + "."
+    shown = [p for p in problems if p.final] if answer == Verdict.NO else list(problems)
+    return f"{answer}: " + "; ".join(campaign.word(p) for p in shown) + "."
 
 
 def standings(rows: Sequence[BranchFacts], campaign: Campaign, now: datetime) -> list[Standing]:
@@ -191,20 +227,28 @@ def standings(rows: Sequence[BranchFacts], campaign: Campaign, now: datetime) ->
 
 @dataclass(frozen=True, slots=True)
 class Counting:
-    """The candidate's nominations, split by whether they count yet."""
+    """The candidate's nominations, split by whether they count yet. A result for a
+    meeting still to come is pending: neither counted nor reported until its day."""
 
     counted: int
     counted_verified: int
-    waiting: dict[str, list[str]]  # reason -> branch names
+    waiting: dict[str, list[str]]  # reason, as worded -> branch names
+    pending: list[tuple[str, date]] = field(default_factory=list)  # name, meeting day
 
     @property
     def not_counted(self) -> int:
         return len({name for names in self.waiting.values() for name in names})
 
+    @property
+    def reported(self) -> int:
+        """Reported for the candidate, leaving out results for meetings still to come."""
+        return self.counted + self.not_counted
+
 
 def counting(rows: Sequence[BranchFacts], campaign: Campaign, now: datetime) -> Counting:
     counted = verified = 0
     waiting: dict[str, list[str]] = {}
+    pending: list[tuple[str, date]] = []
     for row in rows:
         if row.outcome != Outcome.NOMINATED:
             continue
@@ -213,19 +257,34 @@ def counting(rows: Sequence[BranchFacts], campaign: Campaign, now: datetime) -> 
             counted += 1
             verified += 1 if row.verified_at else 0
             continue
+        meeting = to_come(row, campaign, now)
+        if meeting is not None:
+            pending.append((row.name, meeting))
+            continue
         for problem in problems:
-            waiting.setdefault(problem, []).append(row.name)
-    return Counting(counted, verified, waiting)
+            waiting.setdefault(campaign.word(problem), []).append(row.name)
+    return Counting(counted, verified, waiting, sorted(pending, key=lambda p: (p[1], p[0])))
 
 
 def describe_waiting(count: Counting, limit: int = 3) -> str:
     parts = []
     for reason, names in sorted(count.waiting.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        shown = ", ".join(names[:limit]) + (
-            f" and {len(names) - limit} more" if len(names) > limit else ""
-        )
-        parts.append(f"{reason}: {shown}")
+        parts.append(f"{reason}: {_listed(names, limit)}")
     return "; ".join(parts)
+
+
+# Results for meetings still to come, as /progress and progress posts list them.
+PENDING = "Held until their meeting has happened: {listed}."
+
+
+def describe_pending(count: Counting, limit: int = 3) -> str:
+    """The results held until their meetings: "DWP Leeds (Mon 30 Sep)"."""
+    return _listed([f"{name} ({short_day(day)})" for name, day in count.pending], limit)
+
+
+def _listed(names: Sequence[str], limit: int) -> str:
+    more = len(names) - limit
+    return ", ".join(names[:limit]) + (f" and {more} more" if more > 0 else "")
 
 
 def stage_counts(found: Sequence[Standing]) -> Counter[str]:
@@ -280,8 +339,7 @@ def bar(count: int, need: int, width: int = 15) -> str:
 
 
 def tally_line(count: Counting, need: int) -> str:
-    reported = count.counted + count.not_counted
     return (
         f"{count.counted} of the {need} branches needed count so far "
-        f"({reported} reported, {count.counted_verified} verified)."
+        f"({count.reported} reported, {count.counted_verified} verified)."
     )

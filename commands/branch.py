@@ -55,7 +55,9 @@ async def branch(invocation: Invocation, services: Services) -> Reply:
         lines.append("History:")
         lines.extend(f"- {text}" for _, text in sorted(events, key=lambda e: e[0]))
     verdict = will_it_count(
-        compliance(facts, services.campaign, invocation.now), facts.outcome == Outcome.NOMINATED
+        compliance(facts, services.campaign, invocation.now),
+        facts.outcome == Outcome.NOMINATED,
+        services.campaign,
     )
     if verdict:
         lines.append(f"Will it count? {verdict}")

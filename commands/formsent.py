@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from bot.dates import clock_time, day_name
+from bot.dates import clock_time, day_name, short_day
+from bot.domain import Outcome
 from bot.errors import UserError
 from bot.messages import Invocation, Reply
+from bot.pipeline import form_before_meeting, form_late, meeting_of
 from bot.services import Services
 from commands.spec import Option, OptionType, command
 
@@ -34,6 +36,14 @@ async def formsent(invocation: Invocation, services: Services) -> Reply:
             raise UserError(f"{day_name(on)} has not come yet: report the form once it is sent.")
         if on < invocation.now.date():  # sent that day: counted as the start of it
             sent = datetime.combine(on, time.min, tzinfo=services.campaign.zone)
+    rows = await services.store.branches.facts(branch.code)
+    meeting = meeting_of(rows[0]) if rows and rows[0].outcome == Outcome.NOMINATED else None
+    if meeting is not None and form_before_meeting(sent, meeting, services.campaign):
+        raise UserError(
+            f"The form records what {branch.name}'s meeting on {short_day(meeting)} decided, "
+            "so it goes in on or after that day: report it once it has been sent. "
+            "Nothing has been saved."
+        )
     recorded = await services.store.nominations.form_sent(
         branch.code, official, invocation.user, invocation.now, sent
     )
@@ -47,7 +57,7 @@ async def formsent(invocation: Invocation, services: Services) -> Reply:
         f"Thanks! Recorded: {branch.name}'s form sent on {day_name(sent.date())}, "
         f"signed by {official}."
     ]
-    if sent > close:
+    if form_late(sent, services.campaign):
         lines.append(
             f"Warning: that is after the deadline ({clock_time(close)} on "
             f"{day_name(close.date())}), so the nomination does not count."

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.dates import day_name, plural, short_day
-from bot.domain import NominationReport, Outcome
+from bot.domain import NominationReport, Outcome, Reason
 from bot.errors import UserError
 from bot.messages import Invocation, Reply
+from bot.pipeline import counting, outside_window, to_come
 from bot.services import Services
 from commands.spec import Option, OptionType, command
 
@@ -82,16 +83,32 @@ async def nominate(invocation: Invocation, services: Services) -> Reply:
             f"This updates the earlier report{by} on {short_day(previous.reported_at.date())} "
             "(kept in the history)."
         )
-    if current.meeting_date and current.meeting_date > campaign.nominations_close.date():
+    outside = outside_window(current.meeting_date, campaign) if current.meeting_date else None
+    if outside == Reason.MEETING_AFTER_CLOSE:
         lines.append(
             f"Warning: that meeting is after nominations closed "
             f"({day_name(campaign.nominations_close.date())}), so it can't count."
         )
-    if outcome == Outcome.NOMINATED:
-        need = campaign.rules.nomination_threshold
+    elif outside == Reason.MEETING_BEFORE_OPEN:
         lines.append(
-            f"That makes {plural(result.nominated_total, 'branch', 'branches')} reported for "
-            f"{campaign.candidate.short_name} ({need} needed). An organiser will verify it; "
-            f"/branch branch:{branch.code} shows what it needs to count."
+            f"Warning: that meeting was before nominations opened "
+            f"({day_name(campaign.nominations_open.date())}), so it can't count."
+        )
+    rows = await services.store.branches.facts()
+    held = next((row for row in rows if row.code == branch.code), None)
+    meeting = to_come(held, campaign, invocation.now) if held else None
+    if meeting is not None and outside is not None:
+        lines.append(f"It is held as pending until the meeting on {short_day(meeting)}.")
+    elif meeting is not None:
+        lines.append(
+            f"I'll count this once the meeting on {short_day(meeting)} has happened; "
+            f"/branch branch:{branch.code} shows what else it needs."
+        )
+    elif outcome == Outcome.NOMINATED:
+        reported = counting(rows, campaign, invocation.now).reported
+        lines.append(
+            f"That makes {plural(reported, 'branch', 'branches')} reported for "
+            f"{campaign.candidate.short_name} ({campaign.threshold} needed). An organiser will "
+            f"verify it; /branch branch:{branch.code} shows what it needs to count."
         )
     return Reply(text="\n".join(lines), ephemeral=True)

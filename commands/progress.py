@@ -7,7 +7,7 @@ from bot.breakdown import BY, By, breakdown
 from bot.chart import ballot_png, progress_png, stacked_png
 from bot.dates import clock_time, day_name, plural
 from bot.messages import Attachment, Invocation, Reply
-from bot.pipeline import counting, describe_waiting
+from bot.pipeline import PENDING, counting, describe_pending, describe_waiting
 from bot.services import Services
 from commands.ballot import ballot_progress
 from commands.spec import Option, OptionType, command
@@ -28,7 +28,7 @@ async def progress(invocation: Invocation, services: Services) -> Reply:
         return await progress_by(invocation, services, "region" if by == "region" else "group")
     tally = await store.nominations.tally()
     count = counting(await store.branches.facts(), campaign, invocation.now)
-    need = campaign.rules.nomination_threshold
+    need = campaign.threshold
     name = campaign.candidate.name
     lines = []
     if count.counted >= need:
@@ -52,6 +52,8 @@ async def progress(invocation: Invocation, services: Services) -> Reply:
             f"Reported but not counted yet: {plural(count.not_counted, 'branch', 'branches')} "
             f"({describe_waiting(count)})."
         )
+    if count.pending:
+        lines.append(PENDING.format(listed=describe_pending(count)))
     if tally.other:
         named = sorted(((n or "not named"), c) for n, c in tally.other_by_nominee.items())
         detail = ", ".join(f"{n} {c}" for n, c in named)

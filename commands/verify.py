@@ -6,7 +6,7 @@ from bot.dates import short_day
 from bot.domain import Outcome
 from bot.errors import UserError
 from bot.messages import Invocation, Reply
-from bot.pipeline import compliance, will_it_count
+from bot.pipeline import compliance, to_come, will_it_count
 from bot.services import Services
 from commands.spec import Option, OptionType, Permission, command
 
@@ -31,15 +31,22 @@ async def verify(invocation: Invocation, services: Services) -> Reply:
             text=f"{branch.name} was already verified{by} on {short_day(current.verified_at.date())}.",
             ephemeral=True,
         )
+    rows = await services.store.branches.facts(branch.code)
+    meeting = to_come(rows[0], services.campaign, invocation.now) if rows else None
+    if meeting is not None:
+        raise UserError(
+            f"{branch.name}'s result is for its meeting on {short_day(meeting)}, which has not "
+            "happened yet: verify it once the meeting has been held. Nothing has been changed."
+        )
     verified = await services.store.nominations.verify(branch.code, invocation.user, invocation.now)
     if verified is None:
         raise UserError(
             f"Nothing has been reported for {branch.name} yet, so there's nothing to verify."
         )
     lines = [f"Verified: {branch.name} ({verified.outcome})."]
-    rows = await services.store.branches.facts(branch.code)
     if rows and rows[0].outcome == Outcome.NOMINATED:
-        verdict = will_it_count(compliance(rows[0], services.campaign, invocation.now), True)
+        problems = compliance(rows[0], services.campaign, invocation.now)
+        verdict = will_it_count(problems, True, services.campaign)
         if verdict and not verdict.startswith("Yes"):
             lines.append(f"Warning: it does not count towards the threshold. {verdict}")
     return Reply(text="\n".join(lines), ephemeral=True)

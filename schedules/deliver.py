@@ -76,7 +76,11 @@ class Deliverer:
         self.lease = lease
         settings = services.settings
         self.zone: ZoneInfo = settings.zone
-        self.quiet = QuietHours(settings.quiet_start, settings.quiet_end)
+        # The pack's quiet hours, narrowed further if the settings say so.
+        pack = services.campaign.quiet_hours
+        self.quiet = QuietHours(
+            max(settings.quiet_start, pack.start), min(settings.quiet_end, pack.end)
+        )
         self.catchup = timedelta(hours=settings.catchup_hours)
         self.planner = Planner(services.campaign, self.zone, self.quiet)
         self.composer = Composer(services.campaign, self.zone, services.branches, charts)
@@ -132,7 +136,8 @@ class Deliverer:
                     if (
                         claim.status == "pending"
                         and item.audience == "volunteer"
-                        and (item.recipient, self._day(item)) in messaged
+                        and messaged.get((item.recipient, self._day(item)), 0)
+                        >= self.services.campaign.daily_limit
                     ):
                         await log_.finish(claim.id, "skipped", now, "already messaged that day")
                         report.skipped += 1
@@ -165,20 +170,20 @@ class Deliverer:
     def _day(self, item: Planned) -> date:
         return item.at.astimezone(self.zone).date()
 
-    async def _messaged_today(self, due: Sequence[Planned]) -> set[tuple[str, date]]:
-        """(volunteer, day) pairs that already had a message that day: one a day at most."""
+    async def _messaged_today(self, due: Sequence[Planned]) -> dict[tuple[str, date], int]:
+        """How many messages each (volunteer, day) has had: the pack's daily limit at most."""
         by_day: dict[date, list[str]] = {}
         for item in due:
             if item.audience == "volunteer":
                 by_day.setdefault(self._day(item), []).append(item.recipient)
-        messaged: set[tuple[str, date]] = set()
+        messaged: dict[tuple[str, date], int] = {}
         for day, recipients in by_day.items():
             start = datetime.combine(day, datetime.min.time(), tzinfo=self.zone)
             for first in range(0, len(recipients), CHUNK):
                 sent = await self.services.store.deliveries.sent_to_on(
                     recipients[first : first + CHUNK], start, start + timedelta(days=1)
                 )
-                messaged |= {(recipient, day) for recipient in sent}
+                messaged.update({(recipient, day): n for recipient, n in sent.items()})
         return messaged
 
     async def _deliver(

@@ -358,5 +358,5 @@ class Planner:
                 kept.append(item)
         for items in by_day.values():
             items.sort(key=lambda p: (-p.rule.priority, self.order[p.rule.id]))
-            kept.append(items[0])
+            kept.extend(items[: self.campaign.daily_limit])
         return kept

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.campaign import Campaign
 from bot.dates import plural
 from bot.domain import BranchFacts
-from bot.pipeline import bar, counting, describe_waiting, tally_line
+from bot.pipeline import PENDING, bar, counting, describe_pending, describe_waiting, tally_line
 from schedules.planner import Planner, QuietHours
 from schedules.rules import Rule
 
@@ -55,4 +55,6 @@ def progress_lines(rows: Sequence[BranchFacts], campaign: Campaign, now: datetim
             f"Reported but not counted yet: {plural(count.not_counted, 'branch', 'branches')} "
             f"({describe_waiting(count)})."
         )
+    if count.pending:
+        lines.append(PENDING.format(listed=describe_pending(count)))
     return lines

@@ -165,9 +165,25 @@ DIGEST_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+class QuietWindow(_Model):
+    """When personal messages may go (local time): never before `start` or after `end`."""
+
+    start: Time = Time(8, 0)
+    end: Time = Time(21, 0)
+
+    @model_validator(mode="after")
+    def _order(self) -> QuietWindow:
+        if not self.start < self.end:
+            raise ValueError("start must come before end")
+        return self
+
+
 class RemindersFile(_Model):
     rules: list[Rule] = Field(default_factory=list)
     digest: DigestText | None = None
+    quiet_hours: QuietWindow = QuietWindow()
+    # The most personal messages one volunteer gets in a day (the highest priorities win).
+    daily_limit: int = Field(default=1, ge=1, le=10)
 
     @model_validator(mode="after")
     def _unique(self) -> RemindersFile:

@@ -41,20 +41,110 @@ async def test_pipeline_once_a_meeting_has_passed_unreported(
         assert "went wrong" not in await say(organiser, f"/pipeline {scope}")
 
 
-async def test_a_meeting_still_to_come_does_not_count(
-    alice: Console, organiser: Console, clock: Clock
+async def test_a_result_for_a_meeting_still_to_come_is_held(
+    alice: Console, organiser: Console, clock: Clock, services: Services
 ) -> None:
     await say(alice, "/meeting branch:DWP-LEEDS date:30 Sep notice:16 Sep")
-    await say(alice, "/nominate branch:DWP-LEEDS outcome:nominated")
-    await say(alice, "/formsent branch:DWP-LEEDS official:Jo Bloggs")
+    reported = await say(alice, "/nominate branch:DWP-LEEDS outcome:nominated")
+    assert "I'll count this once the meeting on Mon 30 Sep has happened" in reported
+    assert "reported for Mark" not in reported
     branch = await say(alice, "/branch branch:DWP-LEEDS")
-    assert "Will it count? Not yet: meeting not held yet." in branch
-    verified = await say(organiser, "/verify branch:DWP-LEEDS")
-    assert "does not count" in verified and "meeting not held yet" in verified
-    assert "0 of the 15 branches needed count so far" in await say(alice, "/progress")
+    assert "Will it count? Not yet: meeting not held yet; form not sent yet." in branch
+    progress = await say(alice, "/progress")
+    assert "0 of the 15 branches needed count so far" in progress
+    assert "Reported but not counted yet" not in progress  # not reported until it is held
+    assert "Held until their meeting has happened: DWP Leeds (Mon 30 Sep)." in progress
+    refused = await say(organiser, "/verify branch:DWP-LEEDS")
+    assert refused == (
+        "DWP Leeds's result is for its meeting on Mon 30 Sep, which has not happened yet: "
+        "verify it once the meeting has been held. Nothing has been changed."
+    )
+    assert len(await table_rows(services.store, "nomination_history")) == 1  # the report
     clock.set(at(9, 30, 20))  # the evening of the meeting
+    await say(alice, "/formsent branch:DWP-LEEDS official:Jo Bloggs")
     assert "Will it count? Yes" in await say(alice, "/branch branch:DWP-LEEDS")
-    assert "1 of the 15 branches needed count so far" in await say(alice, "/progress")
+    progress = await say(alice, "/progress")
+    assert "1 of the 15 branches needed count so far" in progress
+    assert "Held until" not in progress
+    assert (await say(organiser, "/verify branch:DWP-LEEDS")).startswith("Verified: DWP Leeds")
+
+
+async def test_a_result_after_the_meeting_is_reported_at_once(alice: Console, clock: Clock) -> None:
+    await say(alice, "/meeting branch:DWP-LEEDS date:30 Sep notice:16 Sep")
+    clock.set(at(10, 1))
+    reported = await say(alice, "/nominate branch:DWP-LEEDS outcome:nominated")
+    assert "That makes 1 branch reported for Mark (15 needed)." in reported
+    assert "I'll count this" not in reported
+
+
+async def test_a_form_sent_before_the_meeting_is_refused(
+    alice: Console, clock: Clock, services: Services
+) -> None:
+    await say(alice, "/meeting branch:DWP-LEEDS date:1 Oct notice:16 Sep")
+    await say(alice, "/nominate branch:DWP-LEEDS outcome:nominated")
+    refused = await say(alice, "/formsent branch:DWP-LEEDS official:Tom Jones")
+    assert refused == (
+        "The form records what DWP Leeds's meeting on Tue 1 Oct decided, so it goes in on or "
+        "after that day: report it once it has been sent. Nothing has been saved."
+    )
+    assert len(await table_rows(services.store, "nomination_history")) == 1  # the report
+    clock.set(at(10, 2))
+    branch = await say(alice, "/branch branch:DWP-LEEDS")
+    assert "Will it count? Not yet: form not sent yet." in branch
+    dated = await say(alice, "/formsent branch:DWP-LEEDS official:Tom Jones date:30 Sep")
+    assert dated.startswith("The form records what DWP Leeds's meeting on Tue 1 Oct decided")
+    on_the_day = await say(alice, "/formsent branch:DWP-LEEDS official:Tom Jones date:1 Oct")
+    assert on_the_day.startswith("Thanks! Recorded: DWP Leeds's form sent on Tuesday 1 October")
+    assert "Will it count? Yes" in await say(alice, "/branch branch:DWP-LEEDS")
+
+
+async def test_a_meeting_moved_after_its_form_stops_counting(alice: Console, clock: Clock) -> None:
+    await say(alice, "/meeting branch:DWP-LEEDS date:23 Sep notice:6 Sep")
+    clock.set(at(9, 24))
+    await say(alice, "/nominate branch:DWP-LEEDS outcome:nominated")
+    await say(alice, "/formsent branch:DWP-LEEDS official:Tom Jones")
+    assert "Will it count? Yes" in await say(alice, "/branch branch:DWP-LEEDS")
+    await say(alice, "/meeting branch:DWP-LEEDS date:25 Sep notice:9 Sep")  # a correction
+    await say(alice, "/nominate branch:DWP-LEEDS outcome:nominated date:25 Sep")
+    clock.set(at(9, 26))
+    branch = await say(alice, "/branch branch:DWP-LEEDS")
+    assert "Will it count? Not yet: form dated before the meeting." in branch
+
+
+async def test_the_close_is_five_pm_to_the_minute(alice: Console, clock: Clock) -> None:
+    for code in ("DWP-LEEDS", "HMRC-BOOT"):
+        await say(alice, f"/meeting branch:{code} date:1 Oct notice:16 Sep")
+    clock.set(at(10, 2))
+    for code in ("DWP-LEEDS", "HMRC-BOOT"):
+        await say(alice, f"/nominate branch:{code} outcome:nominated")
+    clock.set(datetime(2019, 10, 14, 16, 59, tzinfo=LONDON))
+    in_time = await say(alice, "/formsent branch:DWP-LEEDS official:Jo Bloggs")
+    assert "Warning" not in in_time
+    clock.set(datetime(2019, 10, 14, 17, 1, tzinfo=LONDON))
+    late = await say(alice, "/formsent branch:HMRC-BOOT official:Jo Bloggs")
+    assert "Warning: that is after the deadline (5pm on Monday 14 October 2019)" in late
+    assert "Will it count? Yes" in await say(alice, "/branch branch:DWP-LEEDS")
+    assert "Will it count? No: form sent after the deadline." in await say(
+        alice, "/branch branch:HMRC-BOOT"
+    )
+    assert "1 of the 15 branches needed counted" in await say(alice, "/progress")
+
+
+async def test_a_meeting_before_nominations_open_never_counts(alice: Console, clock: Clock) -> None:
+    clock.set(at(8, 20))
+    await say(alice, "/meeting branch:DWP-LEEDS date:30 Aug notice:14 Aug")
+    clock.set(at(8, 31))
+    reported = await say(alice, "/nominate branch:DWP-LEEDS outcome:nominated")
+    assert "Warning: that meeting was before nominations opened (Monday 2 September 2019)" in (
+        reported
+    )
+    await say(alice, "/formsent branch:DWP-LEEDS official:Jo Bloggs")
+    clock.set(at(9, 20))
+    branch = await say(alice, "/branch branch:DWP-LEEDS")
+    assert "Will it count? No: meeting before nominations opened." in branch
+    progress = await say(alice, "/progress")
+    assert "0 of the 15 branches needed count so far" in progress
+    assert "meeting before nominations opened: DWP Leeds" in progress
 
 
 async def test_form_sent_on_time_reported_after_the_close(alice: Console, clock: Clock) -> None:
@@ -76,9 +166,12 @@ async def test_form_sent_on_time_reported_after_the_close(alice: Console, clock:
     assert "has not come yet" in future
 
 
-async def test_verify_warns_and_export_says_why(organiser: Console, alice: Console) -> None:
+async def test_verify_warns_and_export_says_why(
+    organiser: Console, alice: Console, clock: Clock
+) -> None:
     await say(alice, "/meeting branch:DWP-LEEDS date:30 Sep notice:20 Sep")  # 10 days
     await say(alice, "/nominate branch:DWP-LEEDS outcome:nominated date:30 Sep")
+    clock.set(at(10, 1))  # the meeting has been held: the result can be verified
     verified = await say(organiser, "/verify branch:DWP-LEEDS")
     assert "Warning: it does not count towards the threshold. No: only 10 days' notice" in (
         verified
@@ -93,6 +186,7 @@ async def test_verify_warns_and_export_says_why(organiser: Console, alice: Conso
     assert row["form_sent_on"] == "" and row["official"] == ""
     assert row["counts"] == "no"
     assert "only 10 days' notice" in row["reasons"] and "form not sent yet" in row["reasons"]
+    assert row["reason_codes"] == "short-notice no-form"
 
 
 async def test_chart_draws_what_counts(

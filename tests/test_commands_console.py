@@ -121,7 +121,7 @@ async def test_nominate_then_correct_keeps_the_history(
     assert first.startswith(
         "Thanks! Recorded: DWP Leeds nominated Mark Serwotka at its meeting on Mon 30 Sep."
     )
-    assert "That makes 1 branch reported for Mark (15 needed)." in first
+    assert "I'll count this once the meeting on Mon 30 Sep has happened" in first
 
     second = await say(bob, "/nominate branch:DWP-LEEDS outcome:other nominee:Someone Else")
     assert "nominated Someone Else" in second

@@ -118,7 +118,7 @@ async def test_an_organiser_opening_home_gets_the_overview(
     assert len(fake.calls_to("views.publish")) == 1
     shown = texts(view)
     assert "Campaign overview" in shown
-    assert "0 of the 15 branches needed count so far (1 reported, 0 verified)." in shown
+    assert "0 of the 15 branches needed count so far (0 reported, 0 verified)." in shown  # held
     assert "\u25a1" * 15 + " 0/15" in shown  # the threshold bar
     assert "meeting called: HMRC Leeds (0 days)" in shown  # stuck longest
     assert "DWP Leeds: meeting not held yet; notice date not reported; form not sent yet" in shown

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.rehearse import Options, rehearse
 from bot.rehearse.crowd import Crowd
+from bot.rehearse.planted import PLANTS
 from bot.rehearse.rules import read_pack
 from bot.settings import Settings
 from tests.conftest import CAMPAIGN, LONDON, mobilise_command, sqlite_url
@@ -55,7 +56,7 @@ async def test_the_oracle_catches_a_planted_bug(tmp_path: Path) -> None:
     start = datetime(2019, 9, 1, 0, 0, tzinfo=LONDON)
     end = datetime(2019, 10, 1, 0, 0, tzinfo=LONDON)
     # The crowd reports at least one result before its meeting: the planted bug counts it.
-    pack = read_pack(CAMPAIGN, LONDON, (datetime.min.time(), datetime.max.time()))
+    pack = read_pack(CAMPAIGN, LONDON)
     early = [
         a
         for a in Crowd(pack, 150, 5, start).actions
@@ -74,6 +75,90 @@ async def test_the_oracle_catches_a_planted_bug(tmp_path: Path) -> None:
     )
     assert planted.violations
     assert any("by the rules" in v for v in planted.violations)
+
+
+def test_the_crowd_acts_out_every_edge_of_the_rules() -> None:
+    pack = read_pack(CAMPAIGN, LONDON)
+    actions = Crowd(pack, 300, 11, pack.open - timedelta(days=7)).actions
+    close = pack.close.astimezone(LONDON)
+    forms = {a.at for a in actions if a.kind == "formsent"}
+    assert close - timedelta(minutes=1) in forms and close + timedelta(minutes=1) in forms
+    meetings = [a for a in actions if a.kind == "meeting"]
+    assert any(a.data["date"] < pack.open.date() for a in meetings)  # type: ignore[operator]
+    held: dict[str, date] = {a.branch: a.data["date"] for a in meetings}  # type: ignore[misc]
+    early = [a for a in actions if a.kind == "formsent" and a.at.date() < held[a.branch]]
+    assert early, "a form before its meeting"
+    assert any(
+        a.kind == "formsent"
+        and a.data.get("date", a.at.date()) < held[a.branch]  # type: ignore[operator]
+        and a.at.date() > held[a.branch]
+        for a in actions
+    ), "a form dated before its meeting, reported after it"
+    too_soon = [a for a in actions if a.kind == "verify" and a.at.date() < held[a.branch]]
+    assert too_soon, "a result verified before its meeting"
+    changed = [
+        a
+        for a in actions
+        if a.kind == "nominate"
+        and a.data["outcome"] == "other"
+        and any(v.kind == "verify" and v.branch == a.branch and v.at < a.at for v in actions)
+    ]
+    assert changed, "an outcome changed after verification"
+
+
+async def test_a_planted_late_deadline_is_caught_at_the_close(tmp_path: Path) -> None:
+    """The fast one of the plants below: a day around the close is enough to see it."""
+    window = {
+        "supporters": 40,
+        "seed": 2,
+        "start": datetime(2019, 10, 14, 0, 0, tzinfo=LONDON),
+        "end": datetime(2019, 10, 15, 0, 0, tzinfo=LONDON),
+    }
+    clean = await rehearse(settings_in(tmp_path / "clean"), Options(**window))  # type: ignore[arg-type]
+    assert clean.violations == []
+    planted = await rehearse(
+        settings_in(tmp_path / "planted"),
+        Options(**window, plant="deadline-by-date"),  # type: ignore[arg-type]
+    )
+    assert any("by the rules" in v for v in planted.violations), planted.violations
+
+
+# The day each plant shows itself on, in a short window: the crowd's edges are there
+# whatever the seed (actions before the window happen at its start).
+PLANT_DAYS = {
+    "meeting-before-opening": date(2019, 8, 31),
+    "form-before-meeting": date(2019, 9, 9),
+    "future-result-counted": date(2019, 9, 10),
+    "count-future-meetings": date(2019, 9, 10),
+    "threshold-shown": date(2019, 9, 10),
+}
+
+
+@pytest.mark.timeout(SEED_TIMEOUT)
+@pytest.mark.parametrize("plant", sorted(PLANT_DAYS))
+async def test_a_plant_is_caught_on_its_day(tmp_path: Path, plant: str) -> None:
+    start = datetime.combine(PLANT_DAYS[plant], datetime.min.time(), tzinfo=LONDON)
+    window = {"supporters": 40, "seed": 3, "start": start, "end": start + timedelta(days=1)}
+    planted = await rehearse(settings_in(tmp_path), Options(**window, plant=plant))  # type: ignore[arg-type]
+    assert planted.violations
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(SEED_TIMEOUT)
+@pytest.mark.parametrize("plant", PLANTS)
+def test_every_plant_is_caught_with_the_default_settings(tmp_path: Path, plant: str) -> None:
+    db = sqlite_url(tmp_path / "r.db")
+    command = [*mobilise_command(), "--db", db, "--campaign", str(CAMPAIGN), "rehearse"]
+    done = subprocess.run(
+        [*command, "--plant", plant, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=SEED_TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    result = json.loads(done.stdout)
+    assert result["violations"]
 
 
 @pytest.mark.timeout(SEED_TIMEOUT)

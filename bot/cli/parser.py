@@ -77,7 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rehearse.add_argument("--json", action="store_true", help="print one JSON object")
     rehearse.add_argument(
-        "--plant", help="plant a known bug, to see the oracle catch it (count-future-meetings)"
+        "--plant",
+        help="plant a known bug, to see the oracle catch it: count-future-meetings, "
+        "deadline-by-date, meeting-before-opening, form-before-meeting, future-result-counted, "
+        "drop-rule, two-a-day, personal-doubles or threshold-shown",
     )
 
     chart = sub.add_parser("chart", help="draw the progress chart as a PNG")

@@ -29,6 +29,15 @@ QUESTIONS = (
 )
 ORGANISERS = (("console", "olive"), ("slack", "UORGANISER"))
 CHANNELS = (("console", "campaign"), ("slack", "CCAMPAIGN"))
+# Branches whose story is one of the counting rules' edges, whatever the seed.
+EDGES = (
+    "form_at_1659",
+    "form_at_1701",
+    "meeting_before_opening",
+    "form_before_meeting",
+    "result_to_come",
+    "changed_after_verify",
+)
 
 
 @dataclass(order=True)
@@ -123,9 +132,92 @@ class Crowd:
             self.sign_up(who, branch, at)
             joined.setdefault(branch.code, []).append((who, at))
             self.extras(who, branch, at)
+        edges = [b for b in branches if b.code in joined]
+        rng.shuffle(edges)
+        edges = edges[: len(EDGES)]
+        for branch, edge in zip(edges, EDGES, strict=False):
+            champion = min(joined[branch.code], key=lambda j: j[1])[0]
+            getattr(self, f"edge_{edge}")(champion, branch.code)
         for branch in branches:
-            if branch.code in joined:
+            if branch.code in joined and branch not in edges:
                 self.story(branch, sorted(joined[branch.code], key=lambda j: j[1]))
+
+    # --- the rules' edges: one branch each, whatever the seed ---------------------------
+
+    def at(self, day: date, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(day, time(hour, minute), tzinfo=self.pack.zone)
+
+    def called(self, who: tuple[str, str], code: str, on: date, notice: date, at: datetime) -> None:
+        line = f"/meeting branch:{code} date:{iso(on)} notice:{iso(notice)}"
+        self.add(at, who, line, "meeting", branch=code, data={"date": on, "notice": notice})
+
+    def form(self, who: tuple[str, str], code: str, at: datetime, on: date | None = None) -> None:
+        dated = f" date:{iso(on)}" if on is not None else ""
+        data: dict[str, object] = {"official": "Jo Bloggs"}
+        if on is not None:
+            data["date"] = on
+        line = f"/formsent branch:{code} official:Jo Bloggs{dated}"
+        self.add(at, who, line, "formsent", branch=code, data=data)
+
+    def verify(self, code: str, at: datetime) -> None:
+        line = f"/verify branch:{code}"
+        self.add(at, ORGANISERS[0], line, "verify", branch=code, organiser=True)
+
+    def _at_the_close(self, who: tuple[str, str], code: str, minute: int) -> None:
+        close = self.day(self.pack.close)
+        meeting = close - timedelta(days=10)
+        self.called(who, code, meeting, meeting - timedelta(days=16), self.at(meeting, 8, 5))
+        self.result(who, code, "nominated", meeting, self.at(meeting, 19, 30))
+        at = self.pack.close.astimezone(self.pack.zone) + timedelta(minutes=minute)
+        self.form(who, code, at)
+
+    def edge_form_at_1659(self, who: tuple[str, str], code: str) -> None:
+        """The form a minute before the close: in time."""
+        self._at_the_close(who, code, -1)
+
+    def edge_form_at_1701(self, who: tuple[str, str], code: str) -> None:
+        """The form a minute after the close: late."""
+        self._at_the_close(who, code, 1)
+
+    def edge_meeting_before_opening(self, who: tuple[str, str], code: str) -> None:
+        """A meeting held before nominations open: it never counts."""
+        meeting = self.day(self.pack.open) - timedelta(days=3)
+        self.called(who, code, meeting, meeting - timedelta(days=16), self.at(meeting, 8, 10))
+        self.result(who, code, "nominated", meeting, self.at(meeting, 19, 40))
+        self.form(who, code, self.at(meeting + timedelta(days=1), 12))
+
+    def edge_form_before_meeting(self, who: tuple[str, str], code: str) -> None:
+        """A result and a form before the meeting, a form dated before it, then the form."""
+        opened = self.day(self.pack.open)
+        meeting = opened + timedelta(days=20)
+        self.called(who, code, meeting, opened + timedelta(days=5), self.at(opened, 10, 15))
+        self.result(who, code, "nominated", meeting, self.at(opened + timedelta(days=7), 11))
+        self.form(who, code, self.at(opened + timedelta(days=7), 12))
+        after = meeting + timedelta(days=1)
+        self.form(who, code, self.at(after, 10), meeting - timedelta(days=1))
+        self.form(who, code, self.at(after, 11))
+
+    def edge_result_to_come(self, who: tuple[str, str], code: str) -> None:
+        """A result reported before its meeting, verified too soon, then after it."""
+        opened = self.day(self.pack.open)
+        meeting = opened + timedelta(days=22)
+        self.called(who, code, meeting, opened + timedelta(days=6), self.at(opened, 10, 20))
+        self.result(who, code, "nominated", meeting, self.at(opened + timedelta(days=8), 10))
+        self.verify(code, self.at(opened + timedelta(days=8), 11))
+        self.form(who, code, self.at(meeting + timedelta(days=1), 10))
+        self.verify(code, self.at(meeting + timedelta(days=2), 10))
+
+    def edge_changed_after_verify(self, who: tuple[str, str], code: str) -> None:
+        """A verified nomination changed to another candidate, then back."""
+        opened = self.day(self.pack.open)
+        meeting = opened + timedelta(days=15)
+        self.called(who, code, meeting, opened + timedelta(days=1), self.at(opened, 10, 25))
+        self.result(who, code, "nominated", meeting, self.at(meeting, 19, 50))
+        self.form(who, code, self.at(meeting + timedelta(days=1), 10))
+        self.verify(code, self.at(meeting + timedelta(days=2), 10))
+        self.result(who, code, "other", meeting, self.at(meeting + timedelta(days=3), 10))
+        self.result(who, code, "nominated", meeting, self.at(meeting + timedelta(days=4), 10))
+        self.verify(code, self.at(meeting + timedelta(days=5), 10))
 
     def sign_up(self, who: tuple[str, str], branch: PackBranch, at: datetime) -> None:
         name = typo(branch.name, self.rng) if self.rng.random() < 0.25 else branch.name

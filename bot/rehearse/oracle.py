@@ -8,14 +8,18 @@ each disagreement is a violation, with the simulated moment and what differed.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from itertools import takewhile
 
+from bot.domain import Reason
 from bot.rehearse.platforms import Sent
-from bot.rehearse.rules import PackRules
+from bot.rehearse.rules import PackRule, PackRules
 
 NOMINATED = "nominated"
 
@@ -41,26 +45,27 @@ class PersonModel:
     snoozed_until: datetime | None = None
     erased: bool = False
     voted: bool = False
+    signed_up_at: datetime | None = None
 
 
-# The reasons a nomination does not count, in the oracle's words; each matches the
-# bot's wording by a few words.
-REASON_WORDS = {
-    "no meeting date": "meeting date not reported",
-    "after the close": "after the close",
-    "before the opening": "before nominations opened",
-    "not held yet": "not held yet",
-    "no notice date": "notice date not reported",
-    "short notice": "' notice",
-    "no form": "form not sent",
-    "form late": "form sent after",
-}
-FINAL = frozenset({"after the close", "before the opening", "short notice", "form late"})
+@dataclass(frozen=True)
+class Expected:
+    """A personal message the pack's rules call for: `rule` to `who` at `at`."""
+
+    rule: PackRule
+    who: tuple[str, str]
+    at: datetime
 
 
-def bot_reasons(text: str) -> set[str]:
-    """The oracle's names for the reasons in a line of the bot's."""
-    return {mine for mine, words in REASON_WORDS.items() if words in text}
+# The reasons no later report can change: the verdict is No, not Not yet.
+FINAL = frozenset(
+    {
+        Reason.MEETING_AFTER_CLOSE,
+        Reason.MEETING_BEFORE_OPEN,
+        Reason.SHORT_NOTICE,
+        Reason.FORM_LATE,
+    }
+)
 
 
 @dataclass
@@ -72,6 +77,13 @@ class Oracle:
     seen_keys: set[str] = field(default_factory=set)
     changed: set[str] = field(default_factory=set)  # branches changed since last looked at
     names: dict[str, str] = field(default_factory=dict)  # branch name -> code
+    per_day: Counter[tuple[str, str, date]] = field(default_factory=Counter)
+    rule_days: set[tuple[str, str, str, date]] = field(default_factory=set)
+    expected: list[Expected] = field(default_factory=list)  # not yet settled
+    expected_until: datetime | None = None  # expectations worked out up to here
+    _cadences: dict[tuple[str, date], list[datetime]] = field(default_factory=dict)
+    joined: list[PersonModel] = field(default_factory=list)  # in the order they signed up
+    _settled: int = 0  # the log before this is of days already settled
 
     def __post_init__(self) -> None:
         self.names = {b.name: b.code for b in self.pack.branches}
@@ -100,33 +112,49 @@ class Oracle:
         found: set[str] = set()
         meeting = b.at_meeting or b.meeting
         if meeting is None:
-            found.add("no meeting date")
-        elif meeting > pack.close.astimezone(pack.zone).date():
-            found.add("after the close")
-        elif meeting < pack.open.astimezone(pack.zone).date():
-            found.add("before the opening")
-        elif meeting > self.today(now):
-            found.add("not held yet")
-        if meeting is not None:
+            found.add(Reason.NO_MEETING_DATE)
+        else:
+            if meeting > pack.close.astimezone(pack.zone).date():
+                found.add(Reason.MEETING_AFTER_CLOSE)
+            elif meeting < pack.open.astimezone(pack.zone).date():
+                found.add(Reason.MEETING_BEFORE_OPEN)
+            if meeting > self.today(now):
+                found.add(Reason.MEETING_TO_COME)
             if b.meeting != meeting or b.notice is None:
-                found.add("no notice date")
+                found.add(Reason.NO_NOTICE_DATE)
             elif (meeting - b.notice).days < pack.notice_days:
-                found.add("short notice")
+                found.add(Reason.SHORT_NOTICE)
         if b.form_sent is None or not b.official:
-            found.add("no form")
+            found.add(Reason.NO_FORM)
         elif b.form_sent > pack.close:
-            found.add("form late")
+            found.add(Reason.FORM_LATE)
+        elif meeting is not None and self.today(b.form_sent) < meeting:
+            found.add(Reason.FORM_BEFORE_MEETING)
         return found
+
+    def pending(self, code: str, now: datetime) -> date | None:
+        """The meeting's day, if the branch's result is for a meeting still to come."""
+        b = self.branches[code]
+        meeting = b.at_meeting or b.meeting
+        if b.outcome is None or meeting is None or meeting <= self.today(now):
+            return None
+        return meeting
+
+    def bot_reasons(self, text: str) -> set[str]:
+        """The reasons named in a line of the bot's, by the pack's wording of each."""
+        return {code for code, words in self.pack.reasons.items() if words.search(text)}
 
     def counts(self, code: str, now: datetime) -> bool:
         return self.branches[code].outcome == NOMINATED and not self.reasons(code, now)
 
     def tally(self, now: datetime) -> tuple[int, int, int]:
-        """Reported, counted, and counted and verified."""
+        """Reported (leaving out results for meetings to come), counted, and counted and
+        verified."""
         ours = [c for c, b in self.branches.items() if b.outcome == NOMINATED]
         counted = [c for c in ours if not self.reasons(c, now)]
         verified = sum(1 for c in counted if self.branches[c].verified)
-        return len(ours), len(counted), verified
+        reported = [c for c in ours if self.pending(c, now) is None]
+        return len(reported), len(counted), verified
 
     def verdict(self, code: str, now: datetime) -> str | None:
         if self.branches[code].outcome != NOMINATED:
@@ -138,11 +166,13 @@ class Oracle:
 
     # --- what the crowd did ------------------------------------------------------------
 
-    def signed_up(self, who: PersonModel, reply: str) -> None:
+    def signed_up(self, who: PersonModel, reply: str, now: datetime) -> None:
         found = re.search(r"signed up for (.+?)(?: \(moved from .*?\))?\. ", reply)
         if "You're signed up for" in reply and found and found.group(1) in self.names:
             if not who.volunteer:  # a new sign-up starts with reminders on
                 who.opted_out, who.snoozed_until = False, None
+                who.signed_up_at = now
+                self.joined.append(who)
             who.branch = self.names[found.group(1)]
             who.volunteer = True
             who.erased = False
@@ -154,11 +184,37 @@ class Oracle:
 
     def nominated(self, code: str, outcome: str, on: date | None) -> None:
         b = self.branches[code]
-        if b.outcome != outcome:
-            b.verified = False
+        if b.outcome != outcome:  # a different result starts afresh: checks and form
+            b.verified, b.form_sent, b.official = False, None, None
         b.outcome = outcome
         b.at_meeting = on or b.at_meeting
         self.changed.add(code)
+
+    def check_result(self, code: str, reply: str, now: datetime) -> None:
+        """A result for a meeting still to come is held, and the reply says so; one for a
+        meeting held is reported at once."""
+        meeting = self.pending(code, now)
+        held = "I'll count this once the meeting" in reply or "held as pending" in reply
+        if meeting is not None and not held:
+            self.flag(now, f"/nominate {code} for a meeting still to come is not held: {reply!r}")
+        elif meeting is None and held:
+            self.flag(now, f"/nominate {code} is held, but its meeting has happened")
+
+    def check_verify(self, code: str, reply: str, now: datetime) -> bool:
+        """Whether /verify verified; a result for a meeting still to come must be refused."""
+        done = reply.startswith("Verified")
+        if done and self.pending(code, now) is not None:
+            self.flag(now, f"/verify {code} verified a result for a meeting still to come")
+        return done
+
+    def check_form(self, code: str, sent: datetime, now: datetime) -> None:
+        """An accepted form is dated on or after its meeting."""
+        b = self.branches[code]
+        meeting = b.at_meeting or b.meeting
+        if meeting is not None and self.today(sent) < meeting:
+            self.flag(
+                now, f"/formsent {code} dated {self.today(sent)}, before its meeting, accepted"
+            )
 
     def form(self, code: str, official: str, sent: datetime) -> None:
         b = self.branches[code]
@@ -172,12 +228,25 @@ class Oracle:
     # --- the bot's views ---------------------------------------------------------------
 
     def check_progress(self, text: str, now: datetime) -> None:
-        _, counted, verified = self.tally(now)
-        found = re.search(r": (\d+) (?:of the \d+ branches needed|branches count)", text)
+        reported, counted, verified = self.tally(now)
+        found = re.search(r": (\d+) (?:of the (\d+) branches needed|branches count)", text)
         shown = re.search(r"\((\d+) verified\)", text)
         if not found or not shown:
             self.flag(now, f"/progress does not give the tally: {text[:120]!r}")
             return
+        stated = re.search(r"(?:of the (\d+) branches needed|towards the (\d+) needed)", text)
+        need = (stated.group(1) or stated.group(2)) if stated else None
+        if need is None or int(need) != self.pack.threshold:
+            self.flag(
+                now, f"/progress gives the threshold as {need}; the pack says {self.pack.threshold}"
+            )
+        waiting = re.search(r"Reported but not counted yet: (\d+) branch", text)
+        if (int(waiting.group(1)) if waiting else 0) != reported - counted:
+            self.flag(
+                now,
+                f"/progress has {waiting.group(1) if waiting else 0} reported and not counted; "
+                f"by the rules {reported - counted}",
+            )
         if (int(found.group(1)), int(shown.group(1))) != (counted, verified):
             self.flag(
                 now,
@@ -196,11 +265,13 @@ class Oracle:
         elif said in ("No", "Not yet"):
             line = next(x for x in text.splitlines() if x.startswith("Will it count?"))
             mine = self.reasons(code, now)
-            shown = bot_reasons(line)
+            shown = self.bot_reasons(line)
             wanted = mine & FINAL if said == "No" else mine
             if shown != wanted:
                 self.flag(
-                    now, f"/branch {code} gives {sorted(shown)}; by the rules {sorted(wanted)}"
+                    now,
+                    f"/branch {code} gives {sorted(shown)}; by the rules "
+                    f"{sorted(str(r) for r in wanted)}",
                 )
         if now >= self.pack.close and ("call a general meeting" in text or "/meeting" in text):
             self.flag(now, f"/branch {code} gives meeting advice after the close")
@@ -219,7 +290,8 @@ class Oracle:
             if b.outcome != NOMINATED:
                 continue
             mine = self.reasons(code, now)
-            if row["counts"] != ("no" if mine else "yes") or bot_reasons(row["reasons"]) != mine:
+            codes = set(row["reason_codes"].split())
+            if row["counts"] != ("no" if mine else "yes") or codes != mine:
                 self.flag(
                     now,
                     f"export: {code} counts={row['counts']} ({row['reasons']}); "
@@ -251,6 +323,16 @@ class Oracle:
             self.flag(now, f"{rule.id} sent before its time")
         if rule.audience != "volunteer":
             return
+        day = self.today(now)
+        target = (sent.target.platform, sent.target.id)
+        if (rule.id, *target, day) in self.rule_days:
+            self.flag(now, f"{rule.id} sent to {sent.target.id} twice in a day, by another key")
+        self.rule_days.add((rule.id, *target, day))
+        self.per_day[(*target, day)] += 1
+        if self.per_day[(*target, day)] == pack.daily_limit + 1:
+            self.flag(
+                now, f"{sent.target.id} got more than {pack.daily_limit} personal messages in a day"
+            )
         who = self.people.get((sent.target.platform, sent.target.id))
         if who is None or not who.volunteer or who.erased:
             self.flag(now, f"{rule.id} sent to {sent.target.id}, who is not a volunteer")
@@ -272,6 +354,155 @@ class Oracle:
             self.flag(now, f"{rule.id} sent to {sent.target.id}, whose branch has a meeting")
         elif branch is not None and rule.needs == "meeting-called" and not branch.meeting:
             self.flag(now, f"{rule.id} sent to {sent.target.id}, whose branch has no meeting")
+
+    # --- what should have been sent ------------------------------------------------------
+
+    def allowed(self, moment: datetime) -> datetime:
+        """`moment`, or the next time personal messages may go (the pack's quiet hours)."""
+        zone, pack = self.pack.zone, self.pack
+        local = moment.astimezone(zone)
+        if pack.quiet_start <= local.time() < pack.quiet_end:
+            return local
+        day = local.date() if local.time() < pack.quiet_start else local.date() + timedelta(days=1)
+        return datetime.combine(day, pack.quiet_start, tzinfo=zone)
+
+    def expect(self, now: datetime) -> None:
+        """After a sweep at `now`: the personal messages the pack's rules call for, due since
+        the last sweep, to the volunteers who should get them as things stand: rules timed
+        by a one-off moment, a sign-up, a meeting or a cadence (not `every`, which the pack
+        uses only for channels and organisers)."""
+        since = self.expected_until
+        self.expected_until = now
+        if since is None:
+            return
+        rules = [
+            r
+            for r in self.pack.rules.values()
+            if r.audience == "volunteer" and self._may_fall(r, since, now)
+        ]
+        if not rules:
+            return
+        everyone = [w for w in self.people.values() if w.volunteer and w.branch is not None]
+        lately = since - timedelta(days=1)
+        recent = list(takewhile(lambda w: (w.signed_up_at or lately) >= lately, self.joined[::-1]))
+        for rule in rules:
+            for who in recent if rule.signup_minutes is not None else everyone:
+                key = (who.platform, who.id)
+                if not who.volunteer or who.erased or who.opted_out or who.branch is None:
+                    continue
+                raws = self._raw(rule, who)  # in order; quiet hours put off by under a day
+                first = bisect.bisect_right(raws, since - timedelta(days=1))
+                for raw in raws[first : bisect.bisect_right(raws, now)]:
+                    moment = self.allowed(raw)
+                    if since < moment <= now and self._wanted(rule, who, raw, moment):
+                        self.expected.append(Expected(rule, key, moment))
+
+    def _may_fall(self, rule: PackRule, since: datetime, now: datetime) -> bool:
+        """Whether a rule sent at a set time of day can fall due in (since, now] at all."""
+        if rule.at is not None:
+            return since < self.allowed(rule.at) <= now
+        clock = rule.clock if rule.cadence else rule.meeting[1] if rule.meeting else None
+        if clock is None:
+            return True
+        day = self.today(since) - timedelta(days=1)
+        while day <= self.today(now):
+            moment = self.allowed(datetime.combine(day, clock, tzinfo=self.pack.zone))
+            if since < moment <= now:
+                return True
+            day += timedelta(days=1)
+        return False
+
+    def _raw(self, rule: PackRule, who: PersonModel) -> list[datetime]:
+        if rule.at is not None:
+            return [rule.at]
+        if rule.cadence and who.signed_up_at is not None:
+            return self._cadence(rule, self.today(who.signed_up_at))
+        if rule.signup_minutes is not None and who.signed_up_at is not None:
+            return [who.signed_up_at + timedelta(minutes=rule.signup_minutes)]
+        meeting = self.branches[who.branch or ""].meeting if who.branch else None
+        if rule.meeting is not None and meeting is not None:
+            days, clock, after, times = rule.meeting
+            first = meeting + timedelta(days=days)
+            return [
+                datetime.combine(first + timedelta(days=after * n), clock, tzinfo=self.pack.zone)
+                for n in range(times + 1)
+            ]
+        return []
+
+    def _cadence(self, rule: PackRule, joined: date) -> list[datetime]:
+        """A cadence's days: from `from` (or the day after joining, by the step then),
+        every so many days by the days left to `until`, at its time."""
+        key = (rule.id, joined)
+        if key in self._cadences:
+            return self._cadences[key]
+        found: list[datetime] = []
+        if rule.start is not None and rule.until is not None and rule.clock is not None:
+            begin, finish = self.today(rule.start), self.today(rule.until)
+            steps = sorted(rule.cadence, key=lambda s: -s[0])
+
+            def gap(day: date) -> int:
+                left = (finish - day).days
+                return next((every for least, every in steps if left >= least), steps[-1][1])
+
+            day = joined + timedelta(days=gap(joined)) if joined >= begin else begin
+            while day <= finish:
+                found.append(datetime.combine(day, rule.clock, tzinfo=self.pack.zone))
+                day += timedelta(days=gap(day))
+        self._cadences[key] = found
+        return found
+
+    def _wanted(self, rule: PackRule, who: PersonModel, raw: datetime, moment: datetime) -> bool:
+        pack = self.pack
+        if who.snoozed_until and moment < who.snoozed_until:
+            return False
+        if rule.signup_minutes is None:
+            if who.signed_up_at is None or raw < who.signed_up_at:
+                return False
+        elif (rule.start and raw < rule.start) or (rule.until and moment > rule.until):
+            return False
+        if rule.phase == "ballot":
+            return moment < pack.ballot_close and not who.voted
+        branch = self.branches[who.branch or ""]
+        if moment > pack.close or branch.outcome is not None:
+            return False
+        if rule.needs == "no-meeting":
+            return branch.meeting is None
+        if rule.needs == "meeting-called":
+            return branch.meeting is not None
+        return True
+
+    def settle(self, log: list[Sent], before: datetime) -> None:
+        """Each expected message due before `before` went: that rule's, or the day's limit
+        was reached by others of at least its priority, or sent before it was due."""
+        if not self.expected:
+            return
+        zone = self.pack.zone
+        due = [e for e in self.expected if e.at < before]
+        self.expected = [e for e in self.expected if e.at >= before]
+        days = {e.at.astimezone(zone).date() for e in due}
+        got: dict[tuple[str, str, date], list[Sent]] = {}
+        first = min(days)  # the log is in time order: skip the days already settled
+        while self._settled < len(log) and log[self._settled].at.astimezone(zone).date() < first:
+            self._settled += 1
+        for sent in log[self._settled :]:
+            day = sent.at.astimezone(zone).date()
+            if day in days:
+                got.setdefault((sent.target.platform, sent.target.id, day), []).append(sent)
+        rules = self.pack.rules
+        for e in due:
+            that_day = got.get((*e.who, e.at.astimezone(zone).date()), [])
+            if any(s.rule == e.rule.id for s in that_day):
+                continue
+            rank = (-e.rule.priority, e.rule.order)
+            ahead = [
+                s
+                for s in that_day
+                if s.rule in rules
+                and rules[s.rule].audience == "volunteer"
+                and (s.at <= e.at or (-rules[s.rule].priority, rules[s.rule].order) <= rank)
+            ]
+            if len(ahead) < self.pack.daily_limit:
+                self.flag(e.at, f"{e.rule.id} due to {e.who[1]} was never sent")
 
     def check_broadcasts(
         self, log: list[Sent], channels: int, start: datetime, end: datetime

@@ -1,21 +1,130 @@
-"""Known bugs a rehearsal can plant, to show that the oracle catches them.
+"""Known bugs a rehearsal can plant, to show that the oracle catches each of them with
+`rehearse`'s default settings.
 
-`count-future-meetings`: a meeting still to come counts as held, so a nomination
-reported before its meeting counts at once (the defect the oracle was built to catch).
+`count-future-meetings`: a meeting still to come counts as held, so a nomination reported
+before its meeting counts at once.
+`deadline-by-date`: the close compared by date, so a form sent after 17:00 on the closing
+day counts.
+`meeting-before-opening`: a meeting before nominations open counts.
+`form-before-meeting`: a form dated before its meeting is accepted and counts.
+`future-result-counted`: a result for a meeting still to come is reported (and can be
+verified) at once, not held.
+`drop-rule`: the pack's day-before-the-meeting reminder is never sent.
+`two-a-day`: a volunteer can get more than the pack's daily limit of messages.
+`personal-doubles`: every personal message goes twice, under a second key.
+`threshold-shown`: /progress states a threshold of 20.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
 from unittest import mock
 
-PLANTS = ("count-future-meetings",)
+from bot.campaign import Campaign
+from bot.domain import Reason
+
+DROPPED_RULE = "meeting-tomorrow"
+
+
+def _by_date(sent: datetime, campaign: Campaign) -> bool:
+    zone = campaign.zone
+    return sent.astimezone(zone).date() > campaign.nominations_close.astimezone(zone).date()
+
+
+def _after_close_only(meeting: date, campaign: Campaign) -> Reason | None:
+    if meeting > campaign.nominations_close.astimezone(campaign.zone).date():
+        return Reason.MEETING_AFTER_CLOSE
+    return None
+
+
+def _never(*_: object) -> Any:
+    return None
+
+
+def _always(*_: object) -> bool:
+    return True
+
+
+async def _nobody_messaged(*_: object) -> dict[Any, int]:
+    return {}
+
+
+def _planner_without_rule(original: Callable[..., None]) -> Callable[..., None]:
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.rules = tuple(r for r in self.rules if r.id != DROPPED_RULE)
+
+    return init
+
+
+def _doubled(original: Callable[..., list[Any]]) -> Callable[..., list[Any]]:
+    def plan(self: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        planned = original(self, *args, **kwargs)
+        again = [replace(p, occurrence=f"{p.occurrence}:again") for p in planned if p.rule.personal]
+        return planned + again
+
+    return plan
+
+
+def _patches(bug: str) -> list[Any]:
+    from schedules.deliver import Deliverer
+    from schedules.planner import Planner
+
+    found: dict[str, list[Any]] = {
+        "count-future-meetings": [mock.patch("bot.pipeline.held_by", _always)],
+        "deadline-by-date": [
+            mock.patch("bot.pipeline.form_late", _by_date),
+            mock.patch("commands.formsent.form_late", _by_date),
+        ],
+        "meeting-before-opening": [mock.patch("bot.pipeline.outside_window", _after_close_only)],
+        "form-before-meeting": [
+            mock.patch("bot.pipeline.form_before_meeting", return_value=False),
+            mock.patch("commands.formsent.form_before_meeting", return_value=False),
+        ],
+        "future-result-counted": [
+            mock.patch("bot.pipeline.to_come", _never),
+            mock.patch("commands.nominate.to_come", _never),
+            mock.patch("commands.verify.to_come", _never),
+        ],
+        "drop-rule": [
+            mock.patch.object(Planner, "__init__", _planner_without_rule(Planner.__init__))
+        ],
+        "two-a-day": [
+            mock.patch.object(Planner, "_one_a_day", lambda self, planned: list(planned)),
+            mock.patch.object(Deliverer, "_messaged_today", _nobody_messaged),
+        ],
+        "personal-doubles": [mock.patch.object(Planner, "plan", _doubled(Planner.plan))],
+        "threshold-shown": [
+            mock.patch.object(
+                Campaign, "threshold", new_callable=mock.PropertyMock, return_value=20
+            )
+        ],
+    }
+    if bug not in found:
+        raise ValueError(f"no such planted bug: {bug!r} (known: {', '.join(PLANTS)})")
+    return found[bug]
+
+
+PLANTS = (
+    "count-future-meetings",
+    "deadline-by-date",
+    "meeting-before-opening",
+    "form-before-meeting",
+    "future-result-counted",
+    "drop-rule",
+    "two-a-day",
+    "personal-doubles",
+    "threshold-shown",
+)
 
 
 @contextmanager
 def planted(bug: str) -> Iterator[None]:
-    if bug not in PLANTS:
-        raise ValueError(f"no such planted bug: {bug!r} (known: {', '.join(PLANTS)})")
-    with mock.patch("bot.pipeline.held_by", return_value=True):
+    with ExitStack() as stack:
+        for patch in _patches(bug):
+            stack.enter_context(patch)
         yield

@@ -8,6 +8,8 @@ reads the pack, so it reads the pack itself, as a pack author would.
 from __future__ import annotations
 
 import csv
+import re
+import string
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -31,6 +33,14 @@ class PackRule:
     phase: str  # nominations or ballot
     needs: str | None  # for volunteers: no-meeting, meeting-called, or any branch state
     at: datetime | None = None  # a one-off message's moment, where the rule has one
+    priority: int = 0
+    order: int = 0  # its place in the pack: the first of equal priorities wins a day
+    signup_minutes: int | None = None  # sent this long after signing up
+    meeting: tuple[int, time, int, int] | None = None  # days, time, repeat after, times
+    start: datetime | None = None  # from
+    until: datetime | None = None  # until (a day with no time: its end)
+    cadence: tuple[tuple[int, int], ...] = ()  # (days left at least, every so many days)
+    clock: time | None = None  # a cadence's time of day
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,8 @@ class PackRules:
     quiet_end: time
     branches: tuple[PackBranch, ...]
     rules: dict[str, PackRule] = field(default_factory=dict)
+    daily_limit: int = 1  # personal messages to one volunteer in one day
+    reasons: dict[str, re.Pattern[str]] = field(default_factory=dict)  # code -> wording
 
     def phase(self, now: datetime) -> str:
         if now < self.open:
@@ -75,19 +87,76 @@ def _hhmm(value: str) -> time:
     return time(int(hours), int(minutes))
 
 
-def read_pack(root: Path, zone: tzinfo, quiet: tuple[time, time]) -> PackRules:
+# What the pack's reminder rules and reasons fall back on when it does not say.
+QUIET = (time(8, 0), time(21, 0))
+REASONS = {
+    "no-meeting-date": "meeting date not reported",
+    "meeting-after-close": "meeting after the close",
+    "meeting-before-open": "meeting before nominations opened",
+    "meeting-to-come": "meeting not held yet",
+    "no-notice-date": "notice date not reported",
+    "short-notice": "only {days}' notice",
+    "no-form": "form not sent yet",
+    "form-before-meeting": "form dated before the meeting",
+    "form-late": "form sent after the deadline",
+}
+
+
+def _wording(template: str) -> re.Pattern[str]:
+    """A reason's wording as a pattern: {days} is a number of days, any other field text."""
+    parts = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name == "days":
+            parts.append(r"\d+ days?")
+        elif name is not None:
+            parts.append(".+?")
+    return re.compile("".join(parts))
+
+
+def _ballot_days(root: Path, table: dict[str, datetime], zone: tzinfo) -> dict[str, datetime]:
+    path = root / "ballot.yaml"
+    if not path.exists():
+        return {}
+    ballot = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    arrive = table["ballot_open"].date() + timedelta(days=int(ballot.get("papers_arrive_days", 0)))
+    last = table["ballot_close"].date() - timedelta(days=int(ballot.get("posting_days", 0)))
+    return {
+        "papers_arrive": datetime.combine(arrive, time.min, zone),
+        "last_posting_day": datetime.combine(last, time.min, zone),
+    }
+
+
+def _resolve(
+    spec: Any, anchors: dict[str, datetime], days_only: set[str], zone: tzinfo, end: bool = False
+) -> datetime | None:
+    if not isinstance(spec, dict) or spec.get("anchor") not in anchors:
+        return None
+    base = anchors[spec["anchor"]]
+    day = base.date() + timedelta(days=int(spec.get("days", 0)))
+    if "time" in spec:
+        clock = _hhmm(spec["time"])
+    elif end and spec["anchor"] in days_only:
+        clock = time(23, 59, 59)
+    else:
+        clock = base.timetz().replace(tzinfo=None)
+    return datetime.combine(day, clock, tzinfo=zone)
+
+
+def read_pack(root: Path, zone: tzinfo) -> PackRules:
     info = yaml.safe_load((root / "campaign.yaml").read_text(encoding="utf-8"))
     table = {name: _moment(entry["at"], zone) for name, entry in info["timetable"].items()}
     ballot_close = table["ballot_close"]
     purge = table.get("purge_after", ballot_close + timedelta(days=30))
     rules = info["rules"]
     notice_days = int(rules["notice_days"])
-    anchors = {
-        **table,
-        "notice_cutoff": datetime.combine(
-            table["nominations_close"].date() - timedelta(days=notice_days), time.min, zone
-        ),
+    cutoff = table["nominations_close"].date() - timedelta(days=notice_days)
+    days_only = {
+        "notice_cutoff": datetime.combine(cutoff, time.min, zone),
+        "check_in": datetime.combine(cutoff - timedelta(days=7), time.min, zone),
+        **_ballot_days(root, table, zone),
     }
+    anchors = {**table, **days_only}
     lines = (root / "branches.csv").read_text(encoding="utf-8").splitlines()
     rows = csv.DictReader(line for line in lines if not line.startswith("#"))
     branches = tuple(
@@ -95,17 +164,36 @@ def read_pack(root: Path, zone: tzinfo, quiet: tuple[time, time]) -> PackRules:
     )
     reminders = yaml.safe_load((root / "reminders.yaml").read_text(encoding="utf-8"))
     found: dict[str, PackRule] = {}
-    for rule in reminders.get("rules", []):
-        at = None
-        spec = rule.get("at")
-        if isinstance(spec, dict) and spec.get("anchor") in anchors:
-            base = anchors[spec["anchor"]]
-            day = base.date() + timedelta(days=int(spec.get("days", 0)))
-            clock = _hhmm(spec["time"]) if "time" in spec else base.timetz().replace(tzinfo=None)
-            at = datetime.combine(day, clock, tzinfo=zone)
+    for order, rule in enumerate(reminders.get("rules", [])):
+        at = _resolve(rule.get("at"), anchors, set(days_only), zone)
+        meeting = rule.get("meeting")
+        repeat = rule.get("repeat") or {}
         found[rule["id"]] = PackRule(
-            rule["id"], rule["audience"], rule.get("phase", "nominations"), rule.get("branch"), at
+            rule["id"],
+            rule["audience"],
+            rule.get("phase", "nominations"),
+            rule.get("branch"),
+            at,
+            priority=int(rule.get("priority", 0)),
+            order=order,
+            signup_minutes=int(rule["signup"].get("minutes", 0)) if "signup" in rule else None,
+            meeting=(
+                int(meeting["days"]),
+                _hhmm(meeting["time"]),
+                int(repeat.get("after_days", 0)),
+                int(repeat.get("times", 0)) if repeat else 0,
+            )
+            if isinstance(meeting, dict)
+            else None,
+            start=_resolve(rule.get("from"), anchors, set(days_only), zone),
+            until=_resolve(rule.get("until"), anchors, set(days_only), zone, end=True),
+            cadence=tuple(
+                (int(step["days_left"]), int(step["every"])) for step in rule.get("cadence", [])
+            ),
+            clock=_hhmm(rule["time"]) if "time" in rule else None,
         )
+    quiet = reminders.get("quiet_hours") or {}
+    wording = {**REASONS, **(info.get("reasons") or {})}
     return PackRules(
         zone=zone,
         open=table["nominations_open"],
@@ -115,8 +203,10 @@ def read_pack(root: Path, zone: tzinfo, quiet: tuple[time, time]) -> PackRules:
         purge_after=purge,
         threshold=int(rules["nomination_threshold"]),
         notice_days=notice_days,
-        quiet_start=quiet[0],
-        quiet_end=quiet[1],
+        quiet_start=_hhmm(quiet["start"]) if "start" in quiet else QUIET[0],
+        quiet_end=_hhmm(quiet["end"]) if "end" in quiet else QUIET[1],
         branches=branches,
         rules=found,
+        daily_limit=int(reminders.get("daily_limit", 1)),
+        reasons={code: _wording(text) for code, text in wording.items()},
     )

@@ -111,9 +111,7 @@ class Rehearsal:
     def __init__(self, settings: Settings, options: Options):
         self.options = options
         zone = settings.zone
-        self.pack = read_pack(
-            campaign_dir(settings), zone, (settings.quiet_start, settings.quiet_end)
-        )
+        self.pack = read_pack(campaign_dir(settings), zone)
         pack = self.pack
         self.start = options.start or pack.open - timedelta(days=7)
         self.end = options.end or pack.purge_after + timedelta(days=31)
@@ -140,7 +138,12 @@ class Rehearsal:
         self._checked = 0
         self._purge_checked = False
         self._rotation = 0
-        self._due: set[datetime] = set()
+        self._grid: set[datetime] = set()  # the hour of (or after) each one-off pack moment
+        for rule in pack.rules.values():
+            if rule.at is not None:
+                at = rule.at.astimezone(pack.zone)
+                top = at.replace(minute=0, second=0, microsecond=0)
+                self._grid.add(top if at == top else top + timedelta(hours=1))
         self._last_sweep = self.start
 
     # --- commands ------------------------------------------------------------------------
@@ -186,7 +189,7 @@ class Rehearsal:
         text, ok = reply.text, not reply.is_error
         kind, code, data = action.kind, action.branch, action.data
         if kind == "volunteer":
-            oracle.signed_up(who, text)
+            oracle.signed_up(who, text, now)
             oracle.advice("volunteer", text, now)
         elif kind in ("help", "ask"):
             oracle.advice(kind, text, now)
@@ -198,13 +201,15 @@ class Rehearsal:
             oracle.meeting(code, data["date"], data["notice"])  # type: ignore[arg-type]
         elif kind == "nominate" and text.startswith("Thanks! Recorded"):
             oracle.nominated(code, str(data["outcome"]), data["date"])  # type: ignore[arg-type]
+            oracle.check_result(code, text, now)
         elif kind == "formsent" and text.startswith("Thanks! Recorded"):
             on = data.get("date")
             sent = now
             if isinstance(on, date) and on < oracle.today(now):
                 sent = datetime.combine(on, time.min, tzinfo=self.pack.zone)
+            oracle.check_form(code, sent, now)
             oracle.form(code, str(data["official"]), sent)
-        elif kind == "verify" and text.startswith("Verified"):
+        elif kind == "verify" and oracle.check_verify(code, text, now):
             oracle.verify(code)
         elif kind == "optout" and who.volunteer:
             who.opted_out = True
@@ -265,7 +270,7 @@ class Rehearsal:
             acting = pending is not None and pending.at < hour + timedelta(hours=1)
             self.result.hours += 1
             if hour.astimezone(self.pack.zone).hour == 0:
-                await self._plan_ahead(hour)
+                self.oracle.settle(self.log, hour)  # the day before: all it called for went
             check = acting or boundary or self._checked_hour(hour)
             sweep = acted or boundary or self._swept_hour(hour)
             if not (check or sweep):
@@ -275,6 +280,7 @@ class Rehearsal:
                 self._last_sweep = hour
                 self.result.swept_hours += 1
                 await self._sweep(hour)
+                self.oracle.expect(hour)
             if self.faults is not None and hour in self.faults.restarts:
                 await self.bot.stop()
                 n += 1
@@ -288,23 +294,22 @@ class Rehearsal:
                 pending = next(actions, None)
             if replan:
                 acted = True  # a welcome may be due at once: sweep the next hour
-                await self._plan_ahead(hour + timedelta(hours=1))
             self.clock.set(hour + timedelta(minutes=59))
             await check_hour(self, hour, boundary)
             hour += timedelta(hours=1)
         self.clock.set(self.end)
+        self.oracle.settle(self.log, self.end)
         self.oracle.check_broadcasts(self.log, len(CHANNELS), self.start, self.end)
 
     def _swept_hour(self, hour: datetime) -> bool:
-        """Whether the bot's plan has something due (or a fault is set) at `hour`."""
+        """Whether the bot sweeps at `hour`: on a fixed grid, every hour while the pack lets
+        personal messages go, and the hour of (or after) each moment a pack rule names;
+        never at hours the bot's own planner chooses."""
         faults = self.faults
-        if hour in self._due or hour + timedelta(hours=1) == self.pack.purge_after:
+        if hour in self._grid or hour + timedelta(hours=1) == self.pack.purge_after:
             return True
-        # And in the day at least every five hours, inside the bot's catch-up window: a
-        # message the day's plan did not foresee is still sent, not dropped.
         local = hour.astimezone(self.pack.zone)
-        daytime = self.pack.quiet_start.hour <= local.hour < self.pack.quiet_end.hour
-        if daytime and hour - self._last_sweep >= timedelta(hours=5):
+        if self.pack.quiet_start.hour <= local.hour <= self.pack.quiet_end.hour:
             return True
         return faults is not None and (hour in faults.kills or hour in faults.restarts)
 
@@ -312,16 +317,6 @@ class Rehearsal:
         """Midnight (a meeting's day has come) and Mondays at noon are checked."""
         local = hour.astimezone(self.pack.zone)
         return local.hour == 0 or (local.hour == 12 and local.weekday() == 0)
-
-    async def _plan_ahead(self, start: datetime) -> None:
-        """The hours at which the bot's own plan has something due, to the day's end."""
-        assert self.bot is not None
-        local = start.astimezone(self.pack.zone)
-        midnight = datetime.combine(local.date() + timedelta(days=1), time.min, self.pack.zone)
-        for item in await self.bot.deliverer.plan(start, midnight):
-            at = item.at.astimezone(self.pack.zone)
-            hour = at.replace(minute=0, second=0, microsecond=0)
-            self._due.add(hour if at == hour else hour + timedelta(hours=1))
 
     async def _start(self, name: str, wait: float | None = None) -> Bot:
         bot = Bot(name, self.settings, self.clock, self.campaign, self.platforms)

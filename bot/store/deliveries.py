@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, or_, select, tuple_, update
+from sqlalchemy import Row, bindparam, delete, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import BroadcastChannel, Delivery, DeliveryClaim, PlanVolunteer, User
@@ -186,21 +186,22 @@ class DeliveryLog(Aggregate):
 
     async def sent_to_on(
         self, recipients: Sequence[str], start: datetime, end: datetime
-    ) -> set[str]:
-        """Which of `recipients` were sent a message due in [start, end)."""
+    ) -> dict[str, int]:
+        """How many messages due in [start, end) were sent to each of `recipients` (those
+        sent none are left out)."""
 
-        async def read(conn: AsyncConnection) -> set[str]:
+        async def read(conn: AsyncConnection) -> dict[str, int]:
             rows = await conn.execute(
-                select(t.deliveries.c.recipient)
-                .distinct()
+                select(t.deliveries.c.recipient, func.count().label("n"))
                 .where(
                     t.deliveries.c.recipient.in_(list(recipients)),
                     t.deliveries.c.status == "sent",
                     t.deliveries.c.due_at >= start,
                     t.deliveries.c.due_at < end,
                 )
+                .group_by(t.deliveries.c.recipient)
             )
-            return {row.recipient for row in rows}
+            return {row.recipient: int(row.n) for row in rows}
 
         return await self.core.read(read)
 
