@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.branches import refuse_retired
 from bot.dates import day_name, short_day
 from bot.domain import Outcome
 from bot.errors import UserError
@@ -23,6 +24,7 @@ async def meeting(invocation: Invocation, services: Services) -> Reply:
     branch = invocation.branch()
     meeting_date = invocation.date("date")
     assert branch is not None and meeting_date is not None
+    refuse_retired(services.branches, branch)
     notice = invocation.date("notice")
     campaign = services.campaign
     if notice is not None and notice > meeting_date:

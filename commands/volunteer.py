@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.branches import refuse_retired
 from bot.dates import day_name
 from bot.domain import Branch
 from bot.messages import Button, Invocation, Reply
@@ -54,6 +55,7 @@ SIGNED_UP: dict[Phase, str] = {
 async def volunteer(invocation: Invocation, services: Services) -> Reply:
     branch = invocation.branch()
     assert branch is not None
+    refuse_retired(services.branches, branch)
     consent = invocation.text("consent")
     wording = consent_text(services, invocation.user.platform, branch)
     if consent == "no":

@@ -57,8 +57,9 @@ async def refresh_branches(context: str) -> None:
         return
     services = deliverer.services
     branches = await services.store.branches.active()
-    if tuple(branches) != services.branches.branches:
-        services.branches = BranchDirectory(branches)
+    retired = await services.store.branches.retired()
+    if (tuple(branches), tuple(retired)) != (services.branches.branches, services.branches.retired):
+        services.branches = BranchDirectory(branches, retired)
         log.info("branch list reloaded: %d branches", len(branches))
 
 
