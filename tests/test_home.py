@@ -7,6 +7,7 @@ import csv
 import io
 import time
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -14,12 +15,14 @@ import pytest
 from bot.adapters.console import Console
 from bot.adapters.slack import SlackAdapter
 from bot.adapters.slack_blocks import manifest
+from bot.clock import Clock
 from bot.dispatch import Dispatcher
 from bot.domain import User
 from bot.services import Services
 from bot.settings import Settings
 from commands import registry
 from tests import slack_harness as slack
+from tests.conftest import LONDON
 from tests.fakes.slack_api import FakeSlack
 
 ORGANISER = slack.ORGANISER
@@ -103,6 +106,25 @@ async def test_a_supporter_opening_home_gets_one_view_of_their_branch(
     assert "0 of the 15 branches needed count so far" in shown
     labels = [b["text"]["text"] for b in home_buttons(view)]
     assert labels == ["Report the meeting", "Snooze", "Opt out"]
+
+
+async def test_in_the_ballot_the_home_tab_is_about_voting(
+    adapter: SlackAdapter, fake: FakeSlack, clock: Clock
+) -> None:
+    await run_command(adapter, fake, "volunteer", "branch:DWP-LEEDS consent:yes")
+    clock.set(datetime(2019, 11, 20, 10, 0, tzinfo=LONDON))
+    view = await open_home(adapter, fake, "U1")
+    shown = texts(view)
+    assert "The ballot is open: 22 days left." in shown
+    assert "Report the meeting" not in shown and "Branch Secretary" not in shown
+    labels = [b["text"]["text"] for b in home_buttons(view)]
+    assert labels[:3] == ["Voted", "Pledge", "Not arrived"]
+    voted = home_buttons(view)[0]
+    await slack.interaction(adapter, home_press("U1", voted))
+    posted = await fake.wait_for("chat.postMessage")
+    assert "Thank you for voting!" in str(posted[-1].body["text"])  # answered in the DM
+    again = await fake.wait_for("views.publish", count=2, within=5.0)
+    assert "You've told me you voted: thank you!" in texts(again[-1].body["view"])
 
 
 async def test_an_organiser_opening_home_gets_the_overview(

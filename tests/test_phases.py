@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.adapters.console import Console
+from bot.adapters.console import render as console_render
 from bot.clock import Clock
+from bot.dispatch import Dispatcher
 from bot.services import Services
 from tests.conftest import LONDON
 
@@ -163,3 +165,19 @@ async def test_a_meeting_called_is_waiting_on_its_day_not_stuck(
     await say(alice, "/meeting branch:DWP-LEEDS date:7 Oct notice:20 Sep")
     pipeline = await say(organiser, "/pipeline")
     assert "meeting called: 1" in pipeline and "Stuck longest" not in pipeline
+
+
+async def test_the_live_board_shows_the_ballot_once_it_opens(
+    alice: Console, services: Services, clock: Clock
+) -> None:
+    await say(alice, "/volunteer branch:DWP-LEEDS consent:yes")
+    board = Dispatcher(services).board
+    assert "Ballot:" not in console_render(await board())
+    at(clock, 11, 20)
+    await say(alice, "/voted")
+    await say(alice, "/pledge count:2")
+    shown = console_render(await board())
+    assert (
+        "Ballot: volunteers who have voted: 1 of 1; colleagues they have asked to vote: 2."
+    ) in shown
+    assert "Ballot closes: in 22 days (Thursday 12 December 2019)" in shown
