@@ -43,7 +43,7 @@ def demo_for(
     settings: Settings, campaign: Campaign, chosen: bool = False, today: datetime | None = None
 ) -> Demo | None:
     """The demonstration to run instead (no moment and no store chosen, the campaign
-    over), or None to run as configured."""
+    over), its store cleared for a fresh start; or None to run as configured."""
     moment = campaign.demo_now
     if settings.now is not None or moment is None or chosen:
         return None

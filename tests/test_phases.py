@@ -4,14 +4,20 @@ close, and "stuck" counted from the branch's own last step."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from datetime import datetime
+from pathlib import Path
 
 from bot.adapters.console import Console
 from bot.adapters.console import render as console_render
+from bot.campaign import load_campaign
 from bot.clock import Clock
+from bot.demo import demo_for
 from bot.dispatch import Dispatcher
 from bot.services import Services
-from tests.conftest import LONDON
+from bot.settings import Settings
+from tests.conftest import CAMPAIGN, LONDON, mobilise_command
 
 
 async def say(console: Console, line: str) -> str:
@@ -181,3 +187,39 @@ async def test_the_live_board_shows_the_ballot_once_it_opens(
         "Ballot: volunteers who have voted: 1 of 1; colleagues they have asked to vote: 2."
     ) in shown
     assert "Ballot closes: in 22 days (Thursday 12 December 2019)" in shown
+
+
+# --- the first run, once the campaign is over --------------------------------------------
+
+
+def test_the_first_run_is_a_demonstration_inside_the_campaign(tmp_path: Path) -> None:
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("MOBILISE_", "SLACK_", "DISCORD_"))
+    }
+    result = subprocess.run(
+        [*mobilise_command(), "--campaign", str(CAMPAIGN), "run", "--as", "sam"],
+        input="/progress\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=environment,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Nominations close in 24 days (5pm Monday 14 October 2019)." in result.stdout
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("This campaign is over, so this is a demonstration from Fri 20 Sep")
+    assert "--now or MOBILISE_NOW" in line
+    assert sorted(p.name for p in (tmp_path / "var").iterdir()) == ["demo.db"]
+
+
+def test_a_moment_or_a_store_chosen_is_used_as_it_is(settings: Settings) -> None:
+    campaign = load_campaign(CAMPAIGN)
+    over = datetime(2026, 1, 5, 12, 0, tzinfo=LONDON)
+    assert demo_for(settings, campaign, today=over) is not None
+    during = datetime(2019, 10, 1, 12, 0, tzinfo=LONDON)
+    assert demo_for(settings, campaign, today=during) is None  # a live campaign runs live
+    assert demo_for(settings, campaign, chosen=True, today=over) is None
+    moment = settings.model_copy(update={"now": datetime(2019, 11, 20, 10, 0)})
+    assert demo_for(moment, campaign, today=over) is None
