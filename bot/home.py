@@ -133,7 +133,7 @@ def _branch_section(
     nominating = phase in ("before", "nominations")
     if nominating:
         lines.append(f"Next step: {next_step(stage, campaign, now)}")
-    elif phase == "between":
+    elif phase in ("between", "after"):
         lines.append(steps_for_phase(campaign, now) or "")
     if nominating and stage in (NO_VOLUNTEER, VOLUNTEER):
         cutoff = campaign.notice_cutoff
@@ -178,7 +178,10 @@ async def _ballot_section(
             lines.append(f"Post your vote by {day_name(posting)} to be sure it arrives in time.")
     status = await services.store.ballot.status(user)
     buttons: list[Button] = []
-    if status is None or not status.voted:
+    if status is None:
+        lines.append("Voted? Tell me with /voted.")
+        buttons.append(Button("Voted", "voted", {}, "primary"))
+    elif not status.voted:
         lines.append("Voted? Tell me with /voted and your vote reminders stop.")
         buttons.append(Button("Voted", "voted", {}, "primary"))
     else:

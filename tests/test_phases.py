@@ -58,7 +58,17 @@ async def test_someone_not_signed_up_sees_the_ballot_too(bob: Console, clock: Cl
     at(clock, 11, 20)
     home = await say(bob, "/home")
     assert home.startswith("The ballot\nThe ballot is open")
+    assert "Voted? Tell me with /voted.\n" in home
     assert "I'll remind you to vote until the ballot closes" in home
+
+
+async def test_after_the_ballot_the_home_says_thank_you(alice: Console, clock: Clock) -> None:
+    await say(alice, "/volunteer branch:DWP-LEEDS consent:yes")
+    at(clock, 12, 20)
+    home = await say(alice, "/home")
+    assert "The ballot closed at 12 noon on Thursday 12 December 2019. Thank you" in home
+    assert "The ballot is open" not in home and "Report the meeting" not in home
+    assert "Snooze" not in home
 
 
 async def test_between_the_close_and_the_ballot_no_meeting_is_asked_for(
