@@ -125,11 +125,11 @@ async def scheduled(deliverer: Deliverer, every: float = SWEEP_SECONDS) -> Async
         deliverer.stopping = True
         async with deliverer.sweeping:  # let a sweep under way finish the sends in flight
             _running.pop(context, None)
-            scheduler.shutdown(wait=False)
         # The other jobs (a branch reload, a purge) finish too, before the store closes.
         under_way = _in_flight.pop(context, set()) - {asyncio.current_task()}
         if under_way:
             await asyncio.gather(*under_way, return_exceptions=True)
+        scheduler.shutdown(wait=False)
 
 
 async def _lead(deliverer: Deliverer, every: float, poll: float) -> None:

@@ -17,7 +17,10 @@ from bot.clock import Clock
 from bot.domain import ImportedVolunteer, User
 from bot.rehearse.platforms import Killed, Platform, Sent
 from bot.rehearse.process import Bot
+from bot.services import Services
 from bot.settings import Settings
+from schedules import jobs
+from tests import reminder_state as states
 from tests.conftest import CAMPAIGN, LONDON, sqlite_url
 
 VOLUNTEERS = 150
@@ -68,3 +71,23 @@ async def test_a_process_killed_mid_sweep_leaves_nothing_running(
     keys = [s.key for s in log]
     assert len(keys) == len(set(keys)) == VOLUNTEERS
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_a_scheduled_job_under_way_finishes_before_the_schedule_stops(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started, finished = asyncio.Event(), asyncio.Event()
+    real = jobs.purge_if_due
+
+    async def slow_purge(services: Services, by: str) -> dict[str, int] | None:
+        started.set()
+        await asyncio.sleep(0.3)  # a purge that takes a while, reading the store after it
+        counts = await real(services, by=by)
+        finished.set()
+        return counts
+
+    monkeypatch.setattr(jobs, "purge_if_due", slow_purge)
+    deliverer = await states.sending(services, {})
+    async with jobs.scheduled(deliverer, every=3600):
+        await asyncio.wait_for(started.wait(), 10)
+    assert finished.is_set()  # awaited on the way out, not left to run on a closed store
