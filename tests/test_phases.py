@@ -134,6 +134,8 @@ async def test_stuck_counts_from_the_branchs_own_last_step(
     assert "DWP Leeds" not in pipeline  # its volunteer left: no one there to be stuck
     home = await say(organiser, "/home")
     assert "volunteer signed up, to call the meeting: HMRC Bootle (0 days)" in home
+    at(clock, 9, 29)
+    await say(alice, "/volunteer branch:HMRC-BOOT consent:yes")  # the same again: no step
     at(clock, 9, 30)
     assert "- HMRC Bootle: volunteer signed up for 3 days" in await say(organiser, "/pipeline")
     at(clock, 10, 1)  # too late to call a meeting with notice: no step of its own is left
