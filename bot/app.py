@@ -35,6 +35,7 @@ from commands import registry
 log = logging.getLogger(__name__)
 
 PACK_BRANCHES = "pack_branches_sha256"
+BRANCH_LIST_REPLACED = "branch_list_replaced_at"  # import-branches --replace: a real list
 PACKAGED_CAMPAIGN = Path(__file__).resolve().parent.parent / "campaign"
 
 # What a runtime does with the platforms that have credentials: nothing, send reminders
@@ -52,6 +53,13 @@ def campaign_dir(settings: Settings) -> Path:
 
 def make_clock(settings: Settings) -> Clock:
     return Clock(settings.zone, start=settings.now)
+
+
+async def warn_if_sample(services: Services) -> None:
+    """Say so while the branches are still the pack's sample list."""
+    sample = services.campaign.info.branches.sample
+    if sample and await services.store.deliveries.state_value(BRANCH_LIST_REPLACED) is None:
+        log.warning("the branch list is sample data: replace it before the campaign")
 
 
 def must_exist(settings: Settings) -> None:
@@ -93,7 +101,7 @@ async def open_services(
         if await store.deliveries.state_value(PACK_BRANCHES) != listed:
             await store.branches.sync(campaign.branches, clock.now())
             await store.deliveries.set_state_value(PACK_BRANCHES, listed)
-        branches = BranchDirectory(await store.branches.active())
+        branches = BranchDirectory(await store.branches.active(), await store.branches.retired())
         learned = [
             LearnedAnswer(a.id, a.question, a.answer) for a in await store.questions.answers()
         ]

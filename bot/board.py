@@ -10,6 +10,7 @@ from datetime import datetime
 
 from bot.home import deadlines
 from bot.messages import Reply
+from bot.phases import phase_of
 from bot.pipeline import bar, counting, history_line, tally_line
 from bot.services import Services
 
@@ -22,6 +23,15 @@ async def board_reply(services: Services, now: datetime) -> Reply:
     need = campaign.rules.nomination_threshold
     count = counting(await store.branches.facts(), campaign, now)
     lines = [tally_line(count, need), bar(count.counted, need), ""]
+    if phase_of(campaign, now) in ("ballot", "after"):  # the ballot's turnout, on top
+        turnout = await store.ballot.turnout()
+        voted, volunteers = sum(b.voted for b in turnout), sum(b.volunteers for b in turnout)
+        asked = sum(b.pledged for b in turnout)
+        lines += [
+            f"Ballot: volunteers who have voted: {voted} of {volunteers}; colleagues they "
+            f"have asked to vote: {asked}.",
+            "",
+        ]
     events = [e for e in await store.nominations.timeline() if e.action != "verify"]
     zone = services.settings.zone
     if events:

@@ -64,14 +64,24 @@ class Ambiguous(UserError):
 
 
 class BranchDirectory:
-    """The branch list, searchable by code or by (misspelt, partial) name."""
+    """The branch list, searchable by code or by (misspelt, partial) name.
 
-    def __init__(self, branches: Sequence[Branch]):
+    Branches a replaced list retired are still found by their exact code or name (their
+    records stay, and count), but never offered or guessed at.
+    """
+
+    def __init__(self, branches: Sequence[Branch], retired: Sequence[Branch] = ()):
         self.branches = tuple(branches)
         self._by_key: dict[str, Branch] = {}
         for branch in self.branches:
             self._by_key[_norm(branch.code)] = branch
             self._by_key.setdefault(_norm(branch.name), branch)
+        listed = {b.code for b in self.branches}
+        self.retired = tuple(b for b in retired if b.code not in listed)
+        for branch in self.retired:
+            self._by_key.setdefault(_norm(branch.code), branch)
+            self._by_key.setdefault(_norm(branch.name), branch)
+        self._retired = frozenset(b.code for b in self.retired)
         self._tokens = [
             frozenset(_words(b.name) + _words(b.group) + _words(b.code)) for b in self.branches
         ]
@@ -85,6 +95,9 @@ class BranchDirectory:
 
     def get(self, code: str) -> Branch | None:
         return self._by_key.get(_norm(code))
+
+    def is_retired(self, code: str) -> bool:
+        return code in self._retired
 
     # --- scoring ---------------------------------------------------------------------
 
@@ -171,6 +184,8 @@ class BranchDirectory:
         if not query:
             return list(self.branches[:limit])
         exact = self.get(text)
+        if exact is not None and self.is_retired(exact.code):
+            exact = None
         if len(query) < 3:  # a letter or two: every branch with it, where it comes first
             held = [(_norm(f"{b.name} {b.code}").find(query), b) for b in self.branches]
             found = [b for at, b in sorted(held, key=lambda p: (p[0], p[1].name)) if at >= 0]
@@ -179,3 +194,12 @@ class BranchDirectory:
         if exact is not None:
             found = [exact, *(b for b in found if b != exact)]
         return found[:limit]
+
+
+def refuse_retired(directory: BranchDirectory, branch: Branch) -> None:
+    """New sign-ups and meetings go to branches on the list, not to retired ones."""
+    if directory.is_retired(branch.code):
+        raise UserError(
+            f"{branch.name} is no longer on the branch list (its records stay). Pick your "
+            "branch from the current list. Nothing has been saved."
+        )

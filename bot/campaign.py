@@ -134,6 +134,9 @@ class CampaignFile(_Model):
     reasons: dict[Reason, str] = Field(default_factory=dict)
     branches: BranchesRef = BranchesRef()
     sources: list[Source] = Field(default_factory=list)
+    # A moment inside the campaign, local time: the terminal chat starts there once the
+    # campaign is over (bot.demo).
+    demo_now: datetime | None = None
 
     @field_validator("timetable")
     @classmethod
@@ -286,6 +289,14 @@ class Campaign:
     @cached_property
     def ballot_close(self) -> datetime:
         return self.moment("ballot_close")
+
+    @property
+    def demo_now(self) -> datetime | None:
+        """The pack's demonstration moment, in the campaign's zone."""
+        at = self.info.demo_now
+        if at is None:
+            return None
+        return at.replace(tzinfo=self.zone) if at.tzinfo is None else at.astimezone(self.zone)
 
     @cached_property
     def purge_after(self) -> datetime:

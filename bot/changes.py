@@ -83,8 +83,11 @@ class Debounced:
         self.name = name
         self._task: asyncio.Task[None] | None = None
         self._again = False
+        self._closed = False
 
     def poke(self) -> None:
+        if self._closed:  # stopping: nothing new starts once the refresh is closed
+            return
         if self._task is not None and not self._task.done():
             self._again = True
             return
@@ -103,6 +106,8 @@ class Debounced:
                 return
 
     async def close(self) -> None:
+        """Stop: a refresh waiting or under way is cancelled and awaited."""
+        self._closed = True
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -236,7 +236,7 @@ class Tally:
 
 @dataclass(frozen=True, slots=True)
 class BranchFacts:
-    """Per active branch: its volunteers, latest meeting and current nomination."""
+    """Per branch: its volunteers, latest meeting and current nomination."""
 
     code: str
     name: str
@@ -255,6 +255,7 @@ class BranchFacts:
     form_sent_at: datetime | None = None
     form_official: str | None = None
     confirmed_at: datetime | None = None
+    retired: bool = False  # a replaced branch list left it out; its records still count
 
 
 @dataclass(frozen=True, slots=True)

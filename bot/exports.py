@@ -58,6 +58,7 @@ def _nomination(
         "verified_by": n.verified_by,
         "verified_at": n.verified_at,
         **_counts(n.outcome, facts, campaign, now),
+        "retired": facts is not None and facts.retired,  # off the branch list; still counts
     }
 
 
@@ -164,6 +165,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "counts",
         "reasons",
         "reason_codes",
+        "retired",
     ),
     "volunteers": (
         "branch_code",

@@ -291,14 +291,55 @@ def stage_counts(found: Sequence[Standing]) -> Counter[str]:
     return Counter(s.stage for s in found)
 
 
-def stuck_longest(found: Sequence[Standing], now: datetime, limit: int = 5) -> list[Standing]:
-    waiting = [s for s in found if not s.finished and s.stage != NO_VOLUNTEER and s.since]
+# The step a branch has still to take, by stage (for the stuck lists).
+STEP_NAME = {
+    VOLUNTEER: "call the meeting",
+    MEETING_HELD: "report the result",
+    NOMINATED: "send the form",
+}
 
-    def since(s: Standing) -> datetime:
-        moment = s.since or now
-        return moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo)
 
-    return sorted(waiting, key=since)[:limit]
+def own_step(stage: str, campaign: Campaign, now: datetime) -> bool:
+    """Whether a branch at `stage` still has a step of its own to take at `now`: call
+    its meeting (while members can still get notice), report the result of a meeting
+    held, send (or report) the form. A meeting still to come is waiting on its day, a
+    sent form on the organisers, and once the ballot opens no branch step is left."""
+    if now >= campaign.ballot_open:
+        return False
+    if stage == VOLUNTEER:
+        return now.astimezone(campaign.zone).date() <= campaign.notice_cutoff
+    return stage in (MEETING_HELD, NOMINATED)
+
+
+def days_since(standing: Standing, now: datetime) -> int:
+    """Whole days since the branch took its last step."""
+    moment = standing.since or now
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return max(0, (now - moment).days)
+
+
+def stuck_longest(
+    found: Sequence[Standing], campaign: Campaign, now: datetime, limit: int = 5
+) -> list[Standing]:
+    """Branches with a step of their own still to take, the longest waiting first."""
+    waiting = [s for s in found if s.since and own_step(s.stage, campaign, now)]
+    return sorted(waiting, key=lambda s: (-days_since(s, now), s.name))[:limit]
+
+
+def to_verify(rows: Sequence[BranchFacts]) -> list[BranchFacts]:
+    """The organisers' to-do: nominations whose branch has done its part (the form is
+    sent), waiting to be verified; the longest waiting first."""
+    waiting = [
+        r
+        for r in rows
+        if r.outcome == Outcome.NOMINATED
+        and r.form_sent_at is not None
+        and r.verified_at is None
+        and r.confirmed_at is None
+    ]
+    return sorted(
+        waiting, key=lambda r: (r.form_sent_at or datetime.min.replace(tzinfo=UTC), r.name)
+    )
 
 
 def history_line(event: HistoryEvent, zone: tzinfo, organiser: bool) -> str:

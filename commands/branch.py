@@ -32,6 +32,8 @@ async def branch(invocation: Invocation, services: Services) -> Reply:
     stage, _ = stage_of(facts, invocation.now.date(), services.campaign.zone)
     zone = services.settings.zone
     lines = [f"{chosen.name} ({chosen.group}, {chosen.region}): {stage}."]
+    if facts.retired:
+        lines.append("Retired from the branch list: its records stay, and count as before.")
     volunteers = facts.volunteers
     if volunteers:
         lines.append(f"Volunteers: {volunteers}.")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.dates import day_name, short_day
+from bot.branches import refuse_retired
+from bot.dates import clock_time, day_name, short_day
 from bot.domain import Outcome
 from bot.errors import UserError
 from bot.messages import Invocation, Reply
@@ -23,8 +24,16 @@ async def meeting(invocation: Invocation, services: Services) -> Reply:
     branch = invocation.branch()
     meeting_date = invocation.date("date")
     assert branch is not None and meeting_date is not None
+    refuse_retired(services.branches, branch)
     notice = invocation.date("notice")
     campaign = services.campaign
+    close = campaign.nominations_close
+    if invocation.now >= close and meeting_date > close.astimezone(campaign.zone).date():
+        raise UserError(
+            f"Nominations closed at {clock_time(close)} on {day_name(close.date())}, so a "
+            f"meeting on {short_day(meeting_date)} can't nominate. Nothing has been saved. "
+            "What helps now is the ballot: /ballot has the dates and how to vote."
+        )
     if notice is not None and notice > meeting_date:
         raise UserError("notice: the notice date is after the meeting. Nothing has been saved.")
     warnings = meeting_warnings(campaign, meeting_date, notice, invocation.now.date())

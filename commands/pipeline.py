@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from bot.dates import plural
+from bot.dates import plural, short_day
 from bot.messages import Invocation, Reply
-from bot.pipeline import STAGES, stage_counts, standings, stuck_longest
+from bot.pipeline import (
+    STAGES,
+    STEP_NAME,
+    days_since,
+    stage_counts,
+    standings,
+    stuck_longest,
+    to_verify,
+)
 from bot.services import Services
 from commands.spec import Option, Permission, command
+
+TODO_LISTED = 10
 
 
 @command(
     "pipeline",
-    "Count branches at each stage and show the ones stuck longest.",
+    "Count branches at each stage, the ones stuck longest, and what waits on organisers.",
     Option("region", "Only this region", max_length=80),
     Option("group", "Only this group", max_length=80),
     permission=Permission.ORGANISER,
@@ -33,13 +43,20 @@ async def pipeline(invocation: Invocation, services: Services) -> Reply:
     heading = f"{plural(len(found), 'branch', 'branches')}" + (f" in {scope}" if scope else "")
     lines = [f"Pipeline: {heading}."]
     lines.extend(f"{stage}: {counts[stage]}" for stage in STAGES if counts[stage])
-    stuck = stuck_longest(found, invocation.now)
+    now = invocation.now
+    stuck = stuck_longest(found, services.campaign, now)
     if stuck:
         lines.append("Stuck longest:")
-        zone = services.settings.zone
         for item in stuck:
-            assert item.since is not None
-            since = item.since if item.since.tzinfo else item.since.replace(tzinfo=zone)
-            days = max(0, (invocation.now - since).days)
-            lines.append(f"- {item.name}: {item.stage} for {plural(days, 'day')}")
+            days = plural(days_since(item, now), "day")
+            lines.append(f"- {item.name}: {item.stage} for {days}; next: {STEP_NAME[item.stage]}")
+    todo = to_verify(rows)
+    if todo:
+        lines.append("For organisers to verify (the branch has done its part):")
+        for row in todo[:TODO_LISTED]:
+            assert row.form_sent_at is not None
+            sent = row.form_sent_at.astimezone(services.settings.zone).date()
+            lines.append(f"- {row.name}: form sent {short_day(sent)} (/verify branch:{row.code})")
+        if len(todo) > TODO_LISTED:
+            lines.append(f"- and {len(todo) - TODO_LISTED} more")
     return Reply(text="\n".join(lines), title="Branch pipeline", ephemeral=True)

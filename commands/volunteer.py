@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.branches import refuse_retired
 from bot.dates import day_name
 from bot.domain import Branch
 from bot.messages import Button, Invocation, Reply
@@ -62,6 +63,7 @@ async def volunteer(invocation: Invocation, services: Services) -> Reply:
     assert branch is not None
     if purge_due(services, invocation.now):
         return Reply.error(AFTER_PURGE.format(purge=day_name(services.campaign.purge_after.date())))
+    refuse_retired(services.branches, branch)
     consent = invocation.text("consent")
     wording = consent_text(services, invocation.user.platform, branch)
     if consent == "no":

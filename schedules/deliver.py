@@ -16,10 +16,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.adapters.base import Sender, SendOutcome, Target
@@ -143,7 +143,7 @@ class Deliverer:
                         report.skipped += 1
                         continue
                     jobs.append(self._deliver(item, claim, facts, now, report))
-                await asyncio.gather(*jobs)
+                await _all_or_none(jobs)
         report.given_up = await log_.end_sweep(horizon, now, LAST_SWEPT, now.isoformat())
         if report.sent or report.dropped or report.failed or report.undeliverable:
             log.info(
@@ -249,6 +249,19 @@ class Deliverer:
         except Exception as error:  # cannot tell: send again, with the same key
             log.warning("could not look for %s: %s", claim.rule_id, type(error).__name__)
             return None
+
+
+async def _all_or_none(jobs: Sequence[Coroutine[Any, Any, None]]) -> None:
+    """Run the sends together. If one ends the sweep (the process is stopping), the
+    others are cancelled and awaited, so none is left writing to a store being closed."""
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def _claim(item: Planned, status: str = "pending", detail: str | None = None) -> DeliveryClaim:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -36,43 +37,60 @@ JOB_IDS = {
 }
 
 _running: dict[str, Deliverer] = {}
+_in_flight: dict[str, set[asyncio.Task[Any]]] = {}  # jobs under way, awaited on stopping
+
+
+@contextlib.contextmanager
+def _job(context: str) -> Iterator[Deliverer | None]:
+    """A job's run: its deliverer (None once stopping), and its task kept till it ends."""
+    task = asyncio.current_task()
+    running = _in_flight.setdefault(context, set())
+    if task is not None:
+        running.add(task)
+    try:
+        yield _running.get(context)
+    finally:
+        if task is not None:
+            running.discard(task)
 
 
 async def sweep(context: str) -> None:
     """The scheduled job: one sweep for the deliverer registered as `context`."""
-    deliverer = _running.get(context)
-    if deliverer is None:
-        return
-    async with deliverer.sweeping:
-        try:
-            await deliverer.sweep(deliverer.services.clock.now())
-        except Exception:
-            log.exception("a reminder sweep failed; the next one will try again")
+    with _job(context) as deliverer:
+        if deliverer is None:
+            return
+        async with deliverer.sweeping:
+            try:
+                await deliverer.sweep(deliverer.services.clock.now())
+            except Exception:
+                log.exception("a reminder sweep failed; the next one will try again")
 
 
 async def refresh_branches(context: str) -> None:
     """Pick up a branch list imported by another process (mobilise import-branches)."""
-    deliverer = _running.get(context)
-    if deliverer is None:
-        return
-    services = deliverer.services
-    branches = await services.store.branches.active()
-    if tuple(branches) != services.branches.branches:
-        services.branches = BranchDirectory(branches)
-        log.info("branch list reloaded: %d branches", len(branches))
+    with _job(context) as deliverer:
+        if deliverer is None:
+            return
+        services = deliverer.services
+        branches = await services.store.branches.active()
+        retired = await services.store.branches.retired()
+        known = (services.branches.branches, services.branches.retired)
+        if (tuple(branches), tuple(retired)) != known:
+            services.branches = BranchDirectory(branches, retired)
+            log.info("branch list reloaded: %d branches", len(branches))
 
 
 async def purge_when_due(context: str) -> None:
     """Once the campaign's purge date has passed, delete the personal data it still holds."""
-    deliverer = _running.get(context)
-    if deliverer is None:
-        return
-    services = deliverer.services
-    # Request keys are kept for the platforms' retry window (an hour), then forgotten.
-    await services.store.requests.forget_before(datetime.now(UTC) - REQUEST_KEYS_KEPT)
-    counts = await purge_if_due(services, by="the schedule")
-    if counts is not None:
-        log.info("purged personal data after the purge date: %s", counts)
+    with _job(context) as deliverer:
+        if deliverer is None:
+            return
+        services = deliverer.services
+        # Request keys are kept for the platforms' retry window (an hour), then forgotten.
+        await services.store.requests.forget_before(datetime.now(UTC) - REQUEST_KEYS_KEPT)
+        counts = await purge_if_due(services, by="the schedule")
+        if counts is not None:
+            log.info("purged personal data after the purge date: %s", counts)
 
 
 @asynccontextmanager
@@ -107,7 +125,11 @@ async def scheduled(deliverer: Deliverer, every: float = SWEEP_SECONDS) -> Async
         deliverer.stopping = True
         async with deliverer.sweeping:  # let a sweep under way finish the sends in flight
             _running.pop(context, None)
-            scheduler.shutdown(wait=False)
+        # The other jobs (a branch reload, a purge) finish too, before the store closes.
+        under_way = _in_flight.pop(context, set()) - {asyncio.current_task()}
+        if under_way:
+            await asyncio.gather(*under_way, return_exceptions=True)
+        scheduler.shutdown(wait=False)
 
 
 async def _lead(deliverer: Deliverer, every: float, poll: float) -> None:

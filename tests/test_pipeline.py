@@ -29,9 +29,9 @@ async def pipeline_counts(organiser: Console) -> dict[str, int]:
     lines = (await say(organiser, "/pipeline group:DWP")).splitlines()
     counts = {}
     for line in lines[1:]:
-        if line == "Stuck longest:":
-            break
         stage, _, number = line.rpartition(": ")
+        if not number.isdigit():  # the stages are counted; then come the lists
+            break
         counts[stage] = int(number)
     return counts
 
@@ -55,7 +55,7 @@ async def test_a_branch_walks_through_every_stage(
     assert await stage_line(alice) == prefix + "meeting called."
     pipeline = await say(organiser, "/pipeline group:DWP")
     assert "meeting called: 1" in pipeline
-    assert "- DWP Leeds: meeting called for 0 days" in pipeline
+    assert "Stuck longest" not in pipeline  # the meeting is still to come: nothing to do yet
 
     clock.set(datetime(2019, 10, 1, 9, 0, tzinfo=LONDON))
     assert await stage_line(alice) == prefix + "meeting held."

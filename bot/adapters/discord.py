@@ -188,12 +188,12 @@ class DiscordAdapter:
             ) from None
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.board.close()
         await self.client.close()
         if self._gateway is not None:
             self._gateway.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._gateway
+        await self.board.close()  # after the gateway: no event pokes it again
 
     async def _setup_hook(self) -> None:
         if not self.serve:

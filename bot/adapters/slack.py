@@ -115,9 +115,9 @@ class SlackAdapter:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()  # no more requests, so nothing pokes a refresh again
         await self.home.close()
         await self.board.close()
-        await self._stack.aclose()
 
     async def login(self) -> AsyncSlackResponse:
         """Check the bot token with Slack, once; the answer serves every request after."""

@@ -6,17 +6,19 @@ import argparse
 import logging
 
 from bot.adapters.console import Console
-from bot.app import open_runtime
+from bot.app import open_runtime, warn_if_sample
 from bot.cli.stopping import until_stopped
+from bot.demo import demonstration
 from bot.settings import Settings
 
 log = logging.getLogger("mobilise")
 
 
 async def console(args: argparse.Namespace, settings: Settings) -> int:
-    async with open_runtime(settings) as runtime:
-        if runtime.services.campaign.info.branches.sample:
-            log.warning("the branch list is sample data: replace it before the campaign")
+    settings, campaign, demo = demonstration(settings, args.db)
+    async with open_runtime(settings, campaign=campaign) as runtime:
+        if not demo:  # a demonstration is on the sample list by design
+            await warn_if_sample(runtime.services)
         console = Console(runtime.dispatcher, args.name, args.organiser)
         runtime.services.outbox.attach(console)
         await until_stopped(console.run())

@@ -8,7 +8,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.app import open_services
+from bot.app import BRANCH_LIST_REPLACED, open_services
 from bot.chart import progress_png
 from bot.errors import UserError
 from bot.exports import export_csv
@@ -60,6 +60,10 @@ async def import_branches(args: argparse.Namespace, settings: Settings) -> int:
         added, updated, retired = await services.store.branches.import_list(
             branches, args.replace, services.clock.now()
         )
+        if args.replace:  # a whole list of the union's own: the pack's sample is gone
+            await services.store.deliveries.set_state_value(
+                BRANCH_LIST_REPLACED, services.clock.now().isoformat()
+            )
     print(
         f"Imported {len(branches)} branches: {added} new, {updated} updated, "
         f"{len(branches) - added - updated} unchanged"

@@ -13,6 +13,7 @@ from bot.adapters.console import Console
 from bot.app import HttpOptions, Platforms, open_runtime
 from bot.cli.stopping import stop_signals, until_stopped
 from bot.dates import clock_time, short_day
+from bot.demo import demonstration
 from bot.leader import Lease, LeaseHeld, holding
 from bot.settings import Settings
 from schedules.deliver import Deliverer
@@ -27,7 +28,7 @@ log = logging.getLogger("mobilise")
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.has_slack and not settings.has_discord and not args.reminders_only:
         log.info("no Slack or Discord credentials: running the terminal chat")
-        return await _console_with_reminders(settings, args.name, args.organiser)
+        return await _console_with_reminders(settings, args)
     if (
         settings.has_slack
         and not args.reminders_only
@@ -58,10 +59,12 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _console_with_reminders(settings: Settings, name: str, organiser: bool) -> int:
-    """The terminal chat, with reminders for console users shown as they fall due."""
-    async with open_runtime(settings) as runtime:
-        console = Console(runtime.dispatcher, name, organiser)
+async def _console_with_reminders(settings: Settings, args: argparse.Namespace) -> int:
+    """The terminal chat, with reminders for console users shown as they fall due (at
+    the pack's demonstration moment, once the campaign is over: `bot.demo`)."""
+    settings, campaign, _ = demonstration(settings, args.db)
+    async with open_runtime(settings, campaign=campaign) as runtime:
+        console = Console(runtime.dispatcher, args.name, args.organiser)
         runtime.services.outbox.attach(console)
         lease = Lease(runtime.services.store, "run (console)", settings.lease_seconds)
         deliverer = Deliverer(runtime.services, {"console": console}, lease)

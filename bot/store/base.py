@@ -40,6 +40,11 @@ class StoreCore:
         self.generation += 1
 
     async def close(self) -> None:
+        """Let the reads shared in flight and the queued writes finish first: a read
+        left running would touch a connection the engine is about to close."""
+        reads = [future for _, future in self._inflight.values()]
+        if reads:
+            await asyncio.gather(*reads, return_exceptions=True)
         await self._writes.close()
 
     async def read(self, fn: Reader[T]) -> T:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Branch, BranchFacts, Outcome
@@ -106,9 +106,21 @@ class Branches(Aggregate):
 
         return await self.core.write(apply)
 
+    async def retired(self) -> list[Branch]:
+        """Branches a replaced list retired: still found by their code, never offered."""
+
+        async def read(conn: AsyncConnection) -> list[Branch]:
+            rows = await conn.execute(
+                select(t.branches).where(t.branches.c.active.is_(False)).order_by(t.branches.c.name)
+            )
+            return [Branch(r.code, r.name, r.group_name, r.region) for r in rows]
+
+        return await self.core.read(read)
+
     async def facts(self, code: str | None = None) -> list[BranchFacts]:
         """Per active branch (or just `code`): volunteers (those the purge counted
-        included), latest meeting, nomination."""
+        included), latest meeting, nomination; and per retired branch with a record of its
+        own, which still counts as it did."""
 
         async def read(conn: AsyncConnection) -> list[BranchFacts]:
             query = _FACTS.where(t.branches.c.code == code) if code is not None else _FACTS
@@ -119,11 +131,19 @@ class Branches(Aggregate):
         return await self.core.read(read)
 
 
+# When a volunteer joined the branch: their sign-up, or a later move to this branch.
+_joined = type_coerce(
+    case(
+        (t.volunteers.c.consent_at > t.volunteers.c.signed_up_at, t.volunteers.c.consent_at),
+        else_=t.volunteers.c.signed_up_at,
+    ),
+    t.volunteers.c.signed_up_at.type,
+)
 _helpers = (
     select(
         t.volunteers.c.branch_code,
         func.count().label("n"),
-        func.min(t.volunteers.c.signed_up_at).label("first"),
+        func.min(_joined).label("first"),
     )
     .group_by(t.volunteers.c.branch_code)
     .subquery()
@@ -149,6 +169,7 @@ _FACTS = (
         t.nominations.c.form_sent_at,
         t.nominations.c.form_official,
         t.nominations.c.confirmed_at,
+        t.branches.c.active,
     )
     .select_from(
         t.branches.outerjoin(_helpers, _helpers.c.branch_code == t.branches.c.code)
@@ -157,7 +178,13 @@ _FACTS = (
         .outerjoin(t.meetings, t.meetings.c.id == LATEST_MEETING.c.id)
         .outerjoin(t.nominations, t.nominations.c.branch_code == t.branches.c.code)
     )
-    .where(t.branches.c.active.is_(True))
+    .where(
+        or_(
+            t.branches.c.active.is_(True),
+            t.nominations.c.branch_code.is_not(None),
+            t.meetings.c.id.is_not(None),
+        )
+    )
     .order_by(t.branches.c.name)
 )
 
@@ -181,4 +208,5 @@ def _facts(row: Any) -> BranchFacts:
         form_sent_at=row.form_sent_at,
         form_official=row.form_official,
         confirmed_at=row.confirmed_at,
+        retired=not row.active,
     )

@@ -201,18 +201,12 @@ class Nominations(Aggregate):
         return await self.core.read(read)
 
     async def timeline(self) -> list[HistoryEvent]:
-        """Every report, correction and check of active branches, oldest first."""
+        """Every report, correction and check, oldest first (retired branches' too: a
+        replaced branch list changes no count)."""
 
         async def read(conn: AsyncConnection) -> list[HistoryEvent]:
             rows = await conn.execute(
-                select(t.nomination_history)
-                .join_from(
-                    t.nomination_history,
-                    t.branches,
-                    t.branches.c.code == t.nomination_history.c.branch_code,
-                )
-                .where(t.branches.c.active.is_(True))
-                .order_by(t.nomination_history.c.id)
+                select(t.nomination_history).order_by(t.nomination_history.c.id)
             )
             return [history_from(r) for r in rows]
 

@@ -156,7 +156,9 @@ async def _apply_sign_ups(
         person = await person_id(conn, request.user, request.at)
         existing = (
             await conn.execute(
-                select(t.volunteers.c.branch_code).where(t.volunteers.c.person_id == person)
+                select(t.volunteers.c.branch_code, t.volunteers.c.consent_text).where(
+                    t.volunteers.c.person_id == person
+                )
             )
         ).first()
         consent = {
@@ -170,7 +172,10 @@ async def _apply_sign_ups(
                     person_id=person, opted_out=False, signed_up_at=request.at, **consent
                 )
             )
-        else:
+        elif (existing.branch_code, existing.consent_text) != (
+            request.branch_code,
+            request.consent_text,
+        ):  # a move, or new wording agreed to; the same again changes nothing
             await conn.execute(
                 update(t.volunteers).where(t.volunteers.c.person_id == person).values(**consent)
             )
