@@ -46,7 +46,7 @@ async def say(console: Console, line: str) -> str:
 async def busy_day(alice: Console, organiser: Console, services: Services) -> None:
     """Alice leaves traces everywhere the bot can hold something about her."""
     await say(alice, "/volunteer branch:DWP-LEEDS consent:yes")
-    await say(alice, "/meeting branch:DWP-LEEDS date:30 Sep notice:16 Sep")
+    await say(alice, "/meeting branch:DWP-LEEDS date:18 Sep notice:3 Sep")
     await say(alice, "/nominate branch:DWP-LEEDS outcome:nominated")
     await say(alice, "/formsent branch:DWP-LEEDS official:Jo Bloggs")
     await say(alice, "/needhelp branch:DWP-LEEDS")
@@ -80,7 +80,7 @@ async def test_mydata_shows_what_is_held(
     )
     assert "Union membership and support for a candidate are sensitive personal data" in text
     assert "Reminders: on, snoozed until" in text
-    assert "You reported DWP-LEEDS's meeting on Monday 30 September 2019" in text
+    assert "You reported DWP-LEEDS's meeting on Wednesday 18 September 2019" in text
     assert "You asked for help 1 time." in text
     assert (
         "/forgetme erases all of it now; it is all deleted after Saturday 11 January 2020." in text
