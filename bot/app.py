@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -65,6 +66,28 @@ def must_exist(settings: Settings) -> None:
             f"there is no store at {database}: run from the folder holding .env, or "
             "check MOBILISE_DATABASE_URL (or --db)"
         )
+
+
+def must_be_writable(settings: Settings) -> None:
+    """For processes that write (serving, sending): an SQLite file, or its folder, that
+    cannot be written is an error at start, naming the file, not a failure at the first
+    write."""
+    url = make_url(settings.database_url)
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return
+    path = Path(database)
+    folder = path.parent
+    if path.exists() and not os.access(path, os.W_OK):
+        problem = "the file is read-only"
+    elif folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        problem = "its folder is read-only (SQLite writes its journal beside the file)"
+    else:
+        return
+    raise StartupError(
+        f"the store {database} cannot be written: {problem}. Make it writable for this "
+        "user, or check MOBILISE_DATABASE_URL (or --db)"
+    )
 
 
 @asynccontextmanager
@@ -153,6 +176,7 @@ async def open_runtime(
     answers: bool = True,
 ) -> AsyncIterator[Runtime]:
     """Services, the dispatcher, and an adapter for each platform with credentials."""
+    must_be_writable(settings)
     async with AsyncExitStack() as stack:
         services = await stack.enter_async_context(
             open_services(settings, clock=clock, campaign=campaign, create=create, answers=answers)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -75,6 +75,26 @@ async def purge_when_due(context: str) -> None:
         log.info("purged personal data after the purge date: %s", counts)
 
 
+_busy: dict[str, set[asyncio.Task[object]]] = {}
+STOP_WAIT = 3.0  # seconds a job under way at shutdown is given to finish
+
+
+async def _tracked(job: Callable[[str], Awaitable[None]], context: str) -> None:
+    """Run a job, known as under way until it ends; stopped at shutdown, it ends quietly
+    (what it had not done, the next start does)."""
+    task = asyncio.current_task()
+    busy = _busy.setdefault(context, set())
+    if task is not None:
+        busy.add(task)
+    try:
+        await job(context)
+    except asyncio.CancelledError:
+        log.info("%s stopped with the bot; the next start runs it again", job.__name__)
+    finally:
+        if task is not None:
+            busy.discard(task)
+
+
 @asynccontextmanager
 async def scheduled(deliverer: Deliverer, every: float = SWEEP_SECONDS) -> AsyncIterator[None]:
     """Run sweeps for `deliverer` while the context is open."""
@@ -88,9 +108,9 @@ async def scheduled(deliverer: Deliverer, every: float = SWEEP_SECONDS) -> Async
         (purge_when_due, PURGE_SECONDS, now),  # a bot restarted often still purges
     ):
         scheduler.add_job(
-            job,
+            _tracked,
             IntervalTrigger(seconds=seconds, timezone=deliverer.zone),
-            args=[context],
+            args=[job, context],
             id=JOB_IDS[job.__name__],
             replace_existing=True,
             next_run_time=first,
@@ -105,6 +125,9 @@ async def scheduled(deliverer: Deliverer, every: float = SWEEP_SECONDS) -> Async
     finally:
         scheduler.pause()
         deliverer.stopping = True
+        under_way = _busy.pop(context, set())
+        if under_way:  # a purge, say: let it finish rather than cut it off
+            await asyncio.wait(under_way, timeout=STOP_WAIT)
         async with deliverer.sweeping:  # let a sweep under way finish the sends in flight
             _running.pop(context, None)
             scheduler.shutdown(wait=False)
