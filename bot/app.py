@@ -179,7 +179,13 @@ async def open_runtime(
     must_be_writable(settings)
     async with AsyncExitStack() as stack:
         services = await stack.enter_async_context(
-            open_services(settings, clock=clock, campaign=campaign, create=create, answers=answers)
+            open_services(
+                settings,
+                clock=clock,
+                campaign=campaign,
+                create=create,
+                answers=answers and platforms == "none",
+            )
         )
         # Past the purge date, every start (run, console, send-due from cron) purges
         # first; a bot restarted more often than the hourly check still purges.
@@ -188,7 +194,14 @@ async def open_runtime(
             log.info("purged personal data after the purge date: %s", purged)
         runtime = Runtime(services, Dispatcher(services))
         if platforms != "none":
-            for adapter in _platform_adapters(runtime.dispatcher, settings, platforms, http):
+            adapters = _platform_adapters(runtime.dispatcher, settings, platforms, http)
+            for adapter in adapters:  # a platform that refuses or is unreachable: at once
+                await adapter.login()
+            if answers:
+                _ = services.answers  # built now, before anyone can ask
+                gc.collect()  # and kept out of the collector's scans, as in open_services
+                gc.freeze()
+            for adapter in adapters:
                 runtime.adapters[adapter.platform] = await stack.enter_async_context(adapter)
                 services.outbox.attach(adapter)
         yield runtime

@@ -16,8 +16,10 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import DBAPIError
 
 from bot.branches import BranchDirectory
+from bot.errors import describe_store_error
 from bot.leader import holding
 from bot.retention import purge_if_due
 from schedules.deliver import Deliverer
@@ -46,6 +48,11 @@ async def sweep(context: str) -> None:
     async with deliverer.sweeping:
         try:
             await deliverer.sweep(deliverer.services.clock.now())
+        except DBAPIError as error:  # the store failed (a full disk): one line, not its trace
+            log.error(
+                "a reminder sweep failed: %s; the next one will try again",
+                describe_store_error(error),
+            )
         except Exception:
             log.exception("a reminder sweep failed; the next one will try again")
 

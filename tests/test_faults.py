@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import logging
 import os
 import signal
 import subprocess
@@ -306,3 +307,32 @@ async def test_socket_mode_unreachable_retries_and_stops_when_told(
     assert len(tries) in (attempts, attempts - 1), text
     waits = [float(line.rsplit("trying again in ", 1)[1].split()[0]) for line in tries]
     assert waits[:3] == [1, 2, 4], waits
+
+
+# --- stopping -------------------------------------------------------------------------
+
+
+async def test_a_purge_under_way_at_shutdown_ends_without_an_error(
+    services: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.leader import Lease
+    from schedules import jobs
+    from schedules.deliver import Deliverer
+
+    started = asyncio.Event()
+
+    async def slow_purge(*args: object, **kwargs: object) -> None:
+        started.set()
+        await asyncio.sleep(60)  # a purge of a large store, still going at shutdown
+
+    monkeypatch.setattr(jobs, "purge_if_due", slow_purge)
+    monkeypatch.setattr(jobs, "STOP_WAIT", 0.2)
+    caplog.set_level(logging.INFO)
+    lease = Lease(services.store, "test", 15)
+    await lease.acquire(wait=None, poll=0.1)
+    async with jobs.scheduled(Deliverer(services, {}, lease), every=60):
+        await asyncio.wait_for(started.wait(), 30)
+    await asyncio.sleep(0.2)  # the scheduler's own callbacks for the job run now
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [], [r.getMessage() for r in errors]
+    assert any("stopped with the bot" in r.getMessage() for r in caplog.records)

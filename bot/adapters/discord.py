@@ -180,6 +180,8 @@ class DiscordAdapter:
         """Log in once (and, when serving, sync the application commands)."""
         token = self.settings.discord_token
         assert token is not None
+        if self.client.user is not None:  # logged in already
+            return
         try:
             async with asyncio.timeout(STARTUP_SECONDS):
                 await self.client.login(token.get_secret_value())

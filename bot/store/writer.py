@@ -62,8 +62,11 @@ class WriteQueue:
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
         if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+            conn, self._conn = self._conn, None
+            try:
+                await conn.close()
+            except Exception as error:  # the database failed under it (a full disk, say)
+                log.debug("closing the writer's connection failed: %s", type(error).__name__)
 
     async def _connection(self) -> AsyncConnection:
         if self._conn is None or self._conn.closed or self._conn.invalidated:
