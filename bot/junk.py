@@ -47,8 +47,11 @@ def is_junk(text: str, pack: Path | None = None) -> bool:
         return True  # "xxxxx", "x x x x", "hahaha" (but "lol" is a word)
     if sum(1 for w in unknown if _mashed(w)) * 2 >= len(words):
         return True
-    # One unknown word may be a name or a new term ("brexit?"); more, mostly unknown, not.
-    return len(words) > 1 and len(words) - len(unknown) < MIN_KNOWN_SHARE * len(words)
+    # One unknown word may be a name or a new term ("brexit?"), if it is more than a
+    # letter or two; more words, mostly unknown, are not a question.
+    if len(words) == 1:
+        return bool(unknown) and len(_base(unknown[0])) < 3
+    return len(words) - len(unknown) < MIN_KNOWN_SHARE * len(words)
 
 
 def _base(word: str) -> str:

@@ -72,6 +72,7 @@ def test_what_junk_is_made_of() -> None:
         assert is_junk(mash), mash
     # One unknown word may be a name or a new term; two of them with nothing known, not.
     assert not is_junk("brexit?")
+    assert is_junk("x") and is_junk("qz?")
     assert is_junk("blorf quonk")
     # The pack's own words count: names, places, acronyms.
     assert not is_junk("serwotka hmrc?", CAMPAIGN)
