@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -73,6 +74,28 @@ def must_exist(settings: Settings) -> None:
             f"there is no store at {database}: run from the folder holding .env, or "
             "check MOBILISE_DATABASE_URL (or --db)"
         )
+
+
+def must_be_writable(settings: Settings) -> None:
+    """For processes that write (serving, sending): an SQLite file, or its folder, that
+    cannot be written is an error at start, naming the file, not a failure at the first
+    write."""
+    url = make_url(settings.database_url)
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return
+    path = Path(database)
+    folder = path.parent
+    if path.exists() and not os.access(path, os.W_OK):
+        problem = "the file is read-only"
+    elif folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        problem = "its folder is read-only (SQLite writes its journal beside the file)"
+    else:
+        return
+    raise StartupError(
+        f"the store {database} cannot be written: {problem}. Make it writable for this "
+        "user, or check MOBILISE_DATABASE_URL (or --db)"
+    )
 
 
 @asynccontextmanager
@@ -161,9 +184,16 @@ async def open_runtime(
     answers: bool = True,
 ) -> AsyncIterator[Runtime]:
     """Services, the dispatcher, and an adapter for each platform with credentials."""
+    must_be_writable(settings)
     async with AsyncExitStack() as stack:
         services = await stack.enter_async_context(
-            open_services(settings, clock=clock, campaign=campaign, create=create, answers=answers)
+            open_services(
+                settings,
+                clock=clock,
+                campaign=campaign,
+                create=create,
+                answers=answers and platforms == "none",
+            )
         )
         # Past the purge date, every start (run, console, send-due from cron) purges
         # first; a bot restarted more often than the hourly check still purges.
@@ -172,7 +202,14 @@ async def open_runtime(
             log.info("purged personal data after the purge date: %s", purged)
         runtime = Runtime(services, Dispatcher(services))
         if platforms != "none":
-            for adapter in _platform_adapters(runtime.dispatcher, settings, platforms, http):
+            adapters = _platform_adapters(runtime.dispatcher, settings, platforms, http)
+            for adapter in adapters:  # a platform that refuses or is unreachable: at once
+                await adapter.login()
+            if answers:
+                _ = services.answers  # built now, before anyone can ask
+                gc.collect()  # and kept out of the collector's scans, as in open_services
+                gc.freeze()
+            for adapter in adapters:
                 runtime.adapters[adapter.platform] = await stack.enter_async_context(adapter)
                 services.outbox.attach(adapter)
         yield runtime

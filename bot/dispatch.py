@@ -14,13 +14,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rapidfuzz import process
+from sqlalchemy.exc import DBAPIError
 
 from bot.board import board_reply
 from bot.branches import Ambiguous
 from bot.changes import Change, Listener
 from bot.cmdline import parse_options, split_command
 from bot.domain import Branch, User
-from bot.errors import UserError
+from bot.errors import UserError, describe_store_error
 from bot.home import HomeView, build_home
 from bot.messages import Button, Channel, Reply
 from bot.options import convert_one
@@ -33,6 +34,10 @@ from commands import Registry
 log = logging.getLogger(__name__)
 
 SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
+NOT_SAVED = (
+    "Sorry, I couldn't save that: the campaign's records can't be written just now, so "
+    "nothing was recorded. Please try again later."
+)
 # Plain words that ask for the list of commands, or say thanks, rather than a question.
 HELP_WORDS = frozenset({"help", "help me", "commands", "menu", "what can you do"})
 THANKS_WORDS = frozenset(
@@ -93,6 +98,9 @@ class Dispatcher:
             return reply
         except UserError as exc:
             return Reply.error(exc.message)
+        except DBAPIError as error:  # the store cannot be written: a full disk, say
+            log.error("/%s: %s", name, describe_store_error(error))
+            return Reply.error(NOT_SAVED)
         except Exception:
             log.exception("/%s failed", name)
             return Reply.error(SORRY)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -18,7 +19,17 @@ EXPORTS = ("nominations", "volunteers", "meetings", "ballot", "regions", "groups
 Cell = str | int | bool | date | datetime | None
 Row = dict[str, Cell]
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet reads as the start of a formula. Fullwidth and small forms (＝＋－＠,
+# ﹦﹢﹣﹫) become these under NFKC, which some spreadsheets apply; the minus sign too.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\u2212")
+
+
+def _formula_like(text: str) -> bool:
+    if not text:
+        return False
+    first = unicodedata.normalize("NFKC", text[0])
+    lead = unicodedata.normalize("NFKC", text.lstrip()[:1])
+    return first.startswith(_FORMULA_START) or lead.startswith(_FORMULA_START)
 
 
 def _cell(value: Cell, campaign: Campaign) -> str:
@@ -32,7 +43,7 @@ def _cell(value: Cell, campaign: Campaign) -> str:
         return value.isoformat()
     text = str(value)
     # Spreadsheets run cells that start like a formula; user text must never do that.
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if _formula_like(text) else text
 
 
 def _nomination(

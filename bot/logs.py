@@ -143,6 +143,9 @@ _RULES: tuple[_Rule, ...] = (
     ("discord.http", _starts("%s %s has received %s"), lambda r: _blank_args(r, (2,))),
     ("discord.gateway", _has("WebSocket Event: %s"), lambda r: _blank_args(r, (1,))),
     ("discord.state", _has("member ID"), lambda r: _blank_args(r, (0,))),
+    # SQLAlchemy's pool closing a connection the database failed under (a full disk):
+    # one line, not the driver's traceback.
+    ("sqlalchemy.pool", lambda template: True, lambda r: _one_line(r)),
 )
 
 

@@ -28,13 +28,26 @@ class RowProblem:
     message: str
 
 
+def numbered_rows(text: str) -> list[tuple[int, list[str]]]:
+    """A CSV file's records, each with the file line it starts on (a quoted cell may
+    span lines, so records and lines are not counted alike). A leading byte-order mark
+    (Excel's "CSV UTF-8") is dropped."""
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    for row in reader:
+        rows.append((start, row))
+        start = reader.line_num + 1
+    return rows
+
+
 def parse_branch_csv(text: str) -> tuple[list[Branch], list[RowProblem]]:
     """Read a `code,name,group,region` list; lines starting with `#` are comments.
 
     Returns the good rows and, for each rejected row, its line number and why.
     """
     problems: list[RowProblem] = []
-    lines = text.splitlines()
+    lines = text.removeprefix("\ufeff").splitlines()
     body = [(number, line) for number, line in enumerate(lines, 1) if not line.startswith("#")]
     body = [(number, line) for number, line in body if line.strip()]
     if not body:
@@ -71,7 +84,7 @@ def parse_branch_csv(text: str) -> tuple[list[Branch], list[RowProblem]]:
 
 def read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # a byte-order mark is dropped
     except FileNotFoundError:
         raise PackError(f"{path}: the file is missing") from None
     except UnicodeDecodeError as exc:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -13,6 +11,7 @@ from bot.branches import BranchDirectory
 from bot.campaign import Campaign
 from bot.domain import Branch, BranchFacts, Outcome
 from bot.errors import UserError
+from bot.packfiles import numbered_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,17 +42,16 @@ class Reconciliation:
 
 def read_report(text: str, branches: BranchDirectory) -> tuple[dict[str, str], list[str]]:
     """The report as {branch code: candidate}; unreadable rows named by line number."""
-    reader = csv.reader(io.StringIO(text))
-    rows = list(reader)
+    rows = numbered_rows(text)
     if not rows:
         raise UserError("the report is empty")
-    header = [c.strip().lower() for c in rows[0]]
+    header = [c.strip().lower() for c in rows[0][1]]
     if "branch" not in header or "candidate" not in header:
         raise UserError("line 1: the report needs the columns branch and candidate")
     b, c = header.index("branch"), header.index("candidate")
     found: dict[str, str] = {}
     problems: list[str] = []
-    for number, row in enumerate(rows[1:], 2):
+    for number, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
         name = row[b].strip() if b < len(row) else ""

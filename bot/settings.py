@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -20,6 +27,8 @@ from bot.clock import ZoneName
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/mobilise.db"
 _PREFIX = re.compile(r"[a-z0-9_-]*")  # what Slack allows in a command's name
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+PLATFORMS = ("console", "slack", "discord")
 
 
 def _split_list(value: Any) -> Any:
@@ -62,6 +71,11 @@ class Settings(BaseSettings):
         default=time(8, 0), description="Earliest time for personal messages."
     )
     quiet_end: time = Field(default=time(21, 0), description="Latest time for personal messages.")
+    cache: Path | None = Field(
+        default=None,
+        description="Folder for the answer engine's built files; by default the user's "
+        "cache folder.",
+    )
     catchup_hours: float = Field(
         default=6.0, gt=0, description="How late a missed reminder may still be sent."
     )
@@ -153,6 +167,34 @@ class Settings(BaseSettings):
     def _comma_separated(cls, value: Any) -> Any:
         return _split_list(value)
 
+    @field_validator("organisers")
+    @classmethod
+    def _organisers(cls, value: list[str]) -> list[str]:
+        return [organiser_key(item) for item in value]
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(
+                f"{value[:20]!r} is not a log level; use one of {', '.join(LOG_LEVELS)}"
+            )
+        return level
+
+    @field_validator("quiet_end")
+    @classmethod
+    def _quiet_hours(cls, value: time, info: ValidationInfo) -> time:
+        start = info.data.get("quiet_start")
+        if start is not None and start == value:
+            raise ValueError(
+                f"the quiet hours would start and end at {value:%H:%M}: give "
+                "MOBILISE_QUIET_START and MOBILISE_QUIET_END different times"
+            )
+        return value
+
     @field_validator("command_prefix")
     @classmethod
     def _command_prefix(cls, value: str) -> str:
@@ -180,7 +222,31 @@ class Settings(BaseSettings):
         return self.discord_token is not None
 
     def is_organiser(self, platform: str, user_id: str) -> bool:
-        return f"{platform}:{user_id}" in self.organisers
+        try:
+            return organiser_key(f"{platform}:{user_id}") in self.organisers
+        except ValueError:  # not an id that platform could give
+            return False
+
+
+def organiser_key(identity: str) -> str:
+    """`platform:user id` as the platform compares ids: Slack's are upper case, Discord's
+    digits, and a console name is taken as typed."""
+    platform, colon, user_id = identity.strip().partition(":")
+    platform, user_id = platform.strip().lower(), user_id.strip()
+    if not colon or platform not in PLATFORMS or not user_id:
+        raise ValueError(
+            f"{identity[:40]!r} names no platform; write platform:user id, with platform "
+            f"one of {', '.join(PLATFORMS)} (e.g. slack:U012AB, console:olive)"
+        )
+    if platform == "slack":
+        if not re.fullmatch(r"[A-Za-z0-9]+", user_id):
+            raise ValueError(
+                f"{identity[:40]!r}: a Slack user id is letters and digits, e.g. U012AB"
+            )
+        user_id = user_id.upper()
+    if platform == "discord" and not user_id.isdigit():
+        raise ValueError(f"{identity[:40]!r}: a Discord user id is digits, e.g. 500000000000000009")
+    return f"{platform}:{user_id}"
 
 
 def find_env_file(start: Path | None = None) -> Path | None:
@@ -211,6 +277,8 @@ def load_settings(**given: Any) -> Settings:
             )
     if not settings.campaign.is_absolute() and (base / settings.campaign).exists():
         updates["campaign"] = base / settings.campaign
+    if settings.cache is not None and not settings.cache.is_absolute():
+        updates["cache"] = base / settings.cache
     for name, value in given.items():
         if name in ("database_url",) and "://" in str(value):
             given_url = make_url(str(value))
@@ -227,6 +295,12 @@ def load_settings(**given: Any) -> Settings:
 def env_name(field: str) -> str:
     """The environment variable that sets a field, as a person would set it."""
     info = Settings.model_fields.get(field)
+    if info is None:  # an error located by the variable's own name
+        for known in Settings.model_fields.values():
+            choices = known.validation_alias
+            if isinstance(choices, AliasChoices) and field in choices.choices:
+                info = known
+                break
     alias = info.validation_alias if info is not None else None
     if isinstance(alias, AliasChoices) and alias.choices:
         return str(alias.choices[0])

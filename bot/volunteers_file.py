@@ -4,14 +4,12 @@ whole file, named by its line."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.branches import BranchDirectory
 from bot.domain import ImportedVolunteer, User
-from bot.packfiles import RowProblem
+from bot.packfiles import RowProblem, numbered_rows
 
 PLATFORMS = ("slack", "discord", "console")
 COLUMNS = ("platform", "user_id", "name", "branch", "consented_at")
@@ -21,11 +19,10 @@ def read_volunteers(
     text: str, branches: BranchDirectory, zone: ZoneInfo, now: datetime
 ) -> tuple[list[ImportedVolunteer], list[RowProblem]]:
     """The volunteers a CSV lists, and a problem for each row that will not do."""
-    reader = csv.reader(io.StringIO(text))
-    rows = list(reader)
+    rows = numbered_rows(text)
     if not rows:
         return [], [RowProblem(1, "the file is empty; it needs the header " + ",".join(COLUMNS))]
-    header = [cell.strip().lower() for cell in rows[0]]
+    header = [cell.strip().lower() for cell in rows[0][1]]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         return [], [RowProblem(1, f"the header lacks {', '.join(missing)}")]
@@ -33,7 +30,7 @@ def read_volunteers(
     found: list[ImportedVolunteer] = []
     problems: list[RowProblem] = []
     seen: dict[tuple[str, str], int] = {}
-    for number, row in enumerate(rows[1:], 2):
+    for number, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
         cells = {name: (row[i].strip() if i < len(row) else "") for name, i in index.items()}

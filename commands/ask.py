@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.junk import DIDNT_CATCH, is_junk
 from bot.messages import Invocation, Reply
 from bot.phases import steps_for_phase
 from bot.services import Services
@@ -17,6 +18,8 @@ MAX_QUESTION = 500
 )
 async def ask(invocation: Invocation, services: Services) -> Reply:
     question = invocation.text("question") or ""
+    if is_junk(question, services.campaign.root):  # mash, emoji, a stray number: not queued
+        return Reply(text=DIDNT_CATCH, ephemeral=True)
     answer = services.answers.answer(question, invocation.now)
     text = answer.text
     if answer.answered and answer.source_id == "what-you-can-do":

@@ -17,8 +17,10 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import DBAPIError
 
 from bot.branches import BranchDirectory
+from bot.errors import describe_store_error
 from bot.leader import holding
 from bot.retention import purge_if_due
 from schedules.deliver import Deliverer
@@ -29,6 +31,7 @@ SWEEP_SECONDS = 60
 BRANCHES_SECONDS = 300
 PURGE_SECONDS = 3600
 REQUEST_KEYS_KEPT = timedelta(hours=2)
+STOP_WAIT = 3.0  # seconds a job under way at shutdown is given to finish
 # Stable job ids: a job rebuilt at start-up replaces its namesake.
 JOB_IDS = {
     "sweep": "mobilise:sweep",
@@ -42,13 +45,16 @@ _in_flight: dict[str, set[asyncio.Task[Any]]] = {}  # jobs under way, awaited on
 
 @contextlib.contextmanager
 def _job(context: str) -> Iterator[Deliverer | None]:
-    """A job's run: its deliverer (None once stopping), and its task kept till it ends."""
+    """A job's run: its deliverer (None once stopping), and its task kept till it ends.
+    Stopped at shutdown, it ends quietly: what it had not done, the next start does."""
     task = asyncio.current_task()
     running = _in_flight.setdefault(context, set())
     if task is not None:
         running.add(task)
     try:
         yield _running.get(context)
+    except asyncio.CancelledError:
+        log.info("a scheduled job stopped with the bot; the next start runs it again")
     finally:
         if task is not None:
             running.discard(task)
@@ -62,6 +68,11 @@ async def sweep(context: str) -> None:
         async with deliverer.sweeping:
             try:
                 await deliverer.sweep(deliverer.services.clock.now())
+            except DBAPIError as error:  # the store failed (a full disk): one line, not its trace
+                log.error(
+                    "a reminder sweep failed: %s; the next one will try again",
+                    describe_store_error(error),
+                )
             except Exception:
                 log.exception("a reminder sweep failed; the next one will try again")
 
@@ -125,10 +136,14 @@ async def scheduled(deliverer: Deliverer, every: float = SWEEP_SECONDS) -> Async
         deliverer.stopping = True
         async with deliverer.sweeping:  # let a sweep under way finish the sends in flight
             _running.pop(context, None)
-        # The other jobs (a branch reload, a purge) finish too, before the store closes.
+        # The other jobs (a branch reload, a purge) finish too, or are stopped and awaited,
+        # before the store closes.
         under_way = _in_flight.pop(context, set()) - {asyncio.current_task()}
         if under_way:
-            await asyncio.gather(*under_way, return_exceptions=True)
+            _, late = await asyncio.wait(under_way, timeout=STOP_WAIT)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         scheduler.shutdown(wait=False)
 
 

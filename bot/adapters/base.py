@@ -41,6 +41,11 @@ class Sender(Protocol):
 class Adapter(Sender, Protocol):
     """A platform: started and stopped as an async context, and a sender while it runs."""
 
+    async def login(self) -> object:
+        """Check the credentials with the platform (once: entering the context after this
+        does not ask again); StartupError if it refuses them or cannot be reached."""
+        ...
+
     async def __aenter__(self) -> Adapter: ...
 
     async def __aexit__(self, *exc: object) -> None: ...

@@ -17,6 +17,7 @@ import time
 from collections.abc import Awaitable, Mapping
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
@@ -40,7 +41,7 @@ from bot.adapters.discord_views import (
 )
 from bot.adapters.pacing import paced
 from bot.domain import User
-from bot.errors import StartupError
+from bot.errors import STARTUP_SECONDS, StartupError, unreachable
 from bot.messages import Channel, Reply
 from bot.settings import Settings
 
@@ -179,12 +180,22 @@ class DiscordAdapter:
         """Log in once (and, when serving, sync the application commands)."""
         token = self.settings.discord_token
         assert token is not None
+        if self.client.user is not None:  # logged in already
+            return
         try:
-            await self.client.login(token.get_secret_value())
+            async with asyncio.timeout(STARTUP_SECONDS):
+                await self.client.login(token.get_secret_value())
         except discord.LoginFailure:
             await self.client.close()
             raise StartupError(
                 "Discord refused DISCORD_TOKEN (401 Unauthorized): check the bot token in .env"
+            ) from None
+        except (OSError, TimeoutError, aiohttp.ClientError, discord.HTTPException) as error:
+            await self.client.close()
+            where = self._base or "https://discord.com/api"
+            raise StartupError(
+                f"cannot reach Discord at {where} ({unreachable(error)}): check the "
+                "network, or DISCORD_API_URL"
             ) from None
 
     async def __aexit__(self, *exc: object) -> None:

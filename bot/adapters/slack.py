@@ -9,7 +9,9 @@ the bot token once, at start.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import re
@@ -18,6 +20,7 @@ from contextlib import AsyncExitStack
 from dataclasses import replace
 from typing import Any, Literal
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -25,6 +28,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
+from sqlalchemy.exc import DBAPIError
 
 from bot.adapters.base import AdapterServices, SendOutcome, Target
 from bot.adapters.pacing import paced
@@ -43,10 +47,11 @@ from bot.adapters.slack_blocks import (
     user_from,
 )
 from bot.adapters.slack_board import SlackBoard
+from bot.adapters.slack_checks import names_no_action
 from bot.adapters.slack_home import SlackHome
 from bot.adapters.slack_http import listener_failed, serve
 from bot.domain import User
-from bot.errors import StartupError
+from bot.errors import STARTUP_SECONDS, StartupError, unreachable
 from bot.messages import Channel, Reply
 from bot.settings import Settings
 from commands.spec import Command, OptionType
@@ -57,6 +62,7 @@ DELIVERY_EVENT = "mobilise_delivery"  # metadata event type carrying a reminder'
 HISTORY_LOOKBACK = 200  # latest messages searched for a reminder's key after a crash
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 Mode = Literal["send", "socket", "http"]
+SOCKET_BACKOFF_MAX = 60.0  # seconds between attempts to reach Socket Mode, at most
 
 
 class SlackAdapter:
@@ -97,6 +103,7 @@ class SlackAdapter:
         self._stack = AsyncExitStack()
         self.bound_port: int | None = None
         self.app.error(listener_failed)
+        self._ignore_empty_presses()
         self.home = SlackHome(self)
         self.board = SlackBoard(self)
         services.on_change(self.home.changed)
@@ -123,11 +130,17 @@ class SlackAdapter:
         """Check the bot token with Slack, once; the answer serves every request after."""
         if self._auth is None:
             try:
-                self._auth = await self.client.auth_test()
+                async with asyncio.timeout(STARTUP_SECONDS):
+                    self._auth = await self.client.auth_test()
             except SlackApiError as error:
                 code = error.response.get("error", "error")
                 raise StartupError(
                     f"Slack refused SLACK_BOT_TOKEN ({code}): check the bot token in .env"
+                ) from None
+            except (OSError, TimeoutError, aiohttp.ClientError) as error:
+                raise StartupError(
+                    f"cannot reach Slack at {self.client.base_url} ({unreachable(error)}): "
+                    "check the network, or SLACK_API_URL"
                 ) from None
         return self._auth
 
@@ -147,10 +160,11 @@ class SlackAdapter:
 
         token = self.settings.slack_app_token
         assert token is not None
-        handler = AsyncSocketModeHandler(self.app, token.get_secret_value())
-        await handler.connect_async()  # type: ignore[no-untyped-call]
-        log.info("connected to Slack in Socket Mode")
+        sdk_log = _SocketLog()
+        handler = AsyncSocketModeHandler(self.app, token.get_secret_value(), logger=sdk_log)
         try:
+            await _connect(handler, sdk_log)
+            log.info("connected to Slack in Socket Mode")
             yield
         finally:
             await handler.close_async()  # type: ignore[no-untyped-call]
@@ -275,6 +289,20 @@ class SlackAdapter:
         self.app.event("app_mention")(ack=_ack_quietly, lazy=[self._on_mention])
         self.app.event("message")(ack=_ack_quietly, lazy=[self._on_message])
 
+    def _ignore_empty_presses(self) -> None:
+        """Every request, over HTTP or Socket Mode, passes through the app's dispatch:
+        a press naming no action is acknowledged there and goes no further (bolt would
+        fail reading it before any middleware of ours ran)."""
+        dispatch = self.app.async_dispatch
+
+        async def guarded(req: AsyncBoltRequest) -> BoltResponse:
+            if isinstance(req.body, dict) and names_no_action(req.body):
+                log.info("ignored a button press that names no action")
+                return BoltResponse(status=200, body="")
+            return await dispatch(req)
+
+        self.app.async_dispatch = guarded  # type: ignore[method-assign]
+
     def _once(self) -> Callable[..., Awaitable[BoltResponse]]:
         """Bolt middleware: a request seen before (Slack retrying an event, a replayed
         command or press) is acknowledged and not handled again."""
@@ -283,7 +311,11 @@ class SlackAdapter:
             req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
         ) -> BoltResponse:
             key = request_key(req.body, req.headers)
-            if key is not None and not await self.services.first_time(key):
+            try:
+                first = key is None or await self.services.first_time(key)
+            except DBAPIError:  # the store cannot be written: handled, and the person told
+                first = True
+            if not first:
                 log.info("acknowledged a request seen before, without handling it again")
                 return BoltResponse(status=200, body="")
             return await next()
@@ -386,6 +418,68 @@ class SlackAdapter:
         reply = await self.services.run_line(text, user, channel, organiser)
         public = replace(reply, ephemeral=False)  # a message is answered where it was asked
         await self.deliver(public, user, channel_id, thread_ts=thread_ts)
+
+
+class _NotConnected(Exception):
+    """A Socket Mode connection attempt failed (the SDK would log it and try again)."""
+
+
+class _SocketLog(logging.Logger):
+    """The Socket Mode client's logger. While the bot connects, a failed attempt is
+    raised (the SDK would otherwise retry it forever, every ten seconds, with a
+    traceback each time) so that `_connect` retries with backoff; once connected, the
+    SDK's own failures are one line each, without the traceback."""
+
+    def __init__(self) -> None:
+        super().__init__("mobilise.slack.socket", logging.WARNING)
+        self.parent = BOLT_LOG
+        self.connecting = True
+
+    def error(self, msg: object, *args: object, **kwargs: Any) -> None:
+        if not self.connecting:  # while connecting, `_connect` says it in its own line
+            super().error(msg, *args, **kwargs)
+
+    def exception(self, msg: object, *args: object, **kwargs: Any) -> None:
+        if self.connecting:
+            raise _NotConnected(str(msg))
+        kwargs["exc_info"] = False
+        self.error(msg, *args, **kwargs)
+
+
+async def _connect(handler: Any, sdk_log: _SocketLog) -> None:
+    """Connect to Slack's Socket Mode websocket, trying again with backoff (one log line
+    per attempt) until it answers; a refused app token stops the bot."""
+    client = handler.client
+    delay = 1.0
+    for attempt in itertools.count(1):
+        client.wss_uri = None  # a fresh address from apps.connections.open each time
+        try:
+            async with asyncio.timeout(STARTUP_SECONDS):
+                await handler.connect_async()
+            sdk_log.connecting = False
+            return
+        except (_NotConnected, TimeoutError) as error:
+            refused = error.__context__
+            if isinstance(refused, SlackApiError) and refused.response.get("error") in (
+                "invalid_auth",
+                "not_authed",
+                "not_allowed_token_type",
+                "account_inactive",
+            ):
+                code = refused.response.get("error")
+                raise StartupError(
+                    f"Slack refused SLACK_APP_TOKEN ({code}): check the app-level token "
+                    "in .env (xapp-..., with connections:write)"
+                ) from None
+            reason = unreachable(refused if refused is not None else error)
+            log.warning(
+                "cannot reach Slack's Socket Mode websocket (attempt %d: %s); trying again in %g s",
+                attempt,
+                reason,
+                delay,
+            )
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, SOCKET_BACKOFF_MAX)
 
 
 async def _ack_quietly(ack: AsyncAck) -> None:

@@ -151,3 +151,13 @@ def check_body(body: bytes, content_type: str) -> None:
 
 
 # --- the ASGI application -------------------------------------------------------------
+
+
+def names_no_action(body: Mapping[str, Any]) -> bool:
+    """A button press or menu choice with no action in it (`actions` missing, null or
+    empty): there is nothing to do, and bolt could not read it, so it is acknowledged
+    and ignored."""
+    if body.get("type") not in ("block_actions", "interactive_message"):
+        return False
+    actions = body.get("actions")
+    return not isinstance(actions, list) or not actions

@@ -12,14 +12,16 @@ import argparse
 import asyncio
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from bot.cli.parser import build_parser, settings_for
-from bot.errors import PackError, StartupError
+from bot.errors import PackError, StartupError, describe_os_error, describe_store_error
 from bot.logs import configure_logging
 from bot.settings import Settings, setting_names
 
@@ -66,10 +68,18 @@ def main(argv: list[str] | None = None) -> int:
         message = str(problem["msg"]).removeprefix("Value error, ")
         print(f"mobilise: bad setting {names}: {message}", file=sys.stderr)
         return 2
+    if settings.cache is not None:  # the answer engine finds its cache folder here
+        os.environ["MOBILISE_CACHE"] = str(settings.cache)
     serving = args.command == "run" and (settings.has_slack or settings.has_discord)
     configure_logging(settings, settings.log_level or ("INFO" if serving else "WARNING"))
     try:
         return asyncio.run(runner_for(args.command)(args, settings))
+    except DBAPIError as error:  # the store failed while running: a full disk, say
+        print(f"mobilise {args.command}: {describe_store_error(error)}", file=sys.stderr)
+        return 1
+    except OSError as error:  # a file named on the command line, a full disk
+        print(f"mobilise {args.command}: {describe_os_error(error)}", file=sys.stderr)
+        return 1
     except PackError as exc:
         print(f"mobilise: the campaign pack is malformed:\n{exc}", file=sys.stderr)
         return 2

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.app import BRANCH_LIST_REPLACED, open_services
 from bot.chart import progress_png
-from bot.errors import UserError
+from bot.errors import UserError, describe_os_error
 from bot.exports import export_csv
 from bot.packfiles import parse_branch_csv
 from bot.reconcile import read_report
@@ -24,7 +24,8 @@ from bot.volunteers_file import read_volunteers
 async def _read_input(path: str, command: str) -> str | None:
     """A UTF-8 file named on the command line, or None after saying why it cannot be read."""
     try:
-        return await asyncio.to_thread(Path(path).read_text, encoding="utf-8")
+        # utf-8-sig: Excel's "CSV UTF-8" starts with a byte-order mark, which is dropped
+        return await asyncio.to_thread(Path(path).read_text, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         print(f"mobilise {command}: cannot read {path}: {error}", file=sys.stderr)
         return None
@@ -137,6 +138,12 @@ async def backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def chart(args: argparse.Namespace, settings: Settings) -> int:
+    folder = Path(args.out).parent
+    if not folder.is_dir():
+        print(
+            f"mobilise chart: there is no folder {folder} to write {args.out} in", file=sys.stderr
+        )
+        return 2
     async with open_services(settings, create=False, answers=False) as services:
         store = services.store
         png = progress_png(
@@ -145,7 +152,13 @@ async def chart(args: argparse.Namespace, settings: Settings) -> int:
             services.clock.now(),
             await store.branches.facts(),
         )
-    await asyncio.to_thread(Path(args.out).write_bytes, png)
+    try:
+        await asyncio.to_thread(Path(args.out).write_bytes, png)
+    except OSError as error:
+        print(
+            f"mobilise chart: cannot write {args.out}: {describe_os_error(error)}", file=sys.stderr
+        )
+        return 2
     print(f"Wrote {args.out}")
     return 0
 

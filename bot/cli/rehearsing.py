@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from bot.rehearse import Options
 from bot.rehearse import rehearse as play
+from bot.rehearse.planted import PLANTS
 from bot.rehearse.report import summary
 from bot.settings import Settings
 
@@ -25,6 +26,13 @@ from bot.settings import Settings
 async def rehearse(args: argparse.Namespace, settings: Settings) -> int:
     if args.supporters < 1:
         print("mobilise rehearse: --supporters must be at least 1", file=sys.stderr)
+        return 2
+    if args.plant is not None and args.plant not in PLANTS:
+        print(
+            f"mobilise rehearse: there is no planted bug {args.plant[:40]!r}; "
+            f"known: {', '.join(PLANTS)}",
+            file=sys.stderr,
+        )
         return 2
     # A rehearsal makes millions of short-lived objects and keeps few: collect the young
     # generation less often (about a tenth of its time otherwise goes on collecting).

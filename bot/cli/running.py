@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -23,6 +24,7 @@ from schedules.progress_posts import progress_posts
 from schedules.snapshot import plan_state
 
 log = logging.getLogger("mobilise")
+SEND_DUE_STARTED = "send_due_started"  # when `send-due` last started, in the store's state
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -44,18 +46,35 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     stop = stop_signals()
     http = HttpOptions(args.host, args.port) if args.slack_http else None
     platforms: Platforms = "send" if args.reminders_only else "serve"
-    async with open_runtime(
-        settings, platforms=platforms, http=http, answers=not args.reminders_only
-    ) as runtime:
-        lease = Lease(runtime.services.store, "run", settings.lease_seconds)
-        deliverer = Deliverer(runtime.services, runtime.senders, lease)
-        async with reminders(
-            deliverer, every=settings.sweep_seconds, poll=settings.leader_poll_seconds
-        ):
-            started = [] if args.reminders_only else list(runtime.adapters)
-            log.info("running: %s", ", ".join([*started, "reminders"]))
-            await stop.wait()
-            log.info("stopping")
+    running = asyncio.Event()
+
+    async def serve() -> None:
+        async with open_runtime(
+            settings, platforms=platforms, http=http, answers=not args.reminders_only
+        ) as runtime:
+            lease = Lease(runtime.services.store, "run", settings.lease_seconds)
+            deliverer = Deliverer(runtime.services, runtime.senders, lease)
+            async with reminders(
+                deliverer, every=settings.sweep_seconds, poll=settings.leader_poll_seconds
+            ):
+                started = [] if args.reminders_only else list(runtime.adapters)
+                log.info("running: %s", ", ".join([*started, "reminders"]))
+                running.set()
+                await stop.wait()
+                log.info("stopping")
+
+    serving = asyncio.ensure_future(serve())
+    stopped = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if not serving.done() and not running.is_set():
+        # Told to stop while still starting (a platform not answering, say): give up.
+        log.info("stopping before the start-up finished")
+        serving.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+        return 0
+    await serving  # stops by itself once told to; its errors are the command's
     return 0
 
 
@@ -81,6 +100,10 @@ async def send_due(args: argparse.Namespace, settings: Settings) -> int:
             print("mobilise send-due: no platform is set up to send on", file=sys.stderr)
             return 2
         services = runtime.services
+        # A store that cannot be written (a full disk) is said as such, before the lease.
+        await services.store.deliveries.set_state_value(
+            SEND_DUE_STARTED, services.clock.now().isoformat()
+        )
         lease = Lease(services.store, "send-due", settings.lease_seconds)
         poll = settings.leader_poll_seconds
         try:

@@ -67,8 +67,10 @@ class Store:
         return cls(engine)
 
     async def close(self) -> None:
-        await self.core.close()
-        await self.engine.dispose()
+        try:
+            await self.core.close()
+        finally:
+            await self.engine.dispose()
 
     @property
     def generation(self) -> int:

@@ -52,6 +52,7 @@ class WriteQueue:
 
     async def submit(self, apply: BatchFn[P, R], payload: P) -> R:
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(_outcome_seen)
         self._queue.append(_Pending(apply, payload, future))
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._drain(), name="mobilise-writer")
@@ -61,8 +62,11 @@ class WriteQueue:
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
         if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+            conn, self._conn = self._conn, None
+            try:
+                await conn.close()
+            except Exception as error:  # the database failed under it (a full disk, say)
+                log.debug("closing the writer's connection failed: %s", type(error).__name__)
 
     async def _connection(self) -> AsyncConnection:
         if self._conn is None or self._conn.closed or self._conn.invalidated:
@@ -118,3 +122,11 @@ class WriteQueue:
             else:
                 if not item.future.done():
                     item.future.set_result(result)
+
+
+def _outcome_seen(future: asyncio.Future[Any]) -> None:
+    """A write whose caller was cancelled while it waited (the write is shielded, so it
+    still finishes) has nobody to hear how it went: its error is not reported again at
+    exit as "never retrieved"; the callers still waiting get it as usual."""
+    if not future.cancelled():
+        future.exception()

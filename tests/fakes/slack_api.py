@@ -42,6 +42,7 @@ class FakeSlack:
         self.user_groups: dict[str, list[str]] = {}
         self._next_ts = 1000
         self.deleted_messages: set[str] = set()  # chat.update answers message_not_found
+        self.socket_url = "ws://127.0.0.1:9/"  # apps.connections.open's websocket address
 
     # --- control --------------------------------------------------------------------
 
@@ -107,6 +108,8 @@ class FakeSlack:
     def _answer(self, method: str, call: Call) -> dict[str, Any]:
         self._next_ts += 1
         ts = f"{self._next_ts}.000100"
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
         if method == "auth.test":
             return {
                 "ok": True,
