@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rapidfuzz import process
+from sqlalchemy.exc import DBAPIError
 
 from bot.board import board_reply
 from bot.branches import Ambiguous
@@ -22,7 +23,7 @@ from bot.cmdline import parse_options, split_command
 from bot.domain import Branch, User
 from bot.errors import UserError
 from bot.home import HomeView, build_home
-from bot.messages import Button, Channel, Reply
+from bot.messages import NOT_SAVED, Button, Channel, Reply
 from bot.options import convert_one
 from bot.prompts import Prompts, Retry, choose_branch
 from bot.services import Services
@@ -93,6 +94,9 @@ class Dispatcher:
             return reply
         except UserError as exc:
             return Reply.error(exc.message)
+        except DBAPIError as error:
+            log.warning("/%s could not use the store: %s", name, type(error.orig).__name__)
+            return Reply.error(NOT_SAVED)
         except Exception:
             log.exception("/%s failed", name)
             return Reply.error(SORRY)
