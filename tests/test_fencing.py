@@ -30,6 +30,9 @@ from tests.fleet import Fleet, finish, kill, tally
 
 RECIPIENTS = 300
 LEASE = 2.0  # seconds; the pause below is longer
+# The senders' clock, a few minutes after the import's: every welcome is due, however
+# long the import took on its own clock.
+SEND_DUE = ("--now", "2019-09-20T10:05", "send-due")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -95,6 +98,18 @@ async def pause_between_transactions(process: asyncio.subprocess.Process, url: s
     raise AssertionError("the sender was never found between transactions")
 
 
+async def until_arrived(
+    fleet: Fleet, count: int, sender: asyncio.subprocess.Process, within: float = 60.0
+) -> None:
+    """Until `count` messages have arrived; if not, what the sender said."""
+    try:
+        await fleet.until_arrived(count, within)
+    except TimeoutError as error:
+        await kill(sender)
+        out, err = await sender.communicate()
+        raise AssertionError(f"{error}: {out.decode()} {err.decode()[-2000:]}") from None
+
+
 async def check(fleet: Fleet, recipients: int = RECIPIENTS) -> None:
     result = tally(fleet.received(), await fleet.statuses(), recipients)
     assert result == {
@@ -116,15 +131,15 @@ async def test_a_sender_paused_past_its_lease_sends_nothing_again(
     async with platform(platform_name, latency=0.01) as fake:
         fleet = Fleet(store_url, platform_name, fake, tmp_path, rate=100.0, lease_seconds=LEASE)
         await fleet.import_volunteers(RECIPIENTS)
-        first = await fleet.start("send-due")
-        await fleet.until_arrived(60)
+        first = await fleet.start(*SEND_DUE)
+        await until_arrived(fleet, 60, first)
         await pause_between_transactions(first, store_url)  # a VM paused, a lid closed
         try:
             await asyncio.sleep(LEASE + 1.5)
-            second = await fleet.start("send-due")
+            second = await fleet.start(*SEND_DUE)
             code, err = await finish(second)
             assert code == 0, err
-            assert fleet.arrived() >= RECIPIENTS  # the second sent what was left
+            assert fleet.arrived() >= RECIPIENTS, err  # the second sent what was left
         finally:
             first.send_signal(signal.SIGCONT)
         await finish(first)
@@ -146,12 +161,12 @@ async def test_three_kills_with_discords_nonce_ignored(store_url: str, tmp_path:
         await fleet.import_volunteers(RECIPIENTS)
         cut_short: set[str] = set()
         for point in sorted(chance.sample(range(30, RECIPIENTS - 30), 3)):
-            sender = await fleet.start("send-due")
-            await fleet.until_arrived(point)
+            sender = await fleet.start(*SEND_DUE)
+            await until_arrived(fleet, point, sender)
             await kill(sender)
             cut_short |= await in_doubt(fleet)
         assert cut_short  # Discord had them; the store could not say so
-        code, err = await finish(await fleet.start("send-due"))
+        code, err = await finish(await fleet.start(*SEND_DUE))
         assert code == 0, err
         # Found in the DM channels' history, by the key in a button's custom id.
         assert fake.calls_to("GET /channels/{id}/messages")
@@ -166,15 +181,15 @@ async def test_history_answering_429_ten_times_sends_nothing_twice(
     async with fake_slack(latency=0.05) as fake:
         fleet = Fleet(store_url, "slack", fake, tmp_path)
         await fleet.import_volunteers(RECIPIENTS)
-        sender = await fleet.start("send-due")
-        await fleet.until_arrived(RECIPIENTS // 2)
+        sender = await fleet.start(*SEND_DUE)
+        await until_arrived(fleet, RECIPIENTS // 2, sender)
         await kill(sender)
         cut_short = await in_doubt(fleet)
         assert cut_short
         # Every look-up for a send cut short is answered 429 ten times in a row: more
         # than slack-sdk retries, so the first sweep cannot tell, and sends none again.
         fake.rate_limit("conversations.history", times=10 * len(cut_short), retry_after=1)
-        code, err = await finish(await fleet.start("send-due"))
+        code, err = await finish(await fleet.start(*SEND_DUE))
         assert code == 0, err
         assert "could not look for" in err
         assert len(fake.calls_to("conversations.history#429")) == 10 * len(cut_short)
