@@ -10,8 +10,9 @@ N volunteers are imported (`mobilise import-volunteers`), each then due one remi
 lease, so one sends and the others wait or give way. With `--kill-at F` every sender is
 killed with SIGKILL once F of the messages have arrived, and one is started again to
 finish. Discord's fake answers message creates over the rate with 429 and Retry-After
-and honours nonces (unless --no-nonce); Slack's fake keeps messages with their
-metadata, which is how a send cut short is found again. Reports what arrived, the
+and honours nonces (unless --no-nonce); both fakes keep the messages posted, with
+their metadata (Slack) or buttons (Discord), which is how a send cut short is found
+again. Reports what arrived, the
 duplicates and losses, the rate achieved against the limit, and whether every
 record's status agrees with what the platform received.
 """

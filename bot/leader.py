@@ -7,7 +7,7 @@ messages it is sending with it; a holder that dies stops renewing, and once its 
 and claims run out another process takes over. A holder that cannot renew in time stops
 sending (its claims may pass to another), so two processes never send at once.
 
-Holding is checked again right before each platform call (`Lease.fence`), after any
+Holding is checked again right before each platform call (`schedules.deliver`), after any
 wait for the rate limiter: the message is marked "sending" in a write that compares the
 lease's epoch (its fencing token) with the one the sender started under, and the local
 monotonic clock must show the lease renewed recently enough. A process paused past its
