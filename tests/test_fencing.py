@@ -16,6 +16,7 @@ import signal
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.domain import DeliveryClaim
+from bot.leader import Lease
+from bot.store import Store
 from tests.backends import SKIP_REASON, fresh_postgres, postgres_url, sqlite_file_url
 from tests.fakes.discord_api import FakeDiscord, fake_discord
 from tests.fakes.slack_api import FakeSlack, fake_slack
@@ -55,6 +59,37 @@ async def platform(name: str, latency: float) -> AsyncIterator[FakeSlack | FakeD
     else:
         async with fake_discord(honour_nonce=False, latency=latency) as discord:
             yield discord
+
+
+async def test_a_sending_mark_is_refused_under_an_epoch_gone_by(store_url: str) -> None:
+    """The fence itself, on the real store: once the lease has run out and been taken
+    again, even by the same process, what was claimed under the old epoch cannot be
+    marked "sending"; under the new one it can."""
+    store = await Store.open(store_url)
+    try:
+        lease = Lease(store, "send-due", 60)
+        assert await lease.try_take() is None
+        now = datetime.now(UTC)
+        message = DeliveryClaim(
+            rule_id="welcome",
+            recipient="slack:U1",
+            occurrence="2019-09-20",
+            audience="volunteer",
+            platform="slack",
+            person_id=None,
+            branch_code=None,
+            due_at=now,
+            nonce="k1",
+        )
+        (claimed,) = await store.deliveries.claim([message], lease.owner(), now)
+        before = lease.owner()
+        await store.leases.release(lease.name, lease.owner_name, now)  # it runs out
+        assert await lease.try_take() is None  # and is taken again: a new epoch
+        assert lease.epoch == before.epoch + 1
+        assert not await store.deliveries.mark_sending(claimed.id, before, now)
+        assert await store.deliveries.mark_sending(claimed.id, lease.owner(), now)
+    finally:
+        await store.close()
 
 
 async def holds_nothing_open(url: str) -> bool:
