@@ -10,8 +10,9 @@ N volunteers are imported (`mobilise import-volunteers`), each then due one remi
 lease, so one sends and the others wait or give way. With `--kill-at F` every sender is
 killed with SIGKILL once F of the messages have arrived, and one is started again to
 finish. Discord's fake answers message creates over the rate with 429 and Retry-After
-and honours nonces (unless --no-nonce); Slack's fake keeps messages with their
-metadata, which is how a send cut short is found again. Reports what arrived, the
+and honours nonces (unless --no-nonce); both fakes keep the messages posted, with
+their metadata (Slack) or buttons (Discord), which is how a send cut short is found
+again. Reports what arrived, the
 duplicates and losses, the rate achieved against the limit, and whether every
 record's status agrees with what the platform received.
 """
@@ -35,6 +36,10 @@ sys.path.insert(0, str(ROOT))
 from tests.fakes.discord_api import FakeDiscord, fake_discord  # noqa: E402
 from tests.fakes.slack_api import FakeSlack, fake_slack  # noqa: E402
 from tests.fleet import DISCORD_MESSAGES, Fleet, finish, kill, tally  # noqa: E402
+
+# The senders' clock, a few minutes after the import's: every reminder is due, however
+# long the import took on its own clock.
+SEND_DUE = ("--now", "2019-09-20T10:05", "send-due")
 
 
 @asynccontextmanager
@@ -62,7 +67,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             fleet = Fleet(url, args.platform, fake, Path(folder), rate=args.rate * args.pace)
             await fleet.import_volunteers(args.recipients)
             started = time.monotonic()
-            senders = [await fleet.start("send-due") for _ in range(args.senders)]
+            senders = [await fleet.start(*SEND_DUE) for _ in range(args.senders)]
             killed = False
             in_flight = 0
             if args.kill_at:
@@ -74,7 +79,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 in_flight = sum(
                     1 for key in fleet.received() if statuses.get(key) == "sending"
                 )  # sent, not yet recorded as sent: what a restart must not send twice
-                senders = [await fleet.start("send-due")]
+                senders = [await fleet.start(*SEND_DUE)]
             exits = [await finish(sender, within=3600) for sender in senders]
             seconds = time.monotonic() - started
             result = tally(fleet.received(), await fleet.statuses(), args.recipients)

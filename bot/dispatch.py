@@ -23,7 +23,7 @@ from bot.cmdline import parse_options, split_command
 from bot.domain import Branch, User
 from bot.errors import UserError, describe_store_error
 from bot.home import HomeView, build_home
-from bot.messages import Button, Channel, Reply
+from bot.messages import NOT_SAVED, Button, Channel, Reply
 from bot.options import convert_one
 from bot.prompts import Prompts, Retry, choose_branch
 from bot.services import Services
@@ -34,10 +34,6 @@ from commands import Registry
 log = logging.getLogger(__name__)
 
 SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
-NOT_SAVED = (
-    "Sorry, I couldn't save that: the campaign's records can't be written just now, so "
-    "nothing was recorded. Please try again later."
-)
 # Plain words that ask for the list of commands, or say thanks, rather than a question.
 HELP_WORDS = frozenset({"help", "help me", "commands", "menu", "what can you do"})
 THANKS_WORDS = frozenset(

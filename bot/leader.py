@@ -6,6 +6,13 @@ PostgreSQL alike. The holder renews it every few seconds and extends the claims 
 messages it is sending with it; a holder that dies stops renewing, and once its lease
 and claims run out another process takes over. A holder that cannot renew in time stops
 sending (its claims may pass to another), so two processes never send at once.
+
+Holding is checked again right before each platform call (`schedules.deliver`), after any
+wait for the rate limiter: the message is marked "sending" in a write that compares the
+lease's epoch (its fencing token) with the one the sender started under, and the local
+monotonic clock must show the lease renewed recently enough. A process paused past its
+lease (a VM paused, a laptop lid closed) finds on waking that either check fails, and
+stops instead of sending.
 """
 
 from __future__ import annotations
@@ -47,28 +54,36 @@ class Lease:
         self.seconds = seconds
         self._valid_until = 0.0  # monotonic: past this, do not start another send
         self._until = datetime.now(UTC)  # wall clock: when the lease (and claims) run out
+        self.epoch = 0  # the fencing token of this process's current holding
 
     def owner(self) -> Owner:
         """This process as the owner of claims, which last exactly as long as the lease:
         so whoever holds the lease knows every other claim has run out."""
-        return Owner(self.owner_name, self._until, datetime.now(UTC))
+        return Owner(self.owner_name, self._until, datetime.now(UTC), self.epoch, self.name)
 
     @property
     def valid(self) -> bool:
         """Whether the lease surely still holds: it was renewed recently enough."""
         return time.monotonic() < self._valid_until
 
+    def holds(self, epoch: int) -> bool:
+        """Whether the lease surely still holds, unbroken since `epoch` began: false after
+        a pause longer than the lease (the monotonic clock jumped past the renewal)."""
+        return self.valid and self.epoch == epoch
+
     async def try_take(self) -> str | None:
         """Take or renew the lease; None if held, else who holds it."""
         started = time.monotonic()
         now = datetime.now(UTC)
         until = now + timedelta(seconds=self.seconds)
-        holder = await self.store.leases.take(self.name, self.owner_name, until, now)
+        holder, epoch = await self.store.leases.take(self.name, self.owner_name, until, now)
         if holder != self.owner_name:
             self._valid_until = 0.0
             return holder
         self._until = until
-        # A margin for clocks and the time the write took.
+        self.epoch = epoch
+        # A margin for clocks. Counted from before the write: if the write took longer
+        # than that (or the process was paused in it), the lease is not valid at all.
         self._valid_until = started + self.seconds * 0.8
         return None
 
@@ -112,7 +127,7 @@ class Lease:
         with contextlib.suppress(Exception):
             await self.store.deliveries.release_claims(self.owner_name)
         with contextlib.suppress(Exception):
-            await self.store.leases.release(self.name, self.owner_name)
+            await self.store.leases.release(self.name, self.owner_name, datetime.now(UTC))
 
 
 @contextlib.asynccontextmanager

@@ -109,8 +109,14 @@ class Target:
     id: str
 
 
+# What a person hears when the store could not take a write (locked too long, full,
+# unreachable): plainly, that nothing was recorded.
+NOT_SAVED = "Sorry, I couldn't save that just now, so nothing was recorded. Please try again."
+
+
 @dataclass(frozen=True, slots=True)
 class SendOutcome:
-    status: Literal["sent", "undeliverable", "failed"]
+    # fenced: not sent, as the sender no longer holds the right to (`Fence`)
+    status: Literal["sent", "undeliverable", "failed", "fenced"]
     ref: str | None = None
     detail: str | None = None

@@ -50,6 +50,15 @@ def ballot_buttons() -> tuple[Button, ...]:
     )
 
 
+def progress_buttons(organisers: bool = False) -> tuple[Button, ...]:
+    """On the organisers' digest and the channels' progress posts: the next step, the full
+    picture (every message the bot starts offers one, and carries its delivery key in it
+    on Discord, where it is found again after a send cut short)."""
+    if organisers:
+        return (Button("Progress", "progress"), Button("Questions", "questions"))
+    return (Button("Progress", "progress"),)
+
+
 def reminder_buttons(branch_code: str) -> tuple[Button, ...]:
     return (
         Button("Done", "done", {"branch": branch_code}, "primary"),
@@ -140,6 +149,8 @@ class Composer:
                 else reminder_buttons(volunteer.branch_code)
             )
         attachment = None
+        if not buttons:
+            buttons = progress_buttons(organisers=item.audience == "organisers")
         if item.audience == "organisers":
             fields["digest"] = self.digest(at.date(), facts, facts.digest or DigestFacts())
             if facts.chart:
@@ -153,6 +164,7 @@ class Composer:
             return Reply(
                 text="\n".join([text, *facts.progress]),
                 title=TITLE,
+                buttons=buttons,
                 attachment=attachment,
                 ephemeral=False,
                 extra={"rule": item.rule.id},

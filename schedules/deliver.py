@@ -1,14 +1,17 @@
 """Deliver: send what the plan says is due, exactly once, and keep the record.
 
 Every message has a delivery record keyed by (rule, recipient, occurrence), claimed by the
-process sending it (which holds the reminders lease, `bot.leader`). Before the platform
-call the record says `sending`, durably; as soon as the call returns it says `sent`; the
-sending slot is not given up until that is durable, so at any moment at most the messages
-actually in flight are sent and not recorded. After a crash, a message left `sending` is
-first looked for on the platform (Slack: by its key in the message metadata) and marked
-sent if it is there; otherwise it is sent again with the same key (Discord deduplicates
-by it). What was missed for longer than the catch-up window is recorded as dropped, with
-the reason. Nothing marked sent is ever sent again.
+process sending it (which holds the reminders lease, `bot.leader`). Right before the
+platform call, after any wait for the rate limiter, the record is marked `sending` in a
+write that compares the lease's epoch (the fence: a process paused past its lease stops
+there, and re-claims instead of sending); as soon as the call returns it says `sent`. A
+few sends are in flight at a time, so few are ever in doubt. After a crash, a message
+left `sending` is first looked for on the platform (Slack: by its key in the message
+metadata; Discord: by the key in a button's custom id) and marked sent if it is there;
+it is sent again only once a look-up has answered that it is not: while the platform
+cannot be asked (a 429 to the end), it waits for the next sweep. What was missed for
+longer than the catch-up window is recorded as dropped, with the reason. Nothing marked
+sent is ever sent again.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from bot.leader import Lease
 from bot.messages import Reply
 from bot.retention import purge_if_due
 from bot.services import Services
+from bot.store.deliveries import DeliveryLog, Owner
 from schedules.compose import Composer, Facts
 from schedules.planner import Planned, Planner, QuietHours
 from schedules.snapshot import plan_state
@@ -52,6 +56,8 @@ class SweepReport:
     given_up: int = 0
     already: int = 0
     held_elsewhere: int = 0  # claimed by a sender whose claim has not yet run out
+    unknown: int = 0  # cut short earlier, and the platform could not be asked yet
+    fenced: int = 0  # not sent: the lease was lost (a pause past it), to be re-claimed
     details: list[str] = field(default_factory=list)
 
 
@@ -68,7 +74,7 @@ class Deliverer:
         services: Services,
         senders: Mapping[str, Sender],
         lease: Lease | None = None,
-        concurrency: int = 64,
+        concurrency: int = 16,
         charts: bool = True,
     ):
         self.services = services
@@ -84,6 +90,8 @@ class Deliverer:
         self.catchup = timedelta(hours=settings.catchup_hours)
         self.planner = Planner(services.campaign, self.zone, self.quiet)
         self.composer = Composer(services.campaign, self.zone, services.branches, charts)
+        # Sends under way at once: each holds a slot from its wait for the rate limiter
+        # until its outcome is recorded, so at most this many are ever in doubt.
         self._slots = asyncio.Semaphore(concurrency)
         self._renewing = asyncio.Lock()
         self.sweeping = asyncio.Lock()  # one sweep at a time; shutdown waits for it
@@ -111,6 +119,7 @@ class Deliverer:
         due = [p for p in plan if p.at >= horizon]
         report.due = len(due)
         owner = self.lease.owner()
+        fence_lost = asyncio.Event()  # set once a fence refuses: the sweep stops
         if missed:
             why = "missed: the bot was not running within the catch-up window"
             claims = await self._claims([_claim(p, "dropped", why) for p in missed], now)
@@ -142,8 +151,11 @@ class Deliverer:
                         await log_.finish(claim.id, "skipped", now, "already messaged that day")
                         report.skipped += 1
                         continue
-                    jobs.append(self._deliver(item, claim, facts, now, report))
+                    jobs.append(self._deliver(item, claim, facts, now, report, owner, fence_lost))
                 await _all_or_none(jobs)
+        if fence_lost.is_set():
+            log.warning("the reminders lease was lost during a sweep; sending stopped")
+            return report  # re-claimed by the next sweep, under whoever holds the lease
         report.given_up = await log_.end_sweep(horizon, now, LAST_SWEPT, now.isoformat())
         if report.sent or report.dropped or report.failed or report.undeliverable:
             log.info(
@@ -187,7 +199,14 @@ class Deliverer:
         return messaged
 
     async def _deliver(
-        self, item: Planned, claim: Delivery, facts: Facts, now: datetime, report: SweepReport
+        self,
+        item: Planned,
+        claim: Delivery,
+        facts: Facts,
+        now: datetime,
+        report: SweepReport,
+        owner: Owner,
+        fence_lost: asyncio.Event,
     ) -> None:
         assert self.lease is not None
         log_ = self.services.store.deliveries
@@ -197,22 +216,35 @@ class Deliverer:
         async with self._slots:
             if self.stopping:
                 return  # still claimed; the claim is given back as the process stops
-            if not self.lease.valid and not await self._renew_now():
+            if fence_lost.is_set():
+                report.fenced += 1
+                return
+            if not self.lease.holds(owner.epoch) and not await self._renew_now(owner.epoch):
                 # Not renewed in time: the lease may pass on, so leave it to its holder.
-                if not report.details:
-                    log.warning("the reminders lease was not renewed in time; sending paused")
-                    report.details.append("lease not renewed in time")
-                report.failed += 1
+                fence_lost.set()
+                report.fenced += 1
                 return
             outcome: SendOutcome | None = None
             if claim.status == "sending":  # this process, or another, stopped mid-send
-                ref = await self._already_sent(sender, target, claim)
+                try:
+                    ref = await sender.find_sent(target, claim.nonce)
+                except Exception as error:  # nobody can tell: not sent again for now
+                    log.warning("could not look for %s: %s", claim.rule_id, type(error).__name__)
+                    report.unknown += 1
+                    return
                 outcome = SendOutcome("sent", ref=ref) if ref is not None else None
             if outcome is None:
-                if not await log_.mark_sending(claim.id, self.lease.owner(), now):
-                    report.already += 1
+                fence = _Fence(self, log_, claim.id, owner, now)
+                outcome = await self._send(
+                    sender, target, self.composer.render(item, facts), claim, fence
+                )
+                if outcome.status == "fenced":
+                    if fence.lost:
+                        fence_lost.set()
+                        report.fenced += 1
+                    else:  # settled meanwhile (sent by another, say)
+                        report.already += 1
                     return
-                outcome = await self._send(sender, target, self.composer.render(item, facts), claim)
             if outcome.status == "failed":
                 # Left to the next sweep, which tries again while it is still due.
                 report.failed += 1
@@ -225,30 +257,57 @@ class Deliverer:
             if item.volunteer is not None:
                 await self.services.store.people.mark_undeliverable(item.volunteer.person_id, now)
 
-    async def _renew_now(self) -> bool:
+    async def _renew_now(self, epoch: int) -> bool:
         """The lease's renewal is late (a busy machine): renew it now, once for all the
-        sends waiting, rather than pause them. False if another process holds it."""
+        sends waiting, rather than pause them. False if it has been lost since `epoch`
+        began: another process holds it, or it ran out (a pause) and was taken afresh."""
         assert self.lease is not None
         async with self._renewing:
-            if self.lease.valid:
-                return True
-            return await self.lease.renew() and self.lease.valid
+            if not self.lease.holds(epoch):
+                await self.lease.renew()
+            return self.lease.holds(epoch)
 
     @staticmethod
-    async def _send(sender: Sender, target: Target, reply: Reply, claim: Delivery) -> SendOutcome:
+    async def _send(
+        sender: Sender, target: Target, reply: Reply, claim: Delivery, fence: _Fence
+    ) -> SendOutcome:
         try:
-            return await sender.send(target, reply, claim.nonce)
+            return await sender.send(target, reply, claim.nonce, fence)
         except Exception as error:  # a sender that fails unexpectedly is retried next time
             log.warning("sending %s failed: %s", claim.rule_id, type(error).__name__)
             return SendOutcome("failed", detail=type(error).__name__)
 
-    @staticmethod
-    async def _already_sent(sender: Sender, target: Target, claim: Delivery) -> str | None:
-        try:
-            return await sender.find_sent(target, claim.nonce)
-        except Exception as error:  # cannot tell: send again, with the same key
-            log.warning("could not look for %s: %s", claim.rule_id, type(error).__name__)
-            return None
+
+class _Fence:
+    """One message's fence: entered right before its platform call, after any wait."""
+
+    def __init__(
+        self, deliverer: Deliverer, log_: DeliveryLog, delivery_id: int, owner: Owner, at: datetime
+    ):
+        self.deliverer = deliverer
+        self.log = log_
+        self.delivery_id = delivery_id
+        self.owner = owner
+        self.at = at
+        self.lost = False  # refused because the lease was lost, not the message settled
+
+    def holds(self) -> bool:
+        lease = self.deliverer.lease
+        held = lease is not None and lease.holds(self.owner.epoch)
+        self.lost = self.lost or not held
+        return held
+
+    async def enter(self) -> bool:
+        if not self.holds() and not await self.deliverer._renew_now(self.owner.epoch):
+            return False
+        self.lost = False
+        # The fence proper: marked "sending" only while the lease's epoch is ours.
+        if not await self.log.mark_sending(self.delivery_id, self.owner, self.at):
+            lease = self.deliverer.lease
+            self.lost = lease is None or not lease.holds(self.owner.epoch)
+            return False
+        # The write may itself have been paused past the lease: then not now either.
+        return self.holds()
 
 
 async def _all_or_none(jobs: Sequence[Coroutine[Any, Any, None]]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -52,7 +53,7 @@ def command_body(
     user_name: str = "alice",
     channel: str = "C1",
     response_url: str = "",
-    trigger: str = "T-1",
+    trigger: str | None = None,
 ) -> str:
     return urlencode(
         {
@@ -66,7 +67,7 @@ def command_body(
             "command": f"/{name}",
             "text": text,
             "response_url": response_url,
-            "trigger_id": trigger,
+            "trigger_id": trigger or f"T-{uuid.uuid4().hex[:12]}",  # Slack's are unique
             "api_app_id": "A1",
         }
     )

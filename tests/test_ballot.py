@@ -18,7 +18,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from bot.adapters.base import SendOutcome, Target
+from bot.adapters.base import Fence, SendOutcome, Target
 from bot.adapters.console import Console
 from bot.app import open_services
 from bot.campaign import load_campaign
@@ -109,7 +109,11 @@ class Sender:
     async def find_sent(self, target: Target, key: str) -> str | None:
         return None
 
-    async def send(self, target: Target, reply: Reply, nonce: str) -> SendOutcome:
+    async def send(
+        self, target: Target, reply: Reply, nonce: str, fence: Fence | None = None
+    ) -> SendOutcome:
+        if fence is not None and not await fence.enter():
+            return SendOutcome("fenced")
         if target.id in self.unreachable:
             return SendOutcome("undeliverable", detail="cannot message this user")
         self.sent.append((target, reply))

@@ -1,6 +1,8 @@
-"""Killing the sender mid-broadcast and starting it again: once each, or at most one
-duplicate per message in flight where the platform ignores nonces. Runs the broadcast
-benchmark, which drives real `mobilise send-due` processes against a fake Discord API."""
+"""Killing the sender mid-broadcast and starting it again: once each, whether or not the
+platform honours nonces, as the messages in flight at the kill are found in the DM
+channels' history (by the key in a button's custom id) and not sent again. Runs the
+broadcast benchmark, which drives real `mobilise send-due` processes against a fake
+Discord API."""
 
 from __future__ import annotations
 
@@ -47,15 +49,16 @@ def test_exactly_once_where_the_platform_honours_nonces() -> None:
     assert report["duplicates"] == 0
     assert report["delivered"] == 200
     assert isinstance(report["in_flight_at_kill"], int) and report["in_flight_at_kill"] > 0
-    assert report["deduplicated_by_nonce"] == report["in_flight_at_kill"]
+    assert report["deduplicated_by_nonce"] == 0  # found first: nothing sent twice
     assert report["sent_not_recorded"] == report["recorded_not_sent"] == 0
 
 
 @pytest.mark.timeout(300)
-def test_at_most_one_duplicate_per_message_in_flight_otherwise() -> None:
+def test_exactly_once_where_the_platform_ignores_nonces() -> None:
     report = broadcast("--no-nonce")
     assert report["killed"] is True
     assert report["lost"] == 0
+    assert report["duplicates"] == 0
     assert report["delivered"] == 200
-    assert isinstance(report["duplicates"], int) and isinstance(report["in_flight_at_kill"], int)
-    assert report["duplicates"] <= report["in_flight_at_kill"]
+    assert isinstance(report["in_flight_at_kill"], int) and report["in_flight_at_kill"] > 0
+    assert report["sent_not_recorded"] == report["recorded_not_sent"] == 0

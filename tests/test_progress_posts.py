@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.adapters.base import SendOutcome, Target
+from bot.adapters.base import Fence, SendOutcome, Target
 from bot.app import open_services
 from bot.clock import Clock
 from bot.domain import NominationReport, User
@@ -39,7 +39,11 @@ class Recorder:
     async def find_sent(self, target: Target, key: str) -> str | None:
         return None
 
-    async def send(self, target: Target, reply: Reply, key: str) -> SendOutcome:
+    async def send(
+        self, target: Target, reply: Reply, key: str, fence: Fence | None = None
+    ) -> SendOutcome:
+        if fence is not None and not await fence.enter():
+            return SendOutcome("fenced")
         self.sent.append((target, reply))
         return SendOutcome("sent", ref=key)
 

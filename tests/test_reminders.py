@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.base import SendOutcome, Target
+from bot.adapters.base import Fence, SendOutcome, Target
 from bot.adapters.console import Console
 from bot.app import open_services
 from bot.clock import Clock
@@ -43,7 +43,11 @@ class RecordingSender:
     async def find_sent(self, target: Target, key: str) -> str | None:
         return None
 
-    async def send(self, target: Target, reply: Reply, nonce: str) -> SendOutcome:
+    async def send(
+        self, target: Target, reply: Reply, nonce: str, fence: Fence | None = None
+    ) -> SendOutcome:
+        if fence is not None and not await fence.enter():
+            return SendOutcome("fenced")
         self.sent.append((target, reply, nonce))
         return SendOutcome(self.outcome, ref=nonce)  # type: ignore[arg-type]
 

@@ -481,7 +481,7 @@ async def test_reminders_reach_slack_and_their_buttons_work(
                 "user": {"id": "U5", "username": "nia"},
                 "team": {"id": "T1"},
                 "channel": {"id": "D5"},
-                "trigger_id": "T-9",
+                "trigger_id": f"T-9-{tag}",  # each press has its own
                 "response_url": fake.response_url(tag),
                 "actions": [
                     {

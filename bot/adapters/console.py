@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from bot.adapters.base import AdapterServices, SendOutcome, Target
+from bot.adapters.base import AdapterServices, Fence, SendOutcome, Target
 from bot.domain import User
 from bot.messages import Button, Channel, Reply
 
@@ -170,8 +170,12 @@ class Console:
                 out.write(text + "\n\n")
                 out.flush()
 
-    async def send(self, target: Target, reply: Reply, key: str) -> SendOutcome:
+    async def send(
+        self, target: Target, reply: Reply, key: str, fence: Fence | None = None
+    ) -> SendOutcome:
         """A reminder or broadcast, shown in the terminal."""
+        if fence is not None and not await fence.enter():
+            return SendOutcome("fenced")
         yours = target.kind == "user" and target.id == self.user.id
         if target.kind == "channel":
             heading = f"[broadcast to #{target.id}]"

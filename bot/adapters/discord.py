@@ -14,7 +14,7 @@ import contextlib
 import contextvars
 import logging
 import time
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp
@@ -24,7 +24,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
-from bot.adapters.base import AdapterServices, SendOutcome, Target
+from bot.adapters.base import AdapterServices, Fence, SendOutcome, Target
 from bot.adapters.discord_board import DiscordBoard
 from bot.adapters.discord_views import (
     _MENTION,
@@ -36,19 +36,22 @@ from bot.adapters.discord_views import (
     CommandForm,
     _cut,
     app_command,
+    delivery_key,
     parse_button_id,
     render,
 )
-from bot.adapters.pacing import paced
+from bot.adapters.pacing import Fenced, fenced, fenced_requests, paced
 from bot.domain import User
 from bot.errors import STARTUP_SECONDS, StartupError, unreachable
-from bot.messages import Channel, Reply
+from bot.messages import NOT_SAVED, Channel, Reply
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 ANSWER_WITHOUT_DEFER = 1.5  # seconds of work before deferring
 BUCKET_SCAN_SECONDS = 60.0  # how often discord.py may look for idle rate-limit buckets
+HISTORY_PAGE = 100  # messages per read of a channel's history (Discord's most)
+HISTORY_PAGES = 2  # latest messages searched for a reminder's key after a crash: 200
 
 
 class _NoVoiceNotice(logging.Filter):
@@ -110,7 +113,9 @@ class DiscordAdapter:
         self.serve = serve
         intents = discord.Intents.default()
         intents.message_content = True
-        self.client = discord.Client(intents=intents, allowed_mentions=NO_MENTIONS)
+        self.client = discord.Client(
+            intents=intents, allowed_mentions=NO_MENTIONS, http_trace=fenced_requests()
+        )
         self.tree = app_commands.CommandTree(self.client)
         for command in services.commands:
             self.tree.add_command(
@@ -253,34 +258,47 @@ class DiscordAdapter:
         self, interaction: discord.Interaction, name: str, raw: Mapping[str, Any]
     ) -> None:
         """Run a command; answer at once if quick, else defer and follow up."""
-        if not await self._first_time(interaction):
-            return
-        work = self.services.run(
-            name,
-            dict(raw),
-            self._user(interaction.user),
-            self._channel(interaction),
-            self.is_organiser(interaction.user),
+        user, channel = self._user(interaction.user), self._channel(interaction)
+        organiser = self.is_organiser(interaction.user)
+        await self._respond(
+            interaction, lambda: self.services.run(name, dict(raw), user, channel, organiser)
         )
-        await self._respond(interaction, work)
 
     async def _first_time(self, interaction: discord.Interaction) -> bool:
-        """An interaction delivered twice (a gateway resumed, say) is handled once."""
+        """An interaction delivered twice (a gateway resumed, say) is handled once: it is
+        known by its id."""
         if await self.services.first_time(f"discord-interaction:{interaction.id}"):
             return True
         log.info("ignored an interaction seen before")
         return False
 
-    async def _respond(self, interaction: discord.Interaction, work: Awaitable[Reply]) -> None:
-        task = asyncio.ensure_future(work)
+    async def _once(
+        self, interaction: discord.Interaction, run: Callable[[], Awaitable[Reply]]
+    ) -> Reply | None:
+        """The reply to a new interaction (None for one seen before), the interaction's id
+        recorded inside the work, so that Discord's answer never waits on the store."""
+        try:
+            if not await self._first_time(interaction):
+                return None
+        except Exception as error:
+            log.warning("could not record a Discord interaction: %s", type(error).__name__)
+            return Reply.error(NOT_SAVED)
+        return await run()
+
+    async def _respond(
+        self, interaction: discord.Interaction, run: Callable[[], Awaitable[Reply]]
+    ) -> None:
+        task = asyncio.ensure_future(self._once(interaction, run))
         done, _ = await asyncio.wait({task}, timeout=ANSWER_WITHOUT_DEFER)
         if done:
             reply = task.result()
-            await interaction.response.send_message(ephemeral=reply.ephemeral, **render(reply))
+            if reply is not None:
+                await interaction.response.send_message(ephemeral=reply.ephemeral, **render(reply))
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         reply = await task
-        await interaction.followup.send(ephemeral=reply.ephemeral, **render(reply))
+        if reply is not None:
+            await interaction.followup.send(ephemeral=reply.ephemeral, **render(reply))
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Button presses, whether or not the message's view is still in memory."""
@@ -288,7 +306,7 @@ class DiscordAdapter:
             return
         data: dict[str, Any] = dict(interaction.data or {})
         custom_id = str(data.get("custom_id", ""))
-        if custom_id == SELECT_ID:  # a choice from a menu carries the button it stands for
+        if custom_id.split(":")[0] == SELECT_ID:  # a choice carries the button it stands for
             custom_id = str((data.get("values") or [""])[0])
         if not custom_id.startswith(BUTTON_PREFIX):
             return
@@ -297,21 +315,17 @@ class DiscordAdapter:
         except (ValueError, TypeError):
             log.info("ignored a button that is not ours")
             return
-        if not await self._first_time(interaction):
-            return
         command = self.services.commands.get(button.command)
         if command is not None and any(o.name not in button.options for o in command.required):
             # A button that needs more (a Home button's meeting date, say): its form.
             form = CommandForm(self, command, button.options)
             await interaction.response.send_modal(form)
             return
-        work = self.services.press(
-            button,
-            self._user(interaction.user),
-            self._channel(interaction),
-            self.is_organiser(interaction.user),
+        user, channel = self._user(interaction.user), self._channel(interaction)
+        organiser = self.is_organiser(interaction.user)
+        await self._respond(
+            interaction, lambda: self.services.press(button, user, channel, organiser)
         )
-        await self._respond(interaction, work)
 
     async def on_message(self, message: discord.Message) -> None:
         """Answer DMs, and messages that mention the bot."""
@@ -334,27 +348,38 @@ class DiscordAdapter:
 
     # --- reminders --------------------------------------------------------------------
 
-    async def _messageable(self, target: Target) -> discord.abc.Messageable:
+    async def _channel_id(self, target: Target) -> int:
         if target.kind == "channel":
-            return self.client.get_partial_messageable(int(target.id))
+            return int(target.id)
         channel_id = self._dm.get(target.id)
         if channel_id is None:
             async with self.dm_limiter:
                 opened = await self.client.http.start_private_message(int(target.id))
             channel_id = int(opened["id"])
             self._dm[target.id] = channel_id
-        return self.client.get_partial_messageable(channel_id)
+        return channel_id
 
-    async def send(self, target: Target, reply: Reply, key: str) -> SendOutcome:
-        """A reminder, paced below the global limit, with its key as the nonce.
+    async def _messageable(self, target: Target) -> discord.abc.Messageable:
+        return self.client.get_partial_messageable(await self._channel_id(target))
 
-        discord.py honours 429s and rate-limit headers itself; the nonce (with
-        enforce_nonce) makes a send repeated after a crash show once.
+    async def send(
+        self, target: Target, reply: Reply, key: str, fence: Fence | None = None
+    ) -> SendOutcome:
+        """A reminder, paced below the global limit and fenced right before the call.
+
+        discord.py honours 429s and rate-limit headers itself (each retry fenced again);
+        the key rides in a button's custom id, where `find_sent` looks for it, and as the
+        nonce (which Discord honours for a few minutes only, so nothing rests on it).
         """
         try:
             channel = await self._messageable(target)
             async with self.limiter:
-                message = await channel.send(nonce=key, **render(reply))
+                if fence is not None and not await fence.enter():
+                    return SendOutcome("fenced")
+                with fenced(fence):
+                    message = await channel.send(nonce=key, **render(reply, key))
+        except Fenced:
+            return SendOutcome("fenced")
         except (discord.Forbidden, discord.NotFound) as error:
             return SendOutcome("undeliverable", detail=f"{error.status} {error.code}")
         except discord.HTTPException as error:
@@ -362,6 +387,17 @@ class DiscordAdapter:
         return SendOutcome("sent", ref=str(message.id))
 
     async def find_sent(self, target: Target, key: str) -> str | None:
-        # Message history does not keep nonces: a send repeated with the same nonce is
-        # what Discord deduplicates instead.
+        """The message carrying `key` in a button's custom id, among the conversation's
+        latest. Raises if Discord cannot be asked (429s beyond discord.py's own retries,
+        each after Discord's retry_after): then nothing is sent again until it can be."""
+        channel_id = await self._channel_id(target)
+        before: str | None = None
+        for _ in range(HISTORY_PAGES):
+            page = await self.client.http.logs_from(channel_id, HISTORY_PAGE, before=before)
+            for message in page:
+                if delivery_key(message) == key:
+                    return str(message["id"])
+            if len(page) < HISTORY_PAGE:
+                return None
+            before = str(page[-1]["id"])
         return None

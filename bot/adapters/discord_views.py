@@ -113,9 +113,13 @@ def _shown(text: str, limit: int) -> str:
     return (cut[:-1] if trailing % 2 else cut) + "…"
 
 
-def button_id(button: Button) -> str:
-    data = json.dumps({"c": button.command, "o": dict(button.options)}, separators=(",", ":"))
-    custom_id = f"{BUTTON_PREFIX}{data}"
+def button_id(button: Button, key: str | None = None) -> str:
+    """A button's custom id: its command and options, and a reminder's delivery key if
+    given (so that the message can be found again after a send cut short)."""
+    data: dict[str, Any] = {"c": button.command, "o": dict(button.options)}
+    if key is not None:
+        data["k"] = key
+    custom_id = f"{BUTTON_PREFIX}{json.dumps(data, separators=(',', ':'))}"
     if len(custom_id) > 100:
         raise ValueError("button data too long for a Discord custom id")
     return custom_id
@@ -129,8 +133,40 @@ def parse_button_id(custom_id: str) -> Button:
     return Button("", data["c"], {str(k): str(v) for k, v in dict(options).items()})
 
 
-def render(reply: Reply) -> dict[str, Any]:
-    """Keyword arguments for a Discord send: content or an embed, a view, a file."""
+def delivery_key(message: Mapping[str, Any]) -> str | None:
+    """The delivery key a message the bot sent carries in a component's custom id."""
+    for row in message.get("components") or ():
+        for component in (row.get("components") or ()) if isinstance(row, dict) else ():
+            custom_id = str(component.get("custom_id") or "") if isinstance(component, dict) else ""
+            if custom_id.startswith(f"{SELECT_ID}:"):
+                return custom_id[len(SELECT_ID) + 1 :]
+            if custom_id.startswith(BUTTON_PREFIX):
+                try:
+                    data = json.loads(custom_id[len(BUTTON_PREFIX) :])
+                except ValueError:
+                    continue
+                if isinstance(data, dict) and isinstance(data.get("k"), str):
+                    return str(data["k"])
+    return None
+
+
+def _keyed_ids(buttons: tuple[Button, ...], key: str | None) -> list[str]:
+    """Each button's custom id, the first that has room carrying `key`."""
+    ids = [button_id(b) for b in buttons]
+    for number, button in enumerate(buttons):
+        if key is None:
+            break
+        try:
+            ids[number] = button_id(button, key)
+        except ValueError:
+            continue
+        break
+    return ids
+
+
+def render(reply: Reply, key: str | None = None) -> dict[str, Any]:
+    """Keyword arguments for a Discord send: content or an embed, a view, a file; with
+    `key`, a reminder's delivery key rides in a component's custom id."""
     kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
     if reply.title or reply.fields or reply.source:
         embed = discord.Embed(
@@ -149,7 +185,7 @@ def render(reply: Reply) -> dict[str, Any]:
         view = discord.ui.View(timeout=600)
         view.add_item(
             discord.ui.Select(
-                custom_id=SELECT_ID,
+                custom_id=SELECT_ID if key is None else f"{SELECT_ID}:{key}",
                 placeholder="Choose one",
                 options=[
                     discord.SelectOption(label=_cut(b.label, 100), value=button_id(b))
@@ -160,15 +196,13 @@ def render(reply: Reply) -> dict[str, Any]:
         kwargs["view"] = view
     elif reply.buttons:
         view = discord.ui.View(timeout=600)
-        for button in reply.buttons:
+        for button, custom_id in zip(reply.buttons, _keyed_ids(reply.buttons, key), strict=True):
             style = {
                 "primary": discord.ButtonStyle.primary,
                 "danger": discord.ButtonStyle.danger,
             }.get(button.style, discord.ButtonStyle.secondary)
             view.add_item(
-                discord.ui.Button(
-                    label=_cut(button.label, 80), style=style, custom_id=button_id(button)
-                )
+                discord.ui.Button(label=_cut(button.label, 80), style=style, custom_id=custom_id)
             )
         kwargs["view"] = view
     if reply.attachment is not None:

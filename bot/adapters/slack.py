@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import itertools
 import json
 import logging
@@ -21,17 +22,16 @@ from dataclasses import replace
 from typing import Any, Literal
 
 import aiohttp
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
-from sqlalchemy.exc import DBAPIError
 
-from bot.adapters.base import AdapterServices, SendOutcome, Target
-from bot.adapters.pacing import paced
+from bot.adapters.base import AdapterServices, Fence, SendOutcome, Target
+from bot.adapters.pacing import Fenced, fenced, fenced_requests, paced
 from bot.adapters.slack_api import BOLT_LOG, OrganiserGroup, slack_client
 from bot.adapters.slack_blocks import (
     ACTION_PREFIX,
@@ -52,7 +52,7 @@ from bot.adapters.slack_home import SlackHome
 from bot.adapters.slack_http import listener_failed, serve
 from bot.domain import User
 from bot.errors import STARTUP_SECONDS, StartupError, unreachable
-from bot.messages import Channel, Reply
+from bot.messages import NOT_SAVED, Channel, Reply
 from bot.settings import Settings
 from commands.spec import Command, OptionType
 
@@ -89,6 +89,7 @@ class SlackAdapter:
         self.port = port
         self.names = CommandNames(services.commands, settings.command_prefix)
         self.client = slack_client(settings)
+        self.sender = slack_client(settings)  # the same token, for reminders (`send`)
         self.limiter = paced(settings.slack_send_rate)
         secret = settings.slack_signing_secret
         self.app = AsyncApp(
@@ -114,11 +115,20 @@ class SlackAdapter:
     # --- start and stop ---------------------------------------------------------------
 
     async def __aenter__(self) -> SlackAdapter:
-        await self.login()
-        if self.mode == "socket":
-            await self._stack.enter_async_context(self._socket_mode())
-        elif self.mode == "http":
-            await self._stack.enter_async_context(self._http_server())
+        # Reminders go through one kept-alive HTTP session with the fence's trace hooks
+        # (bolt copies each request with its client for lazy listeners: a session in
+        # the client that serves people could not be copied).
+        self.sender.session = aiohttp.ClientSession(trace_configs=[fenced_requests()])
+        self._stack.push_async_callback(self.sender.session.close)
+        try:
+            await self.login()
+            if self.mode == "socket":
+                await self._stack.enter_async_context(self._socket_mode())
+            elif self.mode == "http":
+                await self._stack.enter_async_context(self._http_server())
+        except BaseException:
+            await self._stack.aclose()
+            raise
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -224,40 +234,52 @@ class SlackAdapter:
             title=reply.attachment.filename,
         )
 
-    async def send(self, target: Target, reply: Reply, key: str) -> SendOutcome:
-        """A reminder: paced below Slack's limits, 429s retried by slack-sdk, its key in
-        the message's metadata so that a send cut short can be found again."""
+    async def send(
+        self, target: Target, reply: Reply, key: str, fence: Fence | None = None
+    ) -> SendOutcome:
+        """A reminder: paced below Slack's limits, fenced right before the call, 429s
+        retried by slack-sdk while the fence holds, its key in the message's metadata so
+        that a send cut short can be found again."""
         text, blocks = render(reply, self.names)
         async with self.limiter:
+            if fence is not None and not await fence.enter():
+                return SendOutcome("fenced")
             try:
-                sent = await self.client.chat_postMessage(
-                    channel=target.id,
-                    text=text,
-                    blocks=blocks,
-                    mrkdwn=False,  # the notification text is shown as typed, too
-                    metadata={"event_type": DELIVERY_EVENT, "event_payload": {"key": key}},
-                )
+                with fenced(fence):
+                    sent = await self.sender.chat_postMessage(
+                        channel=target.id,
+                        text=text,
+                        blocks=blocks,
+                        mrkdwn=False,  # the notification text is shown as typed, too
+                        metadata={"event_type": DELIVERY_EVENT, "event_payload": {"key": key}},
+                    )
                 if reply.attachment is not None:
-                    await self.client.files_upload_v2(
+                    await self.sender.files_upload_v2(
                         channel=str(sent.get("channel") or target.id),
                         filename=reply.attachment.filename,
                         content=reply.attachment.content,
                         title=reply.attachment.filename,
                     )
+            except Fenced:
+                return SendOutcome("fenced")
             except SlackApiError as error:
                 code = str(error.response.get("error", "error"))
                 if code in UNDELIVERABLE:
                     return SendOutcome("undeliverable", detail=code)
+                if fence is not None and not fence.holds():
+                    return SendOutcome("fenced", detail=code)  # a 429 not tried again
                 return SendOutcome("failed", detail=code)
         return SendOutcome("sent", ref=str(sent.get("ts")))
 
     async def find_sent(self, target: Target, key: str) -> str | None:
-        """The message with `key` in its metadata, among the conversation's latest."""
+        """The message with `key` in its metadata, among the conversation's latest.
+        Raises if Slack cannot be asked (429s beyond slack-sdk's retries, each after
+        Slack's Retry-After): the message is then not sent again until it can be."""
         channel = target.id
         if target.kind == "user":
-            opened = await self.client.conversations_open(users=target.id)
+            opened = await self.sender.conversations_open(users=target.id)
             channel = str(opened["channel"]["id"])
-        found = await self.client.conversations_history(
+        found = await self.sender.conversations_history(
             channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
         )
         for message in found.get("messages") or ():
@@ -270,24 +292,24 @@ class SlackAdapter:
     # --- listeners --------------------------------------------------------------------
 
     def _register(self) -> None:
-        self.app.middleware(self._once())
+        self.app.middleware(self._keyed())
         commands = self.services.commands
         for command in commands:
             self.app.command(self.names.slash(command.name))(
-                ack=_ack_quietly, lazy=[self._command_handler(command)]
+                ack=_ack_quietly, lazy=[self._once(self._command_handler(command))]
             )
         for command in commands.everything():  # forms open from buttons too
             self.app.view(f"{FORM_PREFIX}{command.name}")(self._form_handler(command))
         self.app.action(re.compile(f"^{re.escape(ACTION_PREFIX)}"))(
-            ack=_ack_quietly, lazy=[self._on_button]
+            ack=_ack_quietly, lazy=[self._once(self._on_button)]
         )
         for option_name in {
             o.name for c in commands for o in c.options if o.type is OptionType.BRANCH
         }:
             self.app.options(option_name)(self._on_branch_search)
-        self.app.event("app_home_opened")(ack=_ack_quietly, lazy=[self.home.on_opened])
-        self.app.event("app_mention")(ack=_ack_quietly, lazy=[self._on_mention])
-        self.app.event("message")(ack=_ack_quietly, lazy=[self._on_message])
+        self.app.event("app_home_opened")(ack=_ack_quietly, lazy=[self._once(self.home.on_opened)])
+        self.app.event("app_mention")(ack=_ack_quietly, lazy=[self._once(self._on_mention)])
+        self.app.event("message")(ack=_ack_quietly, lazy=[self._once(self._on_message)])
 
     def _ignore_empty_presses(self) -> None:
         """Every request, over HTTP or Socket Mode, passes through the app's dispatch:
@@ -303,24 +325,94 @@ class SlackAdapter:
 
         self.app.async_dispatch = guarded  # type: ignore[method-assign]
 
-    def _once(self) -> Callable[..., Awaitable[BoltResponse]]:
-        """Bolt middleware: a request seen before (Slack retrying an event, a replayed
-        command or press) is acknowledged and not handled again."""
+    def _keyed(self) -> Callable[..., Awaitable[BoltResponse]]:
+        """Bolt middleware: note the request's identity (`request_key`) for `_once`.
+        Nothing here waits on the store, so the acknowledgement never does."""
 
-        async def once(
+        async def keyed(
             req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
         ) -> BoltResponse:
-            key = request_key(req.body, req.headers)
-            try:
-                first = key is None or await self.services.first_time(key)
-            except DBAPIError:  # the store cannot be written: handled, and the person told
-                first = True
-            if not first:
-                log.info("acknowledged a request seen before, without handling it again")
-                return BoltResponse(status=200, body="")
+            key = request_key(req.body)
+            if key is not None:
+                req.context["mobilise_request_key"] = key
             return await next()
 
+        return keyed
+
+    def _once(self, handler: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        """A lazy listener (run after the acknowledgement) that does its work once per
+        request: a request seen before (Slack retrying an event, a replayed command or
+        press, even signed anew) is not handled again."""
+        wanted = list(inspect.signature(handler).parameters)
+
+        async def once(
+            body: dict[str, Any],
+            context: AsyncBoltContext,
+            respond: AsyncRespond | None,
+            client: AsyncWebClient,
+            action: dict[str, Any] | None,
+            event: dict[str, Any] | None,
+        ) -> None:
+            if not await self._first_time(context, body, respond, event):
+                return
+            given = {
+                "body": body,
+                "respond": respond,
+                "client": client,
+                "action": action,
+                "event": event,
+            }
+            await handler(**{name: given[name] for name in wanted})
+
+        once.__name__ = f"once_{getattr(handler, '__name__', 'handler')}"
         return once
+
+    async def _first_time(
+        self,
+        context: AsyncBoltContext,
+        body: dict[str, Any],
+        respond: AsyncRespond | None = None,
+        event: dict[str, Any] | None = None,
+    ) -> bool:
+        """Whether this request is new; recorded now, after the acknowledgement, however
+        long the store takes. If it cannot be recorded, the person is told that nothing
+        was, and to try again."""
+        key = context.get("mobilise_request_key")
+        if not isinstance(key, str):
+            return True
+        try:
+            if await self.services.first_time(key):
+                return True
+        except Exception as error:
+            log.warning("could not record a Slack request: %s", type(error).__name__)
+            await self._not_saved(body, respond, event)
+            return False
+        log.info("a request seen before was not handled again")
+        return False
+
+    async def _not_saved(
+        self,
+        body: dict[str, Any],
+        respond: AsyncRespond | None,
+        event: dict[str, Any] | None,
+    ) -> None:
+        reply = Reply.error(NOT_SAVED)
+        text, blocks = render(reply, self.names)
+        with contextlib.suppress(Exception):  # the store is away; Slack may be too
+            if respond is not None:
+                await respond(text=text, blocks=blocks, response_type="ephemeral")
+            elif (
+                event is not None
+                and event.get("channel")
+                and event.get("type") != "app_home_opened"
+            ):
+                await self.client.chat_postMessage(
+                    channel=str(event["channel"]), text=text, blocks=blocks, mrkdwn=False
+                )
+            elif body.get("type") == "view_submission":
+                await self.client.chat_postMessage(
+                    channel=user_from(body).id, text=text, blocks=blocks, mrkdwn=False
+                )
 
     def _command_handler(self, command: Command) -> Callable[..., Awaitable[None]]:
         async def handle(
@@ -344,7 +436,9 @@ class SlackAdapter:
         return handle
 
     def _form_handler(self, command: Command) -> Callable[..., Awaitable[None]]:
-        async def handle(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        async def handle(
+            ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+        ) -> None:
             user = user_from(body)
             raw = form_values(command, view)
             problems = {
@@ -360,6 +454,8 @@ class SlackAdapter:
                 await ack(response_action="errors", errors=problems)
                 return
             await ack()
+            if not await self._first_time(context, body):
+                return
             metadata = json.loads(view.get("private_metadata") or "{}")
             channel_id = str(metadata.get("channel") or user.id)
             organiser = await self.is_organiser(user.id)

@@ -9,8 +9,12 @@ import time
 from typing import Any
 
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.pacing import still_held
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -31,11 +35,30 @@ BOLT_LOG.addFilter(_NoTokenNotices())
 GROUP_CACHE_SECONDS = 300
 
 
+class FencedRateLimitRetries(AsyncRateLimitErrorRetryHandler):
+    """429s tried again after Slack's Retry-After, unless the call is a fenced send whose
+    fence no longer holds after the wait (`bot.adapters.pacing`)."""
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        await super().prepare_for_next_attempt_async(
+            state=state, request=request, response=response, error=error
+        )
+        if not still_held():
+            state.next_attempt_requested = False
+
+
 def slack_client(settings: Settings) -> AsyncWebClient:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     args: dict[str, Any] = {
         "token": token,
-        "retry_handlers": [AsyncRateLimitErrorRetryHandler(max_retry_count=5)],
+        "retry_handlers": [FencedRateLimitRetries(max_retry_count=5)],
     }
     if settings.slack_api_url:
         args["base_url"] = settings.slack_api_url.rstrip("/") + "/"

@@ -10,7 +10,6 @@ fallback text included, so typed `<!channel>`, `<@U123>`, `<!subteam^S1>` or
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -137,25 +136,19 @@ def user_from(payload: Mapping[str, Any]) -> User:
     return User(PLATFORM, user_id, name[:80])
 
 
-def request_key(body: Mapping[str, Any], headers: Mapping[str, Any]) -> str | None:
-    """What makes a request the same request again: an event's id, or a command's or
-    interaction's signature, timestamp and trigger id. None where there is nothing to
-    go on, or a repeat would do no harm (options typed into a search box)."""
+def request_key(body: Mapping[str, Any]) -> str | None:
+    """What makes a request the same request again, in Slack's own identity of it: an
+    event's `event_id`, a command's or interaction's `trigger_id` (never the signature:
+    a retry signed anew is still the same request). None where there is nothing to go
+    on, or a repeat would do no harm (options typed into a search box)."""
     if body.get("type") == "event_callback" and body.get("event_id"):
         return f"slack-event:{body['event_id']}"
     if body.get("type") == "block_suggestion":
         return None
-
-    def header(name: str) -> str:
-        value = headers.get(name) or [""]
-        return str(value[0] if isinstance(value, list | tuple) else value)
-
-    signature, stamp = header("x-slack-signature"), header("x-slack-request-timestamp")
-    trigger = str(body.get("trigger_id") or "")
-    if not signature or not trigger:
+    trigger = body.get("trigger_id")
+    if not trigger or not isinstance(trigger, str):
         return None
-    digest = hashlib.sha256(f"{signature}|{stamp}|{trigger}".encode()).hexdigest()
-    return f"slack-request:{digest}"
+    return f"slack-trigger:{trigger}"
 
 
 def button_value(button: Button) -> str:

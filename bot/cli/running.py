@@ -17,7 +17,7 @@ from bot.dates import clock_time, short_day
 from bot.demo import demonstration
 from bot.leader import Lease, LeaseHeld, holding
 from bot.settings import Settings
-from schedules.deliver import Deliverer
+from schedules.deliver import Deliverer, SweepReport
 from schedules.jobs import reminders, renewal_interval
 from schedules.planner import PlanState
 from schedules.progress_posts import progress_posts
@@ -25,6 +25,8 @@ from schedules.snapshot import plan_state
 
 log = logging.getLogger("mobilise")
 SEND_DUE_STARTED = "send_due_started"  # when `send-due` last started, in the store's state
+
+RECLAIMS = 4  # times send-due takes the lease again after losing it, before it stops
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -106,30 +108,43 @@ async def send_due(args: argparse.Namespace, settings: Settings) -> int:
         )
         lease = Lease(services.store, "send-due", settings.lease_seconds)
         poll = settings.leader_poll_seconds
-        try:
-            # Wait out a crashed sender's lease; give way to a live one.
-            await lease.acquire(wait=settings.lease_seconds + poll, poll=min(poll, 1.0))
-        except LeaseHeld as held:
-            print(f"mobilise send-due: nothing sent: {held}", file=sys.stderr)
-            return 1
         deliverer = Deliverer(services, runtime.senders, lease)
-        async with holding(lease, renewal_interval(settings.lease_seconds, poll)):
-            report = await deliverer.sweep(services.clock.now())
-            for wait in (1, 2, 4, 8):  # what failed for now (a platform busy, say): again
-                if not report.failed and not report.held_elsewhere:
-                    break
-                # A stopped sender's claims run out with its lease: wait for them too.
-                await asyncio.sleep(min(wait, settings.lease_seconds))
+        waits = iter((1, 2, 4, 8))  # what failed for now (a platform busy, say): again
+        report = SweepReport()
+        for _ in range(RECLAIMS):
+            try:
+                # Wait out a crashed sender's lease; give way to a live one.
+                await lease.acquire(wait=settings.lease_seconds + poll, poll=min(poll, 1.0))
+            except LeaseHeld as held:
+                print(f"mobilise send-due: nothing sent: {held}", file=sys.stderr)
+                return 1
+            async with holding(lease, renewal_interval(settings.lease_seconds, poll)):
                 report = await deliverer.sweep(services.clock.now())
+                while not report.fenced and _unsettled(report):
+                    wait = next(waits, None)
+                    if wait is None:
+                        break
+                    # A stopped sender's claims run out with its lease: wait for them too.
+                    await asyncio.sleep(min(wait, settings.lease_seconds))
+                    report = await deliverer.sweep(services.clock.now())
+            if not report.fenced:
+                break
+            # The lease was lost under this process (paused past it, say): what it had
+            # not sent is claimed again, by whichever process holds the lease now.
+            log.warning("the reminders lease was lost; taking it again before sending more")
     print(json.dumps(report.__dict__))
-    if report.failed:
+    if report.failed or report.unknown:
         print(
-            f"mobilise send-due: {report.failed} messages could not be sent yet; the next "
-            "run tries them again while they are due",
+            f"mobilise send-due: {report.failed + report.unknown} messages could not be "
+            "sent or checked yet; the next run tries them again while they are due",
             file=sys.stderr,
         )
         return 1
     return 0
+
+
+def _unsettled(report: SweepReport) -> bool:
+    return bool(report.failed or report.held_elsewhere or report.unknown)
 
 
 async def schedule(args: argparse.Namespace, settings: Settings) -> int:

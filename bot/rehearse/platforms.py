@@ -11,8 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.messages import Reply, SendOutcome, Target
+
+if TYPE_CHECKING:
+    from bot.adapters.base import Fence
 
 PLATFORMS = ("console", "slack", "discord")
 
@@ -70,8 +74,12 @@ class Sender:
         self._platform = platform
         self._process = process
 
-    async def send(self, target: Target, reply: Reply, key: str) -> SendOutcome:
+    async def send(
+        self, target: Target, reply: Reply, key: str, fence: Fence | None = None
+    ) -> SendOutcome:
         self._process.check()
+        if fence is not None and not await fence.enter():
+            return SendOutcome("fenced")
         ref = self._platform.deliver(target, reply, key)
         process = self._process
         if process.kill_after is not None:

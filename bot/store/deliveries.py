@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, func, or_, select, tuple_, update
@@ -25,11 +25,14 @@ UNFINISHED = ("pending", "sending")
 
 @dataclass(frozen=True, slots=True)
 class Owner:
-    """A sender: its name (who, where) and, in wall-clock time, until when it holds."""
+    """A sender: its name (who, where), in wall-clock time until when it holds, and the
+    lease it holds with that lease's epoch (the fencing token)."""
 
     name: str
     until: datetime
     now: datetime
+    epoch: int = 0
+    lease: str = "reminders"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +126,8 @@ class DeliveryLog(Aggregate):
 
     async def mark_sending(self, delivery_id: int, owner: Owner, at: datetime) -> bool:
         """Record, durably, that `owner` is about to send the message; False if the
-        message is no longer `owner`'s to send."""
+        message is no longer `owner`'s to send, or `owner` no longer holds its lease
+        under the same epoch (compared in this same write: the fence)."""
         return await self.core.batch(_apply_sending, (delivery_id, owner, at))
 
     async def finish(
@@ -274,13 +278,25 @@ async def _apply_sending(
     conn: AsyncConnection, marks: Sequence[tuple[int, Owner, datetime]]
 ) -> list[bool]:
     results = []
+    wall = datetime.now(UTC)  # the lease's own clock, not the campaign's
     for delivery_id, owner, at in marks:
+        holding = (
+            select(t.leases.c.name)
+            .where(
+                t.leases.c.name == owner.lease,
+                t.leases.c.owner == owner.name,
+                t.leases.c.epoch == owner.epoch,
+                t.leases.c.expires_at > wall,
+            )
+            .exists()
+        )
         result = await conn.execute(
             update(t.deliveries)
             .where(
                 t.deliveries.c.id == delivery_id,
                 t.deliveries.c.claimed_by == owner.name,
                 t.deliveries.c.status.in_(UNFINISHED),
+                holding,
             )
             .values(status="sending", updated_at=at, attempts=t.deliveries.c.attempts + 1)
         )

@@ -237,6 +237,9 @@ leases = Table(
     Column("name", String(40), primary_key=True),
     Column("owner", String(160), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False),
+    # The fencing token: raised each time the lease is taken afresh (another owner, or
+    # the same one after it ran out); a "sending" mark is written only under the current one.
+    Column("epoch", Integer, nullable=False, server_default="0"),
 )
 
 # Requests already handled (a Slack event id, a replayed command), for an hour or so.

@@ -4,17 +4,21 @@ SQLite allows one writer, and a commit costs far more than a statement, so write
 arrive while a transaction is running are applied together in the next one. Each kind
 of write supplies a batch function that applies many payloads at once (for the hot
 paths, with multi-row statements). If a batch fails, its writes are retried one by
-one in their own transactions, so one bad write cannot sink the others.
+one in their own transactions, so one bad write cannot sink the others. A database
+locked by another process (SQLite's one writer, beyond its busy timeout) is waited for,
+up to `LOCK_PATIENCE`: the writes go in once the lock clears.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
@@ -23,6 +27,14 @@ P = TypeVar("P")
 R = TypeVar("R")
 
 BatchFn = Callable[[AsyncConnection, Sequence[P]], Awaitable[Sequence[R]]]
+
+LOCK_PATIENCE = 60.0  # seconds a write waits for a database another process has locked
+
+
+def _locked(error: BaseException) -> bool:
+    """SQLite's "database is locked" (or busy): another process holds the write lock."""
+    text = str(getattr(error, "orig", None) or error).lower()
+    return isinstance(error, OperationalError) and ("locked" in text or "busy" in text)
 
 
 @dataclass(slots=True)
@@ -79,7 +91,7 @@ class WriteQueue:
         while self._queue:
             batch, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]
             try:
-                results = await self._transaction(batch)
+                results = await self._patiently(batch)
             except Exception:
                 log.debug("batch of %d writes failed; retrying one by one", len(batch))
                 await self._one_by_one(batch)
@@ -89,6 +101,18 @@ class WriteQueue:
                         item.future.set_result(result)
             if self._on_commit is not None:
                 self._on_commit()
+
+    async def _patiently(self, batch: Sequence[_Pending[Any, Any]]) -> list[Any]:
+        """The batch's transaction, tried again while another process holds the lock."""
+        deadline = time.monotonic() + LOCK_PATIENCE
+        while True:
+            try:
+                return await self._transaction(batch)
+            except OperationalError as error:
+                if not _locked(error) or time.monotonic() >= deadline:
+                    raise
+                log.info("the database is locked by another process; waiting")
+                await asyncio.sleep(0.1)
 
     async def _transaction(self, batch: Sequence[_Pending[Any, Any]]) -> list[Any]:
         conn = await self._connection()

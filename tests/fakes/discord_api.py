@@ -3,7 +3,9 @@
 It answers the calls a bot makes (log-in, application info, command sync, interaction
 callbacks, follow-ups, channel messages and DMs), records each one with its parsed JSON
 (multipart `payload_json` included), and can answer the next calls of a route with 429
-and Discord's rate-limit headers. It can honour or ignore message nonces.
+and Discord's rate-limit headers. It can honour or ignore message nonces. Messages posted
+to a channel are kept, newest last, and served back by its history route (GET
+/channels/{id}/messages, with limit and before), components included.
 """
 
 from __future__ import annotations
@@ -97,6 +99,7 @@ class FakeDiscord:
         self._ids = itertools.count(910000000000000000)
         self._changed = asyncio.Condition()
         self._nonces: dict[str, dict[str, Any]] = {}
+        self.history: dict[str, list[dict[str, Any]]] = {}  # channel id: messages, oldest first
         self.forbidden_dm_users: set[str] = set()
         self.deleted_messages: set[str] = set()  # edits to these answer 404 Unknown Message
         self.gateway_url = ""
@@ -268,21 +271,28 @@ class FakeDiscord:
             )
         if route == "POST /channels/{id}/messages":
             channel = parts[1]
-            if self.latency:
-                await asyncio.sleep(self.latency)  # received, not yet answered
             if channel in self.forbidden_dm_users:
                 return _json(
                     {"message": "Cannot send messages to this user", "code": 50007}, status=403
                 )
             nonce = body.get("nonce")
-            if self.honour_nonce and nonce and body.get("enforce_nonce"):
-                key = f"{channel}:{nonce}"
-                if key in self._nonces:
-                    call.route = "POST /channels/{id}/messages#deduplicated"
-                    return _json(self._nonces[key])
-                self._nonces[key] = self._message(channel, body)
-                return _json(self._nonces[key])
-            return _json(self._message(channel, body))
+            key = f"{channel}:{nonce}"
+            if self.honour_nonce and nonce and body.get("enforce_nonce") and key in self._nonces:
+                call.route = "POST /channels/{id}/messages#deduplicated"
+                posted = self._nonces[key]
+            else:  # posted once received, whether or not the answer gets back
+                posted = self._message(channel, body)
+                self._nonces[key] = posted
+                self.history.setdefault(channel, []).append(posted)
+            if self.latency:
+                await asyncio.sleep(self.latency)  # received, not yet answered
+            return _json(posted)
+        if route == "GET /channels/{id}/messages":
+            found = list(reversed(self.history.get(parts[1], [])))  # newest first
+            before = request.query.get("before")
+            if before:
+                found = [m for m in found if int(m["id"]) < int(before)]
+            return _json(found[: int(request.query.get("limit") or 50)])
         if route == "PATCH /channels/{id}/messages/{message}":
             if parts[3] in self.deleted_messages:
                 return _json({"message": "Unknown Message", "code": 10008}, status=404)

@@ -101,9 +101,10 @@ class FakeSlack:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         if token in self.bad_tokens:
             return web.json_response({"ok": False, "error": "invalid_auth"})
+        answer = self._answer(method, call)  # a message is posted once received
         if method == "chat.postMessage" and self.latency:
             await asyncio.sleep(self.latency)  # received, not yet answered
-        return web.json_response(self._answer(method, call))
+        return web.json_response(answer)
 
     def _answer(self, method: str, call: Call) -> dict[str, Any]:
         self._next_ts += 1
