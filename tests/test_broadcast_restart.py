@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+# Real `send-due` processes killed half-way: the slow tier (make test-all, CI).
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 
 

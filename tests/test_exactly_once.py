@@ -17,6 +17,8 @@ from tests.backends import SKIP_REASON, fresh_postgres, postgres_url, sqlite_fil
 from tests.fakes.slack_api import fake_slack
 from tests.fleet import Fleet, finish, kill, stop, tally
 
+# Real sender processes, killed and restarted: the slow tier (make test-all, CI).
+pytestmark = pytest.mark.slow
 RECIPIENTS = 2000
 
 
