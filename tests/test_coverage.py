@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -172,3 +173,29 @@ def test_every_unit_is_claim_sized() -> None:
     claims = [u for u in units if "#claim-" in u.key]
     assert len(claims) >= 50
     assert max(len(u.text) for u in claims) <= 300
+
+
+def _runs(text: str, length: int) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9%']+", text.casefold().replace("’", "'"))
+    return {tuple(words[i : i + length]) for i in range(len(words) - length + 1)}
+
+
+@needs_seeds
+def test_the_interview_and_faq_are_in_the_packs_own_words() -> None:
+    """Facts carry over from the sources, sentences do not: no run of ten words of the
+    sources is in the interview items, their claims or the FAQ."""
+    sources = set().union(*(_runs(p.read_text(encoding="utf-8"), 10) for p in SEEDS.glob("*.txt")))
+    for name in ("background.yaml", "faq.yaml"):
+        data = yaml.safe_load((CAMPAIGN / name).read_text(encoding="utf-8"))
+        entries = data.get("items") or data.get("entries")
+        for entry in entries:
+            for text in [entry.get("text", ""), entry.get("answer", ""), *entry.get("claims", [])]:
+                assert not (_runs(text, 10) & sources), (name, entry["id"], text)
+
+
+def test_the_election_facts_name_units_that_exist() -> None:
+    texts = unit_texts(CAMPAIGN)
+    facts = load_statements(CAMPAIGN)["campaign_facts"]
+    assert len(facts) >= 15
+    for fact in facts:
+        assert fact.get("unit") in texts or len(str(fact.get("left_out", ""))) > 20, fact

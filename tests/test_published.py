@@ -30,7 +30,7 @@ async def test_the_nomination_results_wait_for_their_publication(
 ) -> None:
     question = "how many branches nominated Mark in 2019?"
     text, source = await ask(alice, clock, BEFORE, question)
-    assert source == "faq-results-2019"
+    assert source == ""  # not an answer: nothing is cited
     assert "aren't known yet" in text and "14 October 2019" in text
     assert "62" not in text
 
@@ -47,7 +47,7 @@ async def test_the_nomination_results_wait_for_their_publication(
     ("question", "source", "figure"),
     [
         ("How many branches nominated Serwotka?", "faq-results-2019", "62"),
-        ("how many nominations did Lloyd get", "faq-results-2019", "39"),
+        ("how many branches nominated Lloyd", "faq-results-2019", "39"),
         ("who else is standing for general secretary?", "faq-candidates-2019", "Laidlaw"),
     ],
 )
@@ -58,7 +58,7 @@ async def test_counts_and_rivals_land_on_the_results_not_the_threshold(
     assert found == source, text
     assert figure in text
     before, found = await ask(alice, clock, BEFORE, question)
-    assert found == source
+    assert found == ""
     assert figure not in before and "known yet" in before
 
 
@@ -67,7 +67,7 @@ async def test_a_withdrawn_nomination_is_told_only_once_reported(
 ) -> None:
     question = "was any branch nomination withdrawn by the scrutineer?"
     text, source = await ask(alice, clock, FIRST_REPORT, question)
-    assert source == "faq-withdrawn-nomination"
+    assert source == ""
     assert "isn't known yet" in text
     text, source = await ask(alice, clock, REVISED, question)
     assert source == "faq-withdrawn-nomination"

@@ -235,16 +235,8 @@ class AnswerEngine:
 
     def _not_yet(self, question: str, unit: Unit, confidence: float) -> Answer:
         """A fact the material holds but that had not been made public at the moment asked
-        (a result): the answer says it is not known yet, and is not an answer."""
-        return Answer(
-            question,
-            False,
-            unit.pending[:MAX_ANSWER],
-            unit.source_id,
-            unit.source_title,
-            "pending",
-            round(confidence, 3),
-        )
+        (a result): the reply says it is not known yet, cites nothing and is not queued."""
+        return Answer(question, False, unit.pending[:MAX_ANSWER], None, None, "pending", confidence)
 
     def _dated(self, question: str, event: str, title: str, text: str) -> Answer:
         source = f"Election timetable: {title}" if event != "timetable" else title
