@@ -16,7 +16,7 @@ from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from rapidfuzz import fuzz
 
 from bot.ballot import BallotFile, ballot_days, ballot_faq, ballot_fields, check_ballot
@@ -183,12 +183,32 @@ class StepsFile(_Model):
     steps: list[Step] = Field(min_length=1)
 
 
+class Revision(_Model):
+    """A later version of an answer, said from the moment it was published."""
+
+    published: datetime | date
+    answer: str = Field(min_length=1)
+
+
 class FaqEntry(_Model):
     id: str = Field(pattern=SLUG)
     question: str = Field(min_length=1)
     alternates: list[str] = Field(default_factory=list)
     answer: str = Field(min_length=1)
     keywords: list[str] = Field(default_factory=list)
+    # Where the answer can be checked (cited with it).
+    source: str = ""
+    # A fact made public on a day (a result): before `published` the answer is not stated,
+    # and `pending` (saying it is not known yet) is said instead. Times are the pack's.
+    published: datetime | date | None = None
+    pending: str = ""
+    later: list[Revision] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _pending_with_published(self) -> FaqEntry:
+        if self.published is not None and not self.pending.strip():
+            raise ValueError("an entry with `published` needs `pending`: what to say before then")
+        return self
 
 
 class FaqFile(_Model):
@@ -206,6 +226,8 @@ class BackgroundItem(_Model):
     title: str = Field(min_length=1)
     text: str = Field(min_length=1)
     keywords: list[str] = Field(default_factory=list)
+    # The item's facts one by one, each answerable alone ("his line on redundancy terms").
+    claims: list[str] = Field(default_factory=list)
 
 
 class BackgroundFile(_Model):
@@ -442,6 +464,18 @@ def load_campaign(root: Path) -> Campaign:
         campaign_path,
         {f"reasons.{reason}": text for reason, text in info.reasons.items()},
         [*known, *REASON_FIELDS],
+    )
+    check_templates(
+        faq_path, {f"entries.{i}.pending": e.pending for i, e in enumerate(faq.entries)}, known
+    )
+    check_templates(
+        faq_path,
+        {
+            f"entries.{i}.later.{n}.answer": r.answer
+            for i, e in enumerate(faq.entries)
+            for n, r in enumerate(e.later)
+        },
+        known,
     )
     anchors = {*info.timetable, *DAY_ANCHORS, *ballot_days(campaign)}
     check_reminders(reminders_path, reminders, known, anchors)

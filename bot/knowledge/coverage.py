@@ -7,6 +7,11 @@ reason it was deliberately left out. `missing` says which listed terms the pack 
 `unlisted` which extracted terms the list lacks (the sources are not in the repository,
 so the list is what a clean clone checks against).
 
+`statements.yaml` goes further: every statement of the sources (`statements` cuts them)
+is named there, by a short fragment, with the unit that carries it or why it is left out.
+`unmapped` lists the statements without an entry, `unused` the entries that name none,
+and `lacking` the figures and names a statement's unit does not hold.
+
     python -m bot.knowledge.coverage SEEDS_DIR PACK_DIR   # report, as JSON
 """
 
@@ -15,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -79,12 +84,125 @@ def extract(text: str, not_names: Iterable[str] = ()) -> list[Term]:
     return list(found.values())
 
 
+# A sentence ends at . ! or ? (and a closing quote) before a capital, a digit or a quote;
+# not after an initial or "No." ("N. Ireland", "Issue No. 2492").
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘'A-Z0-9])")
+_ABBREVIATED = re.compile(r"(?:\b[A-Z]|\bNo)\.$")
+_BULLETS = "•>-\uf0b7\uf0a7 \t"
+_LETTER = re.compile(r"[A-Za-z]")
+STATEMENTS = "statements.yaml"
+
+
+def statements(text: str) -> list[str]:
+    """A source's statements: each line (a heading, a list item, a caption, a broken
+    line of a PDF), cut into sentences."""
+    out: list[str] = []
+    for line in text.splitlines():
+        line = line.strip().lstrip(_BULLETS).strip()
+        merged: list[str] = []
+        for part in _SENTENCE_END.split(line):
+            if merged and _ABBREVIATED.search(merged[-1]):
+                merged[-1] = f"{merged[-1]} {part}"
+            else:
+                merged.append(part)
+        out += [part.strip() for part in merged if _LETTER.search(part)]
+    return out
+
+
+def load_statements(pack: Path) -> dict[str, Any]:
+    path = pack / STATEMENTS
+    return dict(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
+def _matches(entry: Mapping[str, Any], statement: str) -> bool:
+    if "is" in entry:
+        return _fold(str(entry["is"])) == _fold(statement)
+    if "ends" in entry:
+        return _fold(statement).endswith(_fold(str(entry["ends"])))
+    return _fold(str(entry["says"])) in _fold(statement)
+
+
+def source_files(seeds: Path, pack: Path) -> dict[str, Path]:
+    """The map's source names ("leaflet") and the file in `seeds` each names."""
+    out = {}
+    for name, prefix in load_statements(pack).get("sources", {}).items():
+        found = sorted(seeds.glob(f"{prefix}*.txt"))
+        if found:
+            out[str(name)] = found[0]
+    return out
+
+
+def mapped(seeds: Path, pack: Path) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """Each statement of each source (source name, statement) with the entries naming it."""
+    data = load_statements(pack)
+    out = []
+    for name, path in source_files(seeds, pack).items():
+        entries = [dict(e) for e in data.get(name, [])]
+        for statement in statements(path.read_text(encoding="utf-8")):
+            out.append((name, statement, [e for e in entries if _matches(e, statement)]))
+    return out
+
+
+def unmapped(seeds: Path, pack: Path) -> list[str]:
+    """Statements of the sources that no entry of the map names."""
+    return [f"{name}: {said}" for name, said, entries in mapped(seeds, pack) if not entries]
+
+
+def unused(seeds: Path, pack: Path) -> list[str]:
+    """Entries of the map that name no statement of the sources (stale fragments)."""
+    data = load_statements(pack)
+    out = []
+    for name, path in source_files(seeds, pack).items():
+        said = statements(path.read_text(encoding="utf-8"))
+        for entry in data.get(name, []):
+            if not any(_matches(entry, s) for s in said):
+                out.append(f"{name}: {_fragment(entry)}")
+    return out
+
+
+def _fragment(entry: Mapping[str, Any]) -> str:
+    return str(entry.get("says") or entry.get("is") or entry.get("ends") or "")
+
+
+def entry_units(entry: Mapping[str, Any]) -> list[str]:
+    units = entry.get("unit") or []
+    return [units] if isinstance(units, str) else [str(u) for u in units]
+
+
+def lacking(seeds: Path, pack: Path, texts: Mapping[str, str]) -> list[str]:
+    """Where a statement's units (`texts`: unit key to what it says, with its title) miss
+    a figure or name the statement holds, or a unit does not exist."""
+    data = _load(pack)
+    terms = load_list(pack)
+    implied = {str(n).casefold() for n in load_statements(pack).get("implied", {})}
+    out = []
+    for name, statement, entries in mapped(seeds, pack):
+        for entry in entries:
+            if "left_out" in entry:
+                continue
+            keys = entry_units(entry)
+            unknown = [k for k in keys if k not in texts]
+            if unknown or not keys:
+                out.append(f"{name}: {statement!r}: no such unit {unknown or keys}")
+                continue
+            held = _fold(" ".join(texts[k] for k in keys))
+            for term in extract(statement, data.get("not_names", [])):
+                item = terms.get(term.term, {})
+                if item.get("excluded") or term.term.casefold() in implied:
+                    continue
+                forms = item.get("as") or term.term
+                alternatives = forms if isinstance(forms, list) else [forms]
+                if not any(_fold(str(form)) in held for form in alternatives):
+                    out.append(f"{name}: {statement!r}: {keys} lack {term.term!r}")
+    return out
+
+
 def pack_text(pack: Path) -> str:
     """The text of every content file of the pack, folded for matching."""
     parts = [
         path.read_text(encoding="utf-8")
         for path in sorted(pack.glob("*.yaml"))
-        if path.name not in {"coverage.yaml", "reminders.yaml"}
+        if path.name not in {"coverage.yaml", "reminders.yaml", STATEMENTS}
     ]
     text = "\n".join(parts)
     # Timetable dates are data ("2019-10-14 17:00"): they hold "14 October" and "Monday".

@@ -174,7 +174,7 @@ class AnswerEngine:
         if self._chooser is None:
             if dated is not None:
                 return self._dated(question, dated.event, dated.title, dated.text)
-            return self._lexical_answer(question, reading)
+            return self._lexical_answer(question, reading, now)
         vector, ranked = self._chooser.rank(question)
         if dated is not None and not self._chooser.overrules_date(ranked):
             return self._dated(question, dated.event, dated.title, dated.text)
@@ -186,9 +186,12 @@ class AnswerEngine:
             if is_small_talk(reading, self.rule):
                 return self._greeting(question)
             return self.decline(question)
-        text = choice.unit.text
-        if choice.second is not None and len(text) + len(choice.second.text) < MAX_ANSWER:
-            text = f"{text} {choice.second.text}"
+        if not choice.unit.known_at(now):
+            return self._not_yet(question, choice.unit, choice.probability)
+        text = choice.unit.text_at(now)
+        second = choice.second if choice.second and choice.second.known_at(now) else None
+        if second is not None and len(text) + len(second.text_at(now)) < MAX_ANSWER:
+            text = f"{text} {second.text_at(now)}"
         if choice.also is not None and choice.also.source_id != choice.unit.source_id:
             line = self._sentences.get("see_also", "{title}").format(
                 title=choice.also.source_title.rstrip(".")
@@ -197,7 +200,7 @@ class AnswerEngine:
             text = f"{shorten(text, MAX_ANSWER - len(line) - 1)}\n{line}"
         return self._from(question, choice.unit, text, choice.probability)
 
-    def _lexical_answer(self, question: str, reading: Reading) -> Answer:
+    def _lexical_answer(self, question: str, reading: Reading, now: datetime) -> Answer:
         found = self.lexical.choose(reading)
         if found == "candidate":
             c = self.campaign
@@ -215,9 +218,11 @@ class AnswerEngine:
         if found is None or isinstance(found, str):
             return self.decline(question)
         first, second, coverage = found
-        text = first.text
-        if second is not None and second.text not in text:
-            joined = f"{text} {second.text}"
+        if not first.known_at(now):
+            return self._not_yet(question, first, coverage)
+        text = first.text_at(now)
+        if second is not None and second.known_at(now) and second.text_at(now) not in text:
+            joined = f"{text} {second.text_at(now)}"
             if len(joined) <= MAX_ANSWER:
                 text = joined
         return self._from(question, first, text, coverage)
@@ -232,6 +237,11 @@ class AnswerEngine:
             unit.kind,
             round(confidence, 3),
         )
+
+    def _not_yet(self, question: str, unit: Unit, confidence: float) -> Answer:
+        """A fact the material holds but that had not been made public at the moment asked
+        (a result): the reply says it is not known yet, cites nothing and is not queued."""
+        return Answer(question, False, unit.pending[:MAX_ANSWER], None, None, "pending", confidence)
 
     def _dated(self, question: str, event: str, title: str, text: str) -> Answer:
         source = f"Election timetable: {title}" if event != "timetable" else title

@@ -73,7 +73,7 @@ def pack_examples(campaign: Campaign) -> list[Example]:
     if campaign.background:
         for item in campaign.background.items:
             sentences = re.split(r"(?<=[.:;])\s+", item.text.strip())
-            add(item.id, [item.title, *sentences], item.keywords)
+            add(item.id, [item.title, *sentences, *item.claims], item.keywords)
     add("timetable", [e.label for e in campaign.info.timetable.values()])
     return out
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from typing import Any
 
 from bot.campaign import Campaign
@@ -44,6 +45,26 @@ class Unit:
     about_candidate: bool = False  # an FAQ about the man himself ("Who is Mark?")
     # Its questions' topics, and whether they are asked about the candidate.
     asked: set[tuple[frozenset[frozenset[str]], bool]] = field(default_factory=set)
+    # A fact made public on a day (a result): not stated before `published`, when
+    # `pending` is said instead; `revisions` replace the text from their own moments.
+    published: datetime | None = None
+    pending: str = ""
+    revisions: tuple[tuple[datetime, str], ...] = ()
+
+    def known_at(self, now: datetime) -> bool:
+        """Whether what this unit says had been made public by `now`."""
+        return self.published is None or now >= self.published
+
+    def text_at(self, now: datetime) -> str:
+        """What this unit says at `now`: its latest published version, or, before the
+        first, that it is not known yet."""
+        if not self.known_at(now):
+            return self.pending
+        text = self.text
+        for moment, revised in self.revisions:
+            if now >= moment:
+                text = revised
+        return text
 
     def add(self, language: Language, text: str, weight: float, own: bool = True) -> None:
         for term in language.index_terms(text):
@@ -106,10 +127,11 @@ def all_text(campaign: Campaign) -> str:
         parts.append(" ".join(s.keywords))
     for e in c.faq:
         parts += [e.question, *e.alternates, c.fill(e.answer), " ".join(e.keywords)]
+        parts += [c.fill(r.answer) for r in e.later]
     parts += [c.fill(c.steps.intro), *(f"{s.title} {c.fill(s.text)}" for s in c.steps.steps)]
     if c.background:
         for b in c.background.items:
-            parts += [b.title, b.text, " ".join(b.keywords)]
+            parts += [b.title, b.text, " ".join(b.keywords), *b.claims]
     parts += [e.label for e in c.info.timetable.values()]
     return "\n".join(parts)
 
@@ -187,13 +209,19 @@ def build_units(campaign: Campaign, learned: Iterable[Any], lang: Language) -> l
             f"faq:{e.id}",
             "faq",
             f"faq-{e.id}",
-            f"FAQ: {e.question}",
+            f"FAQ: {e.question}" + (f" ({e.source})" if e.source else ""),
             c.fill(e.answer),
             f"faq:{e.id}",
         )
         made.add(lang, " ".join([e.question, *e.alternates]), 2.0)
         made.add(lang, " ".join(e.keywords), 1.8)
         made.add(lang, made.text, 1.0)
+        if e.published is not None:
+            made.published = local_moment(c, e.published)
+            made.pending = c.fill(e.pending)
+        made.revisions = tuple((local_moment(c, r.published), c.fill(r.answer)) for r in e.later)
+        for _, revised in made.revisions:
+            made.add(lang, revised, 1.0)
         made.asked_as(lang, e.question, *e.alternates)
     for added in learned_list:
         made = unit(
@@ -244,7 +272,25 @@ def build_units(campaign: Campaign, learned: Iterable[Any], lang: Language) -> l
             made.add(lang, item.title, 1.6)
             made.add(lang, " ".join(item.keywords), 1.6)
             made.add(lang, item.text, 1.0)
+            for i, claim in enumerate(item.claims):
+                said = unit(
+                    f"bg:{item.id}#claim-{i}",
+                    "background",
+                    item.id,
+                    made.source_title,
+                    fit([background.format(date=bg.date, text=claim)]),
+                    f"bg:{item.id}",
+                )
+                said.add(lang, claim, 1.5)
+                said.add(lang, f"{item.title} {' '.join(item.keywords)}", 0.7, own=False)
     return units
+
+
+def local_moment(campaign: Campaign, at: datetime | date) -> datetime:
+    """A pack date or time as a moment in the campaign's timezone."""
+    moment = at if isinstance(at, datetime) else datetime.combine(at, time(0, 0))
+    zone = campaign.zone
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
 
 
 def _overview(short: str, summary: str, pledges: Sequence[str]) -> str:
