@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 
 from bot.adapters.console import Console
 from bot.app import open_runtime
@@ -14,7 +15,12 @@ log = logging.getLogger("mobilise")
 
 
 async def console(args: argparse.Namespace, settings: Settings) -> int:
-    async with open_runtime(settings) as runtime:
+    # The answer engine (and its sentence model) is built off the path to the first
+    # reply: in the background while someone types, or at the first question when the
+    # input is piped.
+    async with open_runtime(settings, answers=False) as runtime:
+        if sys.stdin.isatty():
+            runtime.services.warm_answers()
         if runtime.services.campaign.info.branches.sample:
             log.warning("the branch list is sample data: replace it before the campaign")
         console = Console(runtime.dispatcher, args.name, args.organiser)
