@@ -51,8 +51,6 @@ class Services:
     def warm_answers(self) -> threading.Thread:
         """Build the answer engine in the background, so that the first question does not
         wait for the sentence model, nor anything else for it."""
-        thread = threading.Thread(
-            target=lambda: self.answers, name="mobilise-answers", daemon=True
-        )
+        thread = threading.Thread(target=lambda: self.answers, name="mobilise-answers", daemon=True)
         thread.start()
         return thread
