@@ -71,11 +71,21 @@ class LearnedChooser:
             self._classes[unit.source_id].append(number)
         self.units = units
         self._vectors = embeddings.vectors([u.text for u in units])
-        self._bm25 = Bm25([[*self._terms(f"{u.source_title} {u.text}"), *u.terms] for u in units])
+        # Each sentence is read once: its terms serve the answer-type check, and with the
+        # unit's title and key terms, BM25.
+        read = [[(line, self._terms(line)) for line in sentences(u.text)] for u in units]
+        self._bm25 = Bm25(
+            [
+                [
+                    *language.index_terms(u.source_title),
+                    *(t for _, ts in lines for t in ts),
+                    *u.terms,
+                ]
+                for u, lines in zip(units, read, strict=True)
+            ]
+        )
         self._asking_stems = frozenset(language.index_terms(ASKING_WORDS))
-        self._sentences = [
-            [(line, frozenset(self._terms(line))) for line in sentences(u.text)] for u in units
-        ]
+        self._sentences = [[(line, frozenset(terms)) for line, terms in lines] for lines in read]
         self._frames = tuple(f for f in frames if f)
         keys = sorted(learned_questions)
         self._learned_keys = keys
