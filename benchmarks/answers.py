@@ -73,7 +73,7 @@ def child_start(ranking: str) -> None:
     imported = time.perf_counter()
     engine = AnswerEngine(campaign, ranking=ranking)
     ready = time.perf_counter()
-    engine.answer("what will mark do about pay", NOW)
+    engine.answer("what is mark planning on pay", NOW)
     first = time.perf_counter()
     print(
         json.dumps(

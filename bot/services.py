@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from bot.branches import BranchDirectory
@@ -32,8 +32,25 @@ class Services:
     outbox: Outbox = field(default_factory=Outbox)
     changes: Changes = field(default_factory=Changes)
 
-    @cached_property
+    _answers: AnswerEngine | None = field(default=None, init=False, repr=False)
+    _answers_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    @property
     def answers(self) -> AnswerEngine:
         """The answer engine, built when first needed: a process that only sends reminders
-        or exports (send-due, export) never loads the sentence model."""
-        return self.make_answers()
+        or exports (send-due, export) never loads the sentence model. Built once, even when
+        a question arrives while `warm_answers` is still building it."""
+        engine = self._answers
+        if engine is None:
+            with self._answers_lock:
+                engine = self._answers
+                if engine is None:
+                    engine = self._answers = self.make_answers()
+        return engine
+
+    def warm_answers(self) -> threading.Thread:
+        """Build the answer engine in the background, so that the first question does not
+        wait for the sentence model, nor anything else for it."""
+        thread = threading.Thread(target=lambda: self.answers, name="mobilise-answers", daemon=True)
+        thread.start()
+        return thread

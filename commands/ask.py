@@ -26,7 +26,7 @@ async def ask(invocation: Invocation, services: Services) -> Reply:
         # The pack's steps are about getting nominations: outside that phase, the
         # phase's own advice instead.
         text = steps_for_phase(services.campaign, invocation.now) or text
-    if not answer.answered and answer.kind == "none":
+    if not answer.answered and answer.kind in ("none", "not-stated"):
         queued = await services.store.questions.record_unanswered(
             question, services.answers.normalise(question), invocation.user, invocation.now
         )

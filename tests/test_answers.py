@@ -269,7 +269,6 @@ def test_how_questions_are_read(
         ("what was the first day branches could nominate", "opened on Monday 2 September"),
         ("is 5pm the cut off", "close at 5pm on Monday 14 October"),
         ("what's the deadline", "close at 5pm on Monday 14 October"),
-        ("when's the election result", "closes at 12 noon on Thursday 12 December"),
         ("how late can we call a bgm", "notice must go out by Monday 30 September"),
         ("when does balloting start", "opens on Thursday 7 November"),
     ],
@@ -280,6 +279,14 @@ def test_date_questions_without_a_date_word(
     answer = engine.answer(question, SEPT_20)
     assert expected in answer.text
     assert answer.source_id is not None and answer.source_id.startswith("timetable.")
+
+
+def test_the_result_is_not_dated_with_the_ballot_close(engine: AnswerEngine) -> None:
+    # The timetable holds no date for the result: another date is not given for it.
+    answer = engine.answer("when do we find out the election result", SEPT_20)
+    assert not answer.answered and answer.kind == "not-stated"
+    assert answer.text.startswith("The campaign material doesn't give that date. What it says:")
+    assert answer.related is not None and answer.related["id"] == "timetable"
 
 
 def test_a_bare_deadline_is_the_next_one_to_come(engine: AnswerEngine) -> None:

@@ -93,6 +93,7 @@ def test_ask_json_answers_and_declines(tmp_path: Path) -> None:
         "answered": False,
         "answer": second["answer"],
         "source": None,
+        "related": None,
     }
 
 

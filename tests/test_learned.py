@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.adapters.console import Console
 from bot.campaign import load_campaign
 from bot.knowledge import MAX_ANSWER, AnswerEngine, LearnedAnswer
 from bot.knowledge import encoder as encoder_module
@@ -16,7 +17,10 @@ from bot.knowledge.config import DEFAULT
 from bot.knowledge.evaluate import cross_validate, evaluate, load_cases
 from bot.knowledge.ranker import Ranker
 from bot.knowledge.training import question_files
+from bot.services import Services
 from tests.conftest import CAMPAIGN, SEPT_20
+
+NOV_20 = SEPT_20.replace(month=11)
 
 # `make` installs the model; where it is missing, only the fallback test below can run.
 needs_model = pytest.mark.skipif(
@@ -45,16 +49,16 @@ def test_the_model_is_used_when_installed_and_reads_meaning(engine: AnswerEngine
 @pytest.mark.parametrize(
     ("question", "source"),
     [
-        ("robots taking our jobs - what's the plan", "new-challenges"),
-        ("wat r his views on outsourcing", "private-sector"),
-        ("what's his line on the Trade Union Bill", "bg-thresholds"),
-        ("did the GS say anything about Syriza", "bg-labour-government"),
+        ("machines replacing staff in our offices, has he got a plan?", "new-challenges"),
+        ("his stance on contracting work out to private firms", "private-sector"),
+        ("what did he make of the Tory bill on strike ballot thresholds", "bg-thresholds"),
+        ("any word from the gen sec on Syriza in Greece", "bg-labour-government"),
         (
-            "I'm a cleaner on a government contract and we get paid peanuts, would Mark back us?",
+            "I clean a government building for an agency on minimum wage, is he on our side?",
             "private-sector",
         ),
-        ("wen do noms close", "timetable.nominations_close"),
-        ("what percentage of members are women", "equality"),
+        ("wen r noms closin", "timetable.nominations_close"),
+        ("what share of the membership is female", "equality"),
     ],
 )
 @needs_model
@@ -68,11 +72,11 @@ def test_answers_new_wording(engine: AnswerEngine, question: str, source: str) -
 @pytest.mark.parametrize(
     "question",
     [
-        "how old is serwotka",  # personal details: a rule
-        "what's mark's salary",
-        "how many votes did mark get",  # a figure the material does not give: a rule
-        "what's his line on fox hunting",
-        "tell me a joke",
+        "what age is serwotka",  # personal details: a rule
+        "what does mark take home each year",
+        "how many votes did mark get in 2001",  # a figure the material does not give
+        "his view on badger culls",
+        "recommend me a film",
         "",
     ],
 )
@@ -90,7 +94,7 @@ def test_a_greeting_is_not_passed_to_the_organisers(engine: AnswerEngine) -> Non
 
 @needs_model
 def test_a_close_second_passage_is_named_in_one_line(engine: AnswerEngine) -> None:
-    answer = engine.answer("who is on the national executive", SEPT_20)
+    answer = engine.answer("who gets elected to the national executive", SEPT_20)
     lines = answer.text.splitlines()
     assert answer.answered and len(lines) == 2
     assert lines[1].startswith("You may also mean: ")
@@ -100,11 +104,11 @@ def test_a_close_second_passage_is_named_in_one_line(engine: AnswerEngine) -> No
 @needs_model
 def test_an_organisers_answer_is_used_at_once(tmp_path: Path) -> None:
     engine = AnswerEngine(load_campaign(CAMPAIGN), ranking="learned")
-    assert not engine.answer("does mark support brexit", SEPT_20).answered
-    engine.learn(LearnedAnswer(7, "Does Mark support Brexit?", "Not in the manifesto."))
-    answer = engine.answer("what is mark's position on brexit?", SEPT_20)
+    assert not engine.answer("does mark back brexit", SEPT_20).answered
+    engine.learn(LearnedAnswer(7, "Is Mark for Brexit?", "Not in the manifesto."))
+    answer = engine.answer("where does mark stand on brexit?", SEPT_20)
     assert answer.answered and answer.source_id == "faq-q7"
-    assert not engine.answer("does mark support fox hunting", SEPT_20).answered
+    assert not engine.answer("does mark back badger culls", SEPT_20).answered
 
 
 def test_training_gives_the_same_weights_from_the_same_examples() -> None:
@@ -146,14 +150,20 @@ def test_without_the_model_the_lexical_ranker_answers_and_says_so(
         engine_module.shared_encoder.cache_clear()
     assert engine.ranking == "lexical"
     assert "answering with the lexical ranker" in caplog.text
-    answer = engine.answer("what's Mark doing about outsourced cleaners?", SEPT_20)
+    answer = engine.answer("is Mark doing anything for contract cleaners?", SEPT_20)
     assert answer.answered and answer.source_id == "private-sector"
 
 
 EVAL = CAMPAIGN / "eval"
 
 
-@pytest.mark.parametrize("path", question_files(EVAL), ids=lambda p: p.name)
+def _labelled(path: Path) -> bool:
+    return '"unit"' in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in question_files(EVAL) if _labelled(p)], ids=lambda p: p.name
+)
 @needs_model
 def test_training_sets_stay_answered(engine: AnswerEngine, path: Path) -> None:
     # Regression floors on the files the ranker trains on (not a measure of generalisation:
@@ -164,6 +174,15 @@ def test_training_sets_stay_answered(engine: AnswerEngine, path: Path) -> None:
 
 
 @needs_model
+def test_the_set_written_from_the_seeds_alone_stays_at_its_figures(engine: AnswerEngine) -> None:
+    # A regression floor, below the figures measured when it was added (63.5% / 75.0%),
+    # asked on the date it was written for.
+    report = evaluate(engine, load_cases(EVAL / "seeds-a.jsonl"), NOV_20)
+    assert report.answer_accuracy >= 0.6, report.misses
+    assert report.abstention_accuracy >= 0.7, report.misses
+
+
+@needs_model
 @pytest.mark.timeout(900)
 def test_cross_validated_accuracy_across_files() -> None:
     # Each file scored by an engine trained without it, its threshold chosen without it.
@@ -171,3 +190,48 @@ def test_cross_validated_accuracy_across_files() -> None:
     assert len(by_file) >= 21
     assert total.answer_accuracy >= 0.9, total.misses[:20]
     assert total.abstention_accuracy >= 0.93, total.misses[:20]
+
+
+@needs_model
+def test_a_figure_the_material_does_not_give_is_not_stated_with_the_nearest_thing(
+    engine: AnswerEngine,
+) -> None:
+    answer = engine.answer("how many women are on the national executive at present?", SEPT_20)
+    assert not answer.answered and answer.kind == "not-stated"
+    assert answer.text.startswith("The campaign material doesn't give the current number.")
+    assert "What it says: " in answer.text and "50%" in answer.text
+    assert answer.related == {"id": "equality", "title": "Manifesto: Equality"}
+    assert answer.as_json()["related"] == answer.related and answer.source is None
+    assert len(answer.text) <= MAX_ANSWER
+
+
+@needs_model
+def test_an_answer_leads_with_the_sentence_that_holds_the_asked_fact(
+    engine: AnswerEngine,
+) -> None:
+    answer = engine.answer("in which year did mark take over as gen sec", SEPT_20)
+    assert answer.answered and answer.source_id == "faq-about-mark"
+    first = answer.text.split(". ")[0]
+    assert "2000" in first
+    assert len(answer.text) <= MAX_ANSWER
+
+
+@needs_model
+def test_a_date_the_timetable_does_not_hold_is_not_given_as_another(
+    engine: AnswerEngine,
+) -> None:
+    answer = engine.answer("when do we hear who has won the vote?", SEPT_20)
+    assert not answer.answered
+    assert "12 December" not in answer.text or answer.kind == "not-stated"
+
+
+@needs_model
+async def test_a_not_stated_question_is_passed_to_the_organisers(
+    alice: Console, services: Services
+) -> None:
+    question = "how many women are on the national executive at present?"
+    reply = await alice.handle(f"/ask {question}")
+    assert reply is not None and reply.startswith("The campaign material doesn't give")
+    assert "(Source:" not in reply  # the nearest passage is cited inside the reply itself
+    queue = await services.store.questions.unanswered()
+    assert [q.text for q in queue] == [question]

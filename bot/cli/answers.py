@@ -12,7 +12,7 @@ import yaml
 from bot.app import campaign_dir, make_clock, open_services
 from bot.campaign import load_campaign
 from bot.errors import UserError
-from bot.knowledge.evaluate import cross_validate, evaluate, load_cases
+from bot.knowledge.evaluate import cross_validate, cross_validate_writers, evaluate, load_cases
 from bot.knowledge.training import train_command
 from bot.settings import Settings
 from bot.store import Store
@@ -39,6 +39,17 @@ async def ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def eval(args: argparse.Namespace, settings: Settings) -> int:
+    if args.cross_writer:
+        pack = load_campaign(campaign_dir(settings))
+        total, by_writer = cross_validate_writers(pack, make_clock(settings).now())
+        if args.json:
+            each = {name: r.as_json() for name, r in by_writer.items()}
+            print(json.dumps({"total": total.as_json(), "writers": each}, indent=2))
+            return 0
+        for name, r in by_writer.items():
+            print(f"== {name}\n{r.summary()}")
+        print(f"== all writers\n{total.summary()}")
+        return 0
     if args.cross_validate or not args.file:
         pack = load_campaign(campaign_dir(settings))
         total, _ = cross_validate(pack, make_clock(settings).now())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 
 from bot.adapters.console import Console
 from bot.app import open_runtime, warn_if_sample
@@ -16,7 +17,12 @@ log = logging.getLogger("mobilise")
 
 async def console(args: argparse.Namespace, settings: Settings) -> int:
     settings, campaign, demo = demonstration(settings, args.db)
-    async with open_runtime(settings, campaign=campaign) as runtime:
+    # The answer engine (and its sentence model) is built off the path to the first
+    # reply: in the background while someone types, or at the first question when the
+    # input is piped.
+    async with open_runtime(settings, campaign=campaign, answers=False) as runtime:
+        if sys.stdin.isatty():
+            runtime.services.warm_answers()
         if not demo:  # a demonstration is on the sample list by design
             await warn_if_sample(runtime.services)
         console = Console(runtime.dispatcher, args.name, args.organiser)

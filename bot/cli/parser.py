@@ -148,6 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="score the pack's training question files, each while held out of training",
     )
+    evaluate.add_argument(
+        "--cross-writer",
+        action="store_true",
+        help="score each writer's question files while all of that writer's are held out",
+    )
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
 
     train = sub.add_parser("train", help="train the answer ranker (cached; --force to redo)")

@@ -19,9 +19,6 @@ class RankerConfig:
     similarity_weight: float = 1.0  # scale of the "closest example per class" features
     # Decline thresholds tried by cross-validation (the model's top probability).
     thresholds: tuple[float, ...] = (0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
-    # Cross-validation weighs a wrong answer this many times a missed one: a confident
-    # wrong answer misleads a supporter, a decline is passed to the organisers.
-    wrong_answer_cost: float = 1.5
     # An organiser's answer is given for a question this close (cosine) to the one it
     # answered, before the ranker is retrained with it (a rewording of the same question
     # scores about 0.8; another question about the candidate's views about 0.6).

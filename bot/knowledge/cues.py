@@ -99,7 +99,7 @@ DEFINING = words("mean means meaning meant definition define explain stands role
 
 
 def _asks_own_part(said: Sequence[str]) -> bool:
-    """ "What should I do?", "how can we help?", "where do I start?": the asker's own part."""
+    """ "What should I do?", "how can we help?", "where should a newcomer begin?": the asker's own part."""
     return any(
         (first in _ASKING_MODALS and second in _FIRST_PERSON)
         or (first in _FIRST_PERSON and second in _ASKING_MODALS)
@@ -129,14 +129,14 @@ def question_cues(
             cues.add(word)
     if "which" in said:
         cues.add("who")
-    # "What is a BGM?", "what does NEC mean", "explain the BEC": asking for a definition.
+    # "What's a BGM?", "NEC means what", "explain the BEC": asking for a definition.
     typed = list(raw or said)
     if set(typed) & DEFINING or (
         typed[:1] in (["what"], ["whats"])
         and len([w for w in typed if w not in STOPWORDS and w not in QUESTION_WORDS]) == 1
     ):
         cues.add("define")
-    # "What is a branch general meeting?": "what is", a term of a few words, nothing else.
+    # "What is a branch executive committee?": "what is", a term of a few words, nothing else.
     term = typed[1:] if typed[:1] == ["whats"] else typed[2:] if typed[:2] == ["what", "is"] else []
     if term[:1] in (["a"], ["an"], ["the"]):
         term = term[1:]

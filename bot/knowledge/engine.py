@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.campaign import Campaign
+from bot.knowledge.answertype import asked_type, asks_about_now, sentences
 from bot.knowledge.config import DEFAULT, RankerConfig
 from bot.knowledge.encoder import Encoder, cache_dir, load_encoder
 from bot.knowledge.language import Reading
@@ -32,9 +33,27 @@ from bot.knowledge.rules import RuleWords, asks_for_personal_details, is_small_t
 from bot.knowledge.timetable import answer_date, full_timetable
 from bot.knowledge.training import UnitVectors, build_ranker
 from bot.knowledge.units import MAX_ANSWER, Unit, build_language, build_units, fit
-from bot.text import shorten
+from bot.text import shorten, words
 
 log = logging.getLogger(__name__)
+
+# Words asking about the election's outcome, which a date of the timetable does not give
+# unless one of its events is named with them.
+OUTCOME_WORDS = words(
+    "result results winner won win wins announce announced announcement declared "
+    "declaration counted elected"
+)
+
+# What a "not stated" reply says the material does not give, by the kind asked for.
+NOT_STATED = {
+    "date": "that date",
+    "year": "the year",
+    "duration": "how long",
+    "figure": "that figure",
+    "current": "the current number",
+    "name": "that name",
+    "": "that",
+}
 
 __all__ = ["MAX_ANSWER", "Answer", "AnswerEngine", "LearnedAnswer"]
 
@@ -54,6 +73,8 @@ class Answer:
     source_title: str | None = None
     kind: str = "none"
     confidence: float = 0.0
+    # On a "not stated" reply: the passage that says the nearest thing to what was asked.
+    related: dict[str, str] | None = None
 
     @property
     def source(self) -> dict[str, str] | None:
@@ -67,6 +88,7 @@ class Answer:
             "answered": self.answered,
             "answer": self.text,
             "source": self.source,
+            "related": self.related,
         }
 
 
@@ -110,6 +132,7 @@ class AnswerEngine:
         self.ranking = "lexical" if self._encoder is None else "learned"
         self.cross_validation: dict[str, Any] = {}
         self._ranker: Ranker | None = None
+        self._timetable_stems: frozenset[str] | None = None
         self._build()
 
     def _build(self, retrain: bool = True) -> None:
@@ -129,8 +152,24 @@ class AnswerEngine:
         questions = {f"faq-q{a.id}": a.question for a in self._learned}
         embeddings = UnitVectors(self._encoder, self._cache)
         self._chooser = LearnedChooser(
-            self._encoder, ranker, self.units, self.config, self.rule, embeddings, questions
+            self._encoder,
+            ranker,
+            self.units,
+            self.config,
+            self.rule,
+            embeddings,
+            questions,
+            self.language,
+            self._frames(),
         )
+
+    def _frames(self) -> tuple[str, ...]:
+        """The fixed words that introduce the pack's background passages."""
+        template = self._sentences.get("background", "{text}")
+        if self.campaign.background is None or "{text}" not in template:
+            return ()
+        before = template.split("{text}")[0]
+        return (before.replace("{date}", str(self.campaign.background.date)).strip(),)
 
     @property
     def encoder(self) -> Encoder | None:
@@ -170,7 +209,14 @@ class AnswerEngine:
         reading = self.language.read(question, find_actions=self._chooser is None)
         if asks_for_personal_details(reading, self.rule):
             return self.decline(question)
-        dated = answer_date(reading, self.campaign, now)
+        kind = asked_type(question)
+        # "How many votes did he get when he was first elected?" asks for a figure, not a date.
+        dated = answer_date(reading, self.campaign, now) if kind not in ("figure", "name") else None
+        if dated is not None and self._asks_for_an_outcome(reading):
+            # "When is the result announced?": the timetable dates no result.
+            unit = Unit(f"timetable.{dated.event}", "timetable", "timetable", "", "", "")
+            unit.source_title = f"Election timetable: {dated.title}"
+            return self._not_stated(question, "date", unit, dated.text)
         if self._chooser is None:
             if dated is not None:
                 return self._dated(question, dated.event, dated.title, dated.text)
@@ -178,9 +224,15 @@ class AnswerEngine:
         vector, ranked = self._chooser.rank(question)
         if dated is not None and not self._chooser.overrules_date(ranked):
             return self._dated(question, dated.event, dated.title, dated.text)
-        choice = self._chooser.choose(reading, vector, ranked)
+        choice = self._chooser.choose(reading, vector, ranked, question)
         if choice.timetable:
             whole = full_timetable(self.campaign)
+            if kind in ("date", "year") and (
+                not self._on_timetable(reading) or self._asks_for_an_outcome(reading)
+            ):
+                # "When is the result announced?": a date the timetable does not hold.
+                unit = Unit("timetable", "timetable", "timetable", whole.title, whole.text, "")
+                return self._not_stated(question, "date", unit, whole.text)
             return self._dated(question, whole.event, whole.title, whole.text)
         if choice.unit is None:
             if is_small_talk(reading, self.rule):
@@ -188,7 +240,12 @@ class AnswerEngine:
             return self.decline(question)
         if not choice.unit.known_at(now):
             return self._not_yet(question, choice.unit, choice.probability)
+        if choice.not_stated is not None:
+            return self._not_stated(question, choice.not_stated, choice.unit, choice.lead)
         text = choice.unit.text_at(now)
+        if choice.lead is not None and choice.lead in text:
+            rest = " ".join(line for line in sentences(text) if line != choice.lead)
+            text = shorten(f"{choice.lead} {rest}".strip(), MAX_ANSWER)
         second = choice.second if choice.second and choice.second.known_at(now) else None
         if second is not None and len(text) + len(second.text_at(now)) < MAX_ANSWER:
             text = f"{text} {second.text_at(now)}"
@@ -246,6 +303,37 @@ class AnswerEngine:
     def _dated(self, question: str, event: str, title: str, text: str) -> Answer:
         source = f"Election timetable: {title}" if event != "timetable" else title
         return Answer(question, True, text, f"timetable.{event}", source, "timetable", 1.0)
+
+    def _on_timetable(self, reading: Reading) -> bool:
+        """Whether a question names something the timetable dates (words of its labels)."""
+        if self._timetable_stems is None:
+            labels = " ".join(e.label for e in self.campaign.info.timetable.values())
+            self._timetable_stems = frozenset(self.language.index_terms(labels))
+        return bool(set(reading.stems) & self._timetable_stems)
+
+    def _asks_for_an_outcome(self, reading: Reading) -> bool:
+        """Whether a question asks about the election's outcome (its result, who won)
+        where no event of the timetable is one."""
+        outcome = set(reading.raw) & OUTCOME_WORDS
+        labels = " ".join(e.label.lower() for e in self.campaign.info.timetable.values())
+        return bool(outcome) and not any(word in labels.split() for word in outcome)
+
+    def _not_stated(self, question: str, kind: str, unit: Unit, nearest: str | None) -> Answer:
+        """The material covers the topic but not the fact asked: say so, and give the
+        nearest thing it does say, cited."""
+        what = NOT_STATED.get(kind, NOT_STATED[""])
+        if kind == "figure" and asks_about_now(question):
+            what = NOT_STATED["current"]
+        template = self._sentences.get(
+            "not_stated",
+            "The campaign material doesn't give {what}. What it says: {said} ({title}).",
+        )
+        title = unit.source_title.rstrip(".")
+        room = MAX_ANSWER - len(template.format(what=what, said="", title=title))
+        said = shorten((nearest or unit.text).rstrip(), max(room, 40)).rstrip(".")
+        text = template.format(what=what, said=said, title=title)[:MAX_ANSWER]
+        related = {"id": unit.source_id, "title": unit.source_title}
+        return Answer(question, False, text, kind="not-stated", related=related)
 
     def decline(self, question: str) -> Answer:
         return Answer(question, False, self._sentences.get("decline", "I don't know."))

@@ -175,7 +175,8 @@ def cross_validate(
     engine = AnswerEngine(campaign, ranking="learned", cache=cache, config=config)
     assert engine.encoder is not None
     embeddings = EmbeddingCache(engine.encoder, cache or cache_dir())
-    files = question_files(campaign.root / "eval")
+    # The files that train the ranker (those without labels are scored apart).
+    files = [p for p in question_files(campaign.root / "eval") if file_examples(p, campaign)]
     examples = {path: file_examples(path, campaign) for path in files}
     total, by_file = Report(), {}
     for fold in range(FOLDS):
@@ -194,3 +195,66 @@ def cross_validate(
             by_file[path.stem] = report
             total.add(report)
     return total, by_file
+
+
+def writers(folder: Path) -> dict[str, list[Path]]:
+    """Each writer's question files, as `sets.yaml` lists them (by glob)."""
+    import yaml
+
+    manifest = folder / "sets.yaml"
+    listed = (
+        (yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}).get("writers", {})
+        if manifest.is_file()
+        else {}
+    )
+    return {
+        str(name): sorted({p for pattern in patterns for p in folder.glob(str(pattern))})
+        for name, patterns in listed.items()
+    }
+
+
+def cross_validate_writers(
+    campaign: Campaign, now: datetime, cache: Path | None = None, config: RankerConfig = DEFAULT
+) -> tuple[Report, dict[str, Report]]:
+    """Each writer's question files scored by an engine whose ranker was trained (and its
+    threshold chosen) without any file of that writer: how it does on a stranger's words."""
+    from bot.knowledge.encoder import cache_dir
+    from bot.knowledge.ranker import Ranker
+    from bot.knowledge.training import EmbeddingCache, file_examples, pack_examples
+    from bot.knowledge.training import cross_validate as choose_threshold
+
+    engine = AnswerEngine(campaign, ranking="learned", cache=cache, config=config)
+    assert engine.encoder is not None
+    embeddings = EmbeddingCache(engine.encoder, cache or cache_dir())
+    folder = campaign.root / "eval"
+    by_writer = writers(folder)
+    total, reports = Report(), {}
+    trained = engine._ranker
+    for writer, held in by_writer.items():
+        if not any(file_examples(path, campaign) for path in held):
+            # None of this writer's files trains the ranker: the one built for the pack
+            # (from every labelled file, its threshold chosen on them) is already blind to it.
+            assert trained is not None
+            engine.use_ranker(trained)
+            report = Report()
+            for path in held:
+                report.add(evaluate(engine, load_cases(path), now))
+            reports[writer] = report
+            total.add(report)
+            continue
+        train = pack_examples(campaign)
+        for other, paths in by_writer.items():
+            if other != writer:
+                for path in paths:
+                    train += file_examples(path, campaign)
+        vectors = embeddings.vectors([e.text for e in train])
+        threshold = choose_threshold(train, vectors, config)["threshold"]
+        bank = [e.asked for e in train]
+        ranker = Ranker.train(vectors, [e.label for e in train], config, threshold, bank=bank)
+        engine.use_ranker(ranker)
+        report = Report()
+        for path in held:
+            report.add(evaluate(engine, load_cases(path), now))
+        reports[writer] = report
+        total.add(report)
+    return total, reports

@@ -12,20 +12,25 @@ that an answer added from chat is used at once, before the next training.
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from bot.knowledge.answertype import asked_type, asks_about_now, holds, sentences
 from bot.knowledge.config import RankerConfig
 from bot.knowledge.encoder import Encoder, Vector
-from bot.knowledge.language import Reading
+from bot.knowledge.fusion import Bm25, fuse, ranks
+from bot.knowledge.language import Language, Reading
 from bot.knowledge.ranker import DECLINE, Ranker
-from bot.knowledge.rules import RuleWords, asks_for_figure
+from bot.knowledge.rules import RuleWords
 from bot.knowledge.training import UnitVectors
 from bot.knowledge.units import Unit
 
 TIMETABLE = "timetable"
-RECENT_QUESTIONS = 1024  # questions whose reading is kept: many people ask the same thing
+RECENT_QUESTIONS = 1024
+# Words that say what kind of thing is asked for, not what it is about.
+ASKING_WORDS = "long many much old year years date day time number figure percentage age"
+TYPED_DEPTH = 3  # how far down the fused ranking a sentence holding the asked fact is sought  # questions whose reading is kept: many people ask the same thing
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +39,11 @@ class Choice:
     probability: float
     second: Unit | None = None  # the next closest line of the same section, if any
     also: Unit | None = None  # the headline of a class close behind
-    timetable: bool = False  # the timetable as a whole ("what are the key dates?")
-    figure_refused: bool = False
-
-
-def _has_figure(text: str) -> bool:
-    return any(ch.isdigit() for ch in text)
+    timetable: bool = False  # the timetable as a whole ("which dates matter?")
+    # The material is on the topic but does not give what is asked (a figure, a date, a
+    # name): `unit` is then the nearest thing it says, and `lead` its nearest sentence.
+    not_stated: str | None = None
+    lead: str | None = None  # the sentence that holds the asked fact, to lead the answer
 
 
 class LearnedChooser:
@@ -52,8 +56,11 @@ class LearnedChooser:
         rule: RuleWords,
         embeddings: UnitVectors,
         learned_questions: dict[str, str],
+        language: Language,
+        frames: tuple[str, ...] = (),
     ):
         self.encoder = encoder
+        self.language = language
         self.ranker = ranker
         # 1.5 KB each, with the classes' probabilities (the same for the same vector).
         self._recent: OrderedDict[str, tuple[Vector, list[tuple[str, float]]]] = OrderedDict()
@@ -64,6 +71,22 @@ class LearnedChooser:
             self._classes[unit.source_id].append(number)
         self.units = units
         self._vectors = embeddings.vectors([u.text for u in units])
+        # Each sentence is read once: its terms serve the answer-type check, and with the
+        # unit's title and key terms, BM25.
+        read = [[(line, self._terms(line)) for line in sentences(u.text)] for u in units]
+        self._bm25 = Bm25(
+            [
+                [
+                    *language.index_terms(u.source_title),
+                    *(t for _, ts in lines for t in ts),
+                    *u.terms,
+                ]
+                for u, lines in zip(units, read, strict=True)
+            ]
+        )
+        self._asking_stems = frozenset(language.index_terms(ASKING_WORDS))
+        self._sentences = [[(line, frozenset(terms)) for line, terms in lines] for lines in read]
+        self._frames = tuple(f for f in frames if f)
         keys = sorted(learned_questions)
         self._learned_keys = keys
         self._learned = (
@@ -84,7 +107,7 @@ class LearnedChooser:
     def overrules_date(self, ranked: list[tuple[str, float]]) -> bool:
         """Whether the ranker is sure a question the date rule took is about something
         else: off-topic ("the appeal deadline for a sacked member"), or a manifesto or
-        interview passage ("when did Labour block him from voting?")."""
+        interview passage ("when was he barred from the Labour vote?")."""
         label, probability = ranked[0]
         if probability < self.config.date_overrule:
             return False
@@ -96,7 +119,7 @@ class LearnedChooser:
     def rank(self, question: str) -> tuple[Vector, list[tuple[str, float]]]:
         """The question's vector and the classes' probabilities, best first. The model
         is uncased and ignores spacing, so the same words asked again (the common case:
-        "when do nominations close?") are encoded once, from a bounded cache."""
+        "when are nominations due?") are encoded once, from a bounded cache."""
         key = " ".join(question.lower().split())
         known = self._recent.get(key)
         if known is None:
@@ -109,7 +132,9 @@ class LearnedChooser:
             self._recent.move_to_end(key)
         return known[0], list(known[1])
 
-    def choose(self, reading: Reading, vector: Vector, ranked: list[tuple[str, float]]) -> Choice:
+    def choose(
+        self, reading: Reading, vector: Vector, ranked: list[tuple[str, float]], question: str = ""
+    ) -> Choice:
         if len(self._learned):
             closeness = self._learned @ vector
             best = int(np.argmax(closeness))
@@ -119,33 +144,153 @@ class LearnedChooser:
                     return Choice(unit, float(closeness[best]))
         label, probability = ranked[0]
         if label == DECLINE or probability < self.ranker.threshold:
-            return Choice(None, probability)
+            if not self._agreed(reading, vector, ranked):
+                return Choice(None, probability)
+            ranked = [pair for pair in ranked if pair[0] != DECLINE]
+            label, probability = ranked[0]
         if label == TIMETABLE:
             return Choice(None, probability, timetable=True)
-        numbers = self._classes.get(label, [])
-        if not numbers:
+        order = self._fused(reading, vector, ranked)
+        if not order:
             return Choice(None, probability)  # an organiser's answer since withdrawn
-        if asks_for_figure(reading, self.rule):
-            numbers = [n for n in numbers if _has_figure(self.units[n].text)]
-            if not numbers:
-                return Choice(None, probability, figure_refused=True)
-        unit, second = self._closest(numbers, vector)
-        also = None
+        top = self.units[order[0]]
+        kind = asked_type(question or reading.original)
+        if kind is not None:
+            typed = self._typed(kind, question or reading.original, reading, order, probability)
+            if typed.not_stated is not None or typed.unit is None:
+                return typed
+            return replace(typed, also=self._also(typed.unit, ranked, probability))
+        second = next(
+            (self.units[n] for n in order[1:] if self.units[n].source_id == top.source_id),
+            None,
+        )
+        if second is not None and top.kind == "overview":
+            second = None  # an overview already holds its section's pledges
+        return Choice(top, probability, second, self._also(top, ranked, probability))
+
+    def _also(self, unit: Unit, ranked: list[tuple[str, float]], probability: float) -> Unit | None:
+        """The headline of a class close behind, to name in one line."""
         for other, chance in ranked[1:3]:
-            if other in (DECLINE, TIMETABLE, label):
+            if other in (DECLINE, TIMETABLE, unit.source_id):
                 continue
             if chance >= self.config.close_second * probability:
-                also = self.headline(other)
-            break
-        return Choice(unit, probability, second, also)
+                return self.headline(other)
+            return None
+        return None
 
-    def _closest(self, numbers: list[int], vector: Vector) -> tuple[Unit, Unit | None]:
-        """The unit closest to the question (the first, the headline, unless another is
-        closer by the margin), and, for a line, the next closest line."""
-        closeness = self._vectors[numbers] @ vector
-        order = [int(i) for i in np.argsort(-closeness, kind="stable")]
-        best = order[0]
-        if closeness[best] - closeness[0] < self.config.line_margin:
-            return self.units[numbers[0]], None
-        rest = [i for i in order[1:] if i != 0]
-        return self.units[numbers[best]], self.units[numbers[rest[0]]] if rest else None
+    def _terms(self, text: str) -> list[str]:
+        """The stems of a passage as a question's are read: short forms spelt out too
+        ("NEC" is also "national executive committee")."""
+        said = self.language.read(text, find_actions=False).words
+        return self.language.index_terms(" ".join(said))
+
+    def _unframed(self, line: str) -> str:
+        """A sentence without the words that frame a passage ("Background from a 2015
+        interview, ..."), whose date is not the fact a question asks for."""
+        for frame in self._frames:
+            line = line.replace(frame, " ")
+        return line
+
+    def _agreed(self, reading: Reading, vector: Vector, ranked: list[tuple[str, float]]) -> bool:
+        """Whether the three rankings agree on what answers a question the learned ranker
+        would decline: its best class other than "decline" holds both the unit BM25 ranks
+        first and the unit closest in meaning. No threshold: only agreement."""
+        label = next((name for name, _ in ranked if name != DECLINE), None)
+        if label is None or label == TIMETABLE:
+            return False
+        query = self.language.index_terms(" ".join(reading.words))
+        scores = self._bm25.scores(query)
+        if not scores.any():
+            return False
+        lexical = self.units[int(np.argmax(scores))].source_id
+        dense = self.units[int(np.argmax(self._vectors @ vector))].source_id
+        return lexical == dense == label
+
+    def _fused(
+        self, reading: Reading, vector: Vector, ranked: list[tuple[str, float]]
+    ) -> list[int]:
+        """Units best first: those of the class the learned ranker chose, ordered by
+        reciprocal-rank fusion of BM25 and the sentence model's cosine; then the others,
+        by the fusion of those two and the learned ranker's order of their classes."""
+        position = {label: n for n, (label, _) in enumerate(ranked)}
+        allowed = [n for n, u in enumerate(self.units) if u.source_id in position]
+        if not allowed:
+            return []
+        query = self.language.index_terms(" ".join(reading.words))
+        scores = self._bm25.scores(query)
+        lexical = ranks(scores[allowed])
+        dense = (self._vectors[allowed] @ vector).astype(np.float64)
+        classes = np.array([position[self.units[n].source_id] for n in allowed], dtype=np.float64)
+        fused = fuse(lexical, ranks(dense), ranks(-4.0 * classes + dense))
+        within = fuse(lexical, ranks(dense))
+        chosen = ranked[0][0]
+        own = [i for i in range(len(allowed)) if self.units[allowed[i]].source_id == chosen]
+        own.sort(key=lambda i: -within[i])
+        # The class's headline (a section's overview) answers unless a line is closer in
+        # meaning by the margin, or matches more of the question's words.
+        if len(own) > 1:
+            head = min(own)
+            best = own[0]
+            if best != head and (
+                dense[best] - dense[head] < self.config.line_margin
+                and scores[allowed[best]] <= scores[allowed[head]]
+            ):
+                own.remove(head)
+                own.insert(0, head)
+        owned = set(own)
+        rest = [int(i) for i in np.argsort(-fused, kind="stable") if int(i) not in owned]
+        return [allowed[i] for i in [*own, *rest]]
+
+    def _typed(
+        self, kind: str, question: str, reading: Reading, order: list[int], probability: float
+    ) -> Choice:
+        """A question asking for a date, a figure, a name...: answered from the first of the
+        best units with a sentence on the question's topic that holds one, leading with it;
+        otherwise "not stated", with the nearest thing the material says."""
+        # What the question is about: its concepts ("NEC" is one, however it is written),
+        # without the words that only say what kind of thing is asked for.
+        asked = [
+            [frozenset(choice) for choice in concept]
+            for concept in reading.concepts
+            if not all(set(choice) <= self._asking_stems for choice in concept)
+        ]
+        now = asks_about_now(question)
+        nearest: tuple[int, str] | None = None
+
+        def overlap(terms: frozenset[str]) -> float:
+            """How much of what is asked a sentence is about: its concepts, each by its
+            rarest word's weight in the pack (BM25's idf), so that "women" outweighs
+            "executive" in "how many women are on the national executive?"."""
+            return sum(
+                max((self._bm25.idf(stem) for c in concept if c <= terms for stem in c), default=0)
+                for concept in asked
+            )
+
+        candidates = [
+            (
+                number,
+                sorted(
+                    ((overlap(t), line) for line, t in self._sentences[number]),
+                    key=lambda pair: -pair[0],
+                ),
+            )
+            for number in order[:TYPED_DEPTH]
+        ]
+        # Only the sentences most about what is asked, among the best units, may answer
+        # it: another line near it ("men make up 70% of delegates" when the question is
+        # about female NEC members) is not the fact asked for.
+        best = max((scored[0][0] for _, scored in candidates if scored), default=0.0)
+        for depth, (number, scored) in enumerate(candidates):
+            if nearest is None and scored:
+                nearest = (number, scored[0][1])
+            own = scored[0][0] if scored else 0.0
+            # In the best unit, its sentences most about what is asked, or any when none
+            # uses the question's words; further down, only those most about it of all.
+            loose = depth == 0 and not own
+            needed = own if depth == 0 else best
+            for shared, line in scored:
+                said = self._unframed(line)
+                if (loose or (shared and shared >= needed)) and holds(kind, said, question, now):
+                    return Choice(self.units[number], probability, lead=line)
+        number, line = nearest if nearest is not None else (order[0], self.units[order[0]].text)
+        return Choice(self.units[number], probability, not_stated=kind, lead=line)

@@ -71,10 +71,10 @@ class LexicalRanker:
 
     def _without_topic(self, reading: Reading) -> tuple[Unit, None, float] | str | None:
         if reading.modifiers:
-            # "How tall is Mark?", "is he for assisted dying?": words the material never
+            # "What height is Mark?", "is he for assisted dying?": words the material never
             # uses, and nothing it does.
             return None
-        # "Why re-elect Serwotka?", "what are Mark's priorities?", "what can I do?": the
+        # "Why back Serwotka again?", "Mark's main priorities?", "what could I do?": the
         # one passage asked that way.
         if reading.mentions_candidate:
             asks = topicless(self.language, reading)
@@ -126,7 +126,7 @@ class LexicalRanker:
         if wanted == 0 or len(reading.unknown) > MAX_UNKNOWN:
             return []
         # Coverage weighs what a question names above what it says is done to it.
-        # A rare verb ("how will the vote be held?") weighs no more than what it is done to.
+        # A rare verb ("how is the vote to be held?") weighs no more than what it is done to.
         things = [w for c, w in idf.items() if c not in reading.actions]
         cap = sum(things) / len(things) if things else math.inf
         named_weight = {
@@ -201,7 +201,7 @@ class LexicalRanker:
             if unit.kind == "background" and not reported:
                 scores[number] *= 0.85  # the manifesto speaks first; interviews second
             if unit.cues == DEFINING and "define" not in reading.cues and len(idf) >= 2:
-                scores[number] *= DEFINITION_FACTOR  # "what is the BEC?" for "can the BEC ...?"
+                scores[number] *= DEFINITION_FACTOR  # "what's the BEC?" for "can the BEC ...?"
             if "mine" in reading.cues and (unit.kind in CANDIDATE_KINDS or unit.about_candidate):
                 scores[number] *= OWN_PART_FACTOR  # "what should I do?" is not about Mark
             scores[number] += CUE_BONUS * len(unit.cues & reading.cues)
@@ -262,7 +262,7 @@ class LexicalRanker:
 
 
 def _only_why_him(reading: Reading) -> bool:
-    """ "Why is Mark seeking re-election?": why he stands, whatever the verb."""
+    """ "Why does Mark seek re-election?": why he stands, whatever the verb."""
     return (
         reading.mentions_candidate
         and "why" in reading.cues

@@ -43,7 +43,7 @@ def asks_for_personal_details(reading: Reading, rule: RuleWords) -> bool:
     if reading.mentions_candidate and said & rule.personal:
         return True
     if reading.mentions_candidate and said & rule.money and not said & rule.members:
-        return True  # "how much is Mark paid?", not "will Mark get us more money?"
+        return True  # "how much is Mark paid?", not "will Mark win us more money?"
     nearby = bool(said & rule.nearby) or reading.names_a_branch
     return bool(said & rule.other_people and said & rule.asking_who and nearby)
 

@@ -29,10 +29,10 @@ OPEN_WORDS = words(
 CLOSE_WORDS = words(
     """
     close closes closing closed end ends ending deadline deadlines last final latest finish
-    until till by due cutoff still result results winner won win
+    until till by due cutoff still
     """
 )
-# "Have nominations opened yet?", "is the ballot closed?": where things stand.
+# "Are nominations open by now?", "is the ballot closed?": where things stand.
 STATUS_WORDS = words(
     """
     open opens opened closes closed shut shuts started begun began ended finished
@@ -156,7 +156,7 @@ NEGATIONS = words("not no hasnt havent hadnt isnt arent didnt doesnt dont wont c
 
 
 def _asks_if_still_in_time(said: set[str], event_words: frozenset[str]) -> bool:
-    """ "Can we still nominate?", "is it too late to call a meeting?": the deadline. Not "we
+    """ "Can we still nominate?", "too late for a meeting now?": the deadline. Not "we
     nominated someone else, do I still report it?": that is done, and asks what next."""
     done = {"nominated", "report", "reported", "reporting", "log", "logged"}
     return bool(
