@@ -182,6 +182,7 @@ def test_the_set_written_from_the_seeds_alone_stays_at_its_figures(engine: Answe
     assert report.abstention_accuracy >= 0.7, report.misses
 
 
+@pytest.mark.slow  # trains the ranker once per file: the slow tier (make test-all, CI)
 @needs_model
 @pytest.mark.timeout(900)
 def test_cross_validated_accuracy_across_files() -> None:
