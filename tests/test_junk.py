@@ -38,14 +38,14 @@ async def test_junk_is_not_taken_for_a_question(
 
 
 async def test_questions_however_typed_still_go_through(alice: Console, organiser: Console) -> None:
-    for question in ("wen do noms close", "when's the ballot, like?", "ur view on brexit m8?"):
+    for question in ("wen do the noms shut", "when's the ballot, like?", "ur view on brexit m8?"):
         reply = await alice.handle(question)
         assert reply is not None and reply != DIDNT_CATCH, question
     # A question the material does not cover is still kept for the organisers.
-    kept = await alice.handle("does mark support brexit?")
+    kept = await alice.handle("is mark in favour of brexit?")
     assert kept is not None and kept.startswith("I don't know")
     listing = await organiser.handle("/questions")
-    assert listing is not None and "does mark support brexit?" in listing
+    assert listing is not None and "is mark in favour of brexit?" in listing
 
 
 async def test_a_number_still_picks_a_choice_the_bot_offered(alice: Console) -> None:

@@ -46,7 +46,7 @@ async def test_the_nomination_results_wait_for_their_publication(
 @pytest.mark.parametrize(
     ("question", "source", "figure"),
     [
-        ("How many branches nominated Serwotka?", "faq-results-2019", "62"),
+        ("How many branch nominations did Serwotka get in 2019?", "faq-results-2019", "62"),
         ("how many branches nominated Lloyd", "faq-results-2019", "39"),
         ("who else is standing for general secretary?", "faq-candidates-2019", "Laidlaw"),
     ],
