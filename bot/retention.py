@@ -52,7 +52,8 @@ async def purge_if_due(services: Services, by: str) -> PurgeCounts | None:
 async def relearn(services: Services) -> None:
     """After an erasure or the purge, the answer engine (if built) forgets the wording of
     organisers' answers as it was and takes it as it is now stored."""
-    if "answers" not in vars(services):
+    engine = services.built_answers()
+    if engine is None:
         return
     stored = await services.store.questions.answers()
-    services.answers.relearn([LearnedAnswer(a.id, a.question, a.answer) for a in stored])
+    engine.relearn([LearnedAnswer(a.id, a.question, a.answer) for a in stored])

@@ -48,6 +48,12 @@ class Services:
                     engine = self._answers = self.make_answers()
         return engine
 
+    def built_answers(self) -> AnswerEngine | None:
+        """The answer engine if it has been built (waiting for a build under way), without
+        building it."""
+        with self._answers_lock:
+            return self._answers
+
     def warm_answers(self) -> threading.Thread:
         """Build the answer engine in the background, so that the first question does not
         wait for the sentence model, nor anything else for it."""
