@@ -25,11 +25,12 @@ run: $(STAMP)
 
 # The fast tier: everything but the tests marked slow (the rehearsal seeds beyond a few,
 # the kill-and-restart process tests, cross-validation). The slow tier is CI's: test-all.
+# Two workers (pytest-xdist): the tests run side by side on a two-core machine.
 test: check
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -n 2 -m "not slow"
 
 test-all: check
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 check: $(STAMP)
 	$(BIN)/ruff check .
