@@ -27,10 +27,10 @@ run: $(STAMP)
 # the kill-and-restart process tests, cross-validation). The slow tier is CI's: test-all.
 # Two workers (pytest-xdist): the tests run side by side on a two-core machine.
 test: check
-	$(BIN)/pytest -n 2 -m "not slow"
+	$(BIN)/pytest -n 2 --dist worksteal -m "not slow"
 
 test-all: check
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist worksteal
 
 check: $(STAMP)
 	$(BIN)/ruff check .

@@ -321,7 +321,8 @@ async def test_done_snooze_and_need_help_in_the_console(seeded: Services) -> Non
         "You can also email info@electserwotka.com."
     )
     facts = await seeded.store.reports.digest(moment - timedelta(days=1), moment.date())
-    assert [(h.display_name, h.branch_code) for h in facts.help] == [("nia", "DWP-LEEDS")]
+    # The name she signed up with stays: a message carrying only her id does not replace it.
+    assert [(h.display_name, h.branch_code) for h in facts.help] == [("Nia", "DWP-LEEDS")]
     await sender.send(Target("console", "user", "nia"), reminder, "n1")
     assert await console.handle("2") == "Snoozed: no reminders until Wednesday 4 September 2019."
     plan = await Deliverer(seeded, {}).plan(moment, moment + timedelta(days=10))

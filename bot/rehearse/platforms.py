@@ -80,6 +80,7 @@ class Sender:
         self._process.check()
         if fence is not None and not await fence.enter():
             return SendOutcome("fenced")
+        self._process.check()  # the process may have died while the fence was written
         ref = self._platform.deliver(target, reply, key)
         process = self._process
         if process.kill_after is not None:
