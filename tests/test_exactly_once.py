@@ -8,29 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from tests.backends import SKIP_REASON, fresh_postgres, postgres_url, sqlite_file_url
 from tests.fakes.slack_api import fake_slack
 from tests.fleet import Fleet, finish, kill, stop, tally
 
 # Real sender processes, killed and restarted: the slow tier (make test-all, CI).
 pytestmark = pytest.mark.slow
 RECIPIENTS = 2000
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_file_url(tmp_path / "fleet.db")
-        return
-    if postgres_url() is None:
-        pytest.skip(SKIP_REASON)
-    async with fresh_postgres() as url:
-        yield url
 
 
 async def check(fleet: Fleet) -> None:
@@ -46,9 +33,9 @@ async def check(fleet: Fleet) -> None:
 
 
 @pytest.mark.timeout(600)
-async def test_two_send_dues_at_once(store_url: str, tmp_path: Path) -> None:
+async def test_two_send_dues_at_once(database_url: str, tmp_path: Path) -> None:
     async with fake_slack(latency=0.01) as fake:
-        fleet = Fleet(store_url, "slack", fake, tmp_path)
+        fleet = Fleet(database_url, "slack", fake, tmp_path)
         await fleet.import_volunteers(RECIPIENTS)
         first, second = await fleet.start("send-due"), await fleet.start("send-due")
         codes = [await finish(first), await finish(second)]
@@ -61,9 +48,9 @@ async def test_two_send_dues_at_once(store_url: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.timeout(600)
-async def test_a_running_bot_and_a_cron_send_due(store_url: str, tmp_path: Path) -> None:
+async def test_a_running_bot_and_a_cron_send_due(database_url: str, tmp_path: Path) -> None:
     async with fake_slack(latency=0.01) as fake:
-        fleet = Fleet(store_url, "slack", fake, tmp_path)
+        fleet = Fleet(database_url, "slack", fake, tmp_path)
         await fleet.import_volunteers(RECIPIENTS)
         running = await fleet.start("run", "--reminders-only")
         cron = await fleet.start("send-due")
@@ -77,10 +64,10 @@ async def test_a_running_bot_and_a_cron_send_due(store_url: str, tmp_path: Path)
 
 
 @pytest.mark.timeout(600)
-async def test_five_kills_and_restarts(store_url: str, tmp_path: Path) -> None:
+async def test_five_kills_and_restarts(database_url: str, tmp_path: Path) -> None:
     chance = random.Random(14)
     async with fake_slack(latency=0.01) as fake:
-        fleet = Fleet(store_url, "slack", fake, tmp_path)
+        fleet = Fleet(database_url, "slack", fake, tmp_path)
         await fleet.import_volunteers(RECIPIENTS)
         points = sorted(chance.sample(range(50, RECIPIENTS - 50), 5))
         for point in points:

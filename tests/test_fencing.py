@@ -27,7 +27,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.domain import DeliveryClaim
 from bot.leader import Lease
 from bot.store import Store
-from tests.backends import SKIP_REASON, fresh_postgres, postgres_url, sqlite_file_url
 from tests.fakes.discord_api import FakeDiscord, fake_discord
 from tests.fakes.slack_api import FakeSlack, fake_slack
 from tests.fleet import Fleet, finish, kill, tally
@@ -37,17 +36,6 @@ LEASE = 2.0  # seconds; the pause below is longer
 # The senders' clock, a few minutes after the import's: every welcome is due, however
 # long the import took on its own clock.
 SEND_DUE = ("--now", "2019-09-20T10:05", "send-due")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_file_url(tmp_path / "fleet.db")
-        return
-    if postgres_url() is None:
-        pytest.skip(SKIP_REASON)
-    async with fresh_postgres() as url:
-        yield url
 
 
 @asynccontextmanager
@@ -61,11 +49,11 @@ async def platform(name: str, latency: float) -> AsyncIterator[FakeSlack | FakeD
             yield discord
 
 
-async def test_a_sending_mark_is_refused_under_an_epoch_gone_by(store_url: str) -> None:
+async def test_a_sending_mark_is_refused_under_an_epoch_gone_by(database_url: str) -> None:
     """The fence itself, on the real store: once the lease has run out and been taken
     again, even by the same process, what was claimed under the old epoch cannot be
     marked "sending"; under the new one it can."""
-    store = await Store.open(store_url)
+    store = await Store.open(database_url)
     try:
         lease = Lease(store, "send-due", 60)
         assert await lease.try_take() is None
@@ -161,14 +149,14 @@ async def check(fleet: Fleet, recipients: int = RECIPIENTS) -> None:
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("platform_name", ["slack", "discord"])
 async def test_a_sender_paused_past_its_lease_sends_nothing_again(
-    store_url: str, platform_name: str, tmp_path: Path
+    database_url: str, platform_name: str, tmp_path: Path
 ) -> None:
     async with platform(platform_name, latency=0.01) as fake:
-        fleet = Fleet(store_url, platform_name, fake, tmp_path, rate=100.0, lease_seconds=LEASE)
+        fleet = Fleet(database_url, platform_name, fake, tmp_path, rate=100.0, lease_seconds=LEASE)
         await fleet.import_volunteers(RECIPIENTS)
         first = await fleet.start(*SEND_DUE)
         await until_arrived(fleet, 60, first)
-        await pause_between_transactions(first, store_url)  # a VM paused, a lid closed
+        await pause_between_transactions(first, database_url)  # a VM paused, a lid closed
         try:
             await asyncio.sleep(LEASE + 1.5)
             second = await fleet.start(*SEND_DUE)
@@ -189,10 +177,10 @@ async def in_doubt(fleet: Fleet) -> set[str]:
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
-async def test_three_kills_with_discords_nonce_ignored(store_url: str, tmp_path: Path) -> None:
+async def test_three_kills_with_discords_nonce_ignored(database_url: str, tmp_path: Path) -> None:
     chance = random.Random(24)
     async with fake_discord(honour_nonce=False, latency=0.05) as fake:
-        fleet = Fleet(store_url, "discord", fake, tmp_path, rate=200.0)
+        fleet = Fleet(database_url, "discord", fake, tmp_path, rate=200.0)
         await fleet.import_volunteers(RECIPIENTS)
         cut_short: set[str] = set()
         for point in sorted(chance.sample(range(30, RECIPIENTS - 30), 3)):
@@ -211,10 +199,10 @@ async def test_three_kills_with_discords_nonce_ignored(store_url: str, tmp_path:
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 async def test_history_answering_429_ten_times_sends_nothing_twice(
-    store_url: str, tmp_path: Path
+    database_url: str, tmp_path: Path
 ) -> None:
     async with fake_slack(latency=0.05) as fake:
-        fleet = Fleet(store_url, "slack", fake, tmp_path)
+        fleet = Fleet(database_url, "slack", fake, tmp_path)
         await fleet.import_volunteers(RECIPIENTS)
         sender = await fleet.start(*SEND_DUE)
         await until_arrived(fleet, RECIPIENTS // 2, sender)
