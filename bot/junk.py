@@ -18,6 +18,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+from bot.knowledge.lexicon import word_classes
 from bot.knowledge.words import QUESTION_WORDS, STOPWORDS
 
 DIDNT_CATCH = (
@@ -67,11 +68,8 @@ def _known(word: str, vocabulary: frozenset[str]) -> bool:
     return first in vocabulary or _in_lexicon(first) or (first != base and _in_lexicon(base))
 
 
-@cache
 def _in_lexicon(word: str) -> bool:
-    from lemminflect import getAllLemmas  # its tables load on first use
-
-    return len(word) > 1 and bool(getAllLemmas(word))
+    return len(word) > 1 and bool(word_classes(word))
 
 
 def _mashed(word: str) -> bool:

@@ -9,19 +9,16 @@ around it. Only the lexical ranker uses the lexicon.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from itertools import pairwise
 
+from bot.knowledge.lexicon import word_classes
 from bot.knowledge.words import GENERIC, POST, QUESTION_WORDS, STOPWORDS
 from bot.text import words
 
 
-@lru_cache(maxsize=10_000)  # words come from users: bounded like the other caches here
 def lexicon_classes(word: str) -> frozenset[str]:
-    """The word classes the English lexicon (lemminflect) knows a word in."""
-    from lemminflect import getAllLemmas  # its tables load on first use
-
-    return frozenset(getAllLemmas(word))
+    """The word classes the English lexicon (lemminflect's tables) knows a word in."""
+    return word_classes(word)
 
 
 def word_class(word: str) -> str | None:

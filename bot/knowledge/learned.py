@@ -18,7 +18,7 @@ import numpy as np
 
 from bot.knowledge.answertype import asked_type, asks_about_now, holds, sentences
 from bot.knowledge.config import RankerConfig
-from bot.knowledge.encoder import Encoder, Vector
+from bot.knowledge.encoder import DIMENSIONS, Encoder, Vector
 from bot.knowledge.fusion import Bm25, fuse, ranks
 from bot.knowledge.language import Language, Reading
 from bot.knowledge.ranker import DECLINE, Ranker
@@ -27,10 +27,10 @@ from bot.knowledge.training import UnitVectors
 from bot.knowledge.units import Unit
 
 TIMETABLE = "timetable"
-RECENT_QUESTIONS = 1024
+RECENT_QUESTIONS = 1024  # questions whose vector is kept: many people ask the same thing
 # Words that say what kind of thing is asked for, not what it is about.
 ASKING_WORDS = "long many much old year years date day time number figure percentage age"
-TYPED_DEPTH = 3  # how far down the fused ranking a sentence holding the asked fact is sought  # questions whose reading is kept: many people ask the same thing
+TYPED_DEPTH = 3  # how far down the fused ranking a sentence holding the asked fact is sought
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +62,12 @@ class LearnedChooser:
         self.encoder = encoder
         self.language = language
         self.ranker = ranker
-        # 1.5 KB each, with the classes' probabilities (the same for the same vector).
-        self._recent: OrderedDict[str, tuple[Vector, list[tuple[str, float]]]] = OrderedDict()
+        # Recent questions' vectors and classes' probabilities, in rows of two arrays made
+        # once: a thousand small arrays made one by one, between the encoder's large
+        # passing ones, held several times their size in scattered memory.
+        self._recent: OrderedDict[str, int] = OrderedDict()  # question -> row
+        self._recent_vectors = np.zeros((RECENT_QUESTIONS, DIMENSIONS), dtype=np.float32)
+        self._recent_rows = np.zeros((RECENT_QUESTIONS, len(ranker.labels)), dtype=np.float32)
         self.config = config
         self.rule = rule
         self._classes: dict[str, list[int]] = defaultdict(list)
@@ -100,7 +104,9 @@ class LearnedChooser:
         return self.units[numbers[0]] if numbers else None
 
     def probabilities(self, vector: Vector) -> list[tuple[str, float]]:
-        row = self.ranker.probabilities(vector[None, :])[0]
+        return self._ranked(self.ranker.probabilities(vector[None, :])[0])
+
+    def _ranked(self, row: Vector) -> list[tuple[str, float]]:
         order = np.argsort(-row, kind="stable")
         return [(self.ranker.labels[i], float(row[i])) for i in order]
 
@@ -121,16 +127,22 @@ class LearnedChooser:
         is uncased and ignores spacing, so the same words asked again (the common case:
         "when are nominations due?") are encoded once, from a bounded cache."""
         key = " ".join(question.lower().split())
-        known = self._recent.get(key)
-        if known is None:
+        row = self._recent.get(key)
+        if row is None:
             vector = self.encoder.encode([question])[0]
-            vector.setflags(write=False)
-            known = self._recent[key] = (vector, self.probabilities(vector))
-            if len(self._recent) > RECENT_QUESTIONS:
-                self._recent.popitem(last=False)
+            probabilities = self.ranker.probabilities(vector[None, :])[0]
+            if len(self._recent) >= RECENT_QUESTIONS:
+                _, row = self._recent.popitem(last=False)
+            else:
+                row = len(self._recent)
+            self._recent[key] = row
+            self._recent_vectors[row] = vector
+            self._recent_rows[row] = probabilities
         else:
             self._recent.move_to_end(key)
-        return known[0], list(known[1])
+        vector = self._recent_vectors[row].copy()  # the row is reused: callers get their own
+        vector.setflags(write=False)
+        return vector, self._ranked(self._recent_rows[row])
 
     def choose(
         self, reading: Reading, vector: Vector, ranked: list[tuple[str, float]], question: str = ""
