@@ -20,7 +20,7 @@ from bot.services import Services
 from bot.settings import Settings
 from tests.backends import SKIP_REASON, fresh_postgres, postgres_url, sqlite_file_url
 
-pytest_plugins = ["tests.slack_fixtures"]
+pytest_plugins = ["tests.slack_fixtures", "tests.discord_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CAMPAIGN = ROOT / "campaign"

@@ -1,6 +1,6 @@
 """Fixtures for tests of the real bolt app: the fake Slack Web API (`fake`), settings that
-switch Slack on against it, and services built from them. Registered in conftest.py; a
-module that needs another `fake` (Discord's) defines its own, which takes precedence."""
+switch Slack on against it, and services built from them. Registered in conftest.py beside
+the Discord ones (whose fake API is `discord_api`)."""
 
 from __future__ import annotations
 

@@ -1,16 +1,12 @@
-"""The live board: on Discord through real discord.py against the fake Discord API, on
-Slack through the real bolt app against the fake Web API, and its content in the console."""
+"""The live board: on Discord through real discord.py against the discord_api Discord API, on
+Slack through the real bolt app against the discord_api Web API, and its content in the console."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from bot.adapters.console import render as console_render
 from bot.adapters.discord import DiscordAdapter
@@ -23,25 +19,14 @@ from bot.settings import Settings
 from bot.store.boards import Board
 from tests import discord_harness as harness
 from tests import slack_harness as slack
-from tests.fakes.discord_api import FakeDiscord, fake_discord
-from tests.fakes.slack_api import FakeSlack, fake_slack
+from tests.fakes.discord_api import FakeDiscord
+from tests.fakes.slack_api import FakeSlack
 
 CALLBACK = "POST /interactions/{id}/{token}/callback"
 POST = "POST /channels/{id}/messages"
 EDIT = "PATCH /channels/{id}/messages/{message}"
 ALICE = harness.member("500000000000000001", "alice")
 OLIVE = harness.member("500000000000000002", "olive", roles=(harness.ORGANISER_ROLE_ID,))
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with fake_discord() as running:
-        yield running
-
-
-@pytest.fixture
-def discord_settings(db_path: Path, fake: FakeDiscord) -> Settings:
-    return harness.settings(db_path, fake)
 
 
 async def start(services: Services, settings: Settings) -> DiscordAdapter:
@@ -57,11 +42,11 @@ async def stop(adapter: DiscordAdapter) -> None:
 
 
 async def invoke(
-    adapter: DiscordAdapter, fake: FakeDiscord, name: str, options: dict[str, Any], user: Any
+    adapter: DiscordAdapter, discord_api: FakeDiscord, name: str, options: dict[str, Any], user: Any
 ) -> None:
-    before = len(fake.calls_to(CALLBACK))
+    before = len(discord_api.calls_to(CALLBACK))
     harness.dispatch(adapter, harness.command(name, options, user))
-    await fake.wait_for(CALLBACK, before + 1)
+    await discord_api.wait_for(CALLBACK, before + 1)
 
 
 async def stored_board(
@@ -89,13 +74,13 @@ def embed(call: Any) -> dict[str, Any]:
 
 
 async def test_board_here_posts_one_message_and_a_report_edits_it(
-    discord_settings: Settings, clock: Clock, fake: FakeDiscord
+    discord_settings: Settings, clock: Clock, discord_api: FakeDiscord
 ) -> None:
     async with open_services(discord_settings, clock=clock) as services:
         adapter = await start(services, discord_settings)
         try:
-            await invoke(adapter, fake, "board-here", {}, OLIVE)
-            (posted,) = await fake.wait_for(POST, within=5.0)
+            await invoke(adapter, discord_api, "board-here", {}, OLIVE)
+            (posted,) = await discord_api.wait_for(POST, within=5.0)
             assert posted.path.endswith(f"/channels/{harness.CHANNEL_ID}/messages")
             first = embed(posted)
             assert first["title"] == "Mark Serwotka: nominations"
@@ -104,26 +89,26 @@ async def test_board_here_posts_one_message_and_a_report_edits_it(
             board = await stored_board(services)
 
             await invoke(
-                adapter, fake, "nominate", {"branch": "DWP-LEEDS", "outcome": "nominated"}, ALICE
+                adapter, discord_api, "nominate", {"branch": "DWP-LEEDS", "outcome": "nominated"}, ALICE
             )
-            (edited,) = await fake.wait_for(EDIT, within=5.0)
+            (edited,) = await discord_api.wait_for(EDIT, within=5.0)
             assert edited.path.endswith(
                 f"/channels/{harness.CHANNEL_ID}/messages/{board.message_id}"
             )
             assert "DWP Leeds" in embed(edited)["description"]
-            assert len(fake.calls_to(POST)) == 1  # one message, edited in place
+            assert len(discord_api.calls_to(POST)) == 1  # one message, edited in place
         finally:
             await stop(adapter)
 
 
 async def test_after_a_restart_the_next_report_edits_the_stored_message(
-    discord_settings: Settings, clock: Clock, fake: FakeDiscord
+    discord_settings: Settings, clock: Clock, discord_api: FakeDiscord
 ) -> None:
     async with open_services(discord_settings, clock=clock) as services:
         adapter = await start(services, discord_settings)
         try:
-            await invoke(adapter, fake, "board-here", {}, OLIVE)
-            await fake.wait_for(POST, within=5.0)
+            await invoke(adapter, discord_api, "board-here", {}, OLIVE)
+            await discord_api.wait_for(POST, within=5.0)
             await stored_board(services)
         finally:
             await stop(adapter)
@@ -133,30 +118,30 @@ async def test_after_a_restart_the_next_report_edits_the_stored_message(
         adapter = await start(services, discord_settings)
         try:
             await invoke(
-                adapter, fake, "nominate", {"branch": "DWP-LEEDS", "outcome": "nominated"}, ALICE
+                adapter, discord_api, "nominate", {"branch": "DWP-LEEDS", "outcome": "nominated"}, ALICE
             )
-            (edited,) = await fake.wait_for(EDIT, within=5.0)
+            (edited,) = await discord_api.wait_for(EDIT, within=5.0)
             assert edited.path.endswith(f"/messages/{board.message_id}")
             assert "DWP Leeds" in embed(edited)["description"]
-            assert len(fake.calls_to(POST)) == 1
+            assert len(discord_api.calls_to(POST)) == 1
         finally:
             await stop(adapter)
 
 
 async def test_a_deleted_board_message_is_posted_again(
-    discord_settings: Settings, clock: Clock, fake: FakeDiscord
+    discord_settings: Settings, clock: Clock, discord_api: FakeDiscord
 ) -> None:
     async with open_services(discord_settings, clock=clock) as services:
         adapter = await start(services, discord_settings)
         try:
-            await invoke(adapter, fake, "board-here", {}, OLIVE)
-            await fake.wait_for(POST, within=5.0)
+            await invoke(adapter, discord_api, "board-here", {}, OLIVE)
+            await discord_api.wait_for(POST, within=5.0)
             board = await stored_board(services)
-            fake.deleted_messages.add(board.message_id)
+            discord_api.deleted_messages.add(board.message_id)
             await invoke(
-                adapter, fake, "nominate", {"branch": "DWP-LEEDS", "outcome": "nominated"}, ALICE
+                adapter, discord_api, "nominate", {"branch": "DWP-LEEDS", "outcome": "nominated"}, ALICE
             )
-            posts = await fake.wait_for(POST, count=2, within=5.0)
+            posts = await discord_api.wait_for(POST, count=2, within=5.0)
             assert "DWP Leeds" in embed(posts[1])["description"]
             await stored_board(services, replacing=board.message_id)  # the new message's id
         finally:
@@ -164,18 +149,18 @@ async def test_a_deleted_board_message_is_posted_again(
 
 
 async def test_board_here_is_for_organisers_and_channels(
-    discord_settings: Settings, clock: Clock, fake: FakeDiscord
+    discord_settings: Settings, clock: Clock, discord_api: FakeDiscord
 ) -> None:
     async with open_services(discord_settings, clock=clock) as services:
         adapter = await start(services, discord_settings)
         try:
-            await invoke(adapter, fake, "board-here", {}, ALICE)
-            refused = fake.calls_to(CALLBACK)[-1].json
+            await invoke(adapter, discord_api, "board-here", {}, ALICE)
+            refused = discord_api.calls_to(CALLBACK)[-1].json
             assert isinstance(refused, dict)
             assert "organisers only" in str(refused["data"].get("content"))
             assert await services.store.boards.all("discord") == []
-            await invoke(adapter, fake, "board-here", {"off": True}, OLIVE)
-            assert "There is no board" in str(fake.calls_to(CALLBACK)[-1].json)
+            await invoke(adapter, discord_api, "board-here", {"off": True}, OLIVE)
+            assert "There is no board" in str(discord_api.calls_to(CALLBACK)[-1].json)
         finally:
             await stop(adapter)
 
@@ -199,17 +184,6 @@ async def test_the_board_in_the_console(services: Services, alice: Any) -> None:
 # --- the same board on Slack, through the real bolt app ----------------------------------
 
 
-@pytest.fixture
-async def fake_slack_api() -> AsyncIterator[FakeSlack]:
-    async with fake_slack() as running:
-        yield running
-
-
-@pytest.fixture
-def slack_settings(db_path: Path, fake_slack_api: FakeSlack) -> Settings:
-    return slack.settings(db_path, fake_slack_api)
-
-
 async def slack_command(
     adapter: SlackAdapter, fake: FakeSlack, name: str, text: str, user: str
 ) -> str:
@@ -220,9 +194,8 @@ async def slack_command(
 
 
 async def test_the_board_on_slack_is_updated_in_place_and_after_a_restart(
-    slack_settings: Settings, clock: Clock, fake_slack_api: FakeSlack
+    slack_settings: Settings, clock: Clock, fake: FakeSlack
 ) -> None:
-    fake = fake_slack_api
     async with open_services(slack_settings, clock=clock) as services:
         adapter = SlackAdapter(Dispatcher(services), slack_settings, mode="http")  # not started
         try:
@@ -260,16 +233,16 @@ async def test_the_board_on_slack_is_updated_in_place_and_after_a_restart(
 
 
 async def test_home_on_discord_and_a_button_that_needs_a_date(
-    discord_settings: Settings, clock: Clock, fake: FakeDiscord
+    discord_settings: Settings, clock: Clock, discord_api: FakeDiscord
 ) -> None:
     async with open_services(discord_settings, clock=clock) as services:
         adapter = await start(services, discord_settings)
         try:
             await invoke(
-                adapter, fake, "volunteer", {"branch": "DWP-LEEDS", "consent": "yes"}, ALICE
+                adapter, discord_api, "volunteer", {"branch": "DWP-LEEDS", "consent": "yes"}, ALICE
             )
-            await invoke(adapter, fake, "home", {}, ALICE)
-            body = fake.calls_to(CALLBACK)[-1].json
+            await invoke(adapter, discord_api, "home", {}, ALICE)
+            body = discord_api.calls_to(CALLBACK)[-1].json
             assert isinstance(body, dict)
             (shown,) = body["data"]["embeds"]
             assert shown["title"] == "Your campaign: DWP Leeds"
@@ -277,9 +250,9 @@ async def test_home_on_discord_and_a_button_that_needs_a_date(
             buttons = [c for row in body["data"]["components"] for c in row["components"]]
             assert [b["label"] for b in buttons] == ["Report the meeting", "Snooze", "Opt out"]
 
-            before = len(fake.calls_to(CALLBACK))
+            before = len(discord_api.calls_to(CALLBACK))
             harness.dispatch(adapter, harness.button(buttons[0]["custom_id"], ALICE))
-            calls = await fake.wait_for(CALLBACK, before + 1)
+            calls = await discord_api.wait_for(CALLBACK, before + 1)
             form = calls[-1].json
             assert isinstance(form, dict) and form["type"] == 9  # a modal
             inputs = {
@@ -295,7 +268,7 @@ async def test_home_on_discord_and_a_button_that_needs_a_date(
                     ALICE,
                 ),
             )
-            done = await fake.wait_for(CALLBACK, before + 2)
+            done = await discord_api.wait_for(CALLBACK, before + 2)
             assert "Recorded: DWP Leeds meeting" in str(done[-1].json)
             facts = await services.store.branches.facts("DWP-LEEDS")
             assert facts[0].meeting_date == date(2019, 9, 30)
@@ -304,22 +277,22 @@ async def test_home_on_discord_and_a_button_that_needs_a_date(
 
 
 async def test_nothing_typed_pings_from_the_discord_board(
-    discord_settings: Settings, clock: Clock, fake: FakeDiscord
+    discord_settings: Settings, clock: Clock, discord_api: FakeDiscord
 ) -> None:
     async with open_services(discord_settings, clock=clock) as services:
         adapter = await start(services, discord_settings)
         try:
-            await invoke(adapter, fake, "board-here", {}, OLIVE)
-            await fake.wait_for(POST, within=5.0)
+            await invoke(adapter, discord_api, "board-here", {}, OLIVE)
+            await discord_api.wait_for(POST, within=5.0)
             await stored_board(services)
             await invoke(
                 adapter,
-                fake,
+                discord_api,
                 "nominate",
                 {"branch": "DWP-LEEDS", "outcome": "other", "nominee": "@everyone <@&1> **Bo**"},
                 ALICE,
             )
-            (edited,) = await fake.wait_for(EDIT, within=5.0)
+            (edited,) = await discord_api.wait_for(EDIT, within=5.0)
             description = embed(edited)["description"]  # sent with mentions switched off
             assert "nominated @\u200beveryone \\<@&1\\> \\*\\*Bo\\*\\*" in description
         finally:

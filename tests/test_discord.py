@@ -1,4 +1,4 @@
-"""Real discord.py interactions through the real command tree, against a local fake API."""
+"""Real discord.py interactions through the real command tree, against a local discord_api API."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ import pytest
 
 from bot.adapters.discord import DiscordAdapter
 from bot.adapters.discord_views import button_id, render, text_limit
-from bot.app import open_services
-from bot.clock import Clock
 from bot.dispatch import Dispatcher
 from bot.domain import User
 from bot.messages import Button, Reply
@@ -27,7 +25,7 @@ from commands import registry
 from tests import discord_harness as harness
 from tests import reminder_state as states
 from tests.conftest import CAMPAIGN, sqlite_url
-from tests.fakes.discord_api import BOT_ID, FakeDiscord, fake_discord
+from tests.fakes.discord_api import BOT_ID, FakeDiscord
 from tests.store_rows import table_rows
 
 CALLBACK = "POST /interactions/{id}/{token}/callback"
@@ -37,28 +35,11 @@ OLIVE = harness.member("500000000000000002", "olive", roles=(harness.ORGANISER_R
 
 
 @pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with fake_discord() as running:
-        yield running
-
-
-@pytest.fixture
-def discord_settings(db_path: Path, fake: FakeDiscord) -> Settings:
-    return harness.settings(db_path, fake)
-
-
-@pytest.fixture
-async def discord_services(discord_settings: Settings, clock: Clock) -> AsyncIterator[Services]:
-    async with open_services(discord_settings, clock=clock) as built:
-        yield built
-
-
-@pytest.fixture
 async def adapter(
-    discord_services: Services, discord_settings: Settings, fake: FakeDiscord
+    discord_services: Services, discord_settings: Settings, discord_api: FakeDiscord
 ) -> AsyncIterator[DiscordAdapter]:
     built = DiscordAdapter(Dispatcher(discord_services), discord_settings, serve=True)
-    await built.login()  # logs in and syncs commands, at the fake
+    await built.login()  # logs in and syncs commands, at the discord_api
     harness.add_guild(built)
     yield built
     await built.board.close()
@@ -67,7 +48,7 @@ async def adapter(
 
 async def invoke(
     adapter: DiscordAdapter,
-    fake: FakeDiscord,
+    discord_api: FakeDiscord,
     name: str,
     options: dict[str, Any],
     user: dict[str, Any] = ALICE,
@@ -75,14 +56,14 @@ async def invoke(
     follow: bool = True,
 ) -> dict[str, Any]:
     """The interaction's response; if it was deferred (and `follow`), the follow-up."""
-    before = len(fake.calls_to(CALLBACK))
-    followed = len(fake.calls_to(FOLLOWUP))
+    before = len(discord_api.calls_to(CALLBACK))
+    followed = len(discord_api.calls_to(FOLLOWUP))
     harness.dispatch(adapter, harness.command(name, options, user, guild))
-    calls = await fake.wait_for(CALLBACK, before + 1)
+    calls = await discord_api.wait_for(CALLBACK, before + 1)
     body = calls[-1].json
     assert isinstance(body, dict)
     if follow and body["type"] == 5:  # a slow machine: deferred, and the reply is the follow-up
-        follow_ups = await fake.wait_for(FOLLOWUP, followed + 1)
+        follow_ups = await discord_api.wait_for(FOLLOWUP, followed + 1)
         data = follow_ups[-1].json
         assert isinstance(data, dict)
         return {"type": 4, "data": data}
@@ -95,8 +76,8 @@ def message_of(body: dict[str, Any]) -> str:
     return data.get("content") or (embeds[0]["description"] if embeds else "")
 
 
-async def test_commands_are_synced_to_the_guild(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
-    (synced,) = fake.calls_to(
+async def test_commands_are_synced_to_the_guild(adapter: DiscordAdapter, discord_api: FakeDiscord) -> None:
+    (synced,) = discord_api.calls_to(
         f"PUT /applications/900000000000000002/guilds/{harness.GUILD_ID}/commands"
     )
     assert isinstance(synced.json, list)
@@ -176,38 +157,38 @@ def test_every_command_has_a_case() -> None:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 async def test_every_command_through_a_real_interaction(
-    adapter: DiscordAdapter, fake: FakeDiscord, name: str
+    adapter: DiscordAdapter, discord_api: FakeDiscord, name: str
 ) -> None:
     options, expected = CASES[name]
-    body = await invoke(adapter, fake, name, options, user=OLIVE)
+    body = await invoke(adapter, discord_api, name, options, user=OLIVE)
     assert body["type"] == 4
     assert expected in message_of(body)
     assert body["data"]["flags"] & 64  # ephemeral: only the caller sees it
     assert body["data"]["allowed_mentions"] == {"parse": []}
 
 
-async def test_export_attaches_the_csv(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
-    await invoke(adapter, fake, "nominate", {"branch": "DWP-LEEDS", "outcome": "nominated"})
-    await invoke(adapter, fake, "export", {}, user=OLIVE)
-    files = fake.calls_to(CALLBACK)[-1].files
+async def test_export_attaches_the_csv(adapter: DiscordAdapter, discord_api: FakeDiscord) -> None:
+    await invoke(adapter, discord_api, "nominate", {"branch": "DWP-LEEDS", "outcome": "nominated"})
+    await invoke(adapter, discord_api, "export", {}, user=OLIVE)
+    files = discord_api.calls_to(CALLBACK)[-1].files
     (content,) = files.values()
     assert b"DWP-LEEDS,DWP Leeds" in content
 
 
 async def test_organiser_commands_refuse_supporters(
-    adapter: DiscordAdapter, fake: FakeDiscord
+    adapter: DiscordAdapter, discord_api: FakeDiscord
 ) -> None:
-    body = await invoke(adapter, fake, "export", {}, user=ALICE)
+    body = await invoke(adapter, discord_api, "export", {}, user=ALICE)
     assert message_of(body) == "Sorry, /export is for campaign organisers only."
 
 
-async def test_shared_progress_is_public(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
-    body = await invoke(adapter, fake, "progress", {"share": True})
+async def test_shared_progress_is_public(adapter: DiscordAdapter, discord_api: FakeDiscord) -> None:
+    body = await invoke(adapter, discord_api, "progress", {"share": True})
     assert not body["data"].get("flags", 0) & 64
 
 
 async def test_slow_work_is_deferred_then_followed_up(
-    adapter: DiscordAdapter, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+    adapter: DiscordAdapter, discord_api: FakeDiscord, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import bot.adapters.discord as module
 
@@ -219,9 +200,9 @@ async def test_slow_work_is_deferred_then_followed_up(
         return await run(*args, **kwargs)
 
     monkeypatch.setattr(adapter.services, "run", slow_run)
-    body = await invoke(adapter, fake, "ask", {"question": "who runs the ballot?"}, follow=False)
+    body = await invoke(adapter, discord_api, "ask", {"question": "who runs the ballot?"}, follow=False)
     assert body["type"] == 5  # deferred, thinking
-    (follow_up,) = await fake.wait_for(FOLLOWUP)
+    (follow_up,) = await discord_api.wait_for(FOLLOWUP)
     assert isinstance(follow_up.json, dict)
     assert "Electoral Reform Services" in (
         follow_up.json.get("content") or json.dumps(follow_up.json.get("embeds"))
@@ -229,27 +210,27 @@ async def test_slow_work_is_deferred_then_followed_up(
 
 
 async def test_branch_autocomplete_is_bounded_and_best_first(
-    adapter: DiscordAdapter, fake: FakeDiscord
+    adapter: DiscordAdapter, discord_api: FakeDiscord
 ) -> None:
     harness.dispatch(
         adapter, harness.command("nominate", {"branch": "dwp leds"}, ALICE, focused="branch")
     )
-    (call,) = await fake.wait_for(CALLBACK)
+    (call,) = await discord_api.wait_for(CALLBACK)
     assert isinstance(call.json, dict)
     assert call.json["type"] == 8
     choices = call.json["data"]["choices"]
     assert 0 < len(choices) <= 25
     assert choices[0] == {"name": "DWP Leeds", "value": "DWP-LEEDS"}
     harness.dispatch(adapter, harness.command("meeting", {"branch": "e"}, ALICE, focused="branch"))
-    calls = await fake.wait_for(CALLBACK, 2)
+    calls = await discord_api.wait_for(CALLBACK, 2)
     assert isinstance(calls[-1].json, dict)
     assert len(calls[-1].json["data"]["choices"]) == 25
 
 
 async def test_the_nominate_form(
-    adapter: DiscordAdapter, fake: FakeDiscord, discord_services: Services
+    adapter: DiscordAdapter, discord_api: FakeDiscord, discord_services: Services
 ) -> None:
-    body = await invoke(adapter, fake, "nominate", {})
+    body = await invoke(adapter, discord_api, "nominate", {})
     assert body["type"] == 9  # a modal
     modal = body["data"]
     assert modal["custom_id"] == "mobilise-form:nominate"
@@ -262,13 +243,13 @@ async def test_the_nominate_form(
             "mobilise-form:nominate", {"branch": "Atlantis", "outcome": "nominated"}, ALICE
         ),
     )
-    calls = await fake.wait_for(CALLBACK, 2)
+    calls = await discord_api.wait_for(CALLBACK, 2)
     assert isinstance(calls[-1].json, dict)
     assert calls[-1].json["data"]["flags"] & 64
     assert "I can't find a branch called 'Atlantis'" in message_of(calls[-1].json)
     assert await table_rows(discord_services.store, "nominations") == []
 
-    await invoke(adapter, fake, "nominate", {})
+    await invoke(adapter, discord_api, "nominate", {})
     harness.dispatch(
         adapter,
         harness.modal_submit(
@@ -277,7 +258,7 @@ async def test_the_nominate_form(
             ALICE,
         ),
     )
-    calls = await fake.wait_for(CALLBACK, 4)
+    calls = await discord_api.wait_for(CALLBACK, 4)
     assert isinstance(calls[-1].json, dict)
     assert "Recorded: DWP Leeds nominated Mark Serwotka" in message_of(calls[-1].json)
     nomination = await discord_services.store.nominations.current("DWP-LEEDS")
@@ -286,13 +267,13 @@ async def test_the_nominate_form(
 
 
 async def test_buttons_reach_the_same_core(
-    adapter: DiscordAdapter, fake: FakeDiscord, discord_services: Services
+    adapter: DiscordAdapter, discord_api: FakeDiscord, discord_services: Services
 ) -> None:
-    body = await invoke(adapter, fake, "volunteer", {"branch": "DWP-LEEDS"})
+    body = await invoke(adapter, discord_api, "volunteer", {"branch": "DWP-LEEDS"})
     row = body["data"]["components"][0]["components"]
     assert [b["label"] for b in row] == ["I agree", "No thanks"]
     harness.dispatch(adapter, harness.button(row[0]["custom_id"], ALICE))
-    calls = await fake.wait_for(CALLBACK, 2)
+    calls = await discord_api.wait_for(CALLBACK, 2)
     assert isinstance(calls[-1].json, dict)
     assert message_of(calls[-1].json).startswith("Thanks, alice! You're signed up")
     volunteer = await discord_services.store.people.volunteer(
@@ -301,10 +282,10 @@ async def test_buttons_reach_the_same_core(
     assert volunteer is not None and volunteer.branch_code == "DWP-LEEDS"
 
 
-async def test_echoed_mentions_never_ping(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
+async def test_echoed_mentions_never_ping(adapter: DiscordAdapter, discord_api: FakeDiscord) -> None:
     body = await invoke(
         adapter,
-        fake,
+        discord_api,
         "nominate",
         {
             "branch": "DWP-LEEDS",
@@ -318,7 +299,7 @@ async def test_echoed_mentions_never_ping(adapter: DiscordAdapter, fake: FakeDis
     assert body["data"]["allowed_mentions"] == {"parse": []}
 
 
-async def test_mentions_and_dms_are_answered(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
+async def test_mentions_and_dms_are_answered(adapter: DiscordAdapter, discord_api: FakeDiscord) -> None:
     bot = {"id": BOT_ID, "username": "mobilise", "discriminator": "0", "avatar": None, "bot": True}
     state = adapter.client._connection
     state.parse_message_create(
@@ -326,7 +307,7 @@ async def test_mentions_and_dms_are_answered(adapter: DiscordAdapter, fake: Fake
             f"<@{BOT_ID}> when does the ballot open? @everyone", ALICE, guild=True, mentions=[bot]
         )
     )
-    (sent,) = await fake.wait_for("POST /channels/{id}/messages")
+    (sent,) = await discord_api.wait_for("POST /channels/{id}/messages")
     assert isinstance(sent.json, dict)
     text = sent.json.get("content") or sent.json["embeds"][0]["description"]
     assert "7 November 2019" in text
@@ -339,23 +320,23 @@ async def test_mentions_and_dms_are_answered(adapter: DiscordAdapter, fake: Fake
         )
     )
     await asyncio.sleep(0.2)
-    assert len(fake.calls_to("POST /channels/{id}/messages")) == 1
+    assert len(discord_api.calls_to("POST /channels/{id}/messages")) == 1
     state.parse_message_create(
         harness.message(  # type: ignore[arg-type]
             "how many branches does he need", ALICE, guild=False, mentions=[]
         )
     )
-    dm = (await fake.wait_for("POST /channels/{id}/messages", 2))[-1]
+    dm = (await discord_api.wait_for("POST /channels/{id}/messages", 2))[-1]
     assert isinstance(dm.json, dict)
     assert "15 branches" in (dm.json.get("content") or dm.json["embeds"][0]["description"])
 
 
-async def test_429_is_honoured_and_sent_once(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
-    fake.rate_limit("POST /channels/{id}/messages", times=1, retry_after=0.8)
+async def test_429_is_honoured_and_sent_once(adapter: DiscordAdapter, discord_api: FakeDiscord) -> None:
+    discord_api.rate_limit("POST /channels/{id}/messages", times=1, retry_after=0.8)
     channel = adapter.client.get_partial_messageable(int(harness.CHANNEL_ID))
     await channel.send(**render(Reply(text="hello <@&1> @everyone")))
-    (limited,) = fake.calls_to("POST /channels/{id}/messages#429")
-    (sent,) = fake.calls_to("POST /channels/{id}/messages")
+    (limited,) = discord_api.calls_to("POST /channels/{id}/messages#429")
+    (sent,) = discord_api.calls_to("POST /channels/{id}/messages")
     assert sent.at - limited.at >= 0.75
     assert isinstance(sent.json, dict)
     assert sent.json["allowed_mentions"] == {"parse": []}
@@ -430,17 +411,17 @@ def test_render_limits() -> None:
 
 
 async def test_reminders_reach_discord_and_their_buttons_work(
-    adapter: DiscordAdapter, fake: FakeDiscord, discord_services: Services
+    adapter: DiscordAdapter, discord_api: FakeDiscord, discord_services: Services
 ) -> None:
     from datetime import timedelta
 
-    await invoke(adapter, fake, "volunteer", {"branch": "DWP-LEEDS", "consent": "yes"})
+    await invoke(adapter, discord_api, "volunteer", {"branch": "DWP-LEEDS", "consent": "yes"})
     deliverer = await states.sending(discord_services, {"discord": adapter})
     report = await deliverer.sweep(discord_services.clock.now() + timedelta(seconds=30))
     assert report.sent == 1
-    (opened,) = fake.calls_to("POST /users/@me/channels")
+    (opened,) = discord_api.calls_to("POST /users/@me/channels")
     assert opened.json == {"recipient_id": 500000000000000001}
-    (sent,) = fake.calls_to("POST /channels/{id}/messages")
+    (sent,) = discord_api.calls_to("POST /channels/{id}/messages")
     assert isinstance(sent.json, dict)
     assert sent.json["content"].startswith("Thanks for volunteering for DWP Leeds, alice.")
     assert sent.json["enforce_nonce"] is True and len(sent.json["nonce"]) <= 25
@@ -452,39 +433,39 @@ async def test_reminders_reach_discord_and_their_buttons_work(
         (2, "Thanks: the organisers will get in touch"),
         (1, "Snoozed: no reminders until Sunday 22 September 2019."),
     ):
-        before = len(fake.calls_to(CALLBACK))
+        before = len(discord_api.calls_to(CALLBACK))
         harness.dispatch(adapter, harness.button(row[number]["custom_id"], ALICE))
-        calls = await fake.wait_for(CALLBACK, before + 1)
+        calls = await discord_api.wait_for(CALLBACK, before + 1)
         assert isinstance(calls[-1].json, dict)
         assert message_of(calls[-1].json).startswith(expected)
 
 
 async def test_an_interaction_delivered_twice_is_handled_once(
-    adapter: DiscordAdapter, fake: FakeDiscord, discord_services: Services
+    adapter: DiscordAdapter, discord_api: FakeDiscord, discord_services: Services
 ) -> None:
     payload = harness.command("nominate", {"branch": "DWP-LEEDS", "outcome": "nominated"}, ALICE)
     harness.dispatch(adapter, payload)
     harness.dispatch(adapter, payload)  # the same interaction id again
-    await fake.wait_for(CALLBACK)
+    await discord_api.wait_for(CALLBACK)
     await asyncio.sleep(0.5)
-    assert len(fake.calls_to(CALLBACK)) == 1
+    assert len(discord_api.calls_to(CALLBACK)) == 1
     nomination = await discord_services.store.nominations.current("DWP-LEEDS")
     assert nomination is not None and nomination.report_count == 1
 
 
 async def test_an_organisers_answer_reaches_the_discord_asker(
-    adapter: DiscordAdapter, fake: FakeDiscord, discord_services: Services
+    adapter: DiscordAdapter, discord_api: FakeDiscord, discord_services: Services
 ) -> None:
     discord_services.outbox.attach(adapter)
-    await invoke(adapter, fake, "ask", {"question": "wat abot pensons on the moon"})
+    await invoke(adapter, discord_api, "ask", {"question": "wat abot pensons on the moon"})
     (queued,) = await discord_services.store.questions.unanswered()
     body = await invoke(
-        adapter, fake, "answer", {"id": queued.id, "text": "Nobody works on the moon."}, OLIVE
+        adapter, discord_api, "answer", {"id": queued.id, "text": "Nobody works on the moon."}, OLIVE
     )
     assert "Sent to 1 person who asked." in message_of(body)
-    (opened,) = fake.calls_to("POST /users/@me/channels")
+    (opened,) = discord_api.calls_to("POST /users/@me/channels")
     assert opened.json == {"recipient_id": int(ALICE["user"]["id"])}
-    sent = fake.calls_to("POST /channels/{id}/messages")
+    sent = discord_api.calls_to("POST /channels/{id}/messages")
     assert any("Nobody works on the moon." in str(c.json) for c in sent)
 
 
@@ -493,27 +474,27 @@ def components_of(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def press_in_discord(
-    adapter: DiscordAdapter, fake: FakeDiscord, custom_id: str, values: list[str] | None = None
+    adapter: DiscordAdapter, discord_api: FakeDiscord, custom_id: str, values: list[str] | None = None
 ) -> dict[str, Any]:
-    before = len(fake.calls_to(CALLBACK))
+    before = len(discord_api.calls_to(CALLBACK))
     payload = harness.button(custom_id, ALICE)
     if values is not None:
         payload["data"] = {"custom_id": custom_id, "component_type": 3, "values": values}
     harness.dispatch(adapter, payload)
-    calls = await fake.wait_for(CALLBACK, before + 1)
+    calls = await discord_api.wait_for(CALLBACK, before + 1)
     body = calls[-1].json
     assert isinstance(body, dict)
     return body
 
 
 async def test_an_ambiguous_branch_gives_buttons_and_a_press_completes_it(
-    adapter: DiscordAdapter, fake: FakeDiscord, discord_services: Services
+    adapter: DiscordAdapter, discord_api: FakeDiscord, discord_services: Services
 ) -> None:
-    asked = await invoke(adapter, fake, "volunteer", {"branch": "leeds", "consent": "yes"})
+    asked = await invoke(adapter, discord_api, "volunteer", {"branch": "leeds", "consent": "yes"})
     assert "Which branch did you mean?" in message_of(asked)
     buttons = components_of(asked)
     assert [b["label"] for b in buttons] == ["DWP Leeds", "HMRC Leeds", "Interserve Cleaners Leeds"]
-    done = await press_in_discord(adapter, fake, buttons[1]["custom_id"])
+    done = await press_in_discord(adapter, discord_api, buttons[1]["custom_id"])
     assert "signed up for HMRC Leeds" in message_of(done)
     user = User("discord", ALICE["user"]["id"], "alice")
     volunteer = await discord_services.store.people.volunteer(user)
@@ -521,7 +502,7 @@ async def test_an_ambiguous_branch_gives_buttons_and_a_press_completes_it(
 
 
 async def test_more_than_five_choices_are_a_select_menu(
-    adapter: DiscordAdapter, fake: FakeDiscord
+    adapter: DiscordAdapter, discord_api: FakeDiscord
 ) -> None:
     codes = ["DWP-LEEDS", "DWP-SHEFF", "DWP-NEWC", "DWP-GLAS", "DWP-BELF", "DWP-CARD"]
     reply = Reply(
@@ -532,7 +513,7 @@ async def test_more_than_five_choices_are_a_select_menu(
     view = render(reply)["view"]
     (menu,) = view.children
     assert isinstance(menu, discord.ui.Select) and len(menu.options) == 6
-    shown = await press_in_discord(adapter, fake, "mobilise-select", [menu.options[5].value])
+    shown = await press_in_discord(adapter, discord_api, "mobilise-select", [menu.options[5].value])
     assert "DWP Cardiff & Vale" in message_of(shown)
 
 
