@@ -21,15 +21,15 @@ from typing import Literal
 from sqlalchemy.engine import make_url
 
 from bot.adapters.base import Adapter, Sender
-from bot.branches import BranchDirectory
-from bot.campaign import Campaign, load_campaign
-from bot.clock import Clock
-from bot.dispatch import Dispatcher
+from bot.campaign.branches import BranchDirectory
+from bot.campaign.pack import Campaign, load_campaign
+from bot.dispatch.dispatcher import Dispatcher
 from bot.errors import StartupError
 from bot.knowledge import AnswerEngine, LearnedAnswer
-from bot.retention import purge_if_due
-from bot.services import Services
-from bot.settings import Settings
+from bot.runtime.clock import Clock
+from bot.runtime.retention import purge_if_due
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from bot.store import Store
 from commands import registry
 

@@ -1,7 +1,7 @@
 """Deliver: send what the plan says is due, exactly once, and keep the record.
 
 Every message has a delivery record keyed by (rule, recipient, occurrence), claimed by the
-process sending it (which holds the reminders lease, `bot.leader`). Right before the
+process sending it (which holds the reminders lease, `bot.runtime.leader`). Right before the
 platform call, after any wait for the rate limiter, the record is marked `sending` in a
 write that compares the lease's epoch (the fence: a process paused past its lease stops
 there, and re-claims instead of sending); as soon as the call returns it says `sent`. A
@@ -26,12 +26,12 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.adapters.base import Sender, SendOutcome, Target
-from bot.dates import plural, short_day
-from bot.domain import Delivery, DeliveryClaim
-from bot.leader import Lease
-from bot.messages import Reply
-from bot.retention import purge_if_due
-from bot.services import Services
+from bot.campaign.dates import plural, short_day
+from bot.campaign.domain import Delivery, DeliveryClaim
+from bot.runtime.leader import Lease
+from bot.runtime.messages import Reply
+from bot.runtime.retention import purge_if_due
+from bot.runtime.services import Services
 from bot.store.deliveries import DeliveryLog, Owner
 from schedules.compose import Composer, Facts
 from schedules.planner import Planned, Planner, QuietHours

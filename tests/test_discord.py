@@ -17,12 +17,12 @@ import pytest
 from bot.adapters.discord import DiscordAdapter
 from bot.adapters.discord_views import button_id, render, text_limit
 from bot.app import open_services
-from bot.clock import Clock
-from bot.dispatch import Dispatcher
-from bot.domain import User
-from bot.messages import Button, Reply
-from bot.services import Services
-from bot.settings import Settings
+from bot.campaign.domain import User
+from bot.dispatch.dispatcher import Dispatcher
+from bot.runtime.clock import Clock
+from bot.runtime.messages import Button, Reply
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from commands import registry
 from tests import discord_harness as harness
 from tests import reminder_state as states

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.changes import Listener
-from bot.domain import Branch, User
-from bot.messages import Button, Channel, Reply, SendOutcome, Target
+from bot.campaign.domain import Branch, User
+from bot.runtime.changes import Listener
+from bot.runtime.messages import Button, Channel, Reply, SendOutcome, Target
 
 if TYPE_CHECKING:
-    from bot.home import HomeView
     from bot.store.boards import Board
+    from bot.views.home import HomeView
     from commands import Registry
 
 

@@ -41,10 +41,10 @@ from bot.adapters.discord_views import (
     render,
 )
 from bot.adapters.pacing import Fenced, fenced, fenced_requests, paced
-from bot.domain import User
+from bot.campaign.domain import User
 from bot.errors import STARTUP_SECONDS, StartupError, unreachable
-from bot.messages import NOT_SAVED, Channel, Reply
-from bot.settings import Settings
+from bot.runtime.messages import NOT_SAVED, Channel, Reply
+from bot.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import discord
 
 from bot.adapters.discord_views import PLATFORM, render
 from bot.adapters.live_boards import LiveBoards
-from bot.messages import Reply
+from bot.runtime.messages import Reply
 
 if TYPE_CHECKING:
     from bot.adapters.discord import DiscordAdapter

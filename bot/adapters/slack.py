@@ -50,10 +50,10 @@ from bot.adapters.slack_board import SlackBoard
 from bot.adapters.slack_checks import names_no_action
 from bot.adapters.slack_home import SlackHome
 from bot.adapters.slack_http import listener_failed, serve
-from bot.domain import User
+from bot.campaign.domain import User
 from bot.errors import STARTUP_SECONDS, StartupError, unreachable
-from bot.messages import NOT_SAVED, Channel, Reply
-from bot.settings import Settings
+from bot.runtime.messages import NOT_SAVED, Channel, Reply
+from bot.runtime.settings import Settings
 from commands.spec import Command, OptionType
 
 log = logging.getLogger(__name__)

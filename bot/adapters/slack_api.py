@@ -15,7 +15,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.pacing import still_held
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
 

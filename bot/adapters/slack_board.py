@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.live_boards import LiveBoards
 from bot.adapters.slack_blocks import PLATFORM, render
-from bot.messages import Reply
+from bot.runtime.messages import Reply
 
 if TYPE_CHECKING:
     from bot.adapters.slack import SlackAdapter

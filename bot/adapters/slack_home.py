@@ -22,10 +22,10 @@ from bot.adapters.slack_blocks import (
     button_element,
     form_view,
 )
-from bot.changes import Change, Debounced
-from bot.domain import User
-from bot.home import HomeView
-from bot.messages import Button, Channel
+from bot.campaign.domain import User
+from bot.runtime.changes import Change, Debounced
+from bot.runtime.messages import Button, Channel
+from bot.views.home import HomeView
 
 if TYPE_CHECKING:
     from bot.adapters.slack import SlackAdapter

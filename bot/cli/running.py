@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 
 from bot.adapters.console import Console
 from bot.app import HttpOptions, Platforms, open_runtime
+from bot.campaign.dates import clock_time, short_day
+from bot.cli.demo import demonstration
 from bot.cli.stopping import stop_signals, until_stopped
-from bot.dates import clock_time, short_day
-from bot.demo import demonstration
-from bot.leader import Lease, LeaseHeld, holding
-from bot.settings import Settings
+from bot.runtime.leader import Lease, LeaseHeld, holding
+from bot.runtime.settings import Settings
 from schedules.deliver import Deliverer, SweepReport
 from schedules.jobs import reminders, renewal_interval
 from schedules.planner import PlanState
@@ -82,7 +82,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _console_with_reminders(settings: Settings, args: argparse.Namespace) -> int:
     """The terminal chat, with reminders for console users shown as they fall due (at
-    the pack's demonstration moment, once the campaign is over: `bot.demo`)."""
+    the pack's demonstration moment, once the campaign is over: `bot.cli.demo`)."""
     settings, campaign, _ = demonstration(settings, args.db)
     async with open_runtime(settings, campaign=campaign) as runtime:
         console = Console(runtime.dispatcher, args.name, args.organiser)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import takewhile
 
-from bot.domain import Reason
+from bot.campaign.domain import Reason
 from bot.rehearse.platforms import Sent
 from bot.rehearse.rules import PackRule, PackRules
 

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.app import open_runtime
-from bot.campaign import Campaign
-from bot.clock import Clock
-from bot.dispatch import Dispatcher
-from bot.leader import Lease
+from bot.campaign.pack import Campaign
+from bot.dispatch.dispatcher import Dispatcher
 from bot.rehearse.platforms import Killed, Platform, Process, Sender
-from bot.services import Services
-from bot.settings import Settings
+from bot.runtime.clock import Clock
+from bot.runtime.leader import Lease
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from schedules.deliver import Deliverer, SweepReport
 
 RENEW_SECONDS = 0.5

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import (
+from bot.campaign.domain import (
     Branch,
     BranchNomination,
     DigestFacts,
