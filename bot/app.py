@@ -12,7 +12,7 @@ import gc
 import hashlib
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,18 +20,21 @@ from typing import Literal
 
 from sqlalchemy.engine import make_url
 
-from bot.adapters.base import Adapter, Sender
+from bot.adapters.base import Adapter
 from bot.campaign.branches import BranchDirectory
 from bot.campaign.pack import Campaign, load_campaign
 from bot.dispatch.dispatcher import Dispatcher
 from bot.errors import StartupError
 from bot.knowledge import AnswerEngine, LearnedAnswer
 from bot.runtime.clock import Clock
+from bot.runtime.leader import Lease
+from bot.runtime.outbox import Sender
 from bot.runtime.retention import purge_if_due
 from bot.runtime.services import Services
 from bot.runtime.settings import Settings
 from bot.store import Store
 from commands import registry
+from schedules.deliver import Deliverer
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +145,9 @@ async def open_services(
             make_answers=make_answers,
             commands=registry(),
         )
+        # The reminders as planned, for the Home view and /reminders; the processes that
+        # send them ask the runtime for theirs (`Runtime.reminders`).
+        services.reminders = Deliverer(services, {})
         if answers:
             _ = services.answers  # built now, not at the first question
         # Everything built so far lives as long as the bot: keep the garbage collector
@@ -170,6 +176,18 @@ class Runtime:
     @property
     def senders(self) -> dict[str, Sender]:
         return dict(self.adapters)
+
+    def reminders(
+        self,
+        senders: Mapping[str, Sender] | None = None,
+        lease: Lease | None = None,
+        *,
+        charts: bool = True,
+    ) -> Deliverer:
+        """The campaign's reminders, sent on this runtime's platforms (or on `senders`)
+        while `lease` is held; with neither, only planned."""
+        chosen = self.senders if senders is None else senders
+        return Deliverer(self.services, chosen, lease, charts=charts)
 
 
 @asynccontextmanager

@@ -25,13 +25,13 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from bot.adapters.base import Sender, SendOutcome, Target
 from bot.campaign.dates import plural, short_day
 from bot.campaign.domain import Delivery, DeliveryClaim
 from bot.runtime.leader import Lease
-from bot.runtime.messages import Reply
+from bot.runtime.messages import Reply, SendOutcome, Target
+from bot.runtime.outbox import Sender
 from bot.runtime.retention import purge_if_due
-from bot.runtime.services import Services
+from bot.runtime.services import Services, Upcoming
 from bot.store.deliveries import DeliveryLog, Owner
 from schedules.compose import Composer, Facts
 from schedules.planner import Planned, Planner, QuietHours
@@ -339,9 +339,9 @@ def _claim(item: Planned, status: str = "pending", detail: str | None = None) ->
     )
 
 
-def summarise(plan: Sequence[Planned]) -> list[str]:
+def summarise(plan: Sequence[Upcoming]) -> list[str]:
     """One line per rule: when, how many messages, to how many recipients."""
-    by_rule: dict[str, list[Planned]] = {}
+    by_rule: dict[str, list[Upcoming]] = {}
     for item in plan:
         by_rule.setdefault(item.rule.id, []).append(item)
     lines = []

@@ -29,7 +29,7 @@ from bot.runtime.services import Services
 from bot.store.boards import Board
 from bot.views.board import board_reply
 from bot.views.home import HomeView, build_home
-from commands import Registry
+from commands import Registry, registry
 
 log = logging.getLogger(__name__)
 
@@ -45,20 +45,18 @@ THANKS = "You're welcome! Ask me anything else about the campaign, or type /help
 class Dispatcher:
     """The one way into the commands, shared by every adapter."""
 
-    def __init__(self, services: Services):
+    def __init__(self, services: Services, commands: Registry | None = None):
         self.services = services
+        # The declared commands (the same registry the services list for /help).
+        self.commands = registry() if commands is None else commands
         self._chain = chain()
         self.prompts = Prompts()
-
-    @property
-    def commands(self) -> Registry:
-        return self.services.commands
 
     def is_organiser(self, user: User, platform_says: bool = False) -> bool:
         return platform_says or self.services.settings.is_organiser(user.platform, user.id)
 
     def unknown_command(self, name: str) -> Reply:
-        names = self.services.commands.names()
+        names = self.commands.names()
         guess = process.extractOne(name, names, score_cutoff=70) if name else None
         shown = name[:30]
         hint = f" Did you mean /{guess[0]}?" if guess else ""
@@ -72,7 +70,7 @@ class Dispatcher:
         channel: Channel,
         organiser: bool = False,
     ) -> Reply:
-        command = self.services.commands.get(name)
+        command = self.commands.get(name)
         if command is None:
             return self.unknown_command(name)
         call = Call(
@@ -119,7 +117,7 @@ class Dispatcher:
             if not line.strip().startswith("/"):
                 return await self._said(line.strip(), user, channel, organiser)
             name, rest = split_command(line)
-            command = self.services.commands.get(name)
+            command = self.commands.get(name)
             if command is None:
                 return self.unknown_command(name)
             raw = parse_options(command, rest)
@@ -144,7 +142,7 @@ class Dispatcher:
             return await self.run("help", {}, user, channel, organiser)
         if said in THANKS_WORDS:
             return Reply(text=THANKS, ephemeral=True)
-        ask = self.services.commands.get("ask")
+        ask = self.commands.get("ask")
         room = ask.option("question") if ask else None
         most = room.max_length if room else len(text)
         question = text if len(text) <= most else text[:most].rsplit(" ", 1)[0]
@@ -162,7 +160,7 @@ class Dispatcher:
         return await self.services.store.requests.first_time(key, datetime.now(UTC))
 
     def check_option(self, command: str, option: str, value: str | None) -> str | None:
-        declared = self.services.commands.get(command)
+        declared = self.commands.get(command)
         found = declared.option(option) if declared else None
         if found is None:
             return f"/{command} has no option {option!r}."

@@ -61,7 +61,7 @@ class Bot:
         senders = {p: Sender(platform, self.process) for p, platform in self._platforms.items()}
         # A chart per digest would be most of a rehearsal's time, and no one sees it: the
         # oracle draws the chart itself (see checks) and the digests go without one.
-        self.deliverer = Deliverer(self.services, senders, self.lease, charts=False)
+        self.deliverer = runtime.reminders(senders, self.lease, charts=False)
         if wait is not None:
             await self.take(wait)
 

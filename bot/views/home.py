@@ -38,7 +38,6 @@ from bot.views.pipeline import (
     tally_line,
     to_verify,
 )
-from schedules.deliver import Deliverer
 
 DAYS_AHEAD = 7  # reminders shown this far ahead
 STUCK_PER_STAGE = 3
@@ -199,7 +198,7 @@ async def _reminders_section(
 ) -> Section:
     if volunteer.opted_out:
         return Section("Your reminders", ("Your reminders are off. /optin turns them back on.",))
-    plan = await Deliverer(services, {}).plan(now, now + timedelta(days=DAYS_AHEAD))
+    plan = await services.reminders.plan(now, now + timedelta(days=DAYS_AHEAD))
     mine = [p for p in plan if p.platform == user.platform and p.target == user.id]
     if not mine:
         return Section("Your reminders", (f"None planned in the next {DAYS_AHEAD} days.",))
