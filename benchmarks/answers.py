@@ -66,7 +66,7 @@ def unique_questions(count: int) -> list[str]:
 
 def child_start(ranking: str) -> None:
     started = time.perf_counter()
-    from bot.campaign.pack import load_campaign
+    from bot.campaign.loading import load_campaign
     from bot.knowledge import AnswerEngine
 
     campaign = load_campaign(ROOT / "campaign")
@@ -88,7 +88,7 @@ def child_start(ranking: str) -> None:
 
 
 async def child_populate(database: str, volunteers: int) -> None:
-    from bot.campaign.pack import load_campaign
+    from bot.campaign.loading import load_campaign
     from bot.runtime.messages import User
     from bot.store import Store
 
@@ -166,7 +166,7 @@ def main() -> None:
         asyncio.run(child_memory(args.db, args.questions))
         return
 
-    from bot.campaign.pack import load_campaign
+    from bot.campaign.loading import load_campaign
     from bot.knowledge import AnswerEngine
     from bot.knowledge.evaluate import evaluate, load_cases
     from bot.knowledge.training import question_files

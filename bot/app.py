@@ -22,7 +22,8 @@ from sqlalchemy.engine import make_url
 
 from bot.adapters.base import Adapter
 from bot.campaign.branches import BranchDirectory
-from bot.campaign.pack import Campaign, load_campaign
+from bot.campaign.loading import load_campaign
+from bot.campaign.pack import Campaign
 from bot.dispatch.dispatcher import Dispatcher
 from bot.errors import StartupError
 from bot.knowledge import AnswerEngine, LearnedAnswer

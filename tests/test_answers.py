@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from bot.adapters.console import Console
-from bot.campaign.pack import load_campaign
+from bot.campaign.loading import load_campaign
 from bot.knowledge import MAX_ANSWER, AnswerEngine
 from bot.knowledge.evaluate import evaluate, load_cases
 from bot.runtime.services import Services

@@ -22,7 +22,7 @@ from bot.adapters.base import Fence, SendOutcome, Target
 from bot.adapters.console import Console
 from bot.app import open_services
 from bot.campaign.domain import NominationReport, User
-from bot.campaign.pack import load_campaign
+from bot.campaign.loading import load_campaign
 from bot.dispatch.dispatcher import Dispatcher
 from bot.errors import PackError
 from bot.runtime.clock import Clock

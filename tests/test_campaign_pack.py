@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.campaign.pack import load_campaign
+from bot.campaign.loading import load_campaign
 from bot.campaign.packfiles import parse_branch_csv
 from bot.errors import PackError
 from tests.conftest import CAMPAIGN, LONDON

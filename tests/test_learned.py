@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bot.adapters.console import Console
-from bot.campaign.pack import load_campaign
+from bot.campaign.loading import load_campaign
 from bot.knowledge import MAX_ANSWER, AnswerEngine, LearnedAnswer
 from bot.knowledge import encoder as encoder_module
 from bot.knowledge import engine as engine_module

@@ -8,7 +8,7 @@ import pytest
 
 from bot.campaign.branches import BranchDirectory
 from bot.campaign.dates import clock_time, parse_date
-from bot.campaign.pack import load_campaign
+from bot.campaign.loading import load_campaign
 from bot.dispatch.cmdline import parse_options, split_command
 from bot.errors import UserError
 from commands import registry

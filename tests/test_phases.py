@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.adapters.console import Console
 from bot.adapters.console import render as console_render
-from bot.campaign.pack import load_campaign
+from bot.campaign.loading import load_campaign
 from bot.cli.demo import demo_for
 from bot.dispatch.dispatcher import Dispatcher
 from bot.runtime.clock import Clock

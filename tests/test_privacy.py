@@ -399,7 +399,7 @@ async def test_scheduled_purge(after_the_ballot: Services) -> None:
 async def test_backup_while_reports_are_written(tmp_path: Path) -> None:
     source = tmp_path / "live.db"
     store = await Store.open(sqlite_url(source))
-    from bot.campaign.pack import load_campaign
+    from bot.campaign.loading import load_campaign
 
     branches = load_campaign(CAMPAIGN).branches
     await store.branches.sync(branches, SEPT_20)

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from bot.adapters.console import Console
-from bot.campaign.pack import load_campaign
+from bot.campaign.loading import load_campaign
 from bot.knowledge.units import build_language, build_units
 from bot.runtime.clock import Clock
 from tests.conftest import CAMPAIGN, LONDON

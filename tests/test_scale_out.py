@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.campaign.domain import User
-from bot.campaign.pack import load_campaign
+from bot.campaign.loading import load_campaign
 from bot.store import Store
 from tests.backends import SKIP_REASON, fresh_postgres, postgres_url
 from tests.conftest import CAMPAIGN, LONDON, sqlite_url

@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import open_services
 from bot.campaign.domain import ImportedVolunteer, User
-from bot.campaign.pack import load_campaign
+from bot.campaign.loading import load_campaign
 from bot.rehearse.platforms import Killed, Platform, Sent
 from bot.rehearse.process import Bot
 from bot.runtime.clock import Clock

@@ -15,17 +15,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.campaign.dates import day_name
-from bot.campaign.packfiles import check_templates
-from bot.errors import PackError
-
-if TYPE_CHECKING:
-    from bot.campaign.pack import Campaign
 
 FILE = "ballot.yaml"
 # Days a reminder rule may be anchored to, beyond the timetable's events.
@@ -96,20 +90,34 @@ class BallotFile(_Model):
 # --- what the campaign pack asks of this file -------------------------------------------
 
 
-def papers_arrive(campaign: Campaign) -> date:
+class BallotPack(Protocol):
+    """The loaded pack (`bot.campaign.pack.Campaign`), as far as the ballot needs it: the
+    pack is built from this file, so this file names it by this shape only."""
+
+    @property
+    def ballot(self) -> BallotFile | None: ...
+
+    @property
+    def ballot_open(self) -> datetime: ...
+
+    @property
+    def ballot_close(self) -> datetime: ...
+
+
+def papers_arrive(campaign: BallotPack) -> date:
     ballot = campaign.ballot
     days = ballot.papers_arrive_days if ballot else 0
     return campaign.ballot_open.date() + timedelta(days=days)
 
 
-def last_posting_day(campaign: Campaign) -> date:
+def last_posting_day(campaign: BallotPack) -> date:
     """The last day a paper posted should still arrive before the ballot closes."""
     ballot = campaign.ballot
     days = ballot.posting_days if ballot else 0
     return campaign.ballot_close.date() - timedelta(days=days)
 
 
-def ballot_days(campaign: Campaign) -> dict[str, date]:
+def ballot_days(campaign: BallotPack) -> dict[str, date]:
     """Anchors for reminder rules, when the pack has a ballot file."""
     if campaign.ballot is None:
         return {}
@@ -119,7 +127,7 @@ def ballot_days(campaign: Campaign) -> dict[str, date]:
     }
 
 
-def ballot_fields(campaign: Campaign) -> dict[str, str]:
+def ballot_fields(campaign: BallotPack) -> dict[str, str]:
     """Fields pack text may use, when the pack has a ballot file."""
     if campaign.ballot is None:
         return {}
@@ -149,22 +157,6 @@ def ballot_faq(ballot: BallotFile | None) -> list[dict[str, Any]]:
             }
         )
     return entries
-
-
-def check_ballot(root: Path, campaign: Campaign) -> None:
-    """Every fact's text uses known fields, and no FAQ id is used twice."""
-    ballot = campaign.ballot
-    if ballot is None:
-        return
-    path = root / FILE
-    texts = {f"{key.replace('-', '_')}.text": f.text for key, f in ballot.facts().items()}
-    texts["missing_paper.replacement"] = ballot.missing_paper.replacement or ""
-    check_templates(path, texts, campaign.fields.keys())
-    seen: set[str] = set()
-    for entry in campaign.faq:
-        if entry.id in seen:
-            raise PackError(f"{path}: FAQ id {entry.id!r} is also used in faq.yaml")
-        seen.add(entry.id)
 
 
 # --- records ----------------------------------------------------------------------------
@@ -218,7 +210,7 @@ def by_region(branches: list[BranchTurnout]) -> list[RegionTurnout]:
     return [RegionTurnout(r, *totals[r]) for r in order]
 
 
-def ballot_period(campaign: Campaign, now: datetime) -> Literal["before", "open", "closed"]:
+def ballot_period(campaign: BallotPack, now: datetime) -> Literal["before", "open", "closed"]:
     if now < campaign.ballot_open:
         return "before"
     return "open" if now < campaign.ballot_close else "closed"

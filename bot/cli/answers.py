@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from bot.app import campaign_dir, make_clock, open_services
-from bot.campaign.pack import load_campaign
+from bot.campaign.loading import load_campaign
 from bot.errors import UserError
 from bot.knowledge.evaluate import cross_validate, cross_validate_writers, evaluate, load_cases
 from bot.knowledge.training import train_command

@@ -19,7 +19,8 @@ from sqlalchemy.engine import make_url
 
 from bot.app import campaign_dir
 from bot.campaign.dates import clock_time, short_day
-from bot.campaign.pack import Campaign, load_campaign
+from bot.campaign.loading import load_campaign
+from bot.campaign.pack import Campaign
 from bot.campaign.phases import phase_of
 from bot.runtime.settings import Settings, find_env_file
 

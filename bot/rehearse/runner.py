@@ -51,7 +51,7 @@ from datetime import date, datetime, time, timedelta
 
 from bot.app import campaign_dir
 from bot.campaign.domain import User
-from bot.campaign.pack import load_campaign
+from bot.campaign.loading import load_campaign
 from bot.rehearse.checks import check_hour
 from bot.rehearse.crowd import CHANNELS, ORGANISERS, Action, Crowd
 from bot.rehearse.oracle import Oracle
