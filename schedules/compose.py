@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from bot.campaign.branches import BranchDirectory
 from bot.campaign.dates import day_name, plural, short_day
-from bot.campaign.domain import DigestFacts, Tally
+from bot.campaign.domain import Tally
 from bot.campaign.pack import Campaign
+from bot.campaign.records import DigestFacts
 from bot.runtime.messages import Attachment, Button, Reply
 from bot.store import Store
 from bot.views.pipeline import counting

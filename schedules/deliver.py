@@ -26,7 +26,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.campaign.dates import plural, short_day
-from bot.campaign.domain import Delivery, DeliveryClaim
+from bot.campaign.records import Delivery, DeliveryClaim
 from bot.runtime.leader import Lease
 from bot.runtime.messages import Reply, SendOutcome, Target
 from bot.runtime.outbox import Sender

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.campaign.domain import PlanVolunteer
 from bot.campaign.pack import Campaign
+from bot.campaign.records import PlanVolunteer
 from bot.campaign.rules import WEEKDAYS, Rule
 
 # A volunteer, their branch's state and whether they can be sent to: read by the store.

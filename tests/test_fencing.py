@@ -24,7 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.campaign.domain import DeliveryClaim
+from bot.campaign.records import DeliveryClaim
 from bot.runtime.leader import Lease
 from bot.store import Store
 from tests.fakes.discord_api import FakeDiscord, fake_discord

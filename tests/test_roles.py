@@ -15,7 +15,7 @@ from bot.adapters.console import Console
 from bot.adapters.discord import DiscordAdapter
 from bot.adapters.slack import SlackAdapter
 from bot.app import open_services
-from bot.campaign.domain import AuditEntry
+from bot.campaign.records import AuditEntry
 from bot.dispatch.dispatcher import Dispatcher
 from bot.dispatch.steps import organiser_only_message
 from bot.runtime.clock import Clock

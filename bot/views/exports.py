@@ -8,8 +8,9 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from bot.campaign.domain import BranchFacts, BranchNomination, Meeting, Outcome, Volunteer
+from bot.campaign.domain import BranchFacts, Meeting, Outcome, Volunteer
 from bot.campaign.pack import Campaign
+from bot.campaign.records import BranchNomination
 from bot.store import Store
 from bot.views.breakdown import By, as_rows, breakdown
 from bot.views.pipeline import compliance
