@@ -165,3 +165,20 @@ def test_reminders_are_wired_once_in_the_composition_root() -> None:
                 if name == "Deliverer":
                     builders.add(module)
     assert builders == {"bot.app"}
+
+
+def test_the_readme_layout_map_shows_every_layer_highest_first() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.index("\n## How it is built\n")
+    start = readme.index("```\n", section) + 4
+    block = readme[start : readme.index("\n```", start)]
+    shown = []
+    for line in block.splitlines():
+        first_column = line.split("   ")[0].replace(",", " ")
+        for word in first_column.split():
+            if word.split("/")[0] in PACKAGES:
+                shown.append(word.removesuffix("/").removesuffix(".py").replace("/", "."))
+    entries = [entry for layer in LAYERS for entry in layer if entry != "bot"]
+    assert sorted(shown) == sorted(entries)
+    layers = [layer_of(module) for module in shown]
+    assert layers == sorted(layers, reverse=True)

@@ -3,7 +3,9 @@
 An adapter translates one platform's events into calls on the neutral `AdapterServices`
 (run a command, press a button, search branches, check an option), and renders the
 neutral `Reply` it gets back. The same adapter sends the campaign's reminders, through
-`send(target, reply, key)`: one platform client per process, for both jobs.
+`send(target, reply, key)`: one platform client per process, for both jobs. (That half,
+`Sender`, is declared in `bot.runtime.outbox`, below the adapters, for the services and
+the reminders to name.)
 """
 
 from __future__ import annotations
