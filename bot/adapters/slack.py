@@ -2,10 +2,9 @@
 
 A Slack request becomes a call on the neutral adapter services, and the neutral reply
 becomes Block Kit (`slack_blocks`). Listeners (`slack_listeners`) acknowledge first and do
-the work after
-(bolt's lazy listeners), so nothing waits on the store or the answer engine inside
-Slack's three seconds. One Web API client serves the app and the reminders; it checks
-the bot token once, at start.
+the work after (bolt's lazy listeners), so nothing waits on the store or the answer
+engine inside Slack's three seconds. One Web API client serves the app and the
+reminders; it checks the bot token once, at start.
 """
 
 from __future__ import annotations
