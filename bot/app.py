@@ -219,7 +219,7 @@ async def open_runtime(
         purged = await purge_if_due(services, by="start-up")
         if purged is not None:
             log.info("purged personal data after the purge date: %s", purged)
-        runtime = Runtime(services, Dispatcher(services))
+        runtime = Runtime(services, Dispatcher(services, registry()))
         if platforms != "none":
             adapters = _platform_adapters(runtime.dispatcher, settings, platforms, http)
             for adapter in adapters:  # a platform that refuses or is unreachable: at once

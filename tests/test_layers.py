@@ -182,3 +182,14 @@ def test_the_readme_layout_map_shows_every_layer_highest_first() -> None:
     assert sorted(shown) == sorted(entries)
     layers = [layer_of(module) for module in shown]
     assert layers == sorted(layers, reverse=True)
+
+
+def test_bot_holds_a_handful_of_modules_and_none_is_long() -> None:
+    top = [path.name for path in (ROOT / "bot").glob("*.py")]
+    assert len(top) <= 8, sorted(top)
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in MODULES.values()
+        if (lines := len(path.read_text().splitlines())) > 400
+    }
+    assert long == {}
