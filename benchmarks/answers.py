@@ -66,7 +66,7 @@ def unique_questions(count: int) -> list[str]:
 
 def child_start(ranking: str) -> None:
     started = time.perf_counter()
-    from bot.campaign import load_campaign
+    from bot.campaign.loading import load_campaign
     from bot.knowledge import AnswerEngine
 
     campaign = load_campaign(ROOT / "campaign")
@@ -88,8 +88,8 @@ def child_start(ranking: str) -> None:
 
 
 async def child_populate(database: str, volunteers: int) -> None:
-    from bot.campaign import load_campaign
-    from bot.messages import User
+    from bot.campaign.loading import load_campaign
+    from bot.runtime.messages import User
     from bot.store import Store
 
     campaign = load_campaign(ROOT / "campaign")
@@ -113,10 +113,10 @@ async def child_populate(database: str, volunteers: int) -> None:
 async def child_memory(database: str, questions: int) -> None:
 
     from bot.app import open_services
-    from bot.clock import Clock
-    from bot.dispatch import Dispatcher
-    from bot.messages import Channel, User
-    from bot.settings import Settings
+    from bot.dispatch.dispatcher import Dispatcher
+    from bot.runtime.clock import Clock
+    from bot.runtime.messages import Channel, User
+    from bot.runtime.settings import Settings
 
     asked = unique_questions(questions)
     settings = Settings(database_url=database, campaign=ROOT / "campaign")
@@ -166,7 +166,7 @@ def main() -> None:
         asyncio.run(child_memory(args.db, args.questions))
         return
 
-    from bot.campaign import load_campaign
+    from bot.campaign.loading import load_campaign
     from bot.knowledge import AnswerEngine
     from bot.knowledge.evaluate import evaluate, load_cases
     from bot.knowledge.training import question_files

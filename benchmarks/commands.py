@@ -30,10 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.app import open_services  # noqa: E402
-from bot.clock import Clock  # noqa: E402
-from bot.dispatch import Dispatcher  # noqa: E402
-from bot.messages import Channel, User  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from bot.dispatch.dispatcher import Dispatcher  # noqa: E402
+from bot.runtime.clock import Clock  # noqa: E402
+from bot.runtime.messages import Channel, User  # noqa: E402
+from bot.runtime.settings import Settings  # noqa: E402
 
 QUESTIONS = [
     "when do nominations close?",

@@ -25,9 +25,9 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.campaign import Branch  # noqa: E402
-from bot.domain import NominationReport  # noqa: E402
-from bot.messages import User  # noqa: E402
+from bot.campaign.domain import NominationReport  # noqa: E402
+from bot.campaign.pack import Branch  # noqa: E402
+from bot.runtime.messages import User  # noqa: E402
 from bot.store import Store  # noqa: E402
 from tests.backends import fresh_postgres, postgres_url  # noqa: E402
 

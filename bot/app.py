@@ -12,7 +12,7 @@ import gc
 import hashlib
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,18 +20,22 @@ from typing import Literal
 
 from sqlalchemy.engine import make_url
 
-from bot.adapters.base import Adapter, Sender
-from bot.branches import BranchDirectory
-from bot.campaign import Campaign, load_campaign
-from bot.clock import Clock
-from bot.dispatch import Dispatcher
+from bot.adapters.base import Adapter
+from bot.campaign.branches import BranchDirectory
+from bot.campaign.loading import load_campaign
+from bot.campaign.pack import Campaign
+from bot.dispatch.dispatcher import Dispatcher
 from bot.errors import StartupError
 from bot.knowledge import AnswerEngine, LearnedAnswer
-from bot.retention import purge_if_due
-from bot.services import Services
-from bot.settings import Settings
+from bot.runtime.clock import Clock
+from bot.runtime.leader import Lease
+from bot.runtime.outbox import Sender
+from bot.runtime.retention import purge_if_due
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from bot.store import Store
 from commands import registry
+from schedules.deliver import Deliverer
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +146,9 @@ async def open_services(
             make_answers=make_answers,
             commands=registry(),
         )
+        # The reminders as planned, for the Home view and /reminders; the processes that
+        # send them ask the runtime for theirs (`Runtime.reminders`).
+        services.reminders = Deliverer(services, {})
         if answers:
             _ = services.answers  # built now, not at the first question
         # Everything built so far lives as long as the bot: keep the garbage collector
@@ -170,6 +177,18 @@ class Runtime:
     @property
     def senders(self) -> dict[str, Sender]:
         return dict(self.adapters)
+
+    def reminders(
+        self,
+        senders: Mapping[str, Sender] | None = None,
+        lease: Lease | None = None,
+        *,
+        charts: bool = True,
+    ) -> Deliverer:
+        """The campaign's reminders, sent on this runtime's platforms (or on `senders`)
+        while `lease` is held; with neither, only planned."""
+        chosen = self.senders if senders is None else senders
+        return Deliverer(self.services, chosen, lease, charts=charts)
 
 
 @asynccontextmanager
@@ -200,7 +219,7 @@ async def open_runtime(
         purged = await purge_if_due(services, by="start-up")
         if purged is not None:
             log.info("purged personal data after the purge date: %s", purged)
-        runtime = Runtime(services, Dispatcher(services))
+        runtime = Runtime(services, Dispatcher(services, registry()))
         if platforms != "none":
             adapters = _platform_adapters(runtime.dispatcher, settings, platforms, http)
             for adapter in adapters:  # a platform that refuses or is unreachable: at once

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.dates import plural
+from bot.campaign.dates import plural
 from bot.errors import UserError
 from bot.knowledge import MAX_ANSWER, LearnedAnswer
-from bot.messages import Invocation, Reply, Target
-from bot.services import Services
+from bot.runtime.messages import Invocation, Reply, Target
+from bot.runtime.services import Services
 from bot.text import shorten
 from commands.spec import Option, OptionType, Permission, command
 

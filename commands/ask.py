@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.junk import DIDNT_CATCH, is_junk
-from bot.messages import Invocation, Reply
-from bot.phases import steps_for_phase
-from bot.services import Services
+from bot.campaign.phases import steps_for_phase
+from bot.knowledge.junk import DIDNT_CATCH, is_junk
+from bot.runtime.messages import Invocation, Reply
+from bot.runtime.services import Services
 from commands.spec import Option, command
 
 MAX_QUESTION = 500

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.dates import clock_time, short_day
-from bot.messages import Invocation, Reply
-from bot.services import Services
+from bot.campaign.dates import clock_time, short_day
+from bot.runtime.messages import Invocation, Reply
+from bot.runtime.services import Services
 from commands.spec import Option, OptionType, Permission, command
 
 

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.ballot import BranchTurnout, ballot_period, by_region, papers_arrive, placeholders_text
-from bot.campaign import Campaign
-from bot.dates import clock_time, day_name, plural, short_day
-from bot.messages import Button, Invocation, Reply
-from bot.services import Services
+from bot.campaign.ballot import (
+    BranchTurnout,
+    ballot_period,
+    by_region,
+    papers_arrive,
+    placeholders_text,
+)
+from bot.campaign.dates import clock_time, day_name, plural, short_day
+from bot.campaign.pack import Campaign
+from bot.runtime.messages import Button, Invocation, Reply
+from bot.runtime.services import Services
 from commands.spec import command
 
 LISTED = 10  # branches named in /progress before "and N more"

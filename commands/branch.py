@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot.domain import Outcome
-from bot.messages import Invocation, Reply
-from bot.pipeline import (
+from bot.campaign.domain import Outcome
+from bot.runtime.messages import Invocation, Reply
+from bot.runtime.services import Services
+from bot.views.pipeline import (
     compliance,
     history_line,
     meeting_line,
@@ -12,7 +13,6 @@ from bot.pipeline import (
     stage_of,
     will_it_count,
 )
-from bot.services import Services
 from commands.spec import Option, OptionType, command
 
 

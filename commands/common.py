@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.campaign import Campaign
-from bot.dates import day_name, plural
+from bot.campaign.dates import day_name, plural
+from bot.campaign.pack import Campaign
 
 
 def meeting_warnings(

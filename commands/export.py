@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.dates import plural
-from bot.exports import EXPORTS, export_csv
-from bot.messages import Attachment, Invocation, Reply
-from bot.retention import purge_if_due
-from bot.services import Services
+from bot.campaign.dates import plural
+from bot.runtime.messages import Attachment, Invocation, Reply
+from bot.runtime.retention import purge_if_due
+from bot.runtime.services import Services
+from bot.views.exports import EXPORTS, export_csv
 from commands.spec import Option, OptionType, Permission, command
 
 

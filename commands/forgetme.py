@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.dates import plural
-from bot.messages import Invocation, Reply
-from bot.retention import relearn
-from bot.services import Services
+from bot.campaign.dates import plural
+from bot.runtime.messages import Invocation, Reply
+from bot.runtime.retention import relearn
+from bot.runtime.services import Services
 from commands.spec import command
 
 

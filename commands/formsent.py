@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from bot.dates import clock_time, day_name, short_day
-from bot.domain import Outcome
+from bot.campaign.dates import clock_time, day_name, short_day
+from bot.campaign.domain import Outcome
 from bot.errors import UserError
-from bot.messages import Invocation, Reply
-from bot.pipeline import form_before_meeting, form_late, meeting_of
-from bot.services import Services
+from bot.runtime.messages import Invocation, Reply
+from bot.runtime.services import Services
+from bot.views.pipeline import form_before_meeting, form_late, meeting_of
 from commands.spec import Option, OptionType, command
 
 

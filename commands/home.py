@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.home import build_home
-from bot.messages import Invocation, Reply
-from bot.services import Services
+from bot.runtime.messages import Invocation, Reply
+from bot.runtime.services import Services
+from bot.views.home import build_home
 from commands.spec import command
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.branches import refuse_retired
-from bot.dates import clock_time, day_name, short_day
-from bot.domain import Outcome
+from bot.campaign.branches import refuse_retired
+from bot.campaign.dates import clock_time, day_name, short_day
+from bot.campaign.domain import Outcome
 from bot.errors import UserError
-from bot.messages import Invocation, Reply
-from bot.services import Services
+from bot.runtime.messages import Invocation, Reply
+from bot.runtime.services import Services
 from commands.common import meeting_warnings
 from commands.spec import Option, OptionType, command
 

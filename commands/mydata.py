@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.dates import clock_time, day_name, plural, short_day
-from bot.messages import Invocation, Reply
-from bot.services import Services
+from bot.campaign.dates import clock_time, day_name, plural, short_day
+from bot.runtime.messages import Invocation, Reply
+from bot.runtime.services import Services
 from commands.spec import command
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.dates import day_name, plural, short_day
-from bot.domain import NominationReport, Outcome, Reason
+from bot.campaign.dates import day_name, plural, short_day
+from bot.campaign.domain import NominationReport, Outcome, Reason
 from bot.errors import UserError
-from bot.messages import Invocation, Reply
-from bot.pipeline import counting, outside_window, to_come
-from bot.services import Services
+from bot.runtime.messages import Invocation, Reply
+from bot.runtime.services import Services
+from bot.views.pipeline import counting, outside_window, to_come
 from commands.spec import Option, OptionType, command
 
 OUTCOMES = tuple(str(o) for o in Outcome)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.messages import Invocation, Reply
-from bot.services import Services
+from bot.runtime.messages import Invocation, Reply
+from bot.runtime.services import Services
 from commands.spec import command
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot.dates import plural, short_day
-from bot.messages import Invocation, Reply
-from bot.pipeline import (
+from bot.campaign.dates import plural, short_day
+from bot.runtime.messages import Invocation, Reply
+from bot.runtime.services import Services
+from bot.views.pipeline import (
     STAGES,
     STEP_NAME,
     days_since,
@@ -13,7 +14,6 @@ from bot.pipeline import (
     stuck_longest,
     to_verify,
 )
-from bot.services import Services
 from commands.spec import Option, Permission, command
 
 TODO_LISTED = 10

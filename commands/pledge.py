@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.ballot import ballot_period
-from bot.dates import plural
-from bot.messages import Button, Invocation, Reply
-from bot.services import Services
+from bot.campaign.ballot import ballot_period
+from bot.campaign.dates import plural
+from bot.runtime.messages import Button, Invocation, Reply
+from bot.runtime.services import Services
 from commands.spec import Option, OptionType, command
 
 MOST = 50  # colleagues in one report: a slip of the keyboard should not swamp a branch

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.ballot import ballot_period
-from bot.breakdown import BY, By, breakdown
-from bot.chart import ballot_png, progress_png, stacked_png
-from bot.dates import clock_time, day_name, plural
-from bot.messages import Attachment, Invocation, Reply
-from bot.pipeline import PENDING, counting, describe_pending, describe_waiting
-from bot.services import Services
+from bot.campaign.ballot import ballot_period
+from bot.campaign.dates import clock_time, day_name, plural
+from bot.runtime.messages import Attachment, Invocation, Reply
+from bot.runtime.services import Services
+from bot.views.breakdown import BY, By, breakdown
+from bot.views.chart import ballot_png, progress_png, stacked_png
+from bot.views.pipeline import PENDING, counting, describe_pending, describe_waiting
 from commands.ballot import ballot_progress
 from commands.spec import Option, OptionType, command
 

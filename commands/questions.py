@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.dates import plural, short_day
-from bot.messages import Invocation, Reply
-from bot.services import Services
+from bot.campaign.dates import plural, short_day
+from bot.runtime.messages import Invocation, Reply
+from bot.runtime.services import Services
 from bot.text import shorten
 from commands.spec import Permission, command
 

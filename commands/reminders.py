@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.dates import clock_time, short_day
-from bot.messages import Invocation, Reply
-from bot.services import Services
+from bot.campaign.dates import clock_time, short_day
+from bot.runtime.messages import Invocation, Reply
+from bot.runtime.services import Services
 from commands.spec import command
-from schedules.deliver import Deliverer, summarise
+from schedules.deliver import summarise
 
 DAYS_AHEAD = 7
 
 
 @command("reminders", "See the next reminders planned for you.")
 async def reminders(invocation: Invocation, services: Services) -> Reply:
-    deliverer = Deliverer(services, {})
-    plan = await deliverer.plan(invocation.now, invocation.now + timedelta(days=DAYS_AHEAD))
+    plan = await services.reminders.plan(
+        invocation.now, invocation.now + timedelta(days=DAYS_AHEAD)
+    )
     if invocation.is_organiser:
         lines = summarise(plan)
         heading = f"Planned in the next {DAYS_AHEAD} days:"

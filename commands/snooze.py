@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.dates import day_name
-from bot.messages import Invocation, Reply
-from bot.services import Services
+from bot.campaign.dates import day_name
+from bot.runtime.messages import Invocation, Reply
+from bot.runtime.services import Services
 from commands.spec import command
 from schedules.compose import SNOOZE_DAYS
 

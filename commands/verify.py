@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.dates import short_day
-from bot.domain import Outcome
+from bot.campaign.dates import short_day
+from bot.campaign.domain import Outcome
 from bot.errors import UserError
-from bot.messages import Invocation, Reply
-from bot.pipeline import compliance, to_come, will_it_count
-from bot.services import Services
+from bot.runtime.messages import Invocation, Reply
+from bot.runtime.services import Services
+from bot.views.pipeline import compliance, to_come, will_it_count
 from commands.spec import Option, OptionType, Permission, command
 
 

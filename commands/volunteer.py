@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.branches import refuse_retired
-from bot.dates import day_name
-from bot.domain import Branch
-from bot.messages import Button, Invocation, Reply
-from bot.phases import Phase, phase_of
-from bot.retention import purge_due
-from bot.services import Services
+from bot.campaign.branches import refuse_retired
+from bot.campaign.dates import day_name
+from bot.campaign.domain import Branch
+from bot.campaign.phases import Phase, phase_of
+from bot.runtime.messages import Button, Invocation, Reply
+from bot.runtime.retention import purge_due
+from bot.runtime.services import Services
 from commands.spec import Option, OptionType, command
 
 CONSENT = (

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.ballot import ballot_period
-from bot.dates import clock_time, day_name
-from bot.messages import Button, Invocation, Reply
-from bot.services import Services
+from bot.campaign.ballot import ballot_period
+from bot.campaign.dates import clock_time, day_name
+from bot.runtime.messages import Button, Invocation, Reply
+from bot.runtime.services import Services
 from commands.spec import Option, OptionType, command
 
 KEPT = (

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.branches import BranchDirectory
-from bot.campaign import Campaign
-from bot.dates import day_name, plural, short_day
-from bot.domain import DigestFacts, Tally
-from bot.messages import Attachment, Button, Reply
-from bot.pipeline import counting
+from bot.campaign.branches import BranchDirectory
+from bot.campaign.dates import day_name, plural, short_day
+from bot.campaign.domain import Tally
+from bot.campaign.pack import Campaign
+from bot.campaign.records import DigestFacts
+from bot.runtime.messages import Attachment, Button, Reply
 from bot.store import Store
+from bot.views.pipeline import counting
 from schedules.planner import Planned
 from schedules.progress_posts import TITLE, progress_lines
 
@@ -35,7 +36,7 @@ class Facts:
     turnout: tuple[int, int, int] | None = None  # in the ballot: voted, volunteers, pledged
     progress: tuple[str, ...] = ()  # for progress posts: where the campaign stands
     reported: bool = False  # any report yet (a progress post's chart has something to show)
-    # Nominations that count by the rules (bot.pipeline), as at the sweep; what the
+    # Nominations that count by the rules (bot.views.pipeline), as at the sweep; what the
     # messages' {nominated} and {verified} say.
     counted: int = 0
     counted_verified: int = 0
@@ -84,7 +85,7 @@ class Composer:
         posts = any(p.rule.progress for p in due)
         if not organisers and not posts:
             return Facts(tally, counted=count.counted, counted_verified=count.counted_verified)
-        from bot.chart import progress_png
+        from bot.views.chart import progress_png
 
         digest = None
         turnout = None

@@ -1,7 +1,7 @@
 """Deliver: send what the plan says is due, exactly once, and keep the record.
 
 Every message has a delivery record keyed by (rule, recipient, occurrence), claimed by the
-process sending it (which holds the reminders lease, `bot.leader`). Right before the
+process sending it (which holds the reminders lease, `bot.runtime.leader`). Right before the
 platform call, after any wait for the rate limiter, the record is marked `sending` in a
 write that compares the lease's epoch (the fence: a process paused past its lease stops
 there, and re-claims instead of sending); as soon as the call returns it says `sent`. A
@@ -25,13 +25,13 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from bot.adapters.base import Sender, SendOutcome, Target
-from bot.dates import plural, short_day
-from bot.domain import Delivery, DeliveryClaim
-from bot.leader import Lease
-from bot.messages import Reply
-from bot.retention import purge_if_due
-from bot.services import Services
+from bot.campaign.dates import plural, short_day
+from bot.campaign.records import Delivery, DeliveryClaim
+from bot.runtime.leader import Lease
+from bot.runtime.messages import Reply, SendOutcome, Target
+from bot.runtime.outbox import Sender
+from bot.runtime.retention import purge_if_due
+from bot.runtime.services import Services, Upcoming
 from bot.store.deliveries import DeliveryLog, Owner
 from schedules.compose import Composer, Facts
 from schedules.planner import Planned, Planner, QuietHours
@@ -339,9 +339,9 @@ def _claim(item: Planned, status: str = "pending", detail: str | None = None) ->
     )
 
 
-def summarise(plan: Sequence[Planned]) -> list[str]:
+def summarise(plan: Sequence[Upcoming]) -> list[str]:
     """One line per rule: when, how many messages, to how many recipients."""
-    by_rule: dict[str, list[Planned]] = {}
+    by_rule: dict[str, list[Upcoming]] = {}
     for item in plan:
         by_rule.setdefault(item.rule.id, []).append(item)
     lines = []

@@ -19,10 +19,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import DBAPIError
 
-from bot.branches import BranchDirectory
+from bot.campaign.branches import BranchDirectory
 from bot.errors import describe_store_error
-from bot.leader import holding
-from bot.retention import purge_if_due
+from bot.runtime.leader import holding
+from bot.runtime.retention import purge_if_due
 from schedules.deliver import Deliverer
 
 log = logging.getLogger(__name__)
@@ -167,7 +167,7 @@ def renewal_interval(lease_seconds: float, poll: float) -> float:
 async def reminders(
     deliverer: Deliverer, every: float = SWEEP_SECONDS, poll: float = 5.0
 ) -> AsyncIterator[None]:
-    """Send reminders from this process while it holds the reminders lease (bot.leader)."""
+    """Send reminders from this process while it holds the reminders lease (bot.runtime.leader)."""
     task = asyncio.create_task(_lead(deliverer, every, poll), name="mobilise-reminders")
     try:
         yield

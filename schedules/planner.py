@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.campaign import Campaign
-from bot.domain import PlanVolunteer
-from schedules.rules import WEEKDAYS, Rule
+from bot.campaign.pack import Campaign
+from bot.campaign.records import PlanVolunteer
+from bot.campaign.rules import WEEKDAYS, Rule
 
 # A volunteer, their branch's state and whether they can be sent to: read by the store.
 VolunteerState = PlanVolunteer

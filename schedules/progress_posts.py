@@ -13,12 +13,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.campaign import Campaign
-from bot.dates import plural
-from bot.domain import BranchFacts
-from bot.pipeline import PENDING, bar, counting, describe_pending, describe_waiting, tally_line
+from bot.campaign.dates import plural
+from bot.campaign.domain import BranchFacts
+from bot.campaign.pack import Campaign
+from bot.campaign.rules import Rule
+from bot.views.pipeline import (
+    PENDING,
+    bar,
+    counting,
+    describe_pending,
+    describe_waiting,
+    tally_line,
+)
 from schedules.planner import Planner, QuietHours
-from schedules.rules import Rule
 
 TITLE = "Nomination progress"
 

@@ -14,10 +14,10 @@ import pytest
 
 from bot.adapters.console import Console
 from bot.app import open_services
-from bot.clock import Clock
-from bot.dispatch import Dispatcher
-from bot.services import Services
-from bot.settings import Settings
+from bot.dispatch.dispatcher import Dispatcher
+from bot.runtime.clock import Clock
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from tests.backends import SKIP_REASON, fresh_postgres, postgres_url, sqlite_file_url
 
 pytest_plugins = ["tests.slack_fixtures", "tests.discord_fixtures"]

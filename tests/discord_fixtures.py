@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import open_services
-from bot.clock import Clock
-from bot.services import Services
-from bot.settings import Settings
+from bot.runtime.clock import Clock
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from tests import discord_harness as harness
 from tests.fakes.discord_api import FakeDiscord, fake_discord
 

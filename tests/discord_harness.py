@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.adapters.discord import DiscordAdapter
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from tests.conftest import CAMPAIGN, sqlite_url
 from tests.fakes.discord_api import APP_ID, FakeDiscord, message_payload
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.campaign import load_campaign
+from bot.campaign.loading import load_campaign
 from bot.store import Store
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.slack_api import FakeSlack

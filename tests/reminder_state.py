@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from bot.adapters.base import Sender
-from bot.domain import NominationReport, User
-from bot.leader import Lease
-from bot.services import Services
+from bot.campaign.domain import NominationReport, User
+from bot.runtime.leader import Lease
+from bot.runtime.services import Services
 from bot.store import Store
 from schedules.deliver import Deliverer
 from tests.conftest import LONDON

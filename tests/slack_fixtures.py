@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import open_services
-from bot.clock import Clock
-from bot.services import Services
-from bot.settings import Settings
+from bot.runtime.clock import Clock
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from tests import slack_harness as slack
 from tests.fakes.slack_api import FakeSlack, fake_slack
 

@@ -14,7 +14,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from bot.adapters.slack import SlackAdapter
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from tests.conftest import CAMPAIGN, sqlite_url
 from tests.fakes.slack_api import FakeSlack
 

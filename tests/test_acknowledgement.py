@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import text
 
 from bot.adapters.slack import SlackAdapter
-from bot.dispatch import Dispatcher
-from bot.messages import NOT_SAVED
-from bot.services import Services
-from bot.settings import Settings
+from bot.dispatch.dispatcher import Dispatcher
+from bot.runtime.messages import NOT_SAVED
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from tests import slack_harness as slack
 from tests.fakes.slack_api import FakeSlack, fake_slack
 from tests.slack_process import FORM, post_signed, slack_http_bot

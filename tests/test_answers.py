@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from bot.adapters.console import Console
-from bot.campaign import load_campaign
+from bot.campaign.loading import load_campaign
 from bot.knowledge import MAX_ANSWER, AnswerEngine
 from bot.knowledge.evaluate import evaluate, load_cases
-from bot.services import Services
+from bot.runtime.services import Services
 from tests.conftest import CAMPAIGN, LONDON, SEPT_20, mobilise_command, sqlite_url
 
 

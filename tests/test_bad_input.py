@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.adapters.console import Console
-from bot.exports import export_csv
-from bot.services import Services
+from bot.runtime.services import Services
 from bot.store.schema import metadata
+from bot.views.exports import export_csv
 from tests.store_rows import table_rows
 
 

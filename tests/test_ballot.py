@@ -21,14 +21,14 @@ from PIL import Image
 from bot.adapters.base import Fence, SendOutcome, Target
 from bot.adapters.console import Console
 from bot.app import open_services
-from bot.campaign import load_campaign
-from bot.clock import Clock
-from bot.dispatch import Dispatcher
-from bot.domain import NominationReport, User
+from bot.campaign.domain import NominationReport, User
+from bot.campaign.loading import load_campaign
+from bot.dispatch.dispatcher import Dispatcher
 from bot.errors import PackError
-from bot.messages import Reply
-from bot.services import Services
-from bot.settings import Settings
+from bot.runtime.clock import Clock
+from bot.runtime.messages import Reply
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from schedules.deliver import Deliverer
 from schedules.planner import Planned
 from tests import reminder_state as states

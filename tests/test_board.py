@@ -12,10 +12,10 @@ from bot.adapters.console import render as console_render
 from bot.adapters.discord import DiscordAdapter
 from bot.adapters.slack import SlackAdapter
 from bot.app import open_services
-from bot.clock import Clock
-from bot.dispatch import Dispatcher
-from bot.services import Services
-from bot.settings import Settings
+from bot.dispatch.dispatcher import Dispatcher
+from bot.runtime.clock import Clock
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from bot.store.boards import Board
 from tests import discord_harness as harness
 from tests import slack_harness as slack

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from bot.adapters.console import Console
 from bot.app import open_services
-from bot.clock import Clock
-from bot.dispatch import Dispatcher
-from bot.services import Services
+from bot.dispatch.dispatcher import Dispatcher
+from bot.runtime.clock import Clock
+from bot.runtime.services import Services
 from tests.conftest import CAMPAIGN, LONDON, mobilise_command
 
 NEW_LIST = (

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.branches import Ambiguous, BranchDirectory
+from bot.campaign.branches import Ambiguous, BranchDirectory
+from bot.campaign.packfiles import parse_branch_csv
 from bot.errors import UserError
-from bot.packfiles import parse_branch_csv
 
 LIST = Path(__file__).parent / "data" / "branches-realistic.csv"
 

@@ -11,8 +11,8 @@ import subprocess
 from datetime import datetime
 
 from bot.adapters.console import Console
-from bot.clock import Clock
-from bot.services import Services
+from bot.runtime.clock import Clock
+from bot.runtime.services import Services
 from tests.conftest import CAMPAIGN, LONDON, mobilise_command
 from tests.store_rows import table_rows
 
@@ -192,7 +192,7 @@ async def test_verify_warns_and_export_says_why(
 async def test_chart_draws_what_counts(
     alice: Console, organiser: Console, services: Services, clock: Clock
 ) -> None:
-    from bot.chart import counts_on, daily_series
+    from bot.views.chart import counts_on, daily_series
 
     # Two nominations reported; one had too little notice, so only one ever counts.
     await say(alice, "/meeting branch:DWP-LEEDS date:1 Oct notice:16 Sep")

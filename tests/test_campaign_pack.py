@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.campaign import load_campaign
+from bot.campaign.loading import load_campaign
+from bot.campaign.packfiles import parse_branch_csv
 from bot.errors import PackError
-from bot.packfiles import parse_branch_csv
 from tests.conftest import CAMPAIGN, LONDON
 
 

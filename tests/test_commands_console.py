@@ -7,9 +7,9 @@ import io
 from datetime import timedelta
 
 from bot.adapters.console import Console
-from bot.clock import Clock
-from bot.domain import User
-from bot.services import Services
+from bot.campaign.domain import User
+from bot.runtime.clock import Clock
+from bot.runtime.services import Services
 from tests.store_rows import table_rows
 
 
@@ -243,7 +243,7 @@ async def test_export_csv_for_organisers(alice: Console, organiser: Console) -> 
 
 
 async def test_export_defuses_spreadsheet_formulas(dispatcher: object, services: Services) -> None:
-    from bot.dispatch import Dispatcher
+    from bot.dispatch.dispatcher import Dispatcher
 
     assert isinstance(dispatcher, Dispatcher)
     sneaky = Console(dispatcher, '=HYPERLINK("http://x")')

@@ -4,7 +4,7 @@ no, on every platform; what is typed at a prompt is never taken for a question."
 from __future__ import annotations
 
 from bot.adapters.console import Console
-from bot.services import Services
+from bot.runtime.services import Services
 
 
 async def test_a_number_picks_the_branch_offered(alice: Console, services: Services) -> None:
@@ -83,7 +83,7 @@ async def test_another_persons_reminder_buttons_are_not_yours(
     alice: Console, services: Services
 ) -> None:
     from bot.adapters.base import Target
-    from bot.messages import Button, Reply
+    from bot.runtime.messages import Button, Reply
 
     reminder = Reply(text="Has DWP Leeds met?", buttons=(Button("Need help", "needhelp"),))
     await alice.send(Target("console", "user", "bob"), reminder, "k1")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.campaign import load_campaign
+from bot.campaign.loading import load_campaign
 from bot.knowledge.coverage import (
     extract,
     lacking,

@@ -16,11 +16,11 @@ import pytest
 
 from bot.adapters.discord import DiscordAdapter
 from bot.adapters.discord_views import button_id, render, text_limit
-from bot.dispatch import Dispatcher
-from bot.domain import User
-from bot.messages import Button, Reply
-from bot.services import Services
-from bot.settings import Settings
+from bot.campaign.domain import User
+from bot.dispatch.dispatcher import Dispatcher
+from bot.runtime.messages import Button, Reply
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from commands import registry
 from tests import discord_harness as harness
 from tests import reminder_state as states
@@ -39,7 +39,7 @@ async def adapter(
     discord_services: Services, discord_settings: Settings, discord_api: FakeDiscord
 ) -> AsyncIterator[DiscordAdapter]:
     built = DiscordAdapter(Dispatcher(discord_services), discord_settings, serve=True)
-    await built.login()  # logs in and syncs commands, at the discord_api
+    await built.login()  # logs in and syncs commands, at the fake
     harness.add_guild(built)
     yield built
     await built.board.close()

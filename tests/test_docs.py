@@ -9,7 +9,7 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from bot.settings import Settings, env_name
+from bot.runtime.settings import Settings, env_name
 from commands import registry
 from tests.conftest import CAMPAIGN, mobilise_command, sqlite_url
 

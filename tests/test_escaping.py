@@ -20,12 +20,12 @@ from bot.adapters.console import Console, render
 from bot.adapters.discord import DiscordAdapter
 from bot.adapters.slack import SlackAdapter
 from bot.app import open_services
-from bot.clock import Clock
-from bot.dispatch import Dispatcher
-from bot.domain import User
-from bot.messages import Attachment, Button, Channel, Reply
-from bot.services import Services
-from bot.settings import Settings
+from bot.campaign.domain import User
+from bot.dispatch.dispatcher import Dispatcher
+from bot.runtime.clock import Clock
+from bot.runtime.messages import Attachment, Button, Channel, Reply
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from tests import discord_harness as harness
 from tests import slack_harness as slack
 from tests.conftest import CAMPAIGN, sqlite_url

@@ -17,9 +17,9 @@ import pytest
 from bot.adapters.slack import SlackAdapter
 from bot.adapters.slack_http import Limits, SlackEndpoint
 from bot.cli import main
-from bot.dispatch import Dispatcher
-from bot.services import Services
-from bot.settings import Settings, load_settings
+from bot.dispatch.dispatcher import Dispatcher
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings, load_settings
 from tests import slack_harness as slack
 from tests.conftest import CAMPAIGN, mobilise_command, sqlite_url
 from tests.fakes.slack_api import FakeSlack, fake_slack
@@ -315,7 +315,7 @@ async def test_socket_mode_unreachable_retries_and_stops_when_told(
 async def test_a_purge_under_way_at_shutdown_ends_without_an_error(
     services: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from bot.leader import Lease
+    from bot.runtime.leader import Lease
     from schedules import jobs
     from schedules.deliver import Deliverer
 

@@ -24,8 +24,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.domain import DeliveryClaim
-from bot.leader import Lease
+from bot.campaign.records import DeliveryClaim
+from bot.runtime.leader import Lease
 from bot.store import Store
 from tests.fakes.discord_api import FakeDiscord, fake_discord
 from tests.fakes.slack_api import FakeSlack, fake_slack

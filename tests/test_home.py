@@ -15,11 +15,11 @@ import pytest
 from bot.adapters.console import Console
 from bot.adapters.slack import SlackAdapter
 from bot.adapters.slack_blocks import manifest
-from bot.clock import Clock
-from bot.dispatch import Dispatcher
-from bot.domain import User
-from bot.services import Services
-from bot.settings import Settings
+from bot.campaign.domain import User
+from bot.dispatch.dispatcher import Dispatcher
+from bot.runtime.clock import Clock
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from commands import registry
 from tests import slack_harness as slack
 from tests.conftest import LONDON

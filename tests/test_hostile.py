@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from bot.adapters import discord as discord_adapter
 from bot.adapters import slack as slack_adapter
 from bot.app import open_services
-from bot.clock import Clock
-from bot.dispatch import SORRY, Dispatcher
-from bot.domain import User
-from bot.messages import Channel, Reply
-from bot.services import Services
-from bot.settings import Settings
+from bot.campaign.domain import User
+from bot.dispatch.dispatcher import SORRY, Dispatcher
+from bot.runtime.clock import Clock
+from bot.runtime.messages import Channel, Reply
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from commands import registry
 from tests.conftest import CAMPAIGN, LONDON, SEPT_20, sqlite_url
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 
 from bot.adapters.console import Console
-from bot.junk import DIDNT_CATCH, is_junk
-from bot.services import Services
+from bot.knowledge.junk import DIDNT_CATCH, is_junk
+from bot.runtime.services import Services
 from tests.conftest import CAMPAIGN
 
 JUNK = [

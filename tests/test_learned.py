@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bot.adapters.console import Console
-from bot.campaign import load_campaign
+from bot.campaign.loading import load_campaign
 from bot.knowledge import MAX_ANSWER, AnswerEngine, LearnedAnswer
 from bot.knowledge import encoder as encoder_module
 from bot.knowledge import engine as engine_module
@@ -17,7 +17,7 @@ from bot.knowledge.config import DEFAULT
 from bot.knowledge.evaluate import cross_validate, evaluate, load_cases
 from bot.knowledge.ranker import Ranker
 from bot.knowledge.training import question_files
-from bot.services import Services
+from bot.runtime.services import Services
 from tests.conftest import CAMPAIGN, SEPT_20
 
 NOV_20 = SEPT_20.replace(month=11)

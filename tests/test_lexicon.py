@@ -8,7 +8,7 @@ import gzip
 import pytest
 from lemminflect import config, getAllLemmas
 
-from bot.junk import is_junk
+from bot.knowledge.junk import is_junk
 from bot.knowledge.lexicon import Lexicon
 
 

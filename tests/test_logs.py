@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from bot.logs import PrivacyFilter, RateLimit, RedactingFormatter
+from bot.runtime.logs import PrivacyFilter, RateLimit, RedactingFormatter
 from bot.store.engine import create_engine
 from tests.conftest import sqlite_url
 

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from bot.branches import BranchDirectory
-from bot.campaign import load_campaign
-from bot.cmdline import parse_options, split_command
-from bot.dates import clock_time, parse_date
+from bot.campaign.branches import BranchDirectory
+from bot.campaign.dates import clock_time, parse_date
+from bot.campaign.loading import load_campaign
+from bot.dispatch.cmdline import parse_options, split_command
 from bot.errors import UserError
 from commands import registry
 from tests.conftest import CAMPAIGN, SEPT_20

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from bot.adapters.console import Console
 from bot.adapters.console import render as console_render
-from bot.campaign import load_campaign
-from bot.clock import Clock
-from bot.demo import demo_for
-from bot.dispatch import Dispatcher
-from bot.services import Services
-from bot.settings import Settings
+from bot.campaign.loading import load_campaign
+from bot.cli.demo import demo_for
+from bot.dispatch.dispatcher import Dispatcher
+from bot.runtime.clock import Clock
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from tests.conftest import CAMPAIGN, LONDON, mobilise_command
 
 

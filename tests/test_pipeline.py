@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.adapters.console import Console
-from bot.clock import Clock
-from bot.services import Services
+from bot.runtime.clock import Clock
+from bot.runtime.services import Services
 from tests.conftest import CAMPAIGN, LONDON, mobilise_command
 from tests.store_rows import table_rows
 

@@ -19,16 +19,16 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.adapters.console import Console
 from bot.app import open_services
-from bot.clock import Clock
-from bot.dispatch import Dispatcher
-from bot.domain import NominationReport, User
-from bot.exports import COLUMNS, EXPORTS
-from bot.logs import REDACTED, RedactingFormatter, configure_logging, secrets_of
-from bot.services import Services
-from bot.settings import Settings
+from bot.campaign.domain import NominationReport, User
+from bot.dispatch.dispatcher import Dispatcher
+from bot.runtime.clock import Clock
+from bot.runtime.logs import REDACTED, RedactingFormatter, configure_logging, secrets_of
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from bot.store import Store
 from bot.store.backup import backup_sqlite
 from bot.store.schema import metadata
+from bot.views.exports import COLUMNS, EXPORTS
 from schedules.deliver import Deliverer
 from tests import reminder_state as states
 from tests.conftest import CAMPAIGN, LONDON, SEPT_20, mobilise_command, sqlite_url
@@ -399,7 +399,7 @@ async def test_scheduled_purge(after_the_ballot: Services) -> None:
 async def test_backup_while_reports_are_written(tmp_path: Path) -> None:
     source = tmp_path / "live.db"
     store = await Store.open(sqlite_url(source))
-    from bot.campaign import load_campaign
+    from bot.campaign.loading import load_campaign
 
     branches = load_campaign(CAMPAIGN).branches
     await store.branches.sync(branches, SEPT_20)

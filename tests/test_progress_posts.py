@@ -16,13 +16,13 @@ from pydantic import ValidationError
 
 from bot.adapters.base import Fence, SendOutcome, Target
 from bot.app import open_services
-from bot.clock import Clock
-from bot.domain import NominationReport, User
-from bot.messages import Reply
-from bot.services import Services
-from bot.settings import Settings
+from bot.campaign.domain import NominationReport, User
+from bot.campaign.rules import Rule
+from bot.runtime.clock import Clock
+from bot.runtime.messages import Reply
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from schedules.progress_posts import progress_posts
-from schedules.rules import Rule
 from tests import reminder_state as states
 from tests.conftest import CAMPAIGN, LONDON, mobilise_command, sqlite_url
 

@@ -8,9 +8,9 @@ from datetime import datetime
 import pytest
 
 from bot.adapters.console import Console
-from bot.campaign import load_campaign
-from bot.clock import Clock
+from bot.campaign.loading import load_campaign
 from bot.knowledge.units import build_language, build_units
+from bot.runtime.clock import Clock
 from tests.conftest import CAMPAIGN, LONDON
 
 BEFORE = datetime(2019, 9, 20, 10, 0, tzinfo=LONDON)

@@ -20,7 +20,7 @@ from bot.rehearse import Options, rehearse
 from bot.rehearse.crowd import Crowd
 from bot.rehearse.planted import PLANTS
 from bot.rehearse.rules import read_pack
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from tests.conftest import CAMPAIGN, LONDON, mobilise_command, sqlite_url
 
 FAST_SEEDS = (1, 2)

@@ -17,11 +17,11 @@ import pytest
 from bot.adapters.base import Fence, SendOutcome, Target
 from bot.adapters.console import Console
 from bot.app import open_services
-from bot.clock import Clock
-from bot.dispatch import Dispatcher
-from bot.messages import Reply
-from bot.services import Services
-from bot.settings import Settings
+from bot.dispatch.dispatcher import Dispatcher
+from bot.runtime.clock import Clock
+from bot.runtime.messages import Reply
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from bot.store.deliveries import Owner
 from schedules.deliver import Deliverer
 from schedules.deliver import _claim as claim_for
@@ -333,7 +333,7 @@ async def test_done_snooze_and_need_help_in_the_console(seeded: Services) -> Non
 async def test_a_late_renewal_is_made_up_at_once_unless_the_lease_has_passed_on(
     seeded: Services,
 ) -> None:
-    from bot.leader import Lease
+    from bot.runtime.leader import Lease
 
     sender = RecordingSender()
     deliverer = await states.sending(seeded, {"console": sender})

@@ -15,12 +15,12 @@ from bot.adapters.console import Console
 from bot.adapters.discord import DiscordAdapter
 from bot.adapters.slack import SlackAdapter
 from bot.app import open_services
-from bot.clock import Clock
-from bot.dispatch import Dispatcher
-from bot.domain import AuditEntry
-from bot.services import Services
-from bot.settings import Settings
-from bot.steps import organiser_only_message
+from bot.campaign.records import AuditEntry
+from bot.dispatch.dispatcher import Dispatcher
+from bot.dispatch.steps import organiser_only_message
+from bot.runtime.clock import Clock
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from commands import registry
 from tests import discord_harness, slack_harness
 from tests.conftest import CAMPAIGN, sqlite_url

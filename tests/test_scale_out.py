@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.campaign import load_campaign
-from bot.domain import User
+from bot.campaign.domain import User
+from bot.campaign.loading import load_campaign
 from bot.store import Store
 from tests.backends import SKIP_REASON, fresh_postgres, postgres_url
 from tests.conftest import CAMPAIGN, LONDON, sqlite_url

@@ -18,11 +18,11 @@ import yaml
 
 from bot.adapters.slack import SlackAdapter
 from bot.adapters.slack_blocks import BOT_EVENTS, escape, form_view, manifest, render
-from bot.dispatch import Dispatcher
-from bot.domain import User
-from bot.messages import Button, Reply
-from bot.services import Services
-from bot.settings import Settings
+from bot.campaign.domain import User
+from bot.dispatch.dispatcher import Dispatcher
+from bot.runtime.messages import Button, Reply
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from commands import registry
 from tests import reminder_state as states
 from tests import slack_harness as slack
@@ -147,7 +147,7 @@ async def test_a_button_press_reaches_the_same_core(
     assert response.status == 200
     (call,) = await fake.wait_for("response_url:pressed")
     assert call.body["text"].startswith("Thanks, alice! You're signed up for DWP Leeds.")
-    from bot.messages import User
+    from bot.runtime.messages import User
 
     volunteer = await slack_services.store.people.volunteer(User("slack", "U1", "alice"))
     assert volunteer is not None and volunteer.branch_code == "DWP-LEEDS"
@@ -460,7 +460,7 @@ async def test_reminders_reach_slack_and_their_buttons_work(
 ) -> None:
     from datetime import timedelta
 
-    from bot.domain import User
+    from bot.campaign.domain import User
 
     await run_command(
         adapter, fake, "volunteer", "branch:DWP-LEEDS consent:yes", user="U5", user_name="nia"

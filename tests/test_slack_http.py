@@ -21,9 +21,9 @@ from bot.adapters.slack import SlackAdapter
 from bot.adapters.slack_checks import Malformed, check_body
 from bot.adapters.slack_http import FD_RESERVE, Limits, SlackEndpoint, descriptor_plan
 from bot.app import open_services
-from bot.clock import Clock
-from bot.dispatch import Dispatcher
-from bot.settings import Settings
+from bot.dispatch.dispatcher import Dispatcher
+from bot.runtime.clock import Clock
+from bot.runtime.settings import Settings
 from tests import slack_harness as slack
 from tests.conftest import CAMPAIGN, LONDON, SEPT_20, sqlite_url
 from tests.fakes.slack_api import fake_slack

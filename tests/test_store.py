@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from bot.domain import Branch, NominationReport, User
+from bot.campaign.domain import Branch, NominationReport, User
 from bot.store import Store
 from bot.store.engine import HEAD, current_revision, migrate
 from bot.store.schema import metadata

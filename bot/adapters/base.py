@@ -3,7 +3,9 @@
 An adapter translates one platform's events into calls on the neutral `AdapterServices`
 (run a command, press a button, search branches, check an option), and renders the
 neutral `Reply` it gets back. The same adapter sends the campaign's reminders, through
-`send(target, reply, key)`: one platform client per process, for both jobs.
+`send(target, reply, key)`: one platform client per process, for both jobs. (That half,
+`Sender`, is declared in `bot.runtime.outbox`, below the adapters, for the services and
+the reminders to name.)
 """
 
 from __future__ import annotations
@@ -11,49 +13,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.changes import Listener
-from bot.domain import Branch, User
-from bot.messages import Button, Channel, Reply, SendOutcome, Target
+from bot.campaign.domain import Branch, User
+from bot.runtime.changes import Listener
+from bot.runtime.messages import Button, Channel, Reply, SendOutcome, Target
+from bot.runtime.outbox import Fence, Sender
 
 if TYPE_CHECKING:
-    from bot.home import HomeView
     from bot.store.boards import Board
+    from bot.views.home import HomeView
     from commands import Registry
-
-
-class Fence(Protocol):
-    """Whether the sender may still send, asked right before the platform call."""
-
-    async def enter(self) -> bool:
-        """Right before the platform call, after any wait (the rate limiter's): mark the
-        message as being sent, if this process still may; False: do not send it."""
-        ...
-
-    def holds(self) -> bool:
-        """Before the same call is tried again (after a 429's wait): whether it still may."""
-        ...
-
-
-class Sender(Protocol):
-    """Sends one message on one platform, honouring the platform's limits.
-
-    `key` is the message's delivery key: stable across retries, and kept with the
-    message (Slack message metadata, a Discord button's custom id) so that a send cut
-    short can be found again. A `fence`, if given, is entered after any wait and right
-    before the platform call; if it refuses, nothing is sent and the outcome is "fenced".
-    """
-
-    platform: str
-
-    async def send(
-        self, target: Target, reply: Reply, key: str, fence: Fence | None = None
-    ) -> SendOutcome: ...
-
-    async def find_sent(self, target: Target, key: str) -> str | None:
-        """After a crash mid-send: the reference of the message sent with `key`, or None
-        if it is not there. Raises if the platform could not be asked (a 429 to the
-        end, no network): then nobody can tell, and the message is not sent again."""
-        ...
 
 
 class Adapter(Sender, Protocol):

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.base import AdapterServices, Fence, SendOutcome, Target
-from bot.domain import User
-from bot.messages import Button, Channel, Reply
+from bot.campaign.domain import User
+from bot.runtime.messages import Button, Channel, Reply
 
 PLATFORM = "console"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")

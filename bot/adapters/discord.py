@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import contextvars
 import logging
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -22,10 +21,11 @@ import discord
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
-from discord.webhook.async_ import AsyncWebhookAdapter, async_context
+from discord.webhook.async_ import async_context
 
 from bot.adapters.base import AdapterServices, Fence, SendOutcome, Target
 from bot.adapters.discord_board import DiscordBoard
+from bot.adapters.discord_patches import RebasedWebhooks, rebase_route, scan_buckets_less_often
 from bot.adapters.discord_views import (
     _MENTION,
     AUTOCOMPLETE_LIMIT,
@@ -41,61 +41,16 @@ from bot.adapters.discord_views import (
     render,
 )
 from bot.adapters.pacing import Fenced, fenced, fenced_requests, paced
-from bot.domain import User
+from bot.campaign.domain import User
 from bot.errors import STARTUP_SECONDS, StartupError, unreachable
-from bot.messages import NOT_SAVED, Channel, Reply
-from bot.settings import Settings
+from bot.runtime.messages import NOT_SAVED, Channel, Reply
+from bot.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
 
 ANSWER_WITHOUT_DEFER = 1.5  # seconds of work before deferring
-BUCKET_SCAN_SECONDS = 60.0  # how often discord.py may look for idle rate-limit buckets
 HISTORY_PAGE = 100  # messages per read of a channel's history (Discord's most)
 HISTORY_PAGES = 2  # latest messages searched for a reminder's key after a crash: 200
-
-
-class _NoVoiceNotice(logging.Filter):
-    """The bot never speaks: drop discord.py's notice that voice is unavailable."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "voice will NOT be supported" not in record.getMessage()
-
-
-logging.getLogger("discord.client").addFilter(_NoVoiceNotice())
-
-
-def _rebased(route: Route, base: str) -> None:
-    if route.url.startswith(Route.BASE):
-        route.url = base + route.url[len(Route.BASE) :]
-
-
-def _scan_buckets_less_often(http: Any, every: float = BUCKET_SCAN_SECONDS) -> None:
-    """discord.py keeps a rate-limit bucket per route and, once it has 256, scans them all
-    for idle ones each time it makes a new one. A broadcast opens a DM channel, and so a
-    bucket, per volunteer: 10,000 of them cost 50 million checks. Scan at most every
-    `every` seconds instead; a bucket is idle only after five minutes anyway."""
-    scan = http._try_clear_expired_ratelimits
-    last = float("-inf")
-
-    def now_and_then() -> None:
-        nonlocal last
-        if time.monotonic() - last >= every:
-            last = time.monotonic()
-            scan()
-
-    http._try_clear_expired_ratelimits = now_and_then
-
-
-class _RebasedWebhooks(AsyncWebhookAdapter):
-    """Interaction responses and follow-ups, sent to `base` instead of discord.com."""
-
-    def __init__(self, base: str):
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.base = base
-
-    async def request(self, route: Route, *args: Any, **kwargs: Any) -> Any:
-        _rebased(route, self.base)
-        return await super().request(route, *args, **kwargs)
 
 
 class DiscordAdapter:
@@ -126,7 +81,7 @@ class DiscordAdapter:
         self.client.event(self.on_message)
         self.client.event(self.on_interaction)
         self.client.setup_hook = self._setup_hook  # type: ignore[method-assign]
-        _scan_buckets_less_often(self.client.http)
+        scan_buckets_less_often(self.client.http)
         self.limiter = paced(settings.discord_send_rate)  # message sends
         self.dm_limiter = paced(settings.discord_send_rate)  # opening DMs, paced apart
         self._dm: dict[str, int] = {}
@@ -146,11 +101,11 @@ class DiscordAdapter:
         request = http.request
 
         async def rebased(route: Route, **kwargs: Any) -> Any:
-            _rebased(route, base)
+            rebase_route(route, base)
             return await request(route, **kwargs)
 
         http.request = rebased  # type: ignore[method-assign]
-        self.context.run(async_context.set, _RebasedWebhooks(base))
+        self.context.run(async_context.set, RebasedWebhooks(base))
         self._base = base
 
     async def _rebase_gateway(self) -> None:

@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import discord
+from aiolimiter import AsyncLimiter
 
+from bot.adapters.base import AdapterServices
 from bot.adapters.discord_views import PLATFORM, render
 from bot.adapters.live_boards import LiveBoards
-from bot.messages import Reply
+from bot.runtime.messages import Reply
+from bot.runtime.settings import Settings
 
-if TYPE_CHECKING:
-    from bot.adapters.discord import DiscordAdapter
+
+class BoardHost(Protocol):
+    """What the board uses of the adapter that runs it (`DiscordAdapter`)."""
+
+    @property
+    def services(self) -> AdapterServices: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def client(self) -> discord.Client: ...
+
+    @property
+    def limiter(self) -> AsyncLimiter: ...
 
 
 class DiscordBoard(LiveBoards):
     platform = PLATFORM
 
-    def __init__(self, adapter: DiscordAdapter):
+    def __init__(self, adapter: BoardHost):
         super().__init__(adapter.services, adapter.settings.refresh_seconds)
         self.adapter = adapter
 

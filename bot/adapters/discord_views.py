@@ -24,9 +24,9 @@ from typing import Any, Optional, Protocol, cast
 import discord
 from discord import app_commands
 
-from bot.branches import MAX_BRANCH_TEXT
-from bot.dates import MAX_DATE_TEXT
-from bot.messages import Button, Reply
+from bot.campaign.branches import MAX_BRANCH_TEXT
+from bot.campaign.dates import MAX_DATE_TEXT
+from bot.runtime.messages import Button, Reply
 from commands.spec import Command, Option, OptionType
 
 PLATFORM = "discord"

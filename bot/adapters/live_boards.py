@@ -13,8 +13,8 @@ import logging
 from abc import ABC, abstractmethod
 
 from bot.adapters.base import AdapterServices
-from bot.changes import Change, Debounced
-from bot.messages import Reply
+from bot.runtime.changes import Change, Debounced
+from bot.runtime.messages import Reply
 from bot.store.boards import Board
 
 log = logging.getLogger(__name__)

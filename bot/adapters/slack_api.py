@@ -1,23 +1,62 @@
-"""Slack's Web API for the bot: the one client (with 429s retried), and who is an
-organiser by membership of a Slack user group."""
+"""Slack's Web API for the bot: the one client (with 429s retried), who is an organiser
+by membership of a Slack user group, and what the adapter's parts use of it (`SlackParts`)."""
 
 from __future__ import annotations
 
 import logging
 import re
 import time
-from typing import Any
+from typing import Any, Protocol
 
+from aiolimiter import AsyncLimiter
+from slack_bolt.async_app import AsyncRespond
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.base import AdapterServices
 from bot.adapters.pacing import still_held
-from bot.settings import Settings
+from bot.adapters.slack_blocks import CommandNames
+from bot.campaign.domain import User
+from bot.runtime.messages import Reply
+from bot.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+class SlackParts(Protocol):
+    """What the Home tab, the boards and the listeners use of the adapter that runs them
+    (`bot.adapters.slack.SlackAdapter`), which they are parts of."""
+
+    @property
+    def services(self) -> AdapterServices: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def names(self) -> CommandNames: ...
+
+    @property
+    def client(self) -> AsyncWebClient: ...
+
+    @property
+    def limiter(self) -> AsyncLimiter: ...
+
+    async def is_organiser(self, user_id: str) -> bool: ...
+
+    async def deliver(
+        self,
+        reply: Reply,
+        user: User,
+        channel_id: str,
+        respond: AsyncRespond | None = None,
+        thread_ts: str | None = None,
+    ) -> None:
+        """Send a reply where it belongs: only to the caller, or to the channel."""
+        ...
 
 
 class _NoTokenNotices(logging.Filter):

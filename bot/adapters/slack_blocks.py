@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from bot.domain import User
+from bot.campaign.domain import User
 from bot.errors import StartupError
-from bot.messages import Button, Reply
+from bot.runtime.messages import Button, Reply
 from commands import Registry
 from commands.spec import Command, Option, OptionType
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.live_boards import LiveBoards
+from bot.adapters.slack_api import SlackParts
 from bot.adapters.slack_blocks import PLATFORM, render
-from bot.messages import Reply
-
-if TYPE_CHECKING:
-    from bot.adapters.slack import SlackAdapter
+from bot.runtime.messages import Reply
 
 GONE = {"message_not_found", "cant_update_message"}
 
@@ -19,7 +15,7 @@ GONE = {"message_not_found", "cant_update_message"}
 class SlackBoard(LiveBoards):
     platform = PLATFORM
 
-    def __init__(self, adapter: SlackAdapter):
+    def __init__(self, adapter: SlackParts):
         super().__init__(adapter.services, adapter.settings.refresh_seconds)
         self.adapter = adapter
 

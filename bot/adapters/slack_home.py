@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot.adapters.slack_api import SlackParts
 from bot.adapters.slack_blocks import (
     ACTION_PREFIX,
     PLATFORM,
@@ -22,13 +23,10 @@ from bot.adapters.slack_blocks import (
     button_element,
     form_view,
 )
-from bot.changes import Change, Debounced
-from bot.domain import User
-from bot.home import HomeView
-from bot.messages import Button, Channel
-
-if TYPE_CHECKING:
-    from bot.adapters.slack import SlackAdapter
+from bot.campaign.domain import User
+from bot.runtime.changes import Change, Debounced
+from bot.runtime.messages import Button, Channel
+from bot.views.home import HomeView
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +65,7 @@ class _Viewer:
 class SlackHome:
     """Who has opened the Home tab, and publishing it for them."""
 
-    def __init__(self, adapter: SlackAdapter):
+    def __init__(self, adapter: SlackParts):
         self.adapter = adapter
         self.viewers: dict[str, _Viewer] = {}
         self._due: set[str] = set()

@@ -15,7 +15,7 @@ UTF-8, not a JSON object, nested too deep, a field of the wrong shape, a form's 
 metadata that is not ours) with 400 and one log line, and only then hands it to bolt.
 
 Nothing here logs a request body: problems are logged by kind, at most once a minute each
-(`bot.logs`), because under attack every log line is the attacker's to multiply.
+(`bot.runtime.logs`), because under attack every log line is the attacker's to multiply.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.adapters.slack_checks import Malformed, check_body
 from bot.errors import StartupError
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
 

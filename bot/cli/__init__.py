@@ -22,8 +22,8 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.cli.parser import build_parser, settings_for
 from bot.errors import PackError, StartupError, describe_os_error, describe_store_error
-from bot.logs import configure_logging
-from bot.settings import Settings, setting_names
+from bot.runtime.logs import configure_logging
+from bot.runtime.settings import Settings, setting_names
 
 log = logging.getLogger("mobilise")
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import yaml
 
 from bot.app import campaign_dir, make_clock, open_services
-from bot.campaign import load_campaign
+from bot.campaign.loading import load_campaign
 from bot.errors import UserError
 from bot.knowledge.evaluate import cross_validate, cross_validate_writers, evaluate, load_cases
 from bot.knowledge.training import train_command
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from bot.store import Store
 
 

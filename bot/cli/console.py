@@ -8,9 +8,9 @@ import sys
 
 from bot.adapters.console import Console
 from bot.app import open_runtime, warn_if_sample
+from bot.cli.demo import demonstration
 from bot.cli.stopping import until_stopped
-from bot.demo import demonstration
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 
 log = logging.getLogger("mobilise")
 

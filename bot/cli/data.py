@@ -9,16 +9,16 @@ import sys
 from pathlib import Path
 
 from bot.app import BRANCH_LIST_REPLACED, open_services
-from bot.chart import progress_png
+from bot.campaign.packfiles import parse_branch_csv
+from bot.campaign.volunteers_file import read_volunteers
 from bot.errors import UserError, describe_os_error
-from bot.exports import export_csv
-from bot.packfiles import parse_branch_csv
-from bot.reconcile import read_report
-from bot.reconcile import reconcile as compare
-from bot.retention import purge_due, purge_if_due, purge_personal_data
-from bot.settings import Settings
+from bot.runtime.retention import purge_due, purge_if_due, purge_personal_data
+from bot.runtime.settings import Settings
 from bot.store.backup import BackupError, backup_sqlite
-from bot.volunteers_file import read_volunteers
+from bot.views.chart import progress_png
+from bot.views.exports import export_csv
+from bot.views.reconcile import read_report
+from bot.views.reconcile import reconcile as compare
 
 
 async def _read_input(path: str, command: str) -> str | None:

@@ -7,8 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.exports import EXPORTS
-from bot.settings import Settings, load_settings
+from bot.runtime.settings import Settings, load_settings
+from bot.views.exports import EXPORTS
 
 
 def _moment(text: str) -> datetime:

@@ -13,7 +13,7 @@ from bot.adapters.discord import DiscordAdapter
 from bot.adapters.slack_blocks import manifest
 from bot.adapters.slack_http import PATH as SLACK_EVENTS
 from bot.app import open_runtime
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 from commands import registry
 
 

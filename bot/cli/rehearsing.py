@@ -20,7 +20,7 @@ from bot.rehearse import Options
 from bot.rehearse import rehearse as play
 from bot.rehearse.planted import PLANTS
 from bot.rehearse.report import summary
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 
 
 async def rehearse(args: argparse.Namespace, settings: Settings) -> int:

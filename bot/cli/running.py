@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 
 from bot.adapters.console import Console
 from bot.app import HttpOptions, Platforms, open_runtime
+from bot.campaign.dates import clock_time, short_day
+from bot.cli.demo import demonstration
 from bot.cli.stopping import stop_signals, until_stopped
-from bot.dates import clock_time, short_day
-from bot.demo import demonstration
-from bot.leader import Lease, LeaseHeld, holding
-from bot.settings import Settings
-from schedules.deliver import Deliverer, SweepReport
+from bot.runtime.leader import Lease, LeaseHeld, holding
+from bot.runtime.settings import Settings
+from schedules.deliver import SweepReport
 from schedules.jobs import reminders, renewal_interval
 from schedules.planner import PlanState
 from schedules.progress_posts import progress_posts
@@ -55,7 +55,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             settings, platforms=platforms, http=http, answers=not args.reminders_only
         ) as runtime:
             lease = Lease(runtime.services.store, "run", settings.lease_seconds)
-            deliverer = Deliverer(runtime.services, runtime.senders, lease)
+            deliverer = runtime.reminders(lease=lease)
             async with reminders(
                 deliverer, every=settings.sweep_seconds, poll=settings.leader_poll_seconds
             ):
@@ -82,13 +82,13 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _console_with_reminders(settings: Settings, args: argparse.Namespace) -> int:
     """The terminal chat, with reminders for console users shown as they fall due (at
-    the pack's demonstration moment, once the campaign is over: `bot.demo`)."""
+    the pack's demonstration moment, once the campaign is over: `bot.cli.demo`)."""
     settings, campaign, _ = demonstration(settings, args.db)
     async with open_runtime(settings, campaign=campaign) as runtime:
         console = Console(runtime.dispatcher, args.name, args.organiser)
         runtime.services.outbox.attach(console)
         lease = Lease(runtime.services.store, "run (console)", settings.lease_seconds)
-        deliverer = Deliverer(runtime.services, {"console": console}, lease)
+        deliverer = runtime.reminders({"console": console}, lease)
         async with reminders(
             deliverer, every=settings.sweep_seconds, poll=settings.leader_poll_seconds
         ):
@@ -108,7 +108,7 @@ async def send_due(args: argparse.Namespace, settings: Settings) -> int:
         )
         lease = Lease(services.store, "send-due", settings.lease_seconds)
         poll = settings.leader_poll_seconds
-        deliverer = Deliverer(services, runtime.senders, lease)
+        deliverer = runtime.reminders(lease=lease)
         waits = iter((1, 2, 4, 8))  # what failed for now (a platform busy, say): again
         report = SweepReport()
         for _ in range(RECLAIMS):
@@ -160,7 +160,7 @@ async def schedule(args: argparse.Namespace, settings: Settings) -> int:
         if end <= start:
             print("mobilise schedule: --to must come after --from", file=sys.stderr)
             return 2
-        plan = await Deliverer(services, {}).plan(start, end)
+        plan = await runtime.reminders({}).plan(start, end)
         posts = progress_posts(services.campaign, zone, start, end)
         state = await plan_state(services.store, settings.organisers) if not plan else None
     if args.json:

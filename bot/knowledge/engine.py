@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.campaign import Campaign
+from bot.campaign.pack import Campaign
 from bot.knowledge.answertype import asked_type, asks_about_now, sentences
 from bot.knowledge.config import DEFAULT, RankerConfig
 from bot.knowledge.encoder import Encoder, cache_dir, load_encoder

@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.campaign import Campaign
+from bot.campaign.pack import Campaign
 from bot.errors import UserError
 from bot.knowledge.config import DEFAULT, RankerConfig
 from bot.knowledge.engine import MAX_ANSWER, AnswerEngine

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from bot.campaign import Campaign
+from bot.campaign.pack import Campaign
 from bot.knowledge.cues import word_class
 from bot.knowledge.language import Language, Reading
 from bot.knowledge.units import Unit, topicless, topics

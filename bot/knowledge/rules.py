@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.campaign import Campaign
+from bot.campaign.pack import Campaign
 from bot.knowledge.language import Reading
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.campaign import Campaign
-from bot.dates import clock_time, day_name, plural
+from bot.campaign.dates import clock_time, day_name, plural
+from bot.campaign.pack import Campaign
 from bot.knowledge.language import Reading
 from bot.text import words
 

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from bot.campaign import Campaign
+from bot.campaign.pack import Campaign
 from bot.knowledge.config import DEFAULT, RankerConfig
 from bot.knowledge.encoder import Encoder, Vector
 from bot.knowledge.ranker import DECLINE, Ranker

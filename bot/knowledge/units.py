@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from bot.campaign import Campaign
+from bot.campaign.pack import Campaign
 from bot.knowledge.language import Language, Reading
 from bot.knowledge.timetable import timetable_words
 from bot.text import shorten

@@ -3,16 +3,53 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from bot.rehearse.crowd import ORGANISERS
+from bot.rehearse.crowd import ORGANISERS, Crowd
+from bot.rehearse.oracle import Oracle
+from bot.rehearse.process import Bot
+from bot.rehearse.rules import PackRules
+from bot.runtime.clock import Clock
+from bot.runtime.messages import Reply
 
 # Who reads /progress and /branch every hour: anyone may, and it holds nothing about them
 # (an organiser's reads would fill the audit log).
 CHECKER = ("console", "rehearsal-checker")
 
-if TYPE_CHECKING:
-    from bot.rehearse.runner import Rehearsal
+
+class _Result(Protocol):
+    threshold_reached_on: str | None
+    counted_by_week: dict[str, int]
+
+
+class Rehearsal(Protocol):
+    """What the checks use of the rehearsal (`bot.rehearse.runner.Rehearsal`), which
+    runs them: the checks are its methods, kept in their own file."""
+
+    _purge_checked: bool
+    _rotation: int
+
+    @property
+    def pack(self) -> PackRules: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def oracle(self) -> Oracle: ...
+
+    @property
+    def crowd(self) -> Crowd: ...
+
+    @property
+    def result(self) -> _Result: ...
+
+    @property
+    def bot(self) -> Bot | None: ...
+
+    async def say(
+        self, platform: str, user: str, line: str, organiser: bool = False, channel: str = ""
+    ) -> Reply: ...
 
 
 async def check_hour(self: Rehearsal, hour: datetime, boundary: bool) -> None:

@@ -24,8 +24,8 @@ from datetime import date, datetime
 from typing import Any
 from unittest import mock
 
-from bot.campaign import Campaign
-from bot.domain import Reason
+from bot.campaign.domain import Reason
+from bot.campaign.pack import Campaign
 
 DROPPED_RULE = "meeting-tomorrow"
 
@@ -75,18 +75,20 @@ def _patches(bug: str) -> list[Any]:
     from schedules.planner import Planner
 
     found: dict[str, list[Any]] = {
-        "count-future-meetings": [mock.patch("bot.pipeline.held_by", _always)],
+        "count-future-meetings": [mock.patch("bot.views.pipeline.held_by", _always)],
         "deadline-by-date": [
-            mock.patch("bot.pipeline.form_late", _by_date),
+            mock.patch("bot.views.pipeline.form_late", _by_date),
             mock.patch("commands.formsent.form_late", _by_date),
         ],
-        "meeting-before-opening": [mock.patch("bot.pipeline.outside_window", _after_close_only)],
+        "meeting-before-opening": [
+            mock.patch("bot.views.pipeline.outside_window", _after_close_only)
+        ],
         "form-before-meeting": [
-            mock.patch("bot.pipeline.form_before_meeting", return_value=False),
+            mock.patch("bot.views.pipeline.form_before_meeting", return_value=False),
             mock.patch("commands.formsent.form_before_meeting", return_value=False),
         ],
         "future-result-counted": [
-            mock.patch("bot.pipeline.to_come", _never),
+            mock.patch("bot.views.pipeline.to_come", _never),
             mock.patch("commands.nominate.to_come", _never),
             mock.patch("commands.verify.to_come", _never),
         ],

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.messages import Reply, SendOutcome, Target
+from bot.runtime.messages import Reply, SendOutcome, Target
 
 if TYPE_CHECKING:
     from bot.adapters.base import Fence

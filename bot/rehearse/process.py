@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.app import open_runtime
-from bot.campaign import Campaign
-from bot.clock import Clock
-from bot.dispatch import Dispatcher
-from bot.leader import Lease
+from bot.campaign.pack import Campaign
+from bot.dispatch.dispatcher import Dispatcher
 from bot.rehearse.platforms import Killed, Platform, Process, Sender
-from bot.services import Services
-from bot.settings import Settings
+from bot.runtime.clock import Clock
+from bot.runtime.leader import Lease
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from schedules.deliver import Deliverer, SweepReport
 
 RENEW_SECONDS = 0.5
@@ -61,7 +61,7 @@ class Bot:
         senders = {p: Sender(platform, self.process) for p, platform in self._platforms.items()}
         # A chart per digest would be most of a rehearsal's time, and no one sees it: the
         # oracle draws the chart itself (see checks) and the digests go without one.
-        self.deliverer = Deliverer(self.services, senders, self.lease, charts=False)
+        self.deliverer = runtime.reminders(senders, self.lease, charts=False)
         if wait is not None:
             await self.take(wait)
 

@@ -1,7 +1,7 @@
 """The oracle's own reading of a campaign pack: the timetable, the nomination rules, the
 branch list and the reminder rules, straight from the pack's files.
 
-Deliberately not `bot.campaign` or `schedules.rules`: the oracle checks the code that
+Deliberately not `bot.campaign.pack` or `bot.campaign.rules`: the oracle checks the code that
 reads the pack, so it reads the pack itself, as a pack author would.
 """
 

@@ -50,17 +50,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from bot.app import campaign_dir
-from bot.campaign import load_campaign
-from bot.clock import Clock
-from bot.domain import User
-from bot.messages import Channel, Reply
+from bot.campaign.domain import User
+from bot.campaign.loading import load_campaign
 from bot.rehearse.checks import check_hour
 from bot.rehearse.crowd import CHANNELS, ORGANISERS, Action, Crowd
 from bot.rehearse.oracle import Oracle
 from bot.rehearse.platforms import Killed, Platform, Sent
 from bot.rehearse.process import Bot, Faults
 from bot.rehearse.rules import read_pack
-from bot.settings import Settings
+from bot.runtime.clock import Clock
+from bot.runtime.messages import Channel, Reply
+from bot.runtime.settings import Settings
 
 SORRY = "Sorry, something went wrong"
 # What the crowd does that can bring a reminder due later the same day.

@@ -2,7 +2,7 @@
 
 `Store` groups one object per aggregate (`store.people`, `store.nominations`, ...), each
 with a few typed methods over a shared engine and write queue. Records in and out are
-the frozen types of `bot.domain`.
+the frozen types of `bot.campaign.domain`.
 """
 
 from __future__ import annotations

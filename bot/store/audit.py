@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import AuditEntry, User
+from bot.campaign.domain import User
+from bot.campaign.records import AuditEntry
 from bot.store import schema as t
 from bot.store.base import Aggregate, person_id
 

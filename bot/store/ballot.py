@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.ballot import BallotStatus, BranchTurnout
-from bot.domain import User
+from bot.campaign.ballot import BallotStatus, BranchTurnout
+from bot.campaign.domain import User
 from bot.store import schema as t
 from bot.store.base import Aggregate, find_person, upsert
 

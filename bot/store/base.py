@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, FromClause, case, func, select, text, tupl
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.domain import User
+from bot.campaign.domain import User
 from bot.store import schema as t
 from bot.store.engine import prepare_writer
 from bot.store.writer import BatchFn, WriteQueue

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import case, func, or_, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import Branch, BranchFacts, Outcome
+from bot.campaign.domain import Branch, BranchFacts, Outcome
 from bot.store import schema as t
 from bot.store.base import LATEST_MEETING, Aggregate, upsert
 

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import Row, bindparam, delete, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import BroadcastChannel, Delivery, DeliveryClaim, PlanVolunteer, User
+from bot.campaign.domain import User
+from bot.campaign.records import BroadcastChannel, Delivery, DeliveryClaim, PlanVolunteer
 from bot.store import schema as t
 from bot.store.base import LATEST_MEETING, Aggregate, person_id, upsert
 from bot.store.people import VOLUNTEER_FROM

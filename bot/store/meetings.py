@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import Meeting, MeetingResult, User
+from bot.campaign.domain import Meeting, MeetingResult, User
 from bot.store import schema as t
 from bot.store.base import Aggregate, person_ids, reporter
 

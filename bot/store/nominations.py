@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Row, case, func, null, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import (
+from bot.campaign.domain import (
     HistoryEvent,
     Nomination,
     NominationReport,

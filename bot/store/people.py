@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import ImportedVolunteer, SignUp, User, Volunteer
+from bot.campaign.domain import ImportedVolunteer, SignUp, User, Volunteer
 from bot.store import schema as t
 from bot.store.base import Aggregate, find_person, person_id, person_ids, upsert
 

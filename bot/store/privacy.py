@@ -18,7 +18,8 @@ from datetime import datetime
 from sqlalchemy import and_, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import Erasure, Person, PersonalData, PurgeCounts, User
+from bot.campaign.domain import User
+from bot.campaign.records import Erasure, Person, PersonalData, PurgeCounts
 from bot.store import schema as t
 from bot.store.base import Aggregate, count, find_person, upsert
 from bot.store.meetings import MEETING_SELECT, meeting_from

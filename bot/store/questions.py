@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Row, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import FaqAnswer, Queued, UnansweredQuestion, User
+from bot.campaign.domain import FaqAnswer, Queued, UnansweredQuestion, User
 from bot.store import schema as t
 from bot.store.base import Aggregate, count, person_id, person_ids, upsert
 

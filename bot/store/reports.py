@@ -8,15 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import (
-    Branch,
-    BranchNomination,
-    DigestFacts,
-    DigestReport,
-    HelpRequest,
-    Meeting,
-    Volunteer,
-)
+from bot.campaign.domain import Branch, Meeting, Volunteer
+from bot.campaign.records import BranchNomination, DigestFacts, DigestReport, HelpRequest
 from bot.store import schema as t
 from bot.store.base import LATEST_MEETING, Aggregate, count
 from bot.store.meetings import MEETING_SELECT, meeting_from

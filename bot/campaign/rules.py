@@ -1,0 +1,228 @@
+"""Reminder rules as the campaign pack declares them (`reminders.yaml`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import time as Time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bot.campaign.packfiles import check_templates
+from bot.errors import PackError
+
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+Audience = Literal["channel", "volunteer", "organisers"]
+BranchState = Literal["any", "no-meeting", "meeting-called"]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[Weekday, ...] = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+
+# Fields a reminder's text may use, beyond the pack's own.
+REMINDER_FIELDS = (
+    "name",
+    "branch",
+    "branch_code",
+    "meeting_date",
+    "days_left",
+    "notice_days_left",
+    "nominated",
+    "verified",
+    "needed",
+    "digest",
+    "ballot_days_left",
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Moment(_Model):
+    """A moment relative to a timetable event: `days` after it, at `time` (local)."""
+
+    anchor: str
+    days: int = Field(default=0, ge=-366, le=366)
+    time: Time | None = None
+
+
+class Every(_Model):
+    days: int | None = Field(default=None, ge=1, le=366)
+    weekday: Weekday | None = None
+    time: Time
+
+    @model_validator(mode="after")
+    def _one(self) -> Every:
+        if (self.days is None) == (self.weekday is None):
+            raise ValueError("give either days or weekday")
+        return self
+
+
+class Step(_Model):
+    days_left: int = Field(ge=0)
+    every: int = Field(ge=1, le=366)
+
+
+class AfterSignup(_Model):
+    minutes: int = Field(default=0, ge=0)
+
+
+class MeetingRelative(_Model):
+    days: int = Field(ge=-60, le=60)
+    time: Time
+
+
+class Repeat(_Model):
+    after_days: int = Field(ge=1, le=60)
+    times: int = Field(default=1, ge=1, le=10)
+
+
+class Rule(_Model):
+    id: str = Field(pattern=SLUG)
+    audience: Audience
+    phase: Literal["nominations", "ballot"] = "nominations"
+    priority: int = 0
+    branch: BranchState = "any"
+    text: str = Field(min_length=1)
+    at: Moment | None = None
+    every: Every | None = None
+    cadence: list[Step] | None = None
+    signup: AfterSignup | None = None
+    meeting: MeetingRelative | None = None
+    repeat: Repeat | None = None
+    start: Moment | None = Field(default=None, alias="from")
+    until: Moment | None = None
+    time: Time | None = None
+    # A progress post: the text, then the tally against the threshold (channel rules only);
+    # `chart` attaches the nominations chart once there is a report to chart.
+    progress: bool = False
+    chart: bool = False
+
+    @model_validator(mode="after")
+    def _timing(self) -> Rule:
+        timings = [t for t in (self.at, self.every, self.cadence, self.signup, self.meeting) if t]
+        if len(timings) != 1:
+            raise ValueError("give exactly one of at, every, cadence, signup or meeting")
+        if (self.every or self.cadence) and (self.start is None or self.until is None):
+            raise ValueError("every and cadence need from and until")
+        if self.cadence is not None and self.time is None:
+            raise ValueError("cadence needs a time")
+        if (self.signup or self.meeting) and self.audience != "volunteer":
+            raise ValueError("signup and meeting timings are for the volunteer audience")
+        if self.branch != "any" and self.audience != "volunteer":
+            raise ValueError("branch applies only to the volunteer audience")
+        if self.repeat and not self.meeting:
+            raise ValueError("repeat goes with a meeting timing")
+        if self.progress and self.audience != "channel":
+            raise ValueError("progress posts go to channels (audience: channel)")
+        if self.chart and not self.progress:
+            raise ValueError("chart goes with progress: true")
+        if self.phase == "ballot" and (self.branch != "any" or self.meeting):
+            raise ValueError("ballot rules do not depend on the branch's nomination meeting")
+        return self
+
+    @property
+    def personal(self) -> bool:
+        return self.audience in ("volunteer", "organisers")
+
+
+class DigestText(_Model):
+    """The organisers' daily digest, line by line; see DIGEST_FIELDS for what each may use."""
+
+    heading: str
+    reports: str
+    no_reports: str
+    stuck: str
+    undeliverable: str
+    unanswered: str
+    help: str
+    progress: str
+    more: str
+    ballot: str | None = None  # in the ballot, in place of `progress`
+
+
+# Fields each digest line may use, beyond the pack's own.
+DIGEST_FIELDS: dict[str, tuple[str, ...]] = {
+    "heading": ("today",),
+    "reports": ("count", "listed"),
+    "no_reports": (),
+    "stuck": ("count", "listed"),
+    "undeliverable": ("count",),
+    "unanswered": ("count",),
+    "help": ("person", "platform", "where"),
+    "progress": ("nominated", "verified", "days_left"),
+    "more": ("count",),
+    "ballot": ("voted", "volunteers", "pledged", "days_left"),
+}
+
+
+class QuietWindow(_Model):
+    """When personal messages may go (local time): never before `start` or after `end`."""
+
+    start: Time = Time(8, 0)
+    end: Time = Time(21, 0)
+
+    @model_validator(mode="after")
+    def _order(self) -> QuietWindow:
+        if not self.start < self.end:
+            raise ValueError("start must come before end")
+        return self
+
+
+class RemindersFile(_Model):
+    rules: list[Rule] = Field(default_factory=list)
+    digest: DigestText | None = None
+    quiet_hours: QuietWindow = QuietWindow()
+    # The most personal messages one volunteer gets in a day (the highest priorities win).
+    daily_limit: int = Field(default=1, ge=1, le=10)
+
+    @model_validator(mode="after")
+    def _unique(self) -> RemindersFile:
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                raise ValueError(f"rule id {rule.id!r} is used twice")
+            seen.add(rule.id)
+        if self.digest is None and any(rule.audience == "organisers" for rule in self.rules):
+            raise ValueError("rules for organisers need the digest's wording (digest:)")
+        return self
+
+
+# Anchors that are days, not timetable events: the last day to call a meeting with enough
+# notice for the closing day, and a week before that.
+DAY_ANCHORS = ("notice_cutoff", "check_in")
+
+
+def check_reminders(
+    path: Path, reminders: RemindersFile, known: Iterable[str], anchors: Iterable[str]
+) -> None:
+    """Every field a reminder's text (or the digest's) uses is one it can have, and every
+    moment is anchored on something the timetable has: else PackError, naming where."""
+    known = list(known)
+    check_templates(
+        path,
+        {f"rules.{i}.text": r.text for i, r in enumerate(reminders.rules)},
+        [*known, *REMINDER_FIELDS],
+    )
+    if reminders.digest is not None:
+        for key, extra in DIGEST_FIELDS.items():
+            check_templates(
+                path, {f"digest.{key}": getattr(reminders.digest, key)}, [*known, *extra]
+            )
+    allowed = set(anchors)
+    for i, rule in enumerate(reminders.rules):
+        for key, moment in (("at", rule.at), ("from", rule.start), ("until", rule.until)):
+            if moment is not None and moment.anchor not in allowed:
+                raise PackError(
+                    f"{path}, rules.{i}.{key}.anchor: unknown anchor "
+                    f"{moment.anchor!r}; use one of {', '.join(sorted(allowed))}"
+                )
