@@ -19,13 +19,10 @@ from typing import Any
 import aiohttp
 import discord
 from discord import app_commands
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
-from discord.webhook.async_ import async_context
 
 from bot.adapters.base import AdapterServices, Fence, SendOutcome, Target
 from bot.adapters.discord_board import DiscordBoard
-from bot.adapters.discord_patches import RebasedWebhooks, rebase_route, scan_buckets_less_often
+from bot.adapters.discord_patches import rebase, rebase_gateway, scan_buckets_less_often
 from bot.adapters.discord_views import (
     _MENTION,
     AUTOCOMPLETE_LIMIT,
@@ -53,6 +50,18 @@ HISTORY_PAGE = 100  # messages per read of a channel's history (Discord's most)
 HISTORY_PAGES = 2  # latest messages searched for a reminder's key after a crash: 200
 
 
+class _Client(discord.Client):
+    """discord.py's client, with the adapter's set-up run where discord.py expects it:
+    after logging in, before the gateway connects."""
+
+    def __init__(self, on_setup: Callable[[], Awaitable[None]], **options: Any):
+        super().__init__(**options)
+        self._on_setup = on_setup
+
+    async def setup_hook(self) -> None:
+        await self._on_setup()
+
+
 class DiscordAdapter:
     """The client and command tree for one bot, started as an async context.
 
@@ -68,8 +77,11 @@ class DiscordAdapter:
         self.serve = serve
         intents = discord.Intents.default()
         intents.message_content = True
-        self.client = discord.Client(
-            intents=intents, allowed_mentions=NO_MENTIONS, http_trace=fenced_requests()
+        self.client = _Client(
+            self._setup_hook,
+            intents=intents,
+            allowed_mentions=NO_MENTIONS,
+            http_trace=fenced_requests(),
         )
         self.tree = app_commands.CommandTree(self.client)
         for command in services.commands:
@@ -80,7 +92,6 @@ class DiscordAdapter:
             )
         self.client.event(self.on_message)
         self.client.event(self.on_interaction)
-        self.client.setup_hook = self._setup_hook  # type: ignore[method-assign]
         scan_buckets_less_often(self.client.http)
         self.limiter = paced(settings.discord_send_rate)  # message sends
         self.dm_limiter = paced(settings.discord_send_rate)  # opening DMs, paced apart
@@ -97,31 +108,8 @@ class DiscordAdapter:
 
     def _rebase(self, base: str) -> None:
         """Send this client's REST calls and interaction responses to `base`."""
-        http = self.client.http
-        request = http.request
-
-        async def rebased(route: Route, **kwargs: Any) -> Any:
-            rebase_route(route, base)
-            return await request(route, **kwargs)
-
-        http.request = rebased  # type: ignore[method-assign]
-        self.context.run(async_context.set, RebasedWebhooks(base))
+        rebase(self.client.http, base, self.context)
         self._base = base
-
-    async def _rebase_gateway(self) -> None:
-        """Connect to the gateway that the API at the base URL names (GET /gateway/bot)."""
-        http = self.client.http
-        _, named, _ = await http.get_bot_gateway()
-        gateway = named.split("?")[0].rstrip("/")
-        default = str(DiscordWebSocket.DEFAULT_GATEWAY).rstrip("/")
-        ws_connect = http.ws_connect
-
-        async def rebased(url: str, **kwargs: Any) -> Any:
-            if url.startswith(default):
-                url = gateway + url[len(default) :].lstrip("/")
-            return await ws_connect(url, **kwargs)
-
-        http.ws_connect = rebased  # type: ignore[method-assign]
 
     # --- start and stop ---------------------------------------------------------------
 
@@ -129,7 +117,7 @@ class DiscordAdapter:
         await self.login()
         if self.serve:
             if self._base:
-                await self._rebase_gateway()
+                await rebase_gateway(self.client.http)
             self._gateway = self.context.run(
                 asyncio.create_task, self.client.connect(reconnect=True), name="discord-gateway"
             )

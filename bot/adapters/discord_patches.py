@@ -1,17 +1,31 @@
-"""Where the Discord adapter reaches into discord.py: a quieter log, fewer scans of the
-rate-limit buckets, and interaction responses sent to a Discord-compatible base URL (the
-tests' fake). Kept apart from the adapter, so that what depends on discord.py's insides
-is in one place.
+"""Every place the Discord adapter reaches into discord.py beyond its public API, kept
+here so that what depends on its insides is in one module (tests/test_discord_patches.py
+fails if discord.py renames or reshapes any of it):
+
+- a quieter log (a filter on discord.py's logger);
+- fewer scans of the rate-limit buckets (`HTTPClient._try_clear_expired_ratelimits`);
+- a Discord-compatible base URL (the tests' fake) for one client's REST calls, its
+  interaction responses and its gateway (`HTTPClient.request`, `HTTPClient.ws_connect`,
+  `async_context`): discord.py has no option for another API address;
+- application commands whose options are data, not a Python signature: the callback's
+  `__signature__` (which `inspect.signature`, and so discord.py, reads) is set.
+
+discord.py's public options are used for the rest: `http_trace` for the fence before each
+request, `allowed_mentions`, and `Client.setup_hook` overridden in a subclass.
 """
 
 from __future__ import annotations
 
+import contextvars
+import inspect
 import logging
 import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from discord.http import Route
-from discord.webhook.async_ import AsyncWebhookAdapter
+from discord.gateway import DiscordWebSocket
+from discord.http import HTTPClient, Route
+from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
 BUCKET_SCAN_SECONDS = 60.0  # how often discord.py may look for idle rate-limit buckets
 
@@ -58,3 +72,40 @@ class RebasedWebhooks(AsyncWebhookAdapter):
     async def request(self, route: Route, *args: Any, **kwargs: Any) -> Any:
         rebase_route(route, self.base)
         return await super().request(route, *args, **kwargs)
+
+
+def rebase(http: HTTPClient, base: str, context: contextvars.Context) -> None:
+    """Send this client's REST calls to `base`, and the interaction responses made in
+    `context` (where the client's gateway events are handled)."""
+    request = http.request
+
+    async def rebased(route: Route, **kwargs: Any) -> Any:
+        rebase_route(route, base)
+        return await request(route, **kwargs)
+
+    http.request = rebased  # type: ignore[method-assign]
+    context.run(async_context.set, RebasedWebhooks(base))
+
+
+async def rebase_gateway(http: HTTPClient) -> None:
+    """Connect to the gateway that the API at the base URL names (GET /gateway/bot)."""
+    _, named, _ = await http.get_bot_gateway()
+    gateway = named.split("?")[0].rstrip("/")
+    default = str(DiscordWebSocket.DEFAULT_GATEWAY).rstrip("/")
+    ws_connect = http.ws_connect
+
+    async def rebased(url: str, **kwargs: Any) -> Any:
+        if url.startswith(default):
+            url = gateway + url[len(default) :].lstrip("/")
+        return await ws_connect(url, **kwargs)
+
+    http.ws_connect = rebased  # type: ignore[method-assign]
+
+
+def with_parameters(
+    callback: Callable[..., Any], parameters: Sequence[inspect.Parameter]
+) -> Callable[..., Any]:
+    """`callback` (which takes `**values`) as if its signature named `parameters`: what
+    discord.py reads to declare an application command's options."""
+    callback.__signature__ = inspect.Signature(list(parameters))  # type: ignore[attr-defined]
+    return callback

@@ -24,6 +24,7 @@ from typing import Any, Optional, Protocol, cast
 import discord
 from discord import app_commands
 
+from bot.adapters.discord_patches import with_parameters
 from bot.campaign.branches import MAX_BRANCH_TEXT
 from bot.campaign.dates import MAX_DATE_TEXT
 from bot.runtime.messages import Button, Reply
@@ -284,7 +285,7 @@ def app_command(
     `organiser_permission` (a bit set; None shows it to everyone).
     """
 
-    async def callback(interaction: discord.Interaction, **values: Any) -> None:
+    async def run(interaction: discord.Interaction, **values: Any) -> None:
         raw = {k: v for k, v in values.items() if v is not None}
         if not raw and command.form:
             await interaction.response.send_modal(CommandForm(adapter, command))
@@ -309,7 +310,7 @@ def app_command(
                 default=inspect.Parameter.empty if required else None,
             )
         )
-    callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    callback = with_parameters(run, parameters)
     callback = app_commands.describe(**{o.name: _cut(o.description, 100) for o in command.options})(
         callback
     )
