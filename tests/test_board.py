@@ -4,7 +4,9 @@ Slack through the real bolt app against the discord_api Web API, and its content
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
@@ -39,6 +41,19 @@ async def start(services: Services, settings: Settings) -> DiscordAdapter:
 async def stop(adapter: DiscordAdapter) -> None:
     await adapter.board.close()
     await adapter.client.close()
+
+
+@contextlib.asynccontextmanager
+async def discord_bot(
+    settings: Settings, clock: Clock
+) -> AsyncIterator[tuple[Services, DiscordAdapter]]:
+    """The bot's services and its Discord adapter, logged in to the fake, until the end."""
+    async with open_services(settings, clock=clock) as services:
+        adapter = await start(services, settings)
+        try:
+            yield services, adapter
+        finally:
+            await stop(adapter)
 
 
 async def invoke(
@@ -76,42 +91,34 @@ def embed(call: Any) -> dict[str, Any]:
 async def test_board_here_posts_one_message_and_a_report_edits_it(
     discord_settings: Settings, clock: Clock, discord_api: FakeDiscord
 ) -> None:
-    async with open_services(discord_settings, clock=clock) as services:
-        adapter = await start(services, discord_settings)
-        try:
-            await invoke(adapter, discord_api, "board-here", {}, OLIVE)
-            (posted,) = await discord_api.wait_for(POST, within=5.0)
-            assert posted.path.endswith(f"/channels/{harness.CHANNEL_ID}/messages")
-            first = embed(posted)
-            assert first["title"] == "Mark Serwotka: nominations"
-            assert "0 of the 15 branches needed count so far" in first["description"]
-            assert "No reports yet." in first["description"]
-            board = await stored_board(services)
+    async with discord_bot(discord_settings, clock) as (services, adapter):
+        await invoke(adapter, discord_api, "board-here", {}, OLIVE)
+        (posted,) = await discord_api.wait_for(POST, within=5.0)
+        assert posted.path.endswith(f"/channels/{harness.CHANNEL_ID}/messages")
+        first = embed(posted)
+        assert first["title"] == "Mark Serwotka: nominations"
+        assert "0 of the 15 branches needed count so far" in first["description"]
+        assert "No reports yet." in first["description"]
+        board = await stored_board(services)
 
-            await invoke(
-                adapter, discord_api, "nominate", {"branch": "DWP-LEEDS", "outcome": "nominated"}, ALICE
-            )
-            (edited,) = await discord_api.wait_for(EDIT, within=5.0)
-            assert edited.path.endswith(
-                f"/channels/{harness.CHANNEL_ID}/messages/{board.message_id}"
-            )
-            assert "DWP Leeds" in embed(edited)["description"]
-            assert len(discord_api.calls_to(POST)) == 1  # one message, edited in place
-        finally:
-            await stop(adapter)
+        await invoke(
+            adapter, discord_api, "nominate", {"branch": "DWP-LEEDS", "outcome": "nominated"}, ALICE
+        )
+        (edited,) = await discord_api.wait_for(EDIT, within=5.0)
+        assert edited.path.endswith(
+            f"/channels/{harness.CHANNEL_ID}/messages/{board.message_id}"
+        )
+        assert "DWP Leeds" in embed(edited)["description"]
+        assert len(discord_api.calls_to(POST)) == 1  # one message, edited in place
 
 
 async def test_after_a_restart_the_next_report_edits_the_stored_message(
     discord_settings: Settings, clock: Clock, discord_api: FakeDiscord
 ) -> None:
-    async with open_services(discord_settings, clock=clock) as services:
-        adapter = await start(services, discord_settings)
-        try:
-            await invoke(adapter, discord_api, "board-here", {}, OLIVE)
-            await discord_api.wait_for(POST, within=5.0)
-            await stored_board(services)
-        finally:
-            await stop(adapter)
+    async with discord_bot(discord_settings, clock) as (services, adapter):
+        await invoke(adapter, discord_api, "board-here", {}, OLIVE)
+        await discord_api.wait_for(POST, within=5.0)
+        await stored_board(services)
     async with open_services(discord_settings, clock=clock) as services:  # the restart
         (board,) = await services.store.boards.all("discord")
         assert board.message_id is not None
@@ -131,38 +138,30 @@ async def test_after_a_restart_the_next_report_edits_the_stored_message(
 async def test_a_deleted_board_message_is_posted_again(
     discord_settings: Settings, clock: Clock, discord_api: FakeDiscord
 ) -> None:
-    async with open_services(discord_settings, clock=clock) as services:
-        adapter = await start(services, discord_settings)
-        try:
-            await invoke(adapter, discord_api, "board-here", {}, OLIVE)
-            await discord_api.wait_for(POST, within=5.0)
-            board = await stored_board(services)
-            discord_api.deleted_messages.add(board.message_id)
-            await invoke(
-                adapter, discord_api, "nominate", {"branch": "DWP-LEEDS", "outcome": "nominated"}, ALICE
-            )
-            posts = await discord_api.wait_for(POST, count=2, within=5.0)
-            assert "DWP Leeds" in embed(posts[1])["description"]
-            await stored_board(services, replacing=board.message_id)  # the new message's id
-        finally:
-            await stop(adapter)
+    async with discord_bot(discord_settings, clock) as (services, adapter):
+        await invoke(adapter, discord_api, "board-here", {}, OLIVE)
+        await discord_api.wait_for(POST, within=5.0)
+        board = await stored_board(services)
+        discord_api.deleted_messages.add(board.message_id)
+        await invoke(
+            adapter, discord_api, "nominate", {"branch": "DWP-LEEDS", "outcome": "nominated"}, ALICE
+        )
+        posts = await discord_api.wait_for(POST, count=2, within=5.0)
+        assert "DWP Leeds" in embed(posts[1])["description"]
+        await stored_board(services, replacing=board.message_id)  # the new message's id
 
 
 async def test_board_here_is_for_organisers_and_channels(
     discord_settings: Settings, clock: Clock, discord_api: FakeDiscord
 ) -> None:
-    async with open_services(discord_settings, clock=clock) as services:
-        adapter = await start(services, discord_settings)
-        try:
-            await invoke(adapter, discord_api, "board-here", {}, ALICE)
-            refused = discord_api.calls_to(CALLBACK)[-1].json
-            assert isinstance(refused, dict)
-            assert "organisers only" in str(refused["data"].get("content"))
-            assert await services.store.boards.all("discord") == []
-            await invoke(adapter, discord_api, "board-here", {"off": True}, OLIVE)
-            assert "There is no board" in str(discord_api.calls_to(CALLBACK)[-1].json)
-        finally:
-            await stop(adapter)
+    async with discord_bot(discord_settings, clock) as (services, adapter):
+        await invoke(adapter, discord_api, "board-here", {}, ALICE)
+        refused = discord_api.calls_to(CALLBACK)[-1].json
+        assert isinstance(refused, dict)
+        assert "organisers only" in str(refused["data"].get("content"))
+        assert await services.store.boards.all("discord") == []
+        await invoke(adapter, discord_api, "board-here", {"off": True}, OLIVE)
+        assert "There is no board" in str(discord_api.calls_to(CALLBACK)[-1].json)
 
 
 async def test_the_board_in_the_console(services: Services, alice: Any) -> None:
@@ -235,65 +234,57 @@ async def test_the_board_on_slack_is_updated_in_place_and_after_a_restart(
 async def test_home_on_discord_and_a_button_that_needs_a_date(
     discord_settings: Settings, clock: Clock, discord_api: FakeDiscord
 ) -> None:
-    async with open_services(discord_settings, clock=clock) as services:
-        adapter = await start(services, discord_settings)
-        try:
-            await invoke(
-                adapter, discord_api, "volunteer", {"branch": "DWP-LEEDS", "consent": "yes"}, ALICE
-            )
-            await invoke(adapter, discord_api, "home", {}, ALICE)
-            body = discord_api.calls_to(CALLBACK)[-1].json
-            assert isinstance(body, dict)
-            (shown,) = body["data"]["embeds"]
-            assert shown["title"] == "Your campaign: DWP Leeds"
-            assert "DWP Leeds: volunteer signed up." in shown["description"]
-            buttons = [c for row in body["data"]["components"] for c in row["components"]]
-            assert [b["label"] for b in buttons] == ["Report the meeting", "Snooze", "Opt out"]
+    async with discord_bot(discord_settings, clock) as (services, adapter):
+        await invoke(
+            adapter, discord_api, "volunteer", {"branch": "DWP-LEEDS", "consent": "yes"}, ALICE
+        )
+        await invoke(adapter, discord_api, "home", {}, ALICE)
+        body = discord_api.calls_to(CALLBACK)[-1].json
+        assert isinstance(body, dict)
+        (shown,) = body["data"]["embeds"]
+        assert shown["title"] == "Your campaign: DWP Leeds"
+        assert "DWP Leeds: volunteer signed up." in shown["description"]
+        buttons = [c for row in body["data"]["components"] for c in row["components"]]
+        assert [b["label"] for b in buttons] == ["Report the meeting", "Snooze", "Opt out"]
 
-            before = len(discord_api.calls_to(CALLBACK))
-            harness.dispatch(adapter, harness.button(buttons[0]["custom_id"], ALICE))
-            calls = await discord_api.wait_for(CALLBACK, before + 1)
-            form = calls[-1].json
-            assert isinstance(form, dict) and form["type"] == 9  # a modal
-            inputs = {
-                row["components"][0]["custom_id"]: row["components"][0]
-                for row in form["data"]["components"]
-            }
-            assert inputs["branch"]["value"] == "DWP-LEEDS"  # filled in from the button
-            harness.dispatch(
-                adapter,
-                harness.modal_submit(
-                    "mobilise-form:meeting",
-                    {"branch": "DWP-LEEDS", "date": "30 Sep", "notice": "16 Sep"},
-                    ALICE,
-                ),
-            )
-            done = await discord_api.wait_for(CALLBACK, before + 2)
-            assert "Recorded: DWP Leeds meeting" in str(done[-1].json)
-            facts = await services.store.branches.facts("DWP-LEEDS")
-            assert facts[0].meeting_date == date(2019, 9, 30)
-        finally:
-            await stop(adapter)
+        before = len(discord_api.calls_to(CALLBACK))
+        harness.dispatch(adapter, harness.button(buttons[0]["custom_id"], ALICE))
+        calls = await discord_api.wait_for(CALLBACK, before + 1)
+        form = calls[-1].json
+        assert isinstance(form, dict) and form["type"] == 9  # a modal
+        inputs = {
+            row["components"][0]["custom_id"]: row["components"][0]
+            for row in form["data"]["components"]
+        }
+        assert inputs["branch"]["value"] == "DWP-LEEDS"  # filled in from the button
+        harness.dispatch(
+            adapter,
+            harness.modal_submit(
+                "mobilise-form:meeting",
+                {"branch": "DWP-LEEDS", "date": "30 Sep", "notice": "16 Sep"},
+                ALICE,
+            ),
+        )
+        done = await discord_api.wait_for(CALLBACK, before + 2)
+        assert "Recorded: DWP Leeds meeting" in str(done[-1].json)
+        facts = await services.store.branches.facts("DWP-LEEDS")
+        assert facts[0].meeting_date == date(2019, 9, 30)
 
 
 async def test_nothing_typed_pings_from_the_discord_board(
     discord_settings: Settings, clock: Clock, discord_api: FakeDiscord
 ) -> None:
-    async with open_services(discord_settings, clock=clock) as services:
-        adapter = await start(services, discord_settings)
-        try:
-            await invoke(adapter, discord_api, "board-here", {}, OLIVE)
-            await discord_api.wait_for(POST, within=5.0)
-            await stored_board(services)
-            await invoke(
-                adapter,
-                discord_api,
-                "nominate",
-                {"branch": "DWP-LEEDS", "outcome": "other", "nominee": "@everyone <@&1> **Bo**"},
-                ALICE,
-            )
-            (edited,) = await discord_api.wait_for(EDIT, within=5.0)
-            description = embed(edited)["description"]  # sent with mentions switched off
-            assert "nominated @\u200beveryone \\<@&1\\> \\*\\*Bo\\*\\*" in description
-        finally:
-            await stop(adapter)
+    async with discord_bot(discord_settings, clock) as (services, adapter):
+        await invoke(adapter, discord_api, "board-here", {}, OLIVE)
+        await discord_api.wait_for(POST, within=5.0)
+        await stored_board(services)
+        await invoke(
+            adapter,
+            discord_api,
+            "nominate",
+            {"branch": "DWP-LEEDS", "outcome": "other", "nominee": "@everyone <@&1> **Bo**"},
+            ALICE,
+        )
+        (edited,) = await discord_api.wait_for(EDIT, within=5.0)
+        description = embed(edited)["description"]  # sent with mentions switched off
+        assert "nominated @\u200beveryone \\<@&1\\> \\*\\*Bo\\*\\*" in description
