@@ -32,6 +32,11 @@ CAMPAIGN = ROOT / "campaign"
 FORM = "application/x-www-form-urlencoded"
 
 
+def serve_slack_http(port: int) -> list[str]:
+    """The command-line arguments that run the bot serving Slack's HTTP events on `port`."""
+    return ["run", "--slack-http", "--host", "127.0.0.1", "--port", str(port)]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -100,12 +105,7 @@ async def slack_http_bot(
             sys.executable,
             "-m",
             "bot.cli",
-            "run",
-            "--slack-http",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
+            *serve_slack_http(port),
             env=environment,
             cwd=folder,
             stdout=asyncio.subprocess.DEVNULL,

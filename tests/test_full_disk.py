@@ -24,6 +24,7 @@ from tests import slack_harness as slack
 from tests.conftest import sqlite_url
 from tests.fakes.slack_api import fake_slack
 from tests.fleet import Fleet
+from tests.slack_process import serve_slack_http
 from tests.test_run import free_port, wait_until_up
 
 
@@ -140,12 +141,7 @@ async def test_a_slack_user_hears_nothing_was_saved_when_the_disk_fills(tmp_path
         process = await in_namespace(
             fleet,
             "later",
-            "run",
-            "--slack-http",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
+            *serve_slack_http(port),
             SLACK_SIGNING_SECRET=slack.SECRET,
             PIDFILE=str(tmp_path / "pid"),
             GO=str(tmp_path / "go"),

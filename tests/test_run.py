@@ -15,6 +15,7 @@ from tests.conftest import CAMPAIGN, mobilise_command, sqlite_url
 from tests.fakes.discord_api import fake_discord
 from tests.fakes.slack_api import fake_slack
 from tests.slack_harness import SECRET
+from tests.slack_process import serve_slack_http
 
 
 def free_port() -> int:
@@ -56,12 +57,7 @@ async def test_run_serves_both_platforms_with_one_login_each(tmp_path: Path) -> 
         }
         process = await asyncio.create_subprocess_exec(
             *mobilise_command(),
-            "run",
-            "--slack-http",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
+            *serve_slack_http(port),
             env=env,
             cwd=tmp_path,
             stdout=asyncio.subprocess.PIPE,

@@ -28,6 +28,7 @@ from tests import reminder_state as states
 from tests import slack_harness as slack
 from tests.conftest import CAMPAIGN, sqlite_url
 from tests.fakes.slack_api import FakeSlack
+from tests.slack_process import serve_slack_http
 from tests.store_rows import table_rows
 
 ORGANISER = slack.ORGANISER
@@ -401,12 +402,7 @@ async def test_http_endpoint_verifies_signatures_and_answers_fast(
         sys.executable,
         "-m",
         "bot.cli",
-        "run",
-        "--slack-http",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
+        *serve_slack_http(port),
         env=env,
         cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE,
