@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.campaign.ballot import BallotStatus, BranchTurnout
@@ -79,17 +79,7 @@ class Ballot(Aggregate):
 
         async def read(conn: AsyncConnection) -> list[BranchTurnout]:
             br, kept = t.branches, t.kept_tallies
-            live = (
-                select(
-                    v.c.branch_code,
-                    func.count(v.c.person_id).label("volunteers"),
-                    func.count(b.c.voted_at).label("voted"),
-                    func.coalesce(func.sum(b.c.pledged), 0).label("pledged"),
-                )
-                .select_from(v.outerjoin(b, b.c.person_id == v.c.person_id))
-                .group_by(v.c.branch_code)
-                .subquery()
-            )
+            live = live_tallies().subquery()
             rows = await conn.execute(
                 select(
                     br.c.code,
@@ -116,6 +106,21 @@ class Ballot(Aggregate):
             ]
 
         return await self.core.shared_read("ballot.turnout", read)
+
+
+def live_tallies() -> Select[tuple[str, int, int, int]]:
+    """Each branch's volunteers now, how many of them voted, and colleagues they asked."""
+    v, b = t.volunteers, t.ballot_actions
+    return (
+        select(
+            v.c.branch_code,
+            func.count(v.c.person_id).label("volunteers"),
+            func.count(b.c.voted_at).label("voted"),
+            func.coalesce(func.sum(b.c.pledged), 0).label("pledged"),
+        )
+        .select_from(v.outerjoin(b, b.c.person_id == v.c.person_id))
+        .group_by(v.c.branch_code)
+    )
 
 
 async def _branch(conn: AsyncConnection, person: int) -> str | None:

@@ -15,12 +15,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, literal, or_, select, update
+from sqlalchemy import and_, delete, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.campaign.domain import User
 from bot.campaign.records import Erasure, Person, PersonalData, PurgeCounts
 from bot.store import schema as t
+from bot.store.ballot import live_tallies
 from bot.store.base import Aggregate, count, find_person, upsert
 from bot.store.meetings import MEETING_SELECT, meeting_from
 from bot.store.nominations import history_from
@@ -227,19 +228,8 @@ async def _held(conn: AsyncConnection) -> PurgeCounts:
 
 async def _keep_tallies(conn: AsyncConnection, at: datetime) -> None:
     """Add each branch's volunteers, votes and colleagues asked to its kept tallies."""
-    v, b, kept = t.volunteers, t.ballot_actions, t.kept_tallies
-    rows = (
-        await conn.execute(
-            select(
-                v.c.branch_code,
-                func.count(v.c.person_id).label("volunteers"),
-                func.count(b.c.voted_at).label("voted"),
-                func.coalesce(func.sum(b.c.pledged), 0).label("pledged"),
-            )
-            .select_from(v.outerjoin(b, b.c.person_id == v.c.person_id))
-            .group_by(v.c.branch_code)
-        )
-    ).all()
+    kept = t.kept_tallies
+    rows = (await conn.execute(live_tallies())).all()
     if not rows:
         return
     stmt = upsert(conn, kept)
