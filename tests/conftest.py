@@ -104,5 +104,18 @@ def organiser(dispatcher: Dispatcher) -> Console:
     return Console(dispatcher, "olive", organiser=True)
 
 
+class Screen:
+    """What a console prints, one write at a time (in place of the terminal)."""
+
+    def __init__(self) -> None:
+        self.writes: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.writes.append(text)
+
+    def flush(self) -> None:
+        pass
+
+
 def mobilise_command() -> list[str]:
     return [sys.executable, "-m", "bot.cli"]

@@ -32,7 +32,7 @@ from bot.runtime.settings import Settings
 from schedules.deliver import Deliverer
 from schedules.planner import Planned
 from tests import reminder_state as states
-from tests.conftest import CAMPAIGN, LONDON, mobilise_command
+from tests.conftest import CAMPAIGN, LONDON, Screen, mobilise_command
 from tests.store_rows import table_rows
 
 NOV_20 = datetime(2019, 11, 20, 10, 0, tzinfo=LONDON)
@@ -424,16 +424,9 @@ async def test_vote_reminder_buttons_in_the_console(ballot: Services) -> None:
     await (await states.sending(ballot, {"console": sender})).sweep(moment)
     ((target, reminder),) = sender.sent
     assert target.id == "nia" and reminder.text.startswith("nia, your ballot paper should have")
-    out: list[str] = []
-
-    class Capture:
-        def write(self, text: str) -> None:
-            out.append(text)
-
-        def flush(self) -> None:
-            pass
-
-    console = Console(Dispatcher(ballot), "nia", out=Capture())  # type: ignore[arg-type]
+    screen = Screen()
+    out = screen.writes
+    console = Console(Dispatcher(ballot), "nia", out=screen)  # type: ignore[arg-type]
     await console.send(target, reminder, "n1")
     assert "Reply with a number: 1) Voted  2) Pledge  3) Not arrived" in out[0]
     assert "tell the campaign at info@electserwotka.com" in await say(console, "3")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.adapters.console import Console
 from bot.runtime.services import Services
+from tests.conftest import Screen
 
 
 async def test_a_number_picks_the_branch_offered(alice: Console, services: Services) -> None:
@@ -95,16 +96,9 @@ async def test_another_persons_reminder_buttons_are_not_yours(
 async def test_an_answer_reaches_the_people_who_asked(
     alice: Console, bob: Console, organiser: Console, services: Services
 ) -> None:
-    seen: list[str] = []
-
-    class Screen:
-        def write(self, text: str) -> None:
-            seen.append(text)
-
-        def flush(self) -> None:
-            pass
-
-    printer = Console(alice.services, "alice", out=Screen())  # type: ignore[arg-type]
+    screen = Screen()
+    seen = screen.writes
+    printer = Console(alice.services, "alice", out=screen)  # type: ignore[arg-type]
     services.outbox.attach(printer)
     await alice.handle("wat abot the pensons of cleaners on the moon?")
     await bob.handle("wat abot the pensons of cleaners on the moon?")

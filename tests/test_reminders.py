@@ -26,7 +26,7 @@ from bot.store.deliveries import Owner
 from schedules.deliver import Deliverer
 from schedules.deliver import _claim as claim_for
 from tests import reminder_state as states
-from tests.conftest import CAMPAIGN, LONDON, mobilise_command
+from tests.conftest import CAMPAIGN, LONDON, Screen, mobilise_command
 
 CLOSE = datetime(2019, 10, 14, 17, 0, tzinfo=LONDON)
 WALL_PAST = datetime(2020, 1, 1, tzinfo=UTC)  # a wall-clock time long gone
@@ -297,16 +297,9 @@ async def test_done_snooze_and_need_help_in_the_console(seeded: Services) -> Non
     recorder = RecordingSender()
     await (await states.sending(seeded, {"console": recorder})).sweep(moment)
     reminder = next(r for t, r, _ in recorder.sent if t.id == "nia")
-    out: list[str] = []
-
-    class Capture:
-        def write(self, text: str) -> None:
-            out.append(text)
-
-        def flush(self) -> None:
-            pass
-
-    console = Console(Dispatcher(seeded), "nia", out=Capture())  # type: ignore[arg-type]
+    screen = Screen()
+    out = screen.writes
+    console = Console(Dispatcher(seeded), "nia", out=screen)  # type: ignore[arg-type]
     sender = console
     await sender.send(Target("console", "user", "nia"), reminder, "n1")
     assert "[reminder for you]" in out[0]
