@@ -45,5 +45,5 @@ def test_a_few_known_classes(lexicon: Lexicon) -> None:
 
 def test_junk_still_tells_words_from_mash() -> None:
     assert not is_junk("when does the ballot close")
-    assert not is_junk("wen do noms close")
+    assert not is_junk("wen do u post ur ballot")
     assert is_junk("sdfkj qwpoe zxmnv")

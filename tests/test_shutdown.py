@@ -56,10 +56,10 @@ async def test_a_process_killed_mid_sweep_leaves_nothing_running(
     sending = [t for t in asyncio.all_tasks() if "_deliver" in repr(t.get_coro())]
     assert [t for t in sending if not t.done()] == []  # every send ended with the sweep
     await bot.kill()  # the store closes at once, as a killed process's connections go
-    sent, writes = len(log), bot.runtime.services.store.generation
+    sent, writes = len(log), bot.services.store.generation
     await asyncio.sleep(0.5)
     assert len(log) == sent == 5  # nothing went on sending after the process died
-    assert bot.runtime.services.store.generation == writes  # nor wrote to the closed store
+    assert bot.services.store.generation == writes  # nor wrote to the closed store
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == []
 
