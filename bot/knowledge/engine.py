@@ -50,6 +50,11 @@ NOT_STATED = {
     "year": "the year",
     "duration": "how long",
     "figure": "that figure",
+    "count": "that number",
+    "price": "the price",
+    "initials": "what those initials stand for",
+    "outcome": "the result",
+    "year-named": "anything about that year",
     "current": "the current number",
     "name": "that name",
     "": "that",
@@ -211,7 +216,11 @@ class AnswerEngine:
             return self.decline(question)
         kind = asked_type(question)
         # "How many votes did he get when he was first elected?" asks for a figure, not a date.
-        dated = answer_date(reading, self.campaign, now) if kind not in ("figure", "name") else None
+        dated = (
+            answer_date(reading, self.campaign, now)
+            if kind not in ("figure", "count", "name", "price", "initials")
+            else None
+        )
         if dated is not None and self._asks_for_an_outcome(reading):
             # "When is the result announced?": the timetable dates no result.
             unit = Unit(f"timetable.{dated.event}", "timetable", "timetable", "", "", "")
@@ -322,7 +331,7 @@ class AnswerEngine:
         """The material covers the topic but not the fact asked: say so, and give the
         nearest thing it does say, cited."""
         what = NOT_STATED.get(kind, NOT_STATED[""])
-        if kind == "figure" and asks_about_now(question):
+        if kind in ("figure", "count") and asks_about_now(question):
             what = NOT_STATED["current"]
         template = self._sentences.get(
             "not_stated",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from bot.knowledge.answertype import asked_type, asks_about_now, holds, sentences
+from bot.knowledge.answertype import asked_type, asks_about_now, counted, holds, sentences
 from bot.knowledge.config import RankerConfig
 from bot.knowledge.encoder import Encoder, Vector
 from bot.knowledge.fusion import Bm25, fuse, ranks
@@ -29,7 +29,10 @@ from bot.knowledge.units import Unit
 TIMETABLE = "timetable"
 RECENT_QUESTIONS = 1024
 # Words that say what kind of thing is asked for, not what it is about.
-ASKING_WORDS = "long many much old year years date day time number figure percentage age"
+ASKING_WORDS = (
+    "long many much old year years date day time number figure percentage age cost price "
+    "stand initials"
+)
 TYPED_DEPTH = 3  # how far down the fused ranking a sentence holding the asked fact is sought  # questions whose reading is kept: many people ask the same thing
 
 
@@ -255,6 +258,16 @@ class LearnedChooser:
             if not all(set(choice) <= self._asking_stems for choice in concept)
         ]
         now = asks_about_now(question)
+        # Asked about the candidate, his own name is not the name asked for.
+        not_names = self.language.candidate_words if reading.mentions_candidate else frozenset()
+        # What a count counts, short forms spelt out ("noms": "nominations").
+        things = tuple(
+            {
+                form
+                for word in counted(question)
+                for form in (word, *self.language.read(word, find_actions=False).words)
+            }
+        )
         nearest: tuple[int, str] | None = None
 
         def overlap(terms: frozenset[str]) -> float:
@@ -290,7 +303,9 @@ class LearnedChooser:
             needed = own if depth == 0 else best
             for shared, line in scored:
                 said = self._unframed(line)
-                if (loose or (shared and shared >= needed)) and holds(kind, said, question, now):
+                if (loose or (shared and shared >= needed)) and holds(
+                    kind, said, question, now, not_names, things
+                ):
                     return Choice(self.units[number], probability, lead=line)
         number, line = nearest if nearest is not None else (order[0], self.units[order[0]].text)
         return Choice(self.units[number], probability, not_stated=kind, lead=line)
