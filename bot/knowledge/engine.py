@@ -14,6 +14,7 @@ forces the lexical ranker and `cache` says where built files are kept.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +45,14 @@ OUTCOME_WORDS = words(
     "declaration counted elected"
 )
 
+# Words asking how the vote itself went or is going, which the nominations do not say
+# unless the question is about them.
+RACE = re.compile(
+    r"\b(?:ahead|winner|recount|final count|the polls|opinion polls?|"
+    r"come (?:first|second|third|last)|came (?:first|second|third|last))\b"
+)
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
 # What a "not stated" reply says the material does not give, by the kind asked for.
 NOT_STATED = {
     "date": "that date",
@@ -53,7 +62,7 @@ NOT_STATED = {
     "count": "that number",
     "price": "the price",
     "initials": "what those initials stand for",
-    "outcome": "the result",
+    "outcome": "anything on the count or its result",
     "year-named": "anything about that year",
     "current": "the current number",
     "name": "that name",
@@ -211,6 +220,39 @@ class AnswerEngine:
         return " ".join(said)[:500] or question.strip().casefold()[:500]
 
     def answer(self, question: str, now: datetime) -> Answer:
+        answer = self._answer(question, now)
+        if not answer.answered or answer.source_id is None:
+            return answer
+        what = self._not_given(question, answer.text)
+        if what is None:
+            return answer
+        unit = Unit(
+            answer.source_id, answer.kind, answer.source_id, answer.source_title or "", "", ""
+        )
+        return self._not_stated(question, what, unit, answer.text.split("\n")[0])
+
+    def _not_given(self, question: str, text: str) -> str | None:
+        """What an answer on the question's topic leaves out: a year the question names
+        ("ADC 2020") that the answer never mentions, or how the vote went when the
+        answer says nothing of a result."""
+        said = question.lower()
+        years = set(YEAR.findall(said))
+        if years and not years & set(YEAR.findall(text)):
+            return "year-named"
+        lower = text.lower()
+        if RACE.search(said) and not RACE.search(lower):
+            stems = set(self.language.read(question, find_actions=False).stems)
+            about = set(self.language.index_terms(lower))
+            # "Who is ahead in the nominations?" is answered by the nominations.
+            if not stems & about & self._nomination_stems:
+                return "outcome"
+        return None
+
+    @property
+    def _nomination_stems(self) -> frozenset[str]:
+        return frozenset(self.language.index_terms("nomination nominations nominated"))
+
+    def _answer(self, question: str, now: datetime) -> Answer:
         reading = self.language.read(question, find_actions=self._chooser is None)
         if asks_for_personal_details(reading, self.rule):
             return self.decline(question)
