@@ -136,8 +136,8 @@ CURRENT = re.compile(
 _SQUASH = str.maketrans({"’": "", "'": "", "‘": ""})
 
 
-# "Who" asks for a name where it starts a question, not inside one ("sent by someone who
-# was at the meeting?"), and not when it asks who may or must do something (a role).
+# "Who" asks for a name where it starts a question, not inside one ("is it sent by the
+# person who chairs it?"), and not when it asks who may or must do something (a role).
 _WHO_LEADS = frozenset(words("so and but ok okay then me know wondering asking"))
 _ROLE = re.compile(
     r"\bwho (?:is|are) (?:allowed|supposed|meant|able|eligible|entitled|responsible|needed|"
@@ -218,7 +218,7 @@ _NOT_COUNTS = frozenset(words("one"))
 
 
 def initials_asked(question: str) -> list[str]:
-    """The initials a question asks about ("what does DVSA stand for?")."""
+    """The initials a question asks about ("what do the letters BEC stand for?")."""
     capitals = re.findall(r"\b[A-Z]{2,6}\b", question)
     if capitals:
         return [c.lower() for c in capitals]

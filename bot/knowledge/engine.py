@@ -233,7 +233,7 @@ class AnswerEngine:
 
     def _not_given(self, question: str, text: str) -> str | None:
         """What an answer on the question's topic leaves out: a year the question names
-        ("ADC 2020") that the answer never mentions, or how the vote went when the
+        ("the 2021 conference") that the answer never mentions, or how the vote went when the
         answer says nothing of a result."""
         said = question.lower()
         years = set(YEAR.findall(said))
