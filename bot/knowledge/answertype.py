@@ -102,13 +102,14 @@ _ASKS = (
     ("year", re.compile(r"\b(?:what|which|wat|wot)\s+(?:year|yr)s?\b|\bwhat year\b")),
     ("duration", re.compile(r"\bhow long\b|\bhow many (?:years|yrs|months|weeks|days)\b")),
     ("figure", re.compile(r"\bhow old\b|\bwhat age\b")),
-    ("count", re.compile(r"\bhow many\b|\bwhat turnout\b")),
+    ("count", re.compile(r"\bhow many\b|\bwhat (?:\w+ )?turnout\b")),
     (
         "figure",
         re.compile(
             r"\bhow (?:much|big)\b|\bwhat (?:percentage|percent|proportion|share|number|"
             r"figure|rate|amount)\b|\bwhats the (?:turnout|figure|number|rate|percentage)\b"
             r"|\bwhat (?:was|is) the turnout\b|\bhourly rate\b|\bper hour\b"
+            r"|\bwhat(?: [a-z]+){0,3} %(?: |$)"
         ),
     ),
     (
@@ -130,8 +131,10 @@ _ASKS = (
         ),
     ),
 )
+# Words asking for the figure as it is or was, not a target or a threshold.
 CURRENT = re.compile(
-    r"\b(?:now|currently|current|at the moment|today|these days|right now|so far|at present)\b"
+    r"\b(?:now|currently|current|at the moment|today|these days|right now|so far|at present|"
+    r"exact|exactly|actual|actually)\b"
 )
 _SQUASH = str.maketrans({"’": "", "'": "", "‘": ""})
 
@@ -170,9 +173,9 @@ def counted(question: str) -> tuple[str, ...]:
     not say ("how many people?", "how many of them?")."""
     said = _TOKEN.findall(question.lower().translate(_SQUASH))
     for start in range(len(said) - 1):
-        if said[start : start + 2] in (["how", "many"], ["what", "turnout"]):
-            if said[start + 1] == "turnout":
-                return ("turnout",)
+        if said[start] == "what" and "turnout" in said[start + 1 : start + 3]:
+            return ("turnout",)
+        if said[start : start + 2] == ["how", "many"]:
             after = [w for w in said[start + 2 : start + 6] if w not in COUNT_ADJECTIVES]
             if not after or after[0] in ANY_THING:
                 return ()
@@ -191,7 +194,7 @@ def _counts(sentence: str, things: tuple[str, ...], whole: bool) -> bool:
     """Whether a figure in `sentence` has the thing counted within five words of it."""
     tokens = _TOKEN.findall(_DAY_OF_MONTH.sub(" ", _YEAR.sub(" ", sentence.lower())))
     for n, token in enumerate(tokens):
-        if not _FIGURE.search(token) or token in _NOT_COUNTS:
+        if not _FIGURE.search(token) or token in _NOT_COUNTS or _DECADE.fullmatch(token):
             continue
         if whole and re.fullmatch(FRACTIONS, token):
             continue
@@ -215,6 +218,7 @@ def _spelt_out(initials: str, sentence: str) -> bool:
 _JOINING = frozenset(words("and of the for in on"))
 # "One nomination for each post" is not a count a question asks for.
 _NOT_COUNTS = frozenset(words("one"))
+_DECADE = re.compile(r"\d+0s")  # "in the high 40s" is an age, not a count
 
 
 def initials_asked(question: str) -> list[str]:

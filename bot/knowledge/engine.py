@@ -48,7 +48,7 @@ OUTCOME_WORDS = words(
 # Words asking how the vote itself went or is going, which the nominations do not say
 # unless the question is about them.
 RACE = re.compile(
-    r"\b(?:ahead|winner|recount|final count|the polls|opinion polls?|"
+    r"\b(?:ahead|winner|recount|final count|the polls|opinion polls?|who (?:won|wins|will win)|"
     r"come (?:first|second|third|last)|came (?:first|second|third|last))\b"
 )
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
@@ -278,6 +278,10 @@ class AnswerEngine:
         choice = self._chooser.choose(reading, vector, ranked, question)
         if choice.timetable:
             whole = full_timetable(self.campaign)
+            if kind in ("figure", "count", "name", "price", "initials"):
+                # "What was the turnout?": the timetable holds dates, not that.
+                unit = Unit("timetable", "timetable", "timetable", whole.title, whole.text, "")
+                return self._not_stated(question, kind, unit, whole.text)
             if kind in ("date", "year") and (
                 not self._on_timetable(reading) or self._asks_for_an_outcome(reading)
             ):

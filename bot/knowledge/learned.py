@@ -2,7 +2,8 @@
 
 The ranker gives each class (a section, an FAQ entry, an interview item, the timetable,
 "decline") a probability. Below the threshold chosen by cross-validation, or for
-"decline", the engine declines. Within the chosen class, the unit closest to the
+"decline", the engine declines. When the ranker is not sure and BM25 and the sentence
+model both put one passage first, that passage's class answers instead. Within the chosen class, the unit closest to the
 question answers (a section's overview unless one of its lines is clearly closer; a line
 with a figure when a figure is asked for). A second class close behind is named in one
 short line. An organiser's answer to a question very like this one wins outright, so
@@ -151,6 +152,9 @@ class LearnedChooser:
                 return Choice(None, probability)
             ranked = [pair for pair in ranked if pair[0] != DECLINE]
             label, probability = ranked[0]
+        else:
+            ranked = self._agreed_first(reading, vector, ranked)
+            label, probability = ranked[0]
         if label == TIMETABLE:
             return Choice(None, probability, timetable=True)
         order = self._fused(reading, vector, ranked)
@@ -208,6 +212,26 @@ class LearnedChooser:
         lexical = self.units[int(np.argmax(scores))].source_id
         dense = self.units[int(np.argmax(self._vectors @ vector))].source_id
         return lexical == dense == label
+
+    def _agreed_first(
+        self, reading: Reading, vector: Vector, ranked: list[tuple[str, float]]
+    ) -> list[tuple[str, float]]:
+        """The classes in the learned ranker's order, except that when the ranker is not
+        sure (`date_overrule`, its documented level of sureness, chosen before this rule)
+        and the two rankings that learned nothing from questions put one unit first, that
+        unit's class answers: the learned ranker knows how questions were worded in-house,
+        BM25 and the sentence model know the material."""
+        query = self.language.index_terms(" ".join(reading.words))
+        scores = self._bm25.scores(query)
+        if not scores.any():
+            return ranked
+        lexical = int(np.argmax(scores))
+        if lexical != int(np.argmax(self._vectors @ vector)):
+            return ranked
+        agreed = self.units[lexical].source_id
+        if agreed in (ranked[0][0], TIMETABLE) or ranked[0][1] >= self.config.date_overrule:
+            return ranked
+        return [p for p in ranked if p[0] == agreed] + [p for p in ranked if p[0] != agreed]
 
     def _fused(
         self, reading: Reading, vector: Vector, ranked: list[tuple[str, float]]
