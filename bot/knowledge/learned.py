@@ -167,12 +167,17 @@ class LearnedChooser:
             if typed.not_stated is not None or typed.unit is None:
                 return typed
             return replace(typed, also=self._also(typed.unit, ranked, probability))
-        second = next(
-            (self.units[n] for n in order[1:] if self.units[n].source_id == top.source_id),
-            None,
-        )
+        lines = [n for n in order[1:] if self.units[n].source_id == top.source_id]
+        second = self.units[lines[0]] if lines else None
         if second is not None and top.kind == "overview":
             second = None  # an overview already holds its section's pledges
+        if lines:
+            # A line of the same passage that matches the question's words better than
+            # the passage chosen holds the detail asked for: it follows, if there is room.
+            scores = self._bm25.scores(self.language.index_terms(" ".join(reading.words)))
+            closest = max(lines, key=lambda n: scores[n])
+            if scores[closest] > scores[order[0]]:
+                second = self.units[closest]
         return Choice(top, probability, second, self._also(top, ranked, probability))
 
     def _also(self, unit: Unit, ranked: list[tuple[str, float]], probability: float) -> Unit | None:
