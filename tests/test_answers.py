@@ -517,3 +517,45 @@ async def test_learned_answers_survive_a_restart_and_export(
             "keywords": [],
         }
     ]
+
+
+NOV_20 = datetime(2019, 11, 20, 10, 0, tzinfo=LONDON)
+
+
+@pytest.mark.parametrize(
+    ("question", "what"),
+    [
+        # A count needs the thing counted beside its figure: branches are not votes.
+        ("how many votes did lloyd get from the branches", "that number"),
+        # A price needs an amount of money.
+        ("how much would the real living wage be per hour for contractors", "the price"),
+        # Initials need the words they stand for.
+        ("what do the initials CWU stand for", "what those initials stand for"),
+        # A year the question names that the answer never mentions.
+        ("what will the 2021 annual delegate conference decide", "anything about that year"),
+        # Who is ahead: the nominations say nothing of the vote.
+        ("which candidate is ahead in the ballot at the moment", "anything on the count"),
+    ],
+)
+def test_questions_asking_what_the_material_does_not_give(
+    learned: AnswerEngine, question: str, what: str
+) -> None:
+    answer = learned.answer(question, NOV_20)
+    assert not answer.answered and answer.kind == "not-stated", answer.text
+    assert answer.text.startswith(f"The campaign material doesn't give {what}"), answer.text
+    assert answer.related is not None and answer.related["id"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how many branches have to back a candidate", "15 branches"),
+        ("what is the email address of the campaign", "info@electserwotka.com"),
+        ("what does GEC stand for", "group executive committee"),
+    ],
+)
+def test_the_answer_type_check_lets_right_answers_through(
+    learned: AnswerEngine, question: str, expected: str
+) -> None:
+    answer = learned.answer(question, NOV_20)
+    assert answer.answered and expected in answer.text, answer.text
