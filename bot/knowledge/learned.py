@@ -20,7 +20,7 @@ import numpy as np
 from bot.knowledge.answertype import asked_type, asks_about_now, counted, holds, sentences
 from bot.knowledge.config import RankerConfig
 from bot.knowledge.encoder import Encoder, Vector
-from bot.knowledge.fusion import Bm25, fuse, ranks
+from bot.knowledge.fusion import Bm25, Scores, fuse, ranks
 from bot.knowledge.language import Language, Reading
 from bot.knowledge.ranker import DECLINE, Ranker
 from bot.knowledge.rules import RuleWords
@@ -89,6 +89,7 @@ class LearnedChooser:
             ]
         )
         self._asking_stems = frozenset(language.index_terms(ASKING_WORDS))
+        self._last_scores: tuple[tuple[str, ...], Scores] | None = None
         self._sentences = [[(line, frozenset(terms)) for line, terms in lines] for lines in read]
         self._frames = tuple(f for f in frames if f)
         keys = sorted(learned_questions)
@@ -174,7 +175,7 @@ class LearnedChooser:
         if lines:
             # A line of the same passage that matches the question's words better than
             # the passage chosen holds the detail asked for: it follows, if there is room.
-            scores = self._bm25.scores(self.language.index_terms(" ".join(reading.words)))
+            scores = self._lexical_scores(reading)
             closest = max(lines, key=lambda n: scores[n])
             if scores[closest] > scores[order[0]]:
                 second = self.units[closest]
@@ -218,6 +219,16 @@ class LearnedChooser:
         dense = self.units[int(np.argmax(self._vectors @ vector))].source_id
         return lexical == dense == label
 
+    def _lexical_scores(self, reading: Reading) -> Scores:
+        """Each unit's BM25 score for the question (the last question's are kept: one
+        question asks for them up to three times)."""
+        key = reading.words
+        last = self._last_scores  # read once: another thread may replace it
+        if last is None or last[0] != key:
+            last = (key, self._bm25.scores(self.language.index_terms(" ".join(key))))
+            self._last_scores = last
+        return last[1]
+
     def _agreed_first(
         self, reading: Reading, vector: Vector, ranked: list[tuple[str, float]]
     ) -> list[tuple[str, float]]:
@@ -226,15 +237,16 @@ class LearnedChooser:
         and the two rankings that learned nothing from questions put one unit first, that
         unit's class answers: the learned ranker knows how questions were worded in-house,
         BM25 and the sentence model know the material."""
-        query = self.language.index_terms(" ".join(reading.words))
-        scores = self._bm25.scores(query)
+        if ranked[0][1] >= self.config.date_overrule:
+            return ranked
+        scores = self._lexical_scores(reading)
         if not scores.any():
             return ranked
         lexical = int(np.argmax(scores))
         if lexical != int(np.argmax(self._vectors @ vector)):
             return ranked
         agreed = self.units[lexical].source_id
-        if agreed in (ranked[0][0], TIMETABLE) or ranked[0][1] >= self.config.date_overrule:
+        if agreed in (ranked[0][0], TIMETABLE):
             return ranked
         return [p for p in ranked if p[0] == agreed] + [p for p in ranked if p[0] != agreed]
 
@@ -248,8 +260,7 @@ class LearnedChooser:
         allowed = [n for n, u in enumerate(self.units) if u.source_id in position]
         if not allowed:
             return []
-        query = self.language.index_terms(" ".join(reading.words))
-        scores = self._bm25.scores(query)
+        scores = self._lexical_scores(reading)
         lexical = ranks(scores[allowed])
         dense = (self._vectors[allowed] @ vector).astype(np.float64)
         classes = np.array([position[self.units[n].source_id] for n in allowed], dtype=np.float64)
