@@ -5,6 +5,14 @@ paper or union needs a sentence that holds a thing of that kind: a date, a year,
 figure, a duration, a name. `asked_type` reads the kind from the question's words;
 `holds` says whether a sentence has one. A sentence that holds a figure only as a pledge
 or a target ("at least 50%") does not answer a question about how things are now.
+
+Some kinds need more than any thing of their kind:
+- a count ("how many votes ...?") needs a figure with the thing counted beside it: "62
+  branches" does not say how many votes;
+- a price ("how much does it cost?") needs an amount of money;
+- what initials stand for needs the words they are the initials of;
+- a name ("which department ...?") is not one the question already gives, nor a month,
+  a day or, in a question about the candidate, his own.
 """
 
 from __future__ import annotations
@@ -26,23 +34,47 @@ NUMBER_WORDS = sorted(
         "forty fifty sixty hundred thousand million half quarter third dozen"
     )
 )
+FRACTIONS = r"(?:%|\bper\s*cent\b|\bpercent\b|\bhalf\b|\bquarter\b|\bthird\b|\bmajority\b)"
+# Words after "how many" that say how much is counted, not what: "how many people".
+ANY_THING = frozenset(
+    words("people persons folk ones times them of there do does did are is were was have has had")
+)
+# Words between "how many" and the thing counted: "how many extra people".
+COUNT_ADJECTIVES = frozenset(
+    words(
+        "more extra other new different actual paid real separate whole full total roughly "
+        "recent past previous last current valid"
+    )
+)
 UNITS_OF_TIME = r"(?:year|yr|month|week|day|hour|decade|minute)s?"
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_FIGURE = re.compile(r"\d|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_FIGURE = re.compile(r"\d|\b(?:" + "|".join(NUMBER_WORDS) + r")s?\b", re.IGNORECASE)
 _DATE = re.compile(
     r"\b(?:19|20)\d\d\b|\b(?:"
     + "|".join(MONTHS + DAYS)
     + r")\b|\b\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm)\b"
-    r"|\bnoon\b|\bmidday\b|\bmidnight\b|\bat (?:the age of )?\d{1,2}\b|\bfirst day\b",
+    r"|\bnoon\b|\bmidday\b|\bmidnight\b|\bat (?:the age of )?\d{1,2}\b|\bfirst day\b"
+    r"|\b(?:last|this|next) (?:year|month|week|autumn|spring|summer|winter)\b|\bago\b"
+    r"|\byesterday\b|\bthe (?:year|month|week|day) before\b|\bthe previous (?:year|month|week)\b",
     re.IGNORECASE,
 )
 _DURATION = re.compile(
-    r"(?:\d+|\b(?:" + "|".join(NUMBER_WORDS) + r"))\s+(?:more\s+)?" + UNITS_OF_TIME + r"\b"
+    r"(?:\d+|\b(?:"
+    + "|".join(NUMBER_WORDS)
+    + r"|many|several|few))\s+(?:more\s+)?"
+    + UNITS_OF_TIME
+    + r"\b"
     r"|\bsince\b",
     re.IGNORECASE,
 )
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+|\b[A-Z]{2,}\b")
+NOT_NAMES = frozenset(MONTHS) | frozenset(DAYS) | words("background")
+_MONEY = re.compile(
+    r"£\s*\d|\d\s*(?:p|pence|pounds?|quid)\b|\bfree of charge\b|\bcosts? nothing\b|\bis free\b",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"[a-z0-9%£]+")
 _DAY_OF_MONTH = re.compile(
     r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:" + "|".join(MONTHS) + r")\b", re.IGNORECASE
 )
@@ -53,15 +85,31 @@ _TARGET = re.compile(
 
 _ASKS = (
     # (kind, pattern over the question, lower-cased, apostrophes dropped)
+    (
+        "initials",
+        re.compile(
+            r"\b(?:does|do|did)(?: \w+){1,2} stand for\b|\b(?:stands|short) for\b"
+            r"|\bacronym\b|\binitials\b"
+        ),
+    ),
+    (
+        "price",
+        re.compile(
+            r"\bhow much (?:does|do|is|are|will|would|did)\b.*\b(?:cost|costs|charge|charged)\b"
+            r"|\bwhat does (?:it|a|an|the)\b.*\bcost\b|\b(?:price|fee|hourly rate|per hour)\b"
+        ),
+    ),
     ("year", re.compile(r"\b(?:what|which|wat|wot)\s+(?:year|yr)s?\b|\bwhat year\b")),
     ("duration", re.compile(r"\bhow long\b|\bhow many (?:years|yrs|months|weeks|days)\b")),
     ("figure", re.compile(r"\bhow old\b|\bwhat age\b")),
+    ("count", re.compile(r"\bhow many\b|\bwhat (?:\w+ )?turnout\b")),
     (
         "figure",
         re.compile(
-            r"\bhow (?:many|much|big)\b|\bwhat (?:percentage|percent|proportion|share|number|"
+            r"\bhow (?:much|big)\b|\bwhat (?:percentage|percent|proportion|share|number|"
             r"figure|rate|amount)\b|\bwhats the (?:turnout|figure|number|rate|percentage)\b"
             r"|\bwhat (?:was|is) the turnout\b|\bhourly rate\b|\bper hour\b"
+            r"|\bwhat(?: [a-z]+){0,3} %(?: |$)"
         ),
     ),
     (
@@ -77,22 +125,42 @@ _ASKS = (
             r"\bwho (?:is|was|were|are|did|wrote|interviewed|took|runs|ran|else|published|"
             r"conducted|chairs|leads|led|stood|stands)\b|\bwhos\b|\bwhat(?:s| is| was) (?:his|"
             r"the) name\b|\bwhich (?:paper|newspaper|union|city|town|book|court|party|"
-            r"company|firm|minister)\b|\bwhat (?:paper|newspaper|union|city|town|book)\b"
+            r"company|firm|minister|department|branch|candidate|contractor|contractors|"
+            r"employer|employers|government|governments|organisation|organisations|person|"
+            r"people|leader|minister|mp|mps)\b|\bwhat (?:paper|newspaper|union|city|town|book)\b"
         ),
     ),
 )
+# Words asking for the figure as it is or was, not a target or a threshold.
 CURRENT = re.compile(
-    r"\b(?:now|currently|current|at the moment|today|these days|right now|so far|at present)\b"
+    r"\b(?:now|currently|current|at the moment|today|these days|right now|so far|at present|"
+    r"exact|exactly|actual|actually)\b"
 )
 _SQUASH = str.maketrans({"’": "", "'": "", "‘": ""})
 
 
+# "Who" asks for a name where it starts a question, not inside one ("is it sent by the
+# person who chairs it?"), and not when it asks who may or must do something (a role).
+_WHO_LEADS = frozenset(words("so and but ok okay then me know wondering asking"))
+_ROLE = re.compile(
+    r"\bwho (?:is|are) (?:allowed|supposed|meant|able|eligible|entitled|responsible|needed|"
+    r"required|expected)\b"
+)
+
+
 def asked_type(question: str) -> str | None:
     """The kind of thing a question asks for, or None when it asks for no particular kind."""
-    said = " ".join(re.findall(r"[a-z0-9%£]+", question.lower().translate(_SQUASH)))
+    tokens = re.findall(r"[a-z0-9%£]+", question.lower().translate(_SQUASH))
+    said = " ".join(tokens)
     for kind, pattern in _ASKS:
-        if pattern.search(said):
-            return kind
+        found = pattern.search(said)
+        if found is None:
+            continue
+        if kind == "name" and found.group().startswith("who"):
+            at = said[: found.start()].count(" ")
+            if (at > 2 and tokens[at - 1] not in _WHO_LEADS) or _ROLE.search(said):
+                continue
+        return kind
     return None
 
 
@@ -100,23 +168,110 @@ def asks_about_now(question: str) -> bool:
     return bool(CURRENT.search(question.lower()))
 
 
-def holds(kind: str, sentence: str, question: str = "", now: bool = False) -> bool:
-    """Whether `sentence` holds a thing of `kind` (that the question does not already say)."""
+def counted(question: str) -> tuple[str, ...]:
+    """What a "how many ...?" question counts ("votes", "paid staff"), or () when it does
+    not say ("how many people?", "how many of them?")."""
+    said = _TOKEN.findall(question.lower().translate(_SQUASH))
+    for start in range(len(said) - 1):
+        if said[start] == "what" and "turnout" in said[start + 1 : start + 3]:
+            return ("turnout",)
+        if said[start : start + 2] == ["how", "many"]:
+            after = [w for w in said[start + 2 : start + 6] if w not in COUNT_ADJECTIVES]
+            if not after or after[0] in ANY_THING:
+                return ()
+            # "how many branch nominations": either word may be the one beside the figure.
+            return tuple(w for w in after[:2] if w not in ANY_THING)
+    return ()
+
+
+def _same_word(word: str, other: str) -> bool:
+    """The same word, give or take an ending ("branch", "branches")."""
+    root = word[: max(4, len(word) - 2)]
+    return other.startswith(root) or word.startswith(other[: max(4, len(other) - 2)])
+
+
+def _counts(sentence: str, things: tuple[str, ...], whole: bool) -> bool:
+    """Whether a figure in `sentence` has the thing counted within five words of it."""
+    tokens = _TOKEN.findall(_DAY_OF_MONTH.sub(" ", _YEAR.sub(" ", sentence.lower())))
+    for n, token in enumerate(tokens):
+        if not _FIGURE.search(token) or token in _NOT_COUNTS or _DECADE.fullmatch(token):
+            continue
+        if whole and re.fullmatch(FRACTIONS, token):
+            continue
+        near = tokens[max(0, n - 5) : n + 6]
+        if not things or any(_same_word(t, w) for t in things for w in near):
+            return True
+    return False
+
+
+def _spelt_out(initials: str, sentence: str) -> bool:
+    """Whether `sentence` has words whose first letters are `initials` ("Public and
+    Commercial Services" for PCS; small joining words may be skipped)."""
+    found = [w for w in re.findall(r"[A-Za-z]+", sentence) if w.lower() not in _JOINING]
+    size = len(initials)
+    return any(
+        "".join(w[0] for w in found[n : n + size]).lower() == initials
+        for n in range(len(found) - size + 1)
+    )
+
+
+_JOINING = frozenset(words("and of the for in on"))
+# "One nomination for each post" is not a count a question asks for.
+_NOT_COUNTS = frozenset(words("one"))
+_DECADE = re.compile(r"\d+0s")  # "in the high 40s" is an age, not a count
+
+
+def initials_asked(question: str) -> list[str]:
+    """The initials a question asks about ("what do the letters BEC stand for?")."""
+    capitals = re.findall(r"\b[A-Z]{2,6}\b", question)
+    if capitals:
+        return [c.lower() for c in capitals]
+    said = _TOKEN.findall(question.lower())
+    return [
+        said[n - 1]
+        for n, w in enumerate(said)
+        if n and w in ("stand", "stands") and 2 <= len(said[n - 1]) <= 6
+    ]
+
+
+def holds(
+    kind: str,
+    sentence: str,
+    question: str = "",
+    now: bool = False,
+    not_names: frozenset[str] = frozenset(),
+    counted_as: tuple[str, ...] | None = None,
+) -> bool:
+    """Whether `sentence` holds a thing of `kind` (that the question does not already say).
+    `not_names`: names that do not answer "who ...?" (the candidate's, when asked about
+    him); `counted_as`: the words for what a count asks about, short forms spelt out
+    (`counted(question)` when not given)."""
     if kind == "year":
         return bool(_YEAR.search(sentence))
     if kind == "date":
         return bool(_DATE.search(sentence))
     if kind == "duration":
         return bool(_DURATION.search(sentence))
+    if kind == "price":
+        return bool(_MONEY.search(sentence))
+    if kind == "initials":
+        initials = initials_asked(question)
+        return bool(initials) and all(_spelt_out(i, sentence) for i in initials)
+    if kind == "count":
+        whole = bool(re.search(r"\b(?:in total|altogether|total|exactly)\b", question.lower()))
+        things = counted(question) if counted_as is None else counted_as
+        return _counts(sentence, things, whole) and not (now and _TARGET.search(sentence))
     if kind == "figure":
         # A year or a day of the month is not a count, an amount or a share.
-        counted = _DAY_OF_MONTH.sub(" ", _YEAR.sub(" ", sentence))
-        if not _FIGURE.search(counted):
+        counted_text = _DAY_OF_MONTH.sub(" ", _YEAR.sub(" ", sentence))
+        if not _FIGURE.search(counted_text):
             return False
         return not (now and _TARGET.search(sentence))
     if kind == "name":
         asked = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
-        return any(m.group().lower() not in asked for m in _NAME.finditer(sentence))
+        return any(
+            m.group().lower() not in asked | not_names | NOT_NAMES for m in _NAME.finditer(sentence)
+        )
     return True
 
 

@@ -26,8 +26,9 @@ class RankerConfig:
     # A second passage is mentioned when its probability is at least this share of the
     # first's.
     close_second: float = 0.5
-    # The ranker overrules the date rule when it gives this much probability to "decline"
-    # or to a manifesto or interview passage.
+    # How much probability makes the learned ranker sure of a class: sure, it overrules
+    # the date rule when it gives this to "decline" or to a manifesto or interview
+    # passage; unsure, it gives way when BM25 and the sentence model put one passage first.
     date_overrule: float = 0.5
     # Within a section, a line is chosen over the overview when it is closer to the
     # question by at least this much (cosine).

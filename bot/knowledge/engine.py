@@ -14,8 +14,8 @@ forces the lexical ranker and `cache` says where built files are kept.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +29,7 @@ from bot.knowledge.language import Reading
 from bot.knowledge.learned import LearnedChooser
 from bot.knowledge.lexical import LexicalRanker
 from bot.knowledge.ranker import Ranker
+from bot.knowledge.replies import NOT_STATED, Answer, LearnedAnswer
 from bot.knowledge.rules import RuleWords, asks_for_personal_details, is_small_talk
 from bot.knowledge.timetable import answer_date, full_timetable
 from bot.knowledge.training import UnitVectors, build_ranker
@@ -44,16 +45,13 @@ OUTCOME_WORDS = words(
     "declaration counted elected"
 )
 
-# What a "not stated" reply says the material does not give, by the kind asked for.
-NOT_STATED = {
-    "date": "that date",
-    "year": "the year",
-    "duration": "how long",
-    "figure": "that figure",
-    "current": "the current number",
-    "name": "that name",
-    "": "that",
-}
+# Words asking how the vote itself went or is going, which the nominations do not say
+# unless the question is about them.
+RACE = re.compile(
+    r"\b(?:ahead|winner|recount|final count|the polls|opinion polls?|who (?:won|wins|will win)|"
+    r"come (?:first|second|third|last)|came (?:first|second|third|last))\b"
+)
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 __all__ = ["MAX_ANSWER", "Answer", "AnswerEngine", "LearnedAnswer"]
 
@@ -62,43 +60,6 @@ __all__ = ["MAX_ANSWER", "Answer", "AnswerEngine", "LearnedAnswer"]
 def shared_encoder(cache: Path) -> Encoder | None:
     """One encoder per process: every engine built (tests build many) shares it."""
     return load_encoder(cache)
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    question: str
-    answered: bool
-    text: str
-    source_id: str | None = None
-    source_title: str | None = None
-    kind: str = "none"
-    confidence: float = 0.0
-    # On a "not stated" reply: the passage that says the nearest thing to what was asked.
-    related: dict[str, str] | None = None
-
-    @property
-    def source(self) -> dict[str, str] | None:
-        if self.source_id is None or self.source_title is None:
-            return None
-        return {"id": self.source_id, "title": self.source_title}
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "answered": self.answered,
-            "answer": self.text,
-            "source": self.source,
-            "related": self.related,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class LearnedAnswer:
-    """An FAQ entry an organiser added from chat with /answer."""
-
-    id: int
-    question: str
-    answer: str
 
 
 class AnswerEngine:
@@ -206,12 +167,49 @@ class AnswerEngine:
         return " ".join(said)[:500] or question.strip().casefold()[:500]
 
     def answer(self, question: str, now: datetime) -> Answer:
+        answer = self._answer(question, now)
+        if not answer.answered or answer.source_id is None:
+            return answer
+        what = self._not_given(question, answer.text)
+        if what is None:
+            return answer
+        unit = Unit(
+            answer.source_id, answer.kind, answer.source_id, answer.source_title or "", "", ""
+        )
+        return self._not_stated(question, what, unit, answer.text.split("\n")[0])
+
+    def _not_given(self, question: str, text: str) -> str | None:
+        """What an answer on the question's topic leaves out: a year the question names
+        ("the 2021 conference") that the answer never mentions, or how the vote went when the
+        answer says nothing of a result."""
+        said = question.lower()
+        years = set(YEAR.findall(said))
+        if years and not years & set(YEAR.findall(text)):
+            return "year-named"
+        lower = text.lower()
+        if RACE.search(said) and not RACE.search(lower):
+            stems = set(self.language.read(question, find_actions=False).stems)
+            about = set(self.language.index_terms(lower))
+            # "Who is ahead in the nominations?" is answered by the nominations.
+            if not stems & about & self._nomination_stems:
+                return "outcome"
+        return None
+
+    @property
+    def _nomination_stems(self) -> frozenset[str]:
+        return frozenset(self.language.index_terms("nomination nominations nominated"))
+
+    def _answer(self, question: str, now: datetime) -> Answer:
         reading = self.language.read(question, find_actions=self._chooser is None)
         if asks_for_personal_details(reading, self.rule):
             return self.decline(question)
         kind = asked_type(question)
         # "How many votes did he get when he was first elected?" asks for a figure, not a date.
-        dated = answer_date(reading, self.campaign, now) if kind not in ("figure", "name") else None
+        dated = (
+            answer_date(reading, self.campaign, now)
+            if kind not in ("figure", "count", "name", "price", "initials")
+            else None
+        )
         if dated is not None and self._asks_for_an_outcome(reading):
             # "When is the result announced?": the timetable dates no result.
             unit = Unit(f"timetable.{dated.event}", "timetable", "timetable", "", "", "")
@@ -227,6 +225,10 @@ class AnswerEngine:
         choice = self._chooser.choose(reading, vector, ranked, question)
         if choice.timetable:
             whole = full_timetable(self.campaign)
+            if kind in ("figure", "count", "name", "price", "initials"):
+                # "What was the turnout?": the timetable holds dates, not that.
+                unit = Unit("timetable", "timetable", "timetable", whole.title, whole.text, "")
+                return self._not_stated(question, kind, unit, whole.text)
             if kind in ("date", "year") and (
                 not self._on_timetable(reading) or self._asks_for_an_outcome(reading)
             ):
@@ -322,7 +324,7 @@ class AnswerEngine:
         """The material covers the topic but not the fact asked: say so, and give the
         nearest thing it does say, cited."""
         what = NOT_STATED.get(kind, NOT_STATED[""])
-        if kind == "figure" and asks_about_now(question):
+        if kind in ("figure", "count") and asks_about_now(question):
             what = NOT_STATED["current"]
         template = self._sentences.get(
             "not_stated",

@@ -136,6 +136,10 @@ class Language:
         self._name_phrases = sorted((n for n in names if " " in n), key=len, reverse=True)
         self._name_words = {n for n in names if " " not in n}
         self._possessive_names = frozenset(f"{n}s" for n in self._name_words) | POSSESSIVES
+        # The candidate's names as words ("mark", "serwotka"), not the pronouns.
+        self.candidate_words = frozenset(
+            w for n in names for w in n.split() if w not in POSSESSIVES and len(w) > 3
+        )
         self._synonyms = {
             key.lower(): [" ".join(_WORD.findall(self._fold(v))) for v in values]
             for key, values in (synonyms or {}).items()

@@ -2,7 +2,8 @@
 
 The ranker gives each class (a section, an FAQ entry, an interview item, the timetable,
 "decline") a probability. Below the threshold chosen by cross-validation, or for
-"decline", the engine declines. Within the chosen class, the unit closest to the
+"decline", the engine declines. When the ranker is not sure and BM25 and the sentence
+model both put one passage first, that passage's class answers instead. Within the chosen class, the unit closest to the
 question answers (a section's overview unless one of its lines is clearly closer; a line
 with a figure when a figure is asked for). A second class close behind is named in one
 short line. An organiser's answer to a question very like this one wins outright, so
@@ -16,10 +17,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from bot.knowledge.answertype import asked_type, asks_about_now, holds, sentences
+from bot.knowledge.answertype import asked_type, asks_about_now, counted, holds, sentences
 from bot.knowledge.config import RankerConfig
 from bot.knowledge.encoder import DIMENSIONS, Encoder, Vector
-from bot.knowledge.fusion import Bm25, fuse, ranks
+from bot.knowledge.fusion import Bm25, Scores, fuse, ranks
 from bot.knowledge.language import Language, Reading
 from bot.knowledge.ranker import DECLINE, Ranker
 from bot.knowledge.rules import RuleWords
@@ -29,7 +30,10 @@ from bot.knowledge.units import Unit
 TIMETABLE = "timetable"
 RECENT_QUESTIONS = 1024  # questions whose vector is kept: many people ask the same thing
 # Words that say what kind of thing is asked for, not what it is about.
-ASKING_WORDS = "long many much old year years date day time number figure percentage age"
+ASKING_WORDS = (
+    "long many much old year years date day time number figure percentage age cost price "
+    "stand initials"
+)
 TYPED_DEPTH = 3  # how far down the fused ranking a sentence holding the asked fact is sought
 
 
@@ -89,6 +93,7 @@ class LearnedChooser:
             ]
         )
         self._asking_stems = frozenset(language.index_terms(ASKING_WORDS))
+        self._last_scores: tuple[tuple[str, ...], Scores] | None = None
         self._sentences = [[(line, frozenset(terms)) for line, terms in lines] for lines in read]
         self._frames = tuple(f for f in frames if f)
         keys = sorted(learned_questions)
@@ -160,6 +165,9 @@ class LearnedChooser:
                 return Choice(None, probability)
             ranked = [pair for pair in ranked if pair[0] != DECLINE]
             label, probability = ranked[0]
+        else:
+            ranked = self._agreed_first(reading, vector, ranked)
+            label, probability = ranked[0]
         if label == TIMETABLE:
             return Choice(None, probability, timetable=True)
         order = self._fused(reading, vector, ranked)
@@ -172,12 +180,17 @@ class LearnedChooser:
             if typed.not_stated is not None or typed.unit is None:
                 return typed
             return replace(typed, also=self._also(typed.unit, ranked, probability))
-        second = next(
-            (self.units[n] for n in order[1:] if self.units[n].source_id == top.source_id),
-            None,
-        )
+        lines = [n for n in order[1:] if self.units[n].source_id == top.source_id]
+        second = self.units[lines[0]] if lines else None
         if second is not None and top.kind == "overview":
             second = None  # an overview already holds its section's pledges
+        if lines:
+            # A line of the same passage that matches the question's words better than
+            # the passage chosen holds the detail asked for: it follows, if there is room.
+            scores = self._lexical_scores(reading)
+            closest = max(lines, key=lambda n: scores[n])
+            if scores[closest] > scores[order[0]]:
+                second = self.units[closest]
         return Choice(top, probability, second, self._also(top, ranked, probability))
 
     def _also(self, unit: Unit, ranked: list[tuple[str, float]], probability: float) -> Unit | None:
@@ -218,6 +231,37 @@ class LearnedChooser:
         dense = self.units[int(np.argmax(self._vectors @ vector))].source_id
         return lexical == dense == label
 
+    def _lexical_scores(self, reading: Reading) -> Scores:
+        """Each unit's BM25 score for the question (the last question's are kept: one
+        question asks for them up to three times)."""
+        key = reading.words
+        last = self._last_scores  # read once: another thread may replace it
+        if last is None or last[0] != key:
+            last = (key, self._bm25.scores(self.language.index_terms(" ".join(key))))
+            self._last_scores = last
+        return last[1]
+
+    def _agreed_first(
+        self, reading: Reading, vector: Vector, ranked: list[tuple[str, float]]
+    ) -> list[tuple[str, float]]:
+        """The classes in the learned ranker's order, except that when the ranker is not
+        sure (`date_overrule`, its documented level of sureness, chosen before this rule)
+        and the two rankings that learned nothing from questions put one unit first, that
+        unit's class answers: the learned ranker knows how questions were worded in-house,
+        BM25 and the sentence model know the material."""
+        if ranked[0][1] >= self.config.date_overrule:
+            return ranked
+        scores = self._lexical_scores(reading)
+        if not scores.any():
+            return ranked
+        lexical = int(np.argmax(scores))
+        if lexical != int(np.argmax(self._vectors @ vector)):
+            return ranked
+        agreed = self.units[lexical].source_id
+        if agreed in (ranked[0][0], TIMETABLE):
+            return ranked
+        return [p for p in ranked if p[0] == agreed] + [p for p in ranked if p[0] != agreed]
+
     def _fused(
         self, reading: Reading, vector: Vector, ranked: list[tuple[str, float]]
     ) -> list[int]:
@@ -228,8 +272,7 @@ class LearnedChooser:
         allowed = [n for n, u in enumerate(self.units) if u.source_id in position]
         if not allowed:
             return []
-        query = self.language.index_terms(" ".join(reading.words))
-        scores = self._bm25.scores(query)
+        scores = self._lexical_scores(reading)
         lexical = ranks(scores[allowed])
         dense = (self._vectors[allowed] @ vector).astype(np.float64)
         classes = np.array([position[self.units[n].source_id] for n in allowed], dtype=np.float64)
@@ -267,6 +310,16 @@ class LearnedChooser:
             if not all(set(choice) <= self._asking_stems for choice in concept)
         ]
         now = asks_about_now(question)
+        # Asked about the candidate, his own name is not the name asked for.
+        not_names = self.language.candidate_words if reading.mentions_candidate else frozenset()
+        # What a count counts, short forms spelt out ("noms": "nominations").
+        things = tuple(
+            {
+                form
+                for word in counted(question)
+                for form in (word, *self.language.read(word, find_actions=False).words)
+            }
+        )
         nearest: tuple[int, str] | None = None
 
         def overlap(terms: frozenset[str]) -> float:
@@ -302,7 +355,9 @@ class LearnedChooser:
             needed = own if depth == 0 else best
             for shared, line in scored:
                 said = self._unframed(line)
-                if (loose or (shared and shared >= needed)) and holds(kind, said, question, now):
+                if (loose or (shared and shared >= needed)) and holds(
+                    kind, said, question, now, not_names, things
+                ):
                     return Choice(self.units[number], probability, lead=line)
         number, line = nearest if nearest is not None else (order[0], self.units[order[0]].text)
         return Choice(self.units[number], probability, not_stated=kind, lead=line)

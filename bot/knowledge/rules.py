@@ -30,6 +30,8 @@ class RuleWords:
     asking_who: frozenset[str]
     small_talk: frozenset[str]
     figure_words: frozenset[str]
+    # Words that make a personal word public: "email address", "how old when he started".
+    public_details: frozenset[str]
 
     @classmethod
     def of(cls, campaign: Campaign) -> RuleWords:
@@ -40,7 +42,11 @@ class RuleWords:
 def asks_for_personal_details(reading: Reading, rule: RuleWords) -> bool:
     """About the candidate's private life, or about who else supports or volunteers."""
     said = set(reading.words) | set(reading.raw)
-    if reading.mentions_candidate and said & rule.personal:
+    personal = said & rule.personal
+    if said & rule.public_details:
+        # The campaign's email address, or how old he was when he started work: public.
+        personal -= {"address", "age", "old"}
+    if reading.mentions_candidate and personal:
         return True
     if reading.mentions_candidate and said & rule.money and not said & rule.members:
         return True  # "how much is Mark paid?", not "will Mark win us more money?"

@@ -1,0 +1,60 @@
+"""What the answer engine gives back: an answer (or an honest decline, or a "not stated"
+reply naming the nearest passage), and the answers organisers add from chat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# What a "not stated" reply says the material does not give, by the kind asked for.
+NOT_STATED = {
+    "date": "that date",
+    "year": "the year",
+    "duration": "how long",
+    "figure": "that figure",
+    "count": "that number",
+    "price": "the price",
+    "initials": "what those initials stand for",
+    "outcome": "anything on the count or its result",
+    "year-named": "anything about that year",
+    "current": "the current number",
+    "name": "that name",
+    "": "that",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    question: str
+    answered: bool
+    text: str
+    source_id: str | None = None
+    source_title: str | None = None
+    kind: str = "none"
+    confidence: float = 0.0
+    # On a "not stated" reply: the passage that says the nearest thing to what was asked.
+    related: dict[str, str] | None = None
+
+    @property
+    def source(self) -> dict[str, str] | None:
+        if self.source_id is None or self.source_title is None:
+            return None
+        return {"id": self.source_id, "title": self.source_title}
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "answer": self.text,
+            "source": self.source,
+            "related": self.related,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LearnedAnswer:
+    """An FAQ entry an organiser added from chat with /answer."""
+
+    id: int
+    question: str
+    answer: str
