@@ -385,17 +385,56 @@ class Oracle:
         everyone = [w for w in self.people.values() if w.volunteer and w.branch is not None]
         lately = since - timedelta(days=1)
         recent = list(takewhile(lambda w: (w.signed_up_at or lately) >= lately, self.joined[::-1]))
+        groups: dict[str, dict[object, list[tuple[int, PersonModel]]]] = {}
         for rule in rules:
-            for who in recent if rule.signup_minutes is not None else everyone:
-                key = (who.platform, who.id)
-                if not who.volunteer or who.erased or who.opted_out or who.branch is None:
+            # People whose messages from the rule fall at the same moments (the same day
+            # joined, the same meeting) are looked at only if those moments are due now.
+            kind = self._timing(rule)
+            if kind not in groups:
+                groups[kind] = self._grouped(kind, recent if kind == "signup" else everyone)
+            found: list[tuple[int, Expected]] = []
+            for members in groups[kind].values():
+                raws = self._raw(rule, members[0][1])  # in order; quiet hours put off by
+                first = bisect.bisect_right(raws, since - timedelta(days=1))  # under a day
+                due = raws[first : bisect.bisect_right(raws, now)]
+                if not due:
                     continue
-                raws = self._raw(rule, who)  # in order; quiet hours put off by under a day
-                first = bisect.bisect_right(raws, since - timedelta(days=1))
-                for raw in raws[first : bisect.bisect_right(raws, now)]:
-                    moment = self.allowed(raw)
-                    if since < moment <= now and self._wanted(rule, who, raw, moment):
-                        self.expected.append(Expected(rule, key, moment))
+                for place, who in members:
+                    if not who.volunteer or who.erased or who.opted_out or who.branch is None:
+                        continue
+                    key = (who.platform, who.id)
+                    for raw in due:
+                        moment = self.allowed(raw)
+                        if since < moment <= now and self._wanted(rule, who, raw, moment):
+                            found.append((place, Expected(rule, key, moment)))
+            found.sort(key=lambda item: item[0])  # in the order people joined the oracle
+            self.expected.extend(e for _, e in found)
+
+    @staticmethod
+    def _timing(rule: PackRule) -> str:
+        """What of a person a rule's moments depend on (see `_raw`)."""
+        if rule.at is not None:
+            return "nothing"
+        if rule.cadence:
+            return "joined"
+        if rule.signup_minutes is not None:
+            return "signup"
+        return "meeting" if rule.meeting is not None else "nothing"
+
+    def _grouped(
+        self, kind: str, people: list[PersonModel]
+    ) -> dict[object, list[tuple[int, PersonModel]]]:
+        groups: dict[object, list[tuple[int, PersonModel]]] = {}
+        for place, who in enumerate(people):
+            key: object = None
+            if kind == "joined":
+                key = self.today(who.signed_up_at) if who.signed_up_at is not None else None
+            elif kind == "signup":
+                key = who.signed_up_at
+            elif kind == "meeting":
+                key = self.branches[who.branch].meeting if who.branch else None
+            groups.setdefault(key, []).append((place, who))
+        return groups
 
     def _may_fall(self, rule: PackRule, since: datetime, now: datetime) -> bool:
         """Whether a rule sent at a set time of day can fall due in (since, now] at all."""
