@@ -75,7 +75,21 @@ class DeliveryLog(Aggregate):
 
         async def read(conn: AsyncConnection) -> tuple[list[PlanVolunteer], list[BroadcastChannel]]:
             volunteers = [  # _PLAN's columns are in PlanVolunteer's order
-                PlanVolunteer(*r[:7], bool(r[7]), r[8], bool(r[9]), r[10], bool(r[11]), bool(r[12]))
+                PlanVolunteer(
+                    r[0],
+                    r[1],
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    r[6],
+                    bool(r[7]),
+                    r[8],
+                    bool(r[9]),
+                    r[10],
+                    bool(r[11]),
+                    bool(r[12]),
+                )
                 for r in await conn.execute(_PLAN)
             ]
             return volunteers, await _channels(conn)
