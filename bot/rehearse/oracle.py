@@ -19,7 +19,7 @@ from itertools import takewhile
 
 from bot.domain import Reason
 from bot.rehearse.platforms import Sent
-from bot.rehearse.rules import PackRule, PackRules
+from bot.rehearse.rules import PackBranch, PackRule, PackRules
 
 NOMINATED = "nominated"
 
@@ -83,6 +83,8 @@ class Oracle:
     expected_until: datetime | None = None  # expectations worked out up to here
     _cadences: dict[tuple[str, date], list[datetime]] = field(default_factory=dict)
     joined: list[PersonModel] = field(default_factory=list)  # in the order they signed up
+    retired: set[str] = field(default_factory=set)  # off the branch list since it was replaced
+    added: set[str] = field(default_factory=set)  # on the replacing list, not the pack's
     _settled: int = 0  # the log before this is of days already settled
 
     def __post_init__(self) -> None:
@@ -176,6 +178,22 @@ class Oracle:
             who.branch = self.names[found.group(1)]
             who.volunteer = True
             who.erased = False
+
+    def check_sign_up(self, code: str, reply: str, now: datetime) -> None:
+        """A sign-up for a branch retired from the list is refused."""
+        if code in self.retired and "You're signed up for" in reply:
+            self.flag(now, f"a sign-up for {code}, retired from the branch list, accepted")
+
+    def replaced(self, listed: list[PackBranch], retired: set[str]) -> None:
+        """The branch list replaced: the branches not on it are retired, and keep their
+        records and nominations; new ones are added."""
+        for branch in listed:
+            if branch.code not in self.branches:
+                self.branches[branch.code] = BranchModel()
+                self.added.add(branch.code)
+            self.names[branch.name] = branch.code
+        self.retired |= retired
+        self.changed |= retired
 
     def meeting(self, code: str, on: date, notice: date | None) -> None:
         b = self.branches[code]
@@ -287,6 +305,8 @@ class Oracle:
                     now, f"export: {code} outcome {row['outcome']!r}, recorded {b and b.outcome!r}"
                 )
                 continue
+            if row.get("retired", "no") != ("yes" if code in self.retired else "no"):
+                self.flag(now, f"export: {code} retired={row.get('retired')!r}")
             if b.outcome != NOMINATED:
                 continue
             mine = self.reasons(code, now)
