@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.campaign import Campaign
@@ -111,23 +111,41 @@ def _days(first: date, last: date) -> Iterator[date]:
 
 
 class _Groups:
-    """The volunteers of one plan, grouped once by what reminder timings depend on: the
-    day they joined and their branch's meeting date."""
+    """The volunteers of one plan, grouped (when first asked) by what reminder timings
+    depend on: the day they joined and their branch's meeting date."""
 
     def __init__(
         self, volunteers: Sequence[VolunteerState], zone: ZoneInfo, joined: dict[datetime, date]
     ):
         self.volunteers = volunteers
-        self.by_joined: dict[date, list[VolunteerState]] = defaultdict(list)
-        self.by_meeting: dict[date | None, list[VolunteerState]] = defaultdict(list)
-        for volunteer in volunteers:
-            at = volunteer.signed_up_at
-            day = joined.get(at)
-            if day is None:
-                day = joined[at] = at.astimezone(zone).date()
-            self.by_joined[day].append(volunteer)
-            self.by_meeting[volunteer.meeting_date].append(volunteer)
+        self._zone = zone
+        self._joined = joined
+        self._by_joined: dict[date, list[VolunteerState]] | None = None
+        self._by_meeting: dict[date | None, list[VolunteerState]] | None = None
         self._since: dict[datetime, list[VolunteerState]] = {}
+
+    @property
+    def by_joined(self) -> dict[date, list[VolunteerState]]:
+        if self._by_joined is None:
+            groups: dict[date, list[VolunteerState]] = defaultdict(list)
+            joined, zone = self._joined, self._zone
+            for volunteer in self.volunteers:
+                at = volunteer.signed_up_at
+                day = joined.get(at)
+                if day is None:
+                    day = joined[at] = at.astimezone(zone).date()
+                groups[day].append(volunteer)
+            self._by_joined = groups
+        return self._by_joined
+
+    @property
+    def by_meeting(self) -> dict[date | None, list[VolunteerState]]:
+        if self._by_meeting is None:
+            groups: dict[date | None, list[VolunteerState]] = defaultdict(list)
+            for volunteer in self.volunteers:
+                groups[volunteer.meeting_date].append(volunteer)
+            self._by_meeting = groups
+        return self._by_meeting
 
     def since(self, lowest: datetime) -> list[VolunteerState]:
         """Those who signed up at `lowest` or later."""
@@ -164,7 +182,10 @@ class Planner:
         groups = _Groups(state.volunteers, self.zone, self._joined)
         planned: list[Planned] = []
         for rule in self.rules:
-            planned.extend(self._for_rule(rule, state, groups, first, last, days))
+            if rule.audience == "volunteer":
+                planned.extend(self._for_volunteers(rule, groups, first, last, days))
+            else:
+                planned.extend(self._for_rule(rule, state, first, last, days))
         kept = self._one_a_day(planned)
         return sorted(
             (p for p in kept if start <= p.at < end),
@@ -180,14 +201,9 @@ class Planner:
     # --- per rule -------------------------------------------------------------------
 
     def _for_rule(
-        self,
-        rule: Rule,
-        state: PlanState,
-        groups: _Groups,
-        first: date,
-        last: date,
-        days: tuple[date, date],
+        self, rule: Rule, state: PlanState, first: date, last: date, days: tuple[date, date]
     ) -> Iterator[Planned]:
+        """A rule for channels or organisers (`_for_volunteers` for volunteers)."""
         if rule.audience == "channel":
             for _, moment, occurrence in self._timed(rule, first, last, None, days):
                 for channel in state.channels:
@@ -211,8 +227,6 @@ class Planner:
                         organiser.platform,
                         organiser.user_id,
                     )
-        else:
-            yield from self._for_volunteers(rule, groups, first, last, days)
 
     def _for_volunteers(
         self,
@@ -221,43 +235,55 @@ class Planner:
         first: date,
         last: date,
         days: tuple[date, date],
-    ) -> Iterator[Planned]:
+    ) -> list[Planned]:
         # Volunteers who share what a rule's timing depends on (nothing, the day they
         # joined, their meeting's date) share its moments: work them out once, and pass
         # over at once those whose moments fall on none of these days.
+        found: list[Planned] = []
+        add = found.append
+        wanted = self._wanted
+        after_signup = rule.signup is None
         for key, volunteers in self._sharing(rule, groups, days):
             timed = self._timed_for_key(rule, key, first, last, volunteers[0], days)
             if not timed:
                 continue
             for volunteer in volunteers:
-                if not self._wanted(rule, volunteer):
+                if not wanted(rule, volunteer):
                     continue
+                joined, snoozed = volunteer.signed_up_at, volunteer.snoozed_until
                 for raw, moment, occurrence in timed:
-                    if raw < volunteer.signed_up_at and rule.signup is None:
+                    if after_signup and raw < joined:
                         continue
-                    if volunteer.snoozed_until and moment < volunteer.snoozed_until:
+                    if snoozed and moment < snoozed:
                         continue
-                    yield self._made(
-                        rule,
-                        moment,
-                        occurrence,
-                        f"person:{volunteer.person_id}",
-                        volunteer.platform,
-                        volunteer.user_id,
-                        volunteer.branch_code,
-                        volunteer,
+                    add(
+                        Planned(
+                            moment,
+                            rule,
+                            f"person:{volunteer.person_id}",
+                            volunteer.platform,
+                            volunteer.user_id,
+                            occurrence,
+                            volunteer.branch_code,
+                            volunteer,
+                        )
                     )
+        return found
 
     def _sharing(
         self, rule: Rule, groups: _Groups, days: tuple[date, date]
     ) -> Iterator[tuple[object, Sequence[VolunteerState]]]:
         """The volunteers in groups that share a rule's moments, each with its key (what,
         of a volunteer, the rule's raw moments depend on, see `_raw`; None if nothing)."""
-        if not groups.volunteers:
+        if not groups.volunteers or self._over(rule, days):
             return
         if rule.cadence is not None:
-            assert rule.start is not None
+            assert rule.start is not None and rule.until is not None
             begin = self.campaign.resolve(rule.start).date()
+            finish = self.campaign.resolve(rule.until, end_of_day=True).date()
+            # Quiet hours put a moment off by under a day: none lands on these days.
+            if days[1] < begin or days[0] > finish + timedelta(days=1):
+                return
             before = [v for joined, vs in groups.by_joined.items() if joined < begin for v in vs]
             if before:
                 yield None, before
@@ -276,6 +302,13 @@ class Planner:
         else:
             yield None, groups.volunteers
 
+    def _over(self, rule: Rule, days: tuple[date, date]) -> bool:
+        """Whether the rule's phase is over before these days begin (its moments after
+        the phase are dropped, see `_timed`)."""
+        if rule.phase == "nominations":
+            return days[0] > self.campaign.nominations_close.astimezone(self.zone).date()
+        return days[0] > self.campaign.ballot_close.astimezone(self.zone).date()
+
     def _timed_for_key(
         self,
         rule: Rule,
@@ -288,7 +321,12 @@ class Planner:
         """`_timed` for every volunteer sharing `key` (`volunteer` is one of them)."""
         cached = self._timed_cache.get((rule.id, key))
         if cached is None:
-            cached = list(self._timed(rule, first, last, volunteer, days))
+            # The raw moment is only compared with when volunteers signed up, which the
+            # store gives in UTC: compared in one zone, that is far quicker.
+            cached = [
+                (raw.astimezone(UTC), moment, occurrence)
+                for raw, moment, occurrence in self._timed(rule, first, last, volunteer, days)
+            ]
             self._timed_cache[(rule.id, key)] = cached
         return cached
 
