@@ -179,8 +179,10 @@ class Oracle:
             who.volunteer = True
             who.erased = False
 
-    def check_sign_up(self, code: str, reply: str, now: datetime) -> None:
+    def check_sign_up(self, reply: str, now: datetime) -> None:
         """A sign-up for a branch retired from the list is refused."""
+        found = re.search(r"signed up for (.+?)(?: \(moved from .*?\))?\. ", reply)
+        code = self.names.get(found.group(1), "") if found else ""
         if code in self.retired and "You're signed up for" in reply:
             self.flag(now, f"a sign-up for {code}, retired from the branch list, accepted")
 

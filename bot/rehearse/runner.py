@@ -197,7 +197,7 @@ class Rehearsal:
         text, ok = reply.text, not reply.is_error
         kind, code, data = action.kind, action.branch, action.data
         if kind == "volunteer":
-            oracle.check_sign_up(code, text, now)
+            oracle.check_sign_up(text, now)
             oracle.signed_up(who, text, now)
             oracle.advice("volunteer", text, now)
         elif kind in ("help", "ask"):
