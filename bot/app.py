@@ -12,7 +12,7 @@ import gc
 import hashlib
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from bot.adapters.base import Adapter
 from bot.campaign.branches import BranchDirectory
+from bot.campaign.domain import Branch
 from bot.campaign.loading import load_campaign
 from bot.campaign.pack import Campaign
 from bot.dispatch.dispatcher import Dispatcher
@@ -65,6 +66,18 @@ async def warn_if_sample(services: Services) -> None:
     sample = services.campaign.info.branches.sample
     if sample and await services.store.deliveries.state_value(BRANCH_LIST_REPLACED) is None:
         log.warning("the branch list is sample data: replace it before the campaign")
+
+
+async def import_branch_list(
+    services: Services, branches: Sequence[Branch], replace: bool
+) -> tuple[int, int, int]:
+    """Add or update these branches (`replace`: the union's whole list, retiring those not
+    on it, and the pack's sample is gone). Gives how many were new, updated and retired."""
+    now = services.clock.now()
+    added, updated, retired = await services.store.branches.import_list(branches, replace, now)
+    if replace:
+        await services.store.deliveries.set_state_value(BRANCH_LIST_REPLACED, now.isoformat())
+    return added, updated, retired
 
 
 def must_exist(settings: Settings) -> None:

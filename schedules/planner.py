@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.campaign.pack import Campaign
@@ -110,6 +110,54 @@ def _days(first: date, last: date) -> Iterator[date]:
         day += timedelta(days=1)
 
 
+class _Groups:
+    """The volunteers of one plan, grouped (when first asked) by what reminder timings
+    depend on: the day they joined and their branch's meeting date."""
+
+    def __init__(
+        self, volunteers: Sequence[VolunteerState], zone: ZoneInfo, joined: dict[datetime, date]
+    ):
+        self.volunteers = volunteers
+        self._zone = zone
+        self._joined = joined
+        self._by_joined: dict[date, list[VolunteerState]] | None = None
+        self._by_meeting: dict[date | None, list[VolunteerState]] | None = None
+        self._since: dict[datetime, list[VolunteerState]] = {}
+
+    @property
+    def by_joined(self) -> dict[date, list[VolunteerState]]:
+        if self._by_joined is None:
+            groups: dict[date, list[VolunteerState]] = defaultdict(list)
+            joined, zone = self._joined, self._zone
+            for volunteer in self.volunteers:
+                at = volunteer.signed_up_at
+                day = joined.get(at)
+                if day is None:
+                    day = joined[at] = at.astimezone(zone).date()
+                groups[day].append(volunteer)
+            self._by_joined = groups
+        return self._by_joined
+
+    @property
+    def by_meeting(self) -> dict[date | None, list[VolunteerState]]:
+        if self._by_meeting is None:
+            groups: dict[date | None, list[VolunteerState]] = defaultdict(list)
+            for volunteer in self.volunteers:
+                groups[volunteer.meeting_date].append(volunteer)
+            self._by_meeting = groups
+        return self._by_meeting
+
+    def since(self, lowest: datetime) -> list[VolunteerState]:
+        """Those who signed up at `lowest` or later."""
+        found = self._since.get(lowest)
+        if found is None:
+            least = lowest
+            if self.volunteers:  # compared in the store's own zone (UTC): far quicker
+                least = lowest.astimezone(self.volunteers[0].signed_up_at.tzinfo)
+            found = self._since[lowest] = [v for v in self.volunteers if v.signed_up_at >= least]
+        return found
+
+
 class Planner:
     def __init__(self, campaign: Campaign, zone: ZoneInfo, quiet: QuietHours):
         self.campaign = campaign
@@ -117,6 +165,11 @@ class Planner:
         self.quiet = quiet
         self.rules = campaign.reminders
         self.order = {rule.id: number for number, rule in enumerate(self.rules)}
+        # A rule's moments for a timing (nothing, a day joined, a meeting's date) are the
+        # same at every sweep of the same days: kept for those days.
+        self._timed_for: tuple[date, date, tuple[date, date]] | None = None
+        self._timed_cache: dict[tuple[str, object], list[tuple[datetime, datetime, str]]] = {}
+        self._joined: dict[datetime, date] = {}  # the local day of each moment of signing up
 
     def plan(self, state: PlanState, start: datetime, end: datetime) -> list[Planned]:
         """Everything due in [start, end), one message per volunteer per day at most."""
@@ -124,9 +177,15 @@ class Planner:
         last = end.astimezone(self.zone).date() + timedelta(days=1)
         # Only the days [start, end) touches matter: one a day is chosen within a day.
         days = (start.astimezone(self.zone).date(), (end - TICK).astimezone(self.zone).date())
+        if (first, last, days) != self._timed_for:  # moments worked out for other days
+            self._timed_for, self._timed_cache = (first, last, days), {}
+        groups = _Groups(state.volunteers, self.zone, self._joined)
         planned: list[Planned] = []
         for rule in self.rules:
-            planned.extend(self._for_rule(rule, state, first, last, days))
+            if rule.audience == "volunteer":
+                planned.extend(self._for_volunteers(rule, groups, first, last, days))
+            else:
+                planned.extend(self._for_rule(rule, state, first, last, days))
         kept = self._one_a_day(planned)
         return sorted(
             (p for p in kept if start <= p.at < end),
@@ -144,6 +203,7 @@ class Planner:
     def _for_rule(
         self, rule: Rule, state: PlanState, first: date, last: date, days: tuple[date, date]
     ) -> Iterator[Planned]:
+        """A rule for channels or organisers (`_for_volunteers` for volunteers)."""
         if rule.audience == "channel":
             for _, moment, occurrence in self._timed(rule, first, last, None, days):
                 for channel in state.channels:
@@ -167,65 +227,108 @@ class Planner:
                         organiser.platform,
                         organiser.user_id,
                     )
-        else:
-            yield from self._for_volunteers(rule, state.volunteers, first, last, days)
 
     def _for_volunteers(
         self,
         rule: Rule,
-        volunteers: Sequence[VolunteerState],
+        groups: _Groups,
         first: date,
         last: date,
         days: tuple[date, date],
-    ) -> Iterator[Planned]:
+    ) -> list[Planned]:
         # Volunteers who share what a rule's timing depends on (nothing, the day they
-        # joined, their meeting's date) share its moments: work them out once.
-        shared: dict[object, list[tuple[datetime, datetime, str]]] = {}
-        if rule.at is not None or rule.every is not None:  # the same for everyone
-            shared[None] = list(self._timed(rule, first, last, None, days))
-            if not shared[None]:
-                return  # nothing on these days, for anyone
-        if rule.signup is not None:
+        # joined, their meeting's date) share its moments: work them out once, and pass
+        # over at once those whose moments fall on none of these days.
+        found: list[Planned] = []
+        add = found.append
+        wanted = self._wanted
+        after_signup = rule.signup is None
+        for key, volunteers in self._sharing(rule, groups, days):
+            timed = self._timed_for_key(rule, key, first, last, volunteers[0], days)
+            if not timed:
+                continue
+            for volunteer in volunteers:
+                if not wanted(rule, volunteer):
+                    continue
+                joined, snoozed = volunteer.signed_up_at, volunteer.snoozed_until
+                for raw, moment, occurrence in timed:
+                    if after_signup and raw < joined:
+                        continue
+                    if snoozed and moment < snoozed:
+                        continue
+                    add(
+                        Planned(
+                            moment,
+                            rule,
+                            f"person:{volunteer.person_id}",
+                            volunteer.platform,
+                            volunteer.user_id,
+                            occurrence,
+                            volunteer.branch_code,
+                            volunteer,
+                        )
+                    )
+        return found
+
+    def _sharing(
+        self, rule: Rule, groups: _Groups, days: tuple[date, date]
+    ) -> Iterator[tuple[object, Sequence[VolunteerState]]]:
+        """The volunteers in groups that share a rule's moments, each with its key (what,
+        of a volunteer, the rule's raw moments depend on, see `_raw`; None if nothing)."""
+        if not groups.volunteers or self._over(rule, days):
+            return
+        if rule.cadence is not None:
+            assert rule.start is not None and rule.until is not None
+            begin = self.campaign.resolve(rule.start).date()
+            finish = self.campaign.resolve(rule.until, end_of_day=True).date()
+            # Quiet hours put a moment off by under a day: none lands on these days.
+            if days[1] < begin or days[0] > finish + timedelta(days=1):
+                return
+            before = [v for joined, vs in groups.by_joined.items() if joined < begin for v in vs]
+            if before:
+                yield None, before
+            for joined, volunteers in groups.by_joined.items():
+                if joined >= begin:
+                    yield joined, volunteers
+        elif rule.signup is not None:
             # A message after signing up lands on these days (quiet hours put it off by
             # less than a day) only for those who signed up about then.
             lowest = datetime.combine(days[0] - timedelta(days=1), time.min, self.zone)
             lowest -= timedelta(minutes=rule.signup.minutes)
-            volunteers = [v for v in volunteers if v.signed_up_at >= lowest]
-        for volunteer in volunteers:
-            if not self._wanted(rule, volunteer):
-                continue
-            key = self._depends_on(rule, volunteer)
-            timed = shared.get(key)
-            if timed is None:
-                timed = shared[key] = list(self._timed(rule, first, last, volunteer, days))
-            for raw, moment, occurrence in timed:
-                if raw < volunteer.signed_up_at and rule.signup is None:
-                    continue
-                if volunteer.snoozed_until and moment < volunteer.snoozed_until:
-                    continue
-                yield self._made(
-                    rule,
-                    moment,
-                    occurrence,
-                    f"person:{volunteer.person_id}",
-                    volunteer.platform,
-                    volunteer.user_id,
-                    volunteer.branch_code,
-                    volunteer,
-                )
+            for volunteer in groups.since(lowest):
+                yield volunteer.signed_up_at, (volunteer,)
+        elif rule.meeting is not None:
+            yield from groups.by_meeting.items()
+        else:
+            yield None, groups.volunteers
 
-    def _depends_on(self, rule: Rule, volunteer: VolunteerState) -> object:
-        """What, of a volunteer, the rule's raw moments depend on (see `_raw`); None if
-        nothing."""
-        if rule.cadence is not None:
-            assert rule.start is not None
-            joined = volunteer.signed_up_at.astimezone(self.zone).date()
-            return joined if joined >= self.campaign.resolve(rule.start).date() else None
-        if rule.signup is not None:
-            return volunteer.signed_up_at
-        if rule.meeting is not None:
-            return volunteer.meeting_date
-        return None
+    def _over(self, rule: Rule, days: tuple[date, date]) -> bool:
+        """Whether the rule's phase is over before these days begin (its moments after
+        the phase are dropped, see `_timed`)."""
+        if rule.phase == "nominations":
+            return days[0] > self.campaign.nominations_close.astimezone(self.zone).date()
+        return days[0] > self.campaign.ballot_close.astimezone(self.zone).date()
+
+    def _timed_for_key(
+        self,
+        rule: Rule,
+        key: object,
+        first: date,
+        last: date,
+        volunteer: VolunteerState,
+        days: tuple[date, date],
+    ) -> list[tuple[datetime, datetime, str]]:
+        """`_timed` for every volunteer sharing `key` (`volunteer` is one of them)."""
+        cached = self._timed_cache.get((rule.id, key))
+        if cached is None:
+            # The raw moment is only compared with when volunteers signed up, which the
+            # store gives in UTC: compared in one zone, that is far quicker.
+            cached = [
+                (raw.astimezone(UTC), moment, occurrence)
+                for raw, moment, occurrence in self._timed(rule, first, last, volunteer, days)
+            ]
+            self._timed_cache[(rule.id, key)] = cached
+        return cached
 
     def _made(
         self,

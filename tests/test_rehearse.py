@@ -106,6 +106,18 @@ def test_the_crowd_acts_out_every_edge_of_the_rules() -> None:
         and any(v.kind == "verify" and v.branch == a.branch and v.at < a.at for v in actions)
     ]
     assert changed, "an outcome changed after verification"
+    (replaced,) = [a for a in actions if a.kind == "branches"]
+    assert pack.open < replaced.at < pack.close, "the branch list replaced during nominations"
+    listed = {b.code for b in replaced.data["branches"]}  # type: ignore[attr-defined]
+    retired = {b.code for b in pack.branches} - listed
+    counted_before = {
+        a.branch
+        for a in actions
+        if a.kind == "formsent" and a.branch in retired and a.at < replaced.at
+    }
+    assert counted_before, "a branch with a nomination and its form leaves the list"
+    new = listed - {b.code for b in pack.branches}
+    assert any(a.kind == "volunteer" and a.branch in new for a in actions), "new ones join"
 
 
 async def test_a_planted_late_deadline_is_caught_at_the_close(tmp_path: Path) -> None:
@@ -133,6 +145,7 @@ PLANT_DAYS = {
     "future-result-counted": date(2019, 9, 10),
     "count-future-meetings": date(2019, 9, 10),
     "threshold-shown": date(2019, 9, 10),
+    "replace-loses-nominations": date(2019, 9, 23),
 }
 
 

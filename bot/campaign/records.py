@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from typing import NamedTuple
 
 from bot.campaign.domain import Branch, HistoryEvent, Meeting, Nomination, Volunteer
 
 # --- reminders
 
 
-@dataclass(frozen=True, slots=True)
-class PlanVolunteer:
-    """A volunteer as the reminder planner sees them, with their branch's state."""
+class PlanVolunteer(NamedTuple):
+    """A volunteer as the reminder planner sees them, with their branch's state. A named
+    tuple, not a frozen dataclass: every volunteer's is made at every sweep, and a tuple
+    is made several times faster."""
 
     person_id: int
     platform: str

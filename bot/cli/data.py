@@ -8,7 +8,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.app import BRANCH_LIST_REPLACED, open_services
+from bot.app import import_branch_list, open_services
 from bot.campaign.packfiles import parse_branch_csv
 from bot.campaign.volunteers_file import read_volunteers
 from bot.errors import UserError, describe_os_error
@@ -58,13 +58,7 @@ async def import_branches(args: argparse.Namespace, settings: Settings) -> int:
         print("mobilise import-branches: no branches to import", file=sys.stderr)
         return 2
     async with open_services(settings, answers=False) as services:
-        added, updated, retired = await services.store.branches.import_list(
-            branches, args.replace, services.clock.now()
-        )
-        if args.replace:  # a whole list of the union's own: the pack's sample is gone
-            await services.store.deliveries.set_state_value(
-                BRANCH_LIST_REPLACED, services.clock.now().isoformat()
-            )
+        added, updated, retired = await import_branch_list(services, branches, args.replace)
     print(
         f"Imported {len(branches)} branches: {added} new, {updated} updated, "
         f"{len(branches) - added - updated} unchanged"

@@ -155,8 +155,12 @@ class AnswerEngine:
         self._build(retrain=False)
 
     def relearn(self, learned: Iterable[LearnedAnswer]) -> None:
-        """Replace organisers' answers with these (after an erasure blanked a name in them)."""
-        self._learned = list(learned)
+        """Replace organisers' answers with these (after an erasure blanked a name in them).
+        Unchanged (an erasure that touched none of them), nothing is rebuilt."""
+        given = list(learned)
+        if given == self._learned:
+            return
+        self._learned = given
         self._build(retrain=False)
 
     # --- answering ---------------------------------------------------------------------

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.rehearse.crowd import ORGANISERS, Crowd
+from bot.app import import_branch_list
+from bot.campaign.packfiles import parse_branch_csv
+from bot.rehearse.crowd import ORGANISERS, Action, Crowd
 from bot.rehearse.oracle import Oracle
 from bot.rehearse.process import Bot
-from bot.rehearse.rules import PackRules
+from bot.rehearse.rules import PackBranch, PackRules
 from bot.runtime.clock import Clock
 from bot.runtime.messages import Reply
 
@@ -44,8 +47,9 @@ class Rehearsal(Protocol):
     @property
     def result(self) -> _Result: ...
 
-    @property
-    def bot(self) -> Bot | None: ...
+    bot: Bot | None
+
+    async def _start(self, name: str) -> Bot: ...
 
     async def say(
         self, platform: str, user: str, line: str, organiser: bool = False, channel: str = ""
@@ -72,7 +76,7 @@ async def check_hour(self: Rehearsal, hour: datetime, boundary: bool) -> None:
     if weekly:
         self.result.counted_by_week[local.date().isoformat()] = counted
     if boundary:
-        branches = [b.code for b in self.pack.branches]
+        branches = list(oracle.branches)  # those of the pack, and any a new list added
     else:
         branches = sorted(oracle.changed)
         branches += held_today  # meetings on this day are held now: they may count
@@ -150,3 +154,51 @@ async def delivery_log(self: Rehearsal, now: datetime) -> None:
     stuck = [d for d in await log_.all("sending") if d.due_at < now - timedelta(hours=2)]
     if stuck:
         self.oracle.flag(now, f"{len(stuck)} messages left sending: {stuck[0].rule_id} …")
+
+
+def _figures(text: str) -> list[str]:
+    """The figures /progress gives: counted, verified, reported, waiting, the rivals."""
+    return re.findall(r"\d+", "\n".join(line for line in text.splitlines() if "day" not in line))
+
+
+async def replace_branches(self: Rehearsal, action: Action) -> None:
+    """An organiser replaces the branch list, as with `mobilise import-branches FILE
+    --replace`, and the bot restarts on it. Every nomination keeps counting: /progress is
+    the same before and after (and right by the rules), each retired branch is still found,
+    shown as retired, and counts as the rules say; each new branch is found."""
+    oracle, now = self.oracle, action.at
+    listed: list[PackBranch] = action.data["branches"]  # type: ignore[assignment]
+    before = await self.say(*CHECKER, "/progress")
+    oracle.check_progress(before.text, now)
+    lines = ["code,name,group,region"]
+    lines += [f"{b.code},{b.name},{b.group},{b.region}" for b in listed]
+    branches, problems = parse_branch_csv("\n".join(lines) + "\n")  # as import-branches reads
+    assert self.bot is not None
+    done = await import_branch_list(self.bot.services, branches, replace=True)
+    retired = {b.code for b in self.pack.branches} - {b.code for b in listed}
+    if problems or done[2] != len(retired):
+        oracle.flag(now, f"import-branches --replace: {done} ({len(problems)} rows rejected)")
+    oracle.replaced(listed, retired)
+    await self.bot.stop()  # the bot restarts on the new list
+    self.bot = await self._start(f"bot-{now:%m%d%H}-branches")
+    after = await self.say(*CHECKER, "/progress")
+    oracle.check_progress(after.text, now)
+    if _figures(after.text) != _figures(before.text):
+        oracle.flag(
+            now,
+            f"the branch list replaced, /progress changed: {before.text[:160]!r} became "
+            f"{after.text[:160]!r}",
+        )
+    for code in sorted(retired):
+        reply = await self.say(*CHECKER, f"/branch branch:{code}")
+        oracle.check_branch(code, reply.text, now)
+        if "retired" not in reply.text.lower():
+            oracle.flag(now, f"/branch {code} does not say it is retired: {reply.text[:100]!r}")
+    for branch in listed:
+        if branch.code in oracle.added:
+            reply = await self.say(*CHECKER, f"/branch branch:{branch.code}")
+            if not reply.text.startswith(branch.name):
+                oracle.flag(now, f"/branch {branch.code}, new on the list: {reply.text[:100]!r}")
+    export = await self.say(*ORGANISERS[0], "/export what:nominations", organiser=True)
+    if export.attachment is not None:
+        oracle.check_export(export.attachment.content.decode(), now)

@@ -5,7 +5,9 @@ Supporters sign up in waves (some misspelling their branch), branches call meeti
 with enough notice, too little or too late, hold them, and report results on the day,
 days late, twice, wrongly then corrected, or before the meeting; forms go in on time,
 late, or on time but reported late. People opt out, snooze, ask for help, erase
-themselves, ask questions, vote; other branches nominate rival candidates.
+themselves, ask questions, vote; other branches nominate rival candidates. Mid-way
+through nominations an organiser replaces the branch list: branches with counted (and
+rival) nominations leave it, new ones join, and later sign-ups find the new ones.
 """
 
 from __future__ import annotations
@@ -37,7 +39,17 @@ EDGES = (
     "form_before_meeting",
     "result_to_come",
     "changed_after_verify",
+    "retired_counted",
+    "retired_unverified",
+    "retired_rival",
 )
+# The branches the replacement list adds (it drops the `retired_*` edges' branches).
+NEW_BRANCHES = (
+    PackBranch("DWP-HULL", "DWP Hull", "DWP", "Yorkshire & Humberside"),
+    PackBranch("HMRC-BRAD", "HMRC Bradford", "HMRC", "Yorkshire & Humberside"),
+    PackBranch("HO-DOVER", "Home Office Dover", "Home Office", "London & South East"),
+)
+REPLACED_AFTER = timedelta(days=21, hours=11)  # after nominations open: the list replaced
 
 
 @dataclass(order=True)
@@ -78,6 +90,14 @@ class Crowd:
         self.actions: list[Action] = []
         self._seq = 0
         self.people: list[tuple[str, str, str]] = []  # platform, id, branch code
+        # The branch list is replaced at this moment, by one without the retired branches
+        # and with the new ones.
+        opened = pack.open.astimezone(pack.zone)
+        self.replaced_at = datetime.combine(opened.date(), time.min, tzinfo=pack.zone)
+        self.replaced_at += REPLACED_AFTER
+        listed = {b.name for b in pack.branches}
+        self.new_branches = tuple(b for b in NEW_BRANCHES if b.name not in listed)
+        self.retired: list[str] = []
         self._plan(supporters)
         self.actions.sort()
 
@@ -128,6 +148,9 @@ class Crowd:
             at = centre + timedelta(hours=rng.gauss(0, 72))
             if rng.random() > 0.1:  # most in the day, a few at night
                 at = self.moment(self.day(at), 7, 23)
+            share = len(self.new_branches) / (len(branches) + len(self.new_branches))
+            if at >= self.replaced_at and self.new_branches and rng.random() < share:
+                branch = rng.choice(self.new_branches)  # on the new list only
             self.people.append((platform, who[1], branch.code))
             self.sign_up(who, branch, at)
             joined.setdefault(branch.code, []).append((who, at))
@@ -138,9 +161,22 @@ class Crowd:
         for branch, edge in zip(edges, EDGES, strict=False):
             champion = min(joined[branch.code], key=lambda j: j[1])[0]
             getattr(self, f"edge_{edge}")(champion, branch.code)
-        for branch in branches:
+        for branch in [*branches, *self.new_branches]:
             if branch.code in joined and branch not in edges:
                 self.story(branch, sorted(joined[branch.code], key=lambda j: j[1]))
+        self.replace_list()
+
+    def replace_list(self) -> None:
+        """An organiser replaces the branch list: the retired edges' branches leave it."""
+        listed = [b for b in self.pack.branches if b.code not in self.retired]
+        self.add(
+            self.replaced_at,
+            ORGANISERS[0],
+            "import-branches --replace",
+            "branches",
+            data={"branches": [*listed, *self.new_branches], "retired": list(self.retired)},
+            organiser=True,
+        )
 
     # --- the rules' edges: one branch each, whatever the seed ---------------------------
 
@@ -218,6 +254,35 @@ class Crowd:
         self.result(who, code, "other", meeting, self.at(meeting + timedelta(days=3), 10))
         self.result(who, code, "nominated", meeting, self.at(meeting + timedelta(days=4), 10))
         self.verify(code, self.at(meeting + timedelta(days=5), 10))
+
+    def _counted_then_retired(
+        self, who: tuple[str, str], code: str, after: int, verified: bool
+    ) -> None:
+        opened = self.day(self.pack.open)
+        meeting = opened + timedelta(days=after)
+        notice = meeting - timedelta(days=16)
+        self.called(who, code, meeting, notice, self.at(opened, 10, 30 + after))
+        self.result(who, code, "nominated", meeting, self.at(meeting, 19, 45))
+        self.form(who, code, self.at(meeting + timedelta(days=1), 10, 5))
+        check = meeting + timedelta(days=2) if verified else self.day(self.replaced_at)
+        self.verify(code, self.at(check + timedelta(days=0 if verified else 1), 10, 10))
+        self.retired.append(code)
+
+    def edge_retired_counted(self, who: tuple[str, str], code: str) -> None:
+        """A counted, verified nomination from a branch the replaced list drops."""
+        self._counted_then_retired(who, code, 10, verified=True)
+
+    def edge_retired_unverified(self, who: tuple[str, str], code: str) -> None:
+        """A counted nomination, verified only once its branch has left the list."""
+        self._counted_then_retired(who, code, 12, verified=False)
+
+    def edge_retired_rival(self, who: tuple[str, str], code: str) -> None:
+        """A branch that nominated a rival, then dropped from the list."""
+        opened = self.day(self.pack.open)
+        meeting = opened + timedelta(days=9)
+        self.called(who, code, meeting, meeting - timedelta(days=15), self.at(opened, 10, 50))
+        self.result(who, code, "other", meeting, self.at(meeting, 19, 55))
+        self.retired.append(code)
 
     def sign_up(self, who: tuple[str, str], branch: PackBranch, at: datetime) -> None:
         name = typo(branch.name, self.rng) if self.rng.random() < 0.25 else branch.name

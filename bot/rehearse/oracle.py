@@ -19,7 +19,7 @@ from itertools import takewhile
 
 from bot.campaign.domain import Reason
 from bot.rehearse.platforms import Sent
-from bot.rehearse.rules import PackRule, PackRules
+from bot.rehearse.rules import PackBranch, PackRule, PackRules
 
 NOMINATED = "nominated"
 
@@ -83,6 +83,8 @@ class Oracle:
     expected_until: datetime | None = None  # expectations worked out up to here
     _cadences: dict[tuple[str, date], list[datetime]] = field(default_factory=dict)
     joined: list[PersonModel] = field(default_factory=list)  # in the order they signed up
+    retired: set[str] = field(default_factory=set)  # off the branch list since it was replaced
+    added: set[str] = field(default_factory=set)  # on the replacing list, not the pack's
     _settled: int = 0  # the log before this is of days already settled
 
     def __post_init__(self) -> None:
@@ -176,6 +178,24 @@ class Oracle:
             who.branch = self.names[found.group(1)]
             who.volunteer = True
             who.erased = False
+
+    def check_sign_up(self, reply: str, now: datetime) -> None:
+        """A sign-up for a branch retired from the list is refused."""
+        found = re.search(r"signed up for (.+?)(?: \(moved from .*?\))?\. ", reply)
+        code = self.names.get(found.group(1), "") if found else ""
+        if code in self.retired and "You're signed up for" in reply:
+            self.flag(now, f"a sign-up for {code}, retired from the branch list, accepted")
+
+    def replaced(self, listed: list[PackBranch], retired: set[str]) -> None:
+        """The branch list replaced: the branches not on it are retired, and keep their
+        records and nominations; new ones are added."""
+        for branch in listed:
+            if branch.code not in self.branches:
+                self.branches[branch.code] = BranchModel()
+                self.added.add(branch.code)
+            self.names[branch.name] = branch.code
+        self.retired |= retired
+        self.changed |= retired
 
     def meeting(self, code: str, on: date, notice: date | None) -> None:
         b = self.branches[code]
@@ -287,6 +307,8 @@ class Oracle:
                     now, f"export: {code} outcome {row['outcome']!r}, recorded {b and b.outcome!r}"
                 )
                 continue
+            if row.get("retired", "no") != ("yes" if code in self.retired else "no"):
+                self.flag(now, f"export: {code} retired={row.get('retired')!r}")
             if b.outcome != NOMINATED:
                 continue
             mine = self.reasons(code, now)
@@ -385,17 +407,56 @@ class Oracle:
         everyone = [w for w in self.people.values() if w.volunteer and w.branch is not None]
         lately = since - timedelta(days=1)
         recent = list(takewhile(lambda w: (w.signed_up_at or lately) >= lately, self.joined[::-1]))
+        groups: dict[str, dict[object, list[tuple[int, PersonModel]]]] = {}
         for rule in rules:
-            for who in recent if rule.signup_minutes is not None else everyone:
-                key = (who.platform, who.id)
-                if not who.volunteer or who.erased or who.opted_out or who.branch is None:
+            # People whose messages from the rule fall at the same moments (the same day
+            # joined, the same meeting) are looked at only if those moments are due now.
+            kind = self._timing(rule)
+            if kind not in groups:
+                groups[kind] = self._grouped(kind, recent if kind == "signup" else everyone)
+            found: list[tuple[int, Expected]] = []
+            for members in groups[kind].values():
+                raws = self._raw(rule, members[0][1])  # in order; quiet hours put off by
+                first = bisect.bisect_right(raws, since - timedelta(days=1))  # under a day
+                due = raws[first : bisect.bisect_right(raws, now)]
+                if not due:
                     continue
-                raws = self._raw(rule, who)  # in order; quiet hours put off by under a day
-                first = bisect.bisect_right(raws, since - timedelta(days=1))
-                for raw in raws[first : bisect.bisect_right(raws, now)]:
-                    moment = self.allowed(raw)
-                    if since < moment <= now and self._wanted(rule, who, raw, moment):
-                        self.expected.append(Expected(rule, key, moment))
+                for place, who in members:
+                    if not who.volunteer or who.erased or who.opted_out or who.branch is None:
+                        continue
+                    key = (who.platform, who.id)
+                    for raw in due:
+                        moment = self.allowed(raw)
+                        if since < moment <= now and self._wanted(rule, who, raw, moment):
+                            found.append((place, Expected(rule, key, moment)))
+            found.sort(key=lambda item: item[0])  # in the order people joined the oracle
+            self.expected.extend(e for _, e in found)
+
+    @staticmethod
+    def _timing(rule: PackRule) -> str:
+        """What of a person a rule's moments depend on (see `_raw`)."""
+        if rule.at is not None:
+            return "nothing"
+        if rule.cadence:
+            return "joined"
+        if rule.signup_minutes is not None:
+            return "signup"
+        return "meeting" if rule.meeting is not None else "nothing"
+
+    def _grouped(
+        self, kind: str, people: list[PersonModel]
+    ) -> dict[object, list[tuple[int, PersonModel]]]:
+        groups: dict[object, list[tuple[int, PersonModel]]] = {}
+        for place, who in enumerate(people):
+            key: object = None
+            if kind == "joined":
+                key = self.today(who.signed_up_at) if who.signed_up_at is not None else None
+            elif kind == "signup":
+                key = who.signed_up_at
+            elif kind == "meeting":
+                key = self.branches[who.branch].meeting if who.branch else None
+            groups.setdefault(key, []).append((place, who))
+        return groups
 
     def _may_fall(self, rule: PackRule, since: datetime, now: datetime) -> bool:
         """Whether a rule sent at a set time of day can fall due in (since, now] at all."""

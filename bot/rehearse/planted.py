@@ -13,6 +13,8 @@ verified) at once, not held.
 `two-a-day`: a volunteer can get more than the pack's daily limit of messages.
 `personal-doubles`: every personal message goes twice, under a second key.
 `threshold-shown`: /progress states a threshold of 20.
+`replace-loses-nominations`: replacing the branch list deletes the nominations of the
+branches it retires.
 """
 
 from __future__ import annotations
@@ -70,7 +72,30 @@ def _doubled(original: Callable[..., list[Any]]) -> Callable[..., list[Any]]:
     return plan
 
 
+def _losing_import(original: Callable[..., Any]) -> Callable[..., Any]:
+    async def import_list(self: Any, branches: Any, replace: bool, at: datetime) -> Any:
+        from sqlalchemy import delete
+
+        from bot.store import schema
+
+        done = await original(self, branches, replace, at)
+        if replace:
+            kept = [b.code for b in branches]
+            nominations = schema.nominations
+
+            async def lose(conn: Any) -> None:
+                await conn.execute(
+                    delete(nominations).where(nominations.c.branch_code.not_in(kept))
+                )
+
+            await self.core.write(lose)
+        return done
+
+    return import_list
+
+
 def _patches(bug: str) -> list[Any]:
+    from bot.store.branches import Branches
     from schedules.deliver import Deliverer
     from schedules.planner import Planner
 
@@ -105,6 +130,9 @@ def _patches(bug: str) -> list[Any]:
                 Campaign, "threshold", new_callable=mock.PropertyMock, return_value=20
             )
         ],
+        "replace-loses-nominations": [
+            mock.patch.object(Branches, "import_list", _losing_import(Branches.import_list))
+        ],
     }
     if bug not in found:
         raise ValueError(f"no such planted bug: {bug!r} (known: {', '.join(PLANTS)})")
@@ -121,6 +149,7 @@ PLANTS = (
     "two-a-day",
     "personal-doubles",
     "threshold-shown",
+    "replace-loses-nominations",
 )
 
 

@@ -19,6 +19,11 @@ seconds, not minutes, per campaign, and loses nothing, because
   noon and every hour with crowd activity are checked, with or without a sweep.
 
 What is checked when:
+- the branch list replaced mid-campaign (as an organiser does, with `import-branches
+  --replace`, the bot then restarting on it): /progress the same before and after, and
+  right by the rules; /branch for each retired branch (shown as retired, and whether it
+  counts, as before) and each new one; sign-ups and meetings for retired branches refused;
+  the export marks the retired branches;
 - every message sent: night, doubled, opted out, snoozed, erased, not a volunteer,
   branch done, wrong branch state, meeting reminders after the close, votes reminders
   after voting; every reply to the crowd (no errors; advice and sign-up promises fit
@@ -52,7 +57,7 @@ from datetime import date, datetime, time, timedelta
 from bot.app import campaign_dir
 from bot.campaign.domain import User
 from bot.campaign.loading import load_campaign
-from bot.rehearse.checks import check_hour
+from bot.rehearse.checks import check_hour, replace_branches
 from bot.rehearse.crowd import CHANNELS, ORGANISERS, Action, Crowd
 from bot.rehearse.oracle import Oracle
 from bot.rehearse.platforms import Killed, Platform, Sent
@@ -180,6 +185,9 @@ class Rehearsal:
     async def act(self, action: Action) -> None:
         self.clock.set(action.at)
         oracle, now = self.oracle, action.at
+        if action.kind == "branches":
+            await replace_branches(self, action)
+            return
         who = oracle.person(action.platform, action.user)
         if who.erased and action.kind != "volunteer":
             return
@@ -189,6 +197,7 @@ class Rehearsal:
         text, ok = reply.text, not reply.is_error
         kind, code, data = action.kind, action.branch, action.data
         if kind == "volunteer":
+            oracle.check_sign_up(text, now)
             oracle.signed_up(who, text, now)
             oracle.advice("volunteer", text, now)
         elif kind in ("help", "ask"):
@@ -198,6 +207,8 @@ class Rehearsal:
         elif not ok:
             return
         elif kind == "meeting" and text.startswith("Thanks! Recorded"):
+            if code in oracle.retired:
+                oracle.flag(now, f"/meeting for {code}, retired from the branch list, recorded")
             oracle.meeting(code, data["date"], data["notice"])  # type: ignore[arg-type]
         elif kind == "nominate" and text.startswith("Thanks! Recorded"):
             oracle.nominated(code, str(data["outcome"]), data["date"])  # type: ignore[arg-type]

@@ -77,13 +77,19 @@ class DeliveryLog(Aggregate):
         async def read(conn: AsyncConnection) -> tuple[list[PlanVolunteer], list[BroadcastChannel]]:
             volunteers = [  # _PLAN's columns are in PlanVolunteer's order
                 PlanVolunteer(
-                    *r[:7],
+                    r[0],
+                    r[1],
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    r[6],
                     bool(r[7]),
                     r[8],
-                    r[9] is not None,
+                    bool(r[9]),
                     r[10],
-                    r[11] is not None,
-                    r[12] is not None,
+                    bool(r[11]),
+                    bool(r[12]),
                 )
                 for r in await conn.execute(_PLAN)
             ]
@@ -261,10 +267,11 @@ _PLAN = (
         t.volunteers.c.signed_up_at,
         t.volunteers.c.opted_out,
         t.volunteers.c.snoozed_until,
-        t.volunteers.c.undeliverable_at,
+        # Only whether these are set: read as flags, not converted to values at every sweep.
+        t.volunteers.c.undeliverable_at.is_not(None),
         t.meetings.c.meeting_date,
-        t.nominations.c.outcome,
-        t.ballot_actions.c.voted_at,
+        t.nominations.c.outcome.is_not(None),
+        t.ballot_actions.c.voted_at.is_not(None),
     )
     .select_from(VOLUNTEER_FROM)
     .outerjoin(LATEST_MEETING, LATEST_MEETING.c.branch_code == t.volunteers.c.branch_code)
