@@ -19,7 +19,7 @@ from bot.campaign.records import DigestFacts
 from bot.runtime.messages import Attachment, Button, Reply
 from bot.store import Store
 from bot.views.pipeline import counting
-from schedules.planner import Planned
+from schedules.plans import Planned
 from schedules.progress_posts import TITLE, progress_lines
 
 SNOOZE_DAYS = 2

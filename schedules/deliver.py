@@ -34,7 +34,8 @@ from bot.runtime.retention import purge_if_due
 from bot.runtime.services import Services, Upcoming
 from bot.store.deliveries import DeliveryLog, Owner
 from schedules.compose import Composer, Facts
-from schedules.planner import Planned, Planner, QuietHours
+from schedules.planner import Planner
+from schedules.plans import Planned, QuietHours
 from schedules.snapshot import plan_state
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,8 @@ from bot.views.pipeline import (
     describe_waiting,
     tally_line,
 )
-from schedules.planner import Planner, QuietHours
+from schedules.planner import Planner
+from schedules.plans import QuietHours
 
 TITLE = "Nomination progress"
 

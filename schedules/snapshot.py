@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.store import Store
-from schedules.planner import ChannelState, OrganiserState, PlanState
+from schedules.plans import ChannelState, OrganiserState, PlanState
 
 
 async def plan_state(store: Store, organisers: Iterable[str]) -> PlanState:

@@ -30,7 +30,7 @@ from bot.runtime.messages import Reply
 from bot.runtime.services import Services
 from bot.runtime.settings import Settings
 from schedules.deliver import Deliverer
-from schedules.planner import Planned
+from schedules.plans import Planned
 from tests import reminder_state as states
 from tests.conftest import CAMPAIGN, LONDON, Screen, mobilise_command
 from tests.store_rows import table_rows

@@ -19,7 +19,7 @@ from bot.runtime.leader import Lease, LeaseHeld, holding
 from bot.runtime.settings import Settings
 from schedules.deliver import SweepReport
 from schedules.jobs import reminders, renewal_interval
-from schedules.planner import PlanState
+from schedules.plans import PlanState
 from schedules.progress_posts import progress_posts
 from schedules.snapshot import plan_state
 

@@ -8,10 +8,11 @@ from typing import Protocol
 
 from bot.app import import_branch_list
 from bot.campaign.packfiles import parse_branch_csv
-from bot.rehearse.crowd import ORGANISERS, Action, Crowd
+from bot.rehearse.crowd import Crowd
 from bot.rehearse.oracle import Oracle
 from bot.rehearse.process import Bot
 from bot.rehearse.rules import PackBranch, PackRules
+from bot.rehearse.stories import ORGANISERS, Action
 from bot.runtime.clock import Clock
 from bot.runtime.messages import Reply
 

@@ -58,11 +58,12 @@ from bot.app import campaign_dir
 from bot.campaign.domain import User
 from bot.campaign.loading import load_campaign
 from bot.rehearse.checks import check_hour, replace_branches
-from bot.rehearse.crowd import CHANNELS, ORGANISERS, Action, Crowd
+from bot.rehearse.crowd import CHANNELS, Crowd
 from bot.rehearse.oracle import Oracle
 from bot.rehearse.platforms import Killed, Platform, Sent
 from bot.rehearse.process import Bot, Faults
 from bot.rehearse.rules import read_pack
+from bot.rehearse.stories import ORGANISERS, Action
 from bot.runtime.clock import Clock
 from bot.runtime.messages import Channel, Reply
 from bot.runtime.settings import Settings

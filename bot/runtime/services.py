@@ -52,7 +52,7 @@ class PlannedRule(Protocol):
 
 
 class Upcoming(Protocol):
-    """One reminder planned for one recipient (`schedules.planner.Planned`)."""
+    """One reminder planned for one recipient (`schedules.plans.Planned`)."""
 
     @property
     def at(self) -> datetime: ...

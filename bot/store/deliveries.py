@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.campaign.domain import User
 from bot.campaign.records import BroadcastChannel, Delivery, DeliveryClaim, PlanVolunteer
 from bot.store import schema as t
-from bot.store.base import LATEST_MEETING, Aggregate, person_id, upsert
-from bot.store.people import VOLUNTEER_FROM
+from bot.store.base import Aggregate, person_id, upsert
+from bot.store.plan import PLAN_ROWS
 
 UNFINISHED = ("pending", "sending")
 
@@ -75,7 +75,7 @@ class DeliveryLog(Aggregate):
         volunteers it is read at every sweep)."""
 
         async def read(conn: AsyncConnection) -> tuple[list[PlanVolunteer], list[BroadcastChannel]]:
-            volunteers = [  # _PLAN's columns are in PlanVolunteer's order
+            volunteers = [  # PLAN_ROWS's columns are in PlanVolunteer's order
                 PlanVolunteer(
                     r[0],
                     r[1],
@@ -91,7 +91,7 @@ class DeliveryLog(Aggregate):
                     bool(r[11]),
                     bool(r[12]),
                 )
-                for r in await conn.execute(_PLAN)
+                for r in await conn.execute(PLAN_ROWS)
             ]
             return volunteers, await _channels(conn)
 
@@ -254,32 +254,6 @@ async def _set_state(conn: AsyncConnection, key: str, value: str) -> None:
 async def _channels(conn: AsyncConnection) -> list[BroadcastChannel]:
     rows = await conn.execute(select(t.broadcast_channels))
     return [BroadcastChannel(r.platform, r.channel_id, r.subscribed_at) for r in rows]
-
-
-_PLAN = (
-    select(
-        t.volunteers.c.person_id,
-        t.people.c.platform,
-        t.people.c.platform_user_id,
-        t.people.c.display_name,
-        t.volunteers.c.branch_code,
-        t.branches.c.name,
-        t.volunteers.c.signed_up_at,
-        t.volunteers.c.opted_out,
-        t.volunteers.c.snoozed_until,
-        # Only whether these are set: read as flags, not converted to values at every sweep.
-        t.volunteers.c.undeliverable_at.is_not(None),
-        t.meetings.c.meeting_date,
-        t.nominations.c.outcome.is_not(None),
-        t.ballot_actions.c.voted_at.is_not(None),
-    )
-    .select_from(VOLUNTEER_FROM)
-    .outerjoin(LATEST_MEETING, LATEST_MEETING.c.branch_code == t.volunteers.c.branch_code)
-    .outerjoin(t.meetings, t.meetings.c.id == LATEST_MEETING.c.id)
-    .outerjoin(t.nominations, t.nominations.c.branch_code == t.volunteers.c.branch_code)
-    .outerjoin(t.ballot_actions, t.ballot_actions.c.person_id == t.volunteers.c.person_id)
-    .order_by(t.volunteers.c.person_id)
-)
 
 
 async def _apply_sending(
