@@ -25,9 +25,10 @@ run: $(STAMP)
 
 # The fast tier: everything but the tests marked slow (the rehearsal seeds beyond a few,
 # the kill-and-restart process tests, cross-validation). The slow tier is CI's: test-all.
-# Two workers (pytest-xdist): the tests run side by side on a two-core machine.
+# Three workers (pytest-xdist) on a two-core machine: many fast tests wait on a
+# subprocess or a socket, so a third keeps both cores busy (about 4.5 minutes).
 test: check
-	$(BIN)/pytest -n 2 --dist worksteal -m "not slow"
+	$(BIN)/pytest -n 3 --dist worksteal -m "not slow"
 
 test-all: check
 	$(BIN)/pytest -n 2 --dist worksteal

@@ -23,8 +23,8 @@ from bot.rehearse.rules import read_pack
 from bot.runtime.settings import Settings
 from tests.conftest import CAMPAIGN, LONDON, mobilise_command, sqlite_url
 
-FAST_SEEDS = (1, 2)
-SLOW_SEEDS = tuple(range(3, 21))
+FAST_SEEDS = (1,)
+SLOW_SEEDS = tuple(range(2, 21))
 SEED_TIMEOUT = 600  # seconds for one whole campaign at 300 supporters on a busy machine
 
 
@@ -54,6 +54,7 @@ async def test_whole_campaign_more_seeds(tmp_path: Path, seed: int) -> None:
 
 
 @pytest.mark.timeout(SEED_TIMEOUT)
+@pytest.mark.slow  # each plant is also caught on the day its edge happens, in the fast tier
 async def test_the_oracle_catches_a_planted_bug(tmp_path: Path) -> None:
     start = datetime(2019, 9, 1, 0, 0, tzinfo=LONDON)
     end = datetime(2019, 10, 1, 0, 0, tzinfo=LONDON)
