@@ -47,8 +47,8 @@ def main() -> int:
         "swept_hours": result.get("swept_hours"),
         "commands": result["commands"],
         "messages": result["messages"],
-        "violations": len(result["violations"]),
-        "first_violations": result["violations"][:5],
+        "violation_count": len(result["violations"]),
+        "violations": result["violations"][:5],  # the first few
         "threshold_reached_on": result["threshold_reached_on"],
     }
     print(json.dumps(report))
