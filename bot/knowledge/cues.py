@@ -16,11 +16,6 @@ from bot.knowledge.words import GENERIC, POST, QUESTION_WORDS, STOPWORDS
 from bot.text import words
 
 
-def lexicon_classes(word: str) -> frozenset[str]:
-    """The word classes the English lexicon (lemminflect's tables) knows a word in."""
-    return word_classes(word)
-
-
 def word_class(word: str) -> str | None:
     """How the English lexicon knows a word: "noun", "adjective", "verb" or "adverb" (the
     first that applies, in that order), or None for a word it does not know.
@@ -29,7 +24,7 @@ def word_class(word: str) -> str | None:
     "proportional"); a verb the material never uses ("negotiated") only colours one, and
     an adverb ("anyway") says nothing about it.
     """
-    classes = lexicon_classes(word)
+    classes = word_classes(word)
     if not classes:
         return None
     if classes & {"NOUN", "PROPN"}:
@@ -74,7 +69,7 @@ def _said_as_verb(said: list[str], number: int, possessives: frozenset[str]) -> 
         return False
     before = [w for w in said[:number] if w not in _DETERMINERS]
     if before and before[-1] in _PASSIVE:
-        return lexicon_classes(word) & {"VERB", "NOUN", "ADJ"} == {"VERB"}  # "be called"
+        return word_classes(word) & {"VERB", "NOUN", "ADJ"} == {"VERB"}  # "be called"
     fits = (
         (before and before[-1] in _PREPOSITIONS and word.endswith("ing"))  # "without asking"
         or (len(before) >= 2 and before[-1] == "to" and before[-2] in _INTENDING)  # "going to"
@@ -86,7 +81,7 @@ def _said_as_verb(said: list[str], number: int, possessives: frozenset[str]) -> 
             and before[-1] not in STOPWORDS - _OTHERS
         )
     )
-    return bool(fits) and "VERB" in lexicon_classes(word)
+    return bool(fits) and "VERB" in word_classes(word)
 
 
 _HOW_TO_SUBJECTS = words("i we you my our")

@@ -99,6 +99,9 @@ class AnswerEngine:
     def _build(self, retrain: bool = True) -> None:
         c = self.campaign
         self.language = build_language(c, self._learned, lexicon=self._encoder is None)
+        self._nomination_stems = frozenset(
+            self.language.index_terms("nomination nominations nominated")
+        )
         self.units: list[Unit] = build_units(c, self._learned, self.language)
         self._lexical: LexicalRanker | None = None
         self._chooser: LearnedChooser | None = None
@@ -198,10 +201,6 @@ class AnswerEngine:
             if not stems & about & self._nomination_stems:
                 return "outcome"
         return None
-
-    @property
-    def _nomination_stems(self) -> frozenset[str]:
-        return frozenset(self.language.index_terms("nomination nominations nominated"))
 
     def _answer(self, question: str, now: datetime) -> Answer:
         reading = self.language.read(question, find_actions=self._chooser is None)
