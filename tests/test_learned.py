@@ -46,6 +46,17 @@ def test_the_model_is_used_when_installed_and_reads_meaning(engine: AnswerEngine
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
 
 
+@needs_model
+def test_the_word_table_is_read_row_by_row_as_the_file_holds_it(engine: AnswerEngine) -> None:
+    encoder = engine.encoder
+    assert encoder is not None
+    table = np.load(encoder_module.cache_dir() / f"{encoder.name}.words.npy")
+    ids = np.array([[101, 2054, 2054, 7000, 102], [101, 30000, 0, 0, 0]], dtype=np.int64)
+    assert np.array_equal(encoder._rows(ids), table[ids])  # repeated words read once
+    with pytest.raises(ValueError, match="outside the word-vector table"):
+        encoder._rows(np.array([[len(table)]], dtype=np.int64))
+
+
 @pytest.mark.parametrize(
     ("question", "source"),
     [

@@ -14,11 +14,13 @@ None and the engine answers with its lexical ranker alone.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import importlib
 import logging
 import os
 import tempfile
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,7 @@ HEADS = 12
 LAYERS = 6
 EPSILON = 1e-12
 DIMENSIONS = 384
+M_MMAP_THRESHOLD = -3  # mallopt parameter, from glibc's malloc.h
 
 Vector = npt.NDArray[np.float32]
 
@@ -73,9 +76,9 @@ def _sha256(path: Path) -> str:
 def _graph(weights: dict[str, npt.NDArray[Any]]) -> Any:
     """The BERT encoder as an ONNX model: word vectors and mask in, last hidden states out.
 
-    The word-vector table is not in the graph: looking rows up outside it lets the table
-    be read from a memory-mapped file (only the rows questions use are ever resident),
-    where a quantised Gather would expand the whole table at every call.
+    The word-vector table is not in the graph: looking rows up outside it lets the rows a
+    question uses be read from the file, where a quantised Gather would expand the whole
+    table at every call.
     """
     import onnx
     from onnx import TensorProto, helper, numpy_helper
@@ -205,6 +208,20 @@ def build(folder: Path, onnx_target: Path, words_target: Path) -> None:
         os.replace(quantised, onnx_target)
 
 
+def _return_large_buffers() -> None:
+    """On glibc, keep serving buffers over 128 KiB from mappings of their own.
+
+    glibc raises that threshold to the largest buffer freed so far, so after the model's
+    load and first questions its buffers come from the heap, which does not shrink: a few
+    MB kept for good. Elsewhere (no `mallopt`) nothing changes.
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024)
+
+
 class Encoder:
     """Turns questions into unit-length 384-number vectors."""
 
@@ -212,6 +229,7 @@ class Encoder:
         import onnxruntime
         from tokenizers import Tokenizer
 
+        _return_large_buffers()
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1  # one question at a time; keep the bot's cores free
         options.inter_op_num_threads = 1
@@ -222,12 +240,31 @@ class Encoder:
         self._session = onnxruntime.InferenceSession(
             str(onnx_path), options, providers=["CPUExecutionProvider"]
         )
-        # int8 rows, memory-mapped: only the rows of words questions use are resident.
-        self._words: npt.NDArray[np.int8] = np.load(words_path, mmap_mode="r")
+        # int8 rows, read from the file as questions use them (positioned reads): the table
+        # is never resident in the bot's memory, only in the system's file cache. A memory
+        # map would keep every page a question has touched, and its neighbours, resident.
+        table = np.load(words_path, mmap_mode="r")  # its shape and where its rows start
+        self._vocabulary, self._row_bytes = (int(n) for n in table.shape)
+        self._words_offset = int(table.offset)
+        del table
+        self._words_fd = os.open(words_path, os.O_RDONLY)
+        weakref.finalize(self, os.close, self._words_fd)
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._tokenizer.no_padding()  # the shipped file pads every text to 128 tokens
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self.name = name  # names the weights and the build: trained output is keyed by it
+
+    def _rows(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int8]:
+        """The packed table rows for `ids`, in their shape (one read per distinct word)."""
+        distinct, where = np.unique(ids, return_inverse=True)
+        size = self._row_bytes
+        rows = np.empty((len(distinct), size), dtype=np.int8)
+        for n, word in enumerate(distinct.tolist()):
+            if not 0 <= word < self._vocabulary:
+                raise ValueError(f"word {word} is outside the word-vector table")
+            data = os.pread(self._words_fd, size, self._words_offset + word * size)
+            rows[n] = np.frombuffer(data, dtype=np.int8)
+        return rows[where.reshape(ids.shape)]
 
     def encode(self, texts: Sequence[str], batch: int = 16) -> Vector:
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
@@ -240,7 +277,7 @@ class Encoder:
             for row, e in enumerate(encoded):
                 ids[row, : len(e.ids)] = e.ids
                 mask[row, : len(e.ids)] = 1
-            packed = np.asarray(self._words[ids])
+            packed = self._rows(ids)
             scale = np.ascontiguousarray(packed[..., DIMENSIONS:]).view(np.float32)
             vectors = packed[..., :DIMENSIONS].astype(np.float32) * scale
             (hidden,) = self._session.run(None, {"word_vectors": vectors, "attention_mask": mask})
