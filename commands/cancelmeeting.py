@@ -73,7 +73,7 @@ async def cancelmeeting(invocation: Invocation, services: Services) -> Reply:
     return Reply(
         text=(
             f"Cancelled: {branch.name}'s meeting on {day_name(result.meeting.meeting_date)}. "
-            "The attached cancellation takes it out of calendars: send it to everyone who had "
+            "This calendar cancellation takes it out of calendars: send it to everyone who had "
             f"the invitation. When a new date is set, report it with /meeting branch:{branch.code}."
         ),
         attachment=invitation_attachment(result.meeting, branch, services),

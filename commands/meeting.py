@@ -82,13 +82,13 @@ async def meeting(invocation: Invocation, services: Services) -> Reply:
     to_come = meeting_date >= today
     if to_come and result.previous is None:
         lines.append(
-            "The calendar invitation is attached: add it to your calendar, and send it to "
+            "Here is the calendar invitation: add it to your calendar, and send it to "
             "members with the notice."
         )
     elif to_come:
         lines.append(
-            "The attached invitation updates the earlier one in calendars: send it to "
-            "everyone who had the first."
+            "This invitation updates the earlier one in calendars: send it to everyone "
+            "who had the first."
         )
     lines.append(
         f"After the meeting, report the result with /nominate branch:{branch.code} "

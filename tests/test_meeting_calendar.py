@@ -212,7 +212,7 @@ async def test_a_reschedule_keeps_the_uid_and_raises_the_sequence(
     second = await say(alice, "/meeting branch:DWP-LEEDS date:1 Oct time:1pm")
     assert "This replaces the earlier report of a meeting on Thu 10 Oct at 12:30pm." in second
     assert "Warning: members need 14 days' notice." in second
-    assert "The attached invitation updates the earlier one" in second
+    assert "This invitation updates the earlier one in calendars" in second
     clock.advance(timedelta(hours=2))
     third = await say(alice, '/meeting branch:DWP-LEEDS date:11 Oct place:"Room 4"')
 
