@@ -24,7 +24,7 @@ from commands.spec import Option, OptionType, command
     Option("branch", "The branch (name or code)", OptionType.BRANCH, required=True),
     Option("date", "Date of the meeting, e.g. 30 Sep", OptionType.DATE, required=True),
     Option("notice", "Date notice went to members, if you know it", OptionType.DATE),
-    Option("time", "When it starts, e.g. 12:30 or 6pm", max_length=20),
+    Option("time", "When it starts, e.g. 12:30 or 6pm", max_length=20, shape="time"),
     Option("place", "Where it is held", max_length=120),
     form=True,
 )
