@@ -252,6 +252,11 @@ async def test_a_reschedule_keeps_the_uid_and_raises_the_sequence(
     assert await services.store.meetings.current("DWP-LEEDS") is None
     assert (await services.store.reports.meetings()) == []
     assert "no meeting on record" in await say(alice, "/notice branch:DWP-LEEDS")
+    history = await say(alice, "/branch branch:DWP-LEEDS")
+    assert ": meeting on Friday 11 October 2019 cancelled\n" in history
+    assert "DWP Leeds (DWP, Yorkshire & Humberside): no volunteer." in history  # no meeting
+    mine = await say(alice, "/mydata")
+    assert "You cancelled DWP-LEEDS's meeting on Friday 11 October 2019" in mine
 
     # A meeting called after the cancellation is a new calendar entry.
     again = await say(alice, "/meeting branch:DWP-LEEDS date:14 Oct")
