@@ -48,12 +48,14 @@ async def say(console: Console, line: str) -> str:
 
 def strictly(content: bytes) -> list[bytes]:
     """The calendar's content lines, unfolded, after checking RFC 5545's line rules: every
-    line ends in CRLF, none is longer than 75 octets, and no CR or LF stands alone."""
+    line ends in CRLF, none is longer than 75 octets, no CR or LF stands alone, and no
+    fold splits a UTF-8 character."""
     assert content.endswith(b"\r\n")
     lines = content.split(b"\r\n")[:-1]
     for line in lines:
         assert len(line) <= 75, line
         assert b"\r" not in line and b"\n" not in line, line
+        line.decode("utf-8")  # a fold never splits a character's octets
     content_lines: list[bytes] = []
     for line in lines:
         if line.startswith((b" ", b"\t")):
@@ -121,6 +123,19 @@ async def test_meeting_takes_time_and_place_and_writes_the_invitation(
     stored = await services.store.meetings.current("DWP-LEEDS")
     assert stored is not None and event["UID"] == stored.uid and stored.uid
     assert (stored.meeting_time, stored.place) == (time(18, 0), "Quarry House, room 2")
+
+
+async def test_long_lines_fold_at_75_octets_not_characters(alice: Console) -> None:
+    """A place in Welsh, with letters of two and three octets, in a line far past 75."""
+    place = "Tŷ'r Undeb, Heol y Frenhines, Caerdydd — ystafell gyfarfod 2 (llawr cyntaf, ger y lifft)"
+    reply = await say(alice, f'/meeting branch:DWP-LEEDS date:11 Oct place:"{place}"')
+    path, _, event = invitation_in(reply)
+    assert str(event["LOCATION"]) == place
+    content = path.read_bytes()
+    folded = [line for line in content.split(b"\r\n") if line.startswith(b" ")]
+    assert len(folded) >= 2
+    location = next(line for line in strictly(content) if line.startswith(b"LOCATION:"))
+    assert location.decode("utf-8") == "LOCATION:" + place.replace(",", "\\,")
 
 
 async def test_defaults_come_from_the_pack_and_the_notice_is_plain_text(
