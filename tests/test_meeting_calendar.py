@@ -7,6 +7,7 @@ Every invitation is parsed with icalendar and also read strictly, line by line."
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
@@ -17,6 +18,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import text
 
 from bot.adapters.console import Console
+from bot.campaign.domain import User
 from bot.runtime.clock import Clock
 from bot.runtime.services import Services
 from bot.store import Store
@@ -376,3 +378,31 @@ async def test_the_migration_numbers_the_meetings_already_reported(database_url:
         assert not any(m.cancelled for m in (*a, *b))
     finally:
         await store.close()
+
+
+async def test_changes_from_two_processes_are_numbered_once_each(database_url: str) -> None:
+    """Two bot processes on one store change the same meeting at once: every change gets
+    its own SEQUENCE, all under the one UID."""
+    first = await Store.open(database_url)
+    second = await Store.open(database_url)
+    try:
+        async with first.engine.begin() as conn:
+            await conn.execute(
+                text("INSERT INTO branches (code, name, updated_at) VALUES ('A', 'A', :at)"),
+                {"at": SEPT_20.astimezone(UTC).replace(tzinfo=None)},
+            )
+        people = [User("console", f"user{n}", f"User {n}") for n in range(8)]
+        await asyncio.gather(
+            *(
+                (first if n % 2 else second).meetings.record(
+                    person, "A", date(2019, 10, 1 + n), None, SEPT_20, time(12, 30), f"Room {n}"
+                )
+                for n, person in enumerate(people)
+            )
+        )
+        reports = await first.meetings.of_branch("A")
+        assert sorted(m.sequence for m in reports) == list(range(8))
+        assert len({m.uid for m in reports}) == 1
+    finally:
+        await first.close()
+        await second.close()
