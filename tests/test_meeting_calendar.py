@@ -8,6 +8,8 @@ Every invitation is parsed with icalendar and also read strictly, line by line."
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import os
 import re
 import subprocess
@@ -406,3 +408,17 @@ async def test_changes_from_two_processes_are_numbered_once_each(database_url: s
     finally:
         await first.close()
         await second.close()
+
+
+async def test_the_csv_of_meetings_has_the_time_and_place(
+    alice: Console, organiser: Console
+) -> None:
+    await say(alice, '/meeting branch:DWP-LEEDS date:10 Oct time:1pm place:"=HYPERLINK(1)"')
+    reply = await organiser.reply_to("/export what:meetings")
+    assert reply is not None and reply.attachment is not None
+    (row,) = csv.DictReader(io.StringIO(reply.attachment.content.decode()))
+    assert (row["meeting_date"], row["time"], row["place"]) == (
+        "2019-10-10",
+        "13:00",
+        "'=HYPERLINK(1)",  # a place is never run as a spreadsheet formula
+    )
