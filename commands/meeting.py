@@ -49,6 +49,11 @@ async def meeting(invocation: Invocation, services: Services) -> Reply:
         start = parse_clock(given) if given is not None else None
     except UserError as error:
         raise UserError(f"time: {error} Nothing has been saved.") from None
+    if notice is None:
+        # A new time or place on the same day: the notice already given still stands.
+        current = await services.store.meetings.current(branch.code)
+        if current is not None and current.meeting_date == meeting_date:
+            notice = current.notice_date
     today = invocation.now.astimezone(campaign.zone).date()
     warnings = meeting_warnings(campaign, meeting_date, notice, today)
     pack = campaign.meeting

@@ -12,7 +12,7 @@ import io
 import os
 import re
 import subprocess
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from icalendar import Calendar, Event
@@ -228,24 +228,33 @@ async def test_a_reschedule_keeps_the_uid_and_raises_the_sequence(
     assert "Warning: members need 14 days' notice." in second
     assert "This invitation updates the earlier one in calendars" in second
     clock.advance(timedelta(hours=2))
-    third = await say(alice, '/meeting branch:DWP-LEEDS date:11 Oct place:"Room 4"')
+    third = await say(alice, '/meeting branch:DWP-LEEDS date:11 Oct place:"Room 4" notice:26 Sep')
+    assert "Warning" not in third
+    clock.advance(timedelta(hours=1))
+    # A new place on the same day: the notice reported for it still stands, unwarned.
+    fourth = await say(alice, '/meeting branch:DWP-LEEDS date:11 Oct place:"Room 5"')
+    assert "Warning" not in fourth
+    stored = await services.store.meetings.current("DWP-LEEDS")
+    assert stored is not None and stored.notice_date == date(2019, 9, 26)
 
-    events = [invitation_in(reply) for reply in (first, second, third)]
+    events = [invitation_in(reply) for reply in (first, second, third, fourth)]
     uids = {str(event["UID"]) for _, _, event in events}
     assert len(uids) == 1
-    assert [event["SEQUENCE"] for _, _, event in events] == [0, 1, 2]
+    assert [event["SEQUENCE"] for _, _, event in events] == [0, 1, 2, 3]
     assert [p.name for p, _, _ in events] == [
         "meeting-DWP-LEEDS.ics",
         "meeting-DWP-LEEDS-update-1.ics",
         "meeting-DWP-LEEDS-update-2.ics",
+        "meeting-DWP-LEEDS-update-3.ics",
     ]
     stamps = [event["DTSTAMP"].dt for _, _, event in events]
-    assert stamps == sorted(stamps) and len(set(stamps)) == 3
+    assert stamps == sorted(stamps) and len(set(stamps)) == 4
     # What was not given again stays as it was: the place, then the time.
     assert [(local(e, "DTSTART"), str(e["LOCATION"])) for _, _, e in events] == [
         (datetime(2019, 10, 10, 12, 30, tzinfo=LONDON), "Canteen"),
         (datetime(2019, 10, 1, 13, 0, tzinfo=LONDON), "Canteen"),
         (datetime(2019, 10, 11, 13, 0, tzinfo=LONDON), "Room 4"),
+        (datetime(2019, 10, 11, 13, 0, tzinfo=LONDON), "Room 5"),
     ]
     assert all(c["METHOD"] == "REQUEST" for _, c, _ in events)
 
@@ -260,7 +269,7 @@ async def test_a_reschedule_keeps_the_uid_and_raises_the_sequence(
     path, calendar, event = invitation_in(cancelled)
     assert path.name == "meeting-DWP-LEEDS-cancelled.ics"
     assert calendar["METHOD"] == "CANCEL"
-    assert str(event["UID"]) in uids and event["SEQUENCE"] == 3
+    assert str(event["UID"]) in uids and event["SEQUENCE"] == 4
     assert event["STATUS"] == "CANCELLED"
     assert local(event, "DTSTART") == datetime(2019, 10, 11, 13, 0, tzinfo=LONDON)
     assert await services.store.meetings.current("DWP-LEEDS") is None
