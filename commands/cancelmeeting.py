@@ -1,8 +1,8 @@
 """/cancelmeeting: call off a branch's meeting; the reply carries the calendar
 cancellation (the invitation's UID, the next sequence, METHOD:CANCEL).
 
-Whoever reported the meeting (or changed it) can cancel it, and so can organisers. A
-meeting whose day has passed is not cancelled: its result is reported with /nominate."""
+Whoever reported the meeting (or changed it) can cancel it, and so can organisers (in
+the audit log). A meeting whose day has passed is not cancelled: its result is reported with /nominate."""
 
 from __future__ import annotations
 
@@ -70,6 +70,10 @@ async def cancelmeeting(invocation: Invocation, services: Services) -> Reply:
     result = await meetings.cancel(invocation.user, branch.code, invocation.now)
     if result is None:  # cancelled by someone else in the meantime
         return Reply.error(f"{branch.name} has no meeting on record to cancel.")
+    if invocation.is_organiser:  # an organiser's say over a branch's meeting is logged
+        await services.store.audit.record(
+            invocation.user, "cancelmeeting", f"branch:{branch.code}", invocation.now
+        )
     return Reply(
         text=(
             f"Cancelled: {branch.name}'s meeting on {day_name(result.meeting.meeting_date)}. "

@@ -315,6 +315,9 @@ async def test_who_may_cancel(
     done = await say(organiser, "/cancelmeeting branch:HMRC-BOOT confirm:yes")
     _, calendar, event = invitation_in(done)
     assert calendar["METHOD"] == "CANCEL" and event["SEQUENCE"] == 1
+    logged = await say(organiser, "/audit")
+    assert "cancelmeeting branch:HMRC-BOOT" in logged
+    assert "DWP-LEEDS" not in logged  # Bob's own cancellation is his to make
 
 
 async def test_a_held_meeting_is_not_cancelled_and_gets_no_invitation(
