@@ -18,6 +18,8 @@ MODULES = (
     "ask",
     "volunteer",
     "meeting",
+    "notice",
+    "cancelmeeting",
     "nominate",
     "ballot",
     "voted",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.campaign.dates import day_name
 from bot.campaign.domain import Outcome
 from bot.runtime.messages import Invocation, Reply
 from bot.runtime.services import Services
@@ -43,14 +44,12 @@ async def branch(invocation: Invocation, services: Services) -> Reply:
             f" by {meeting.reported_by}" if invocation.is_organiser and meeting.reported_by else ""
         )
         when = meeting.reported_at.astimezone(zone)
-        events.append(
-            (
-                when,
-                f"{when:%a} {when.day} {when:%b}: "
-                f"{meeting_line(meeting.meeting_date, meeting.notice_date)}"
-                f" (reported{who})",
-            )
+        what = (
+            f"meeting on {day_name(meeting.meeting_date)} cancelled{who}"
+            if meeting.cancelled
+            else f"{meeting_line(meeting.meeting_date, meeting.notice_date)} (reported{who})"
         )
+        events.append((when, f"{when:%a} {when.day} {when:%b}: {what}"))
     for event in await store.nominations.history(chosen.code):
         events.append((event.at, history_line(event, zone, invocation.is_organiser)))
     if events:

@@ -39,8 +39,9 @@ async def mydata(invocation: Invocation, services: Services) -> Reply:
         if volunteer.undeliverable_at:
             lines.append("I could not message you, so reminders have stopped.")
     for meeting in held.meetings:
+        did = "cancelled" if meeting.cancelled else "reported"
         lines.append(
-            f"You reported {meeting.branch_code}'s meeting on "
+            f"You {did} {meeting.branch_code}'s meeting on "
             f"{day_name(meeting.meeting_date)} ({when(meeting.reported_at)})."
         )
     for report in held.reports:

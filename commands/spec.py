@@ -43,6 +43,8 @@ class Option:
     max_length: int = 200
     min_value: int | None = None
     max_value: int | None = None
+    # How usage shows the value, where its type alone does not say it ("time").
+    shape: str = ""
 
     @property
     def is_free_text(self) -> bool:
@@ -54,7 +56,7 @@ class Option:
         elif self.type is OptionType.BOOLEAN:
             shape = "true|false"
         else:
-            shape = self.type.value
+            shape = self.shape or self.type.value
         text = f"{self.name}:<{shape}>"
         return text if self.required else f"[{text}]"
 

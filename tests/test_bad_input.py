@@ -53,7 +53,25 @@ CASES = [
     (
         "/meeting branch:DWP-LEEDS",
         "/meeting needs date: (Date of the meeting, e.g. 30 Sep). Usage: /meeting "
-        "branch:<branch> date:<date> [notice:<date>]",
+        "branch:<branch> date:<date> [notice:<date>] [time:<time>] [place:<text>]",
+    ),
+    (
+        "/meeting branch:DWP-LEEDS date:1 Oct time:25:00",
+        "time: '25:00' is not a time of day. Try 12:30, 1pm or 18:00. Nothing has been saved.",
+    ),
+    (
+        "/meeting branch:DWP-LEEDS date:1 Oct time:half twelve",
+        "time: I couldn't read 'half twelve' as a time. Try 12:30, 1pm or 18:00. Nothing has "
+        "been saved.",
+    ),
+    (
+        "/cancelmeeting branch:DWP-LEEDS confirm:yes",
+        "Only whoever reported DWP Leeds's meeting, or an organiser, can cancel it. Nothing "
+        "has changed.",
+    ),
+    (
+        "/cancelmeeting branch:HMRC-BOOT confirm:yes",
+        "HMRC Bootle has no meeting on record to cancel.",
     ),
     (
         "/nominate outcome:nominated",
@@ -84,7 +102,7 @@ CASES = [
     (
         "/meeting DWP-LEEDS 30 Sep",
         "I didn't understand 'DWP-LEEDS 30 Sep'. Name each option, like this: /meeting "
-        "branch:<branch> date:<date> [notice:<date>]",
+        "branch:<branch> date:<date> [notice:<date>] [time:<time>] [place:<text>]",
     ),
 ]
 

@@ -144,3 +144,26 @@ def test_branch_csv_header_and_comments() -> None:
     assert [b.code for b in branches] == ["A"] and problems == []
     _, problems = parse_branch_csv("code,title\nA,B\n")
     assert problems[0].line == 1 and "lacks name, group, region" in problems[0].message
+
+
+def test_meeting_file_is_checked(pack: Path) -> None:
+    meeting = pack / "meeting.yaml"
+    edit(meeting, "  1. {agenda}", "  1. {agneda}")
+    with pytest.raises(PackError, match=r"meeting.yaml, notice: unknown field \{agneda\}"):
+        load_campaign(pack)
+    edit(meeting, "  1. {agneda}", "  1. {agenda}")
+    # Unquoted, YAML reads 12:30 as a number of minutes: the pack says to quote it.
+    line = edit(meeting, 'time: "12:30"', "time: 12:30")
+    with pytest.raises(PackError) as error:
+        load_campaign(pack)
+    assert f"meeting.yaml, line {line} (time)" in str(error.value)
+    assert 'write the time in quotes, e.g. "12:30"' in str(error.value)
+    edit(meeting, "time: 12:30", 'time: "half past"')
+    with pytest.raises(PackError, match="I couldn't read 'half past' as a time"):
+        load_campaign(pack)
+
+
+def test_meeting_file_may_be_left_out(pack: Path) -> None:
+    (pack / "meeting.yaml").unlink()
+    meeting = load_campaign(pack).meeting
+    assert (meeting.time, meeting.place, meeting.duration_minutes) == ("12:30", "to be confirmed", 60)

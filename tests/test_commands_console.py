@@ -93,7 +93,10 @@ async def test_volunteer_declined_and_moved(alice: Console, services: Services) 
 
 async def test_meeting_records_and_warns(alice: Console, services: Services) -> None:
     text = await say(alice, '/meeting branch:"HMRC Bootle" date:"1 October" notice:17 Sep')
-    assert text.startswith("Thanks! Recorded: HMRC Bootle meeting on Tuesday 1 October 2019.")
+    assert text.startswith(
+        "Thanks! Recorded: HMRC Bootle meeting on Tuesday 1 October 2019 at 12:30pm. "
+        "Place: to be confirmed."
+    )
     assert "Warning" not in text
     meeting = await services.store.meetings.current("HMRC-BOOT")
     assert meeting is not None and str(meeting.meeting_date) == "2019-10-01"

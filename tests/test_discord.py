@@ -128,6 +128,8 @@ CASES = {
         {"branch": "DWP-LEEDS", "date": "30 Sep", "notice": "16 Sep"},
         "Recorded: DWP Leeds meeting",
     ),
+    "notice": ({"branch": "DWP-LEEDS"}, "There is no meeting on record for DWP Leeds"),
+    "cancelmeeting": ({"branch": "DWP-LEEDS"}, "DWP Leeds has no meeting on record to cancel"),
     "nominate": ({"branch": "DWP-LEEDS", "outcome": "nominated"}, "Recorded: DWP Leeds nominated"),
     "progress": ({}, "of the 15 branches needed"),
     "ballot": ({}, "The ballot opens on Thursday 7 November 2019"),

@@ -270,8 +270,15 @@ async def test_home_in_the_console_for_a_supporter(alice: Console) -> None:
     assert "DWP Leeds: meeting called." in shown
     assert "The meeting: Monday 30 September 2019." in shown
     assert "Your reminders" in shown
-    assert "Reply with a number: 1) Report the result  2) Snooze  3) Opt out" in shown
-    assert "Snoozed" in await say(alice, "2")
+    assert (
+        "Reply with a number: 1) Report the result  2) Meeting notice  3) Snooze  4) Opt out"
+        in shown
+    )
+    notice = await say(alice, "2")
+    assert notice.startswith("Notice was reported sent on Monday 16 September 2019.")
+    assert "1. Nomination for General Secretary" in notice
+    await say(alice, "/home")
+    assert "Snoozed" in await say(alice, "3")
     await say(alice, "/optout")
     assert "Your reminders are off." in await say(alice, "/home")
 

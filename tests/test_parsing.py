@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 
 from bot.campaign.branches import BranchDirectory
-from bot.campaign.dates import clock_time, parse_date
+from bot.campaign.dates import clock_time, parse_clock, parse_date
 from bot.campaign.loading import load_campaign
 from bot.dispatch.cmdline import parse_options, split_command
 from bot.errors import UserError
@@ -87,6 +87,45 @@ def test_bad_dates(text: str) -> None:
 
 def test_leap_day_without_a_year() -> None:
     assert parse_date("29 Feb", 2020) == date(2020, 2, 29)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12:30", time(12, 30)),
+        ("12.30", time(12, 30)),
+        ("18:00", time(18, 0)),
+        ("0:15", time(0, 15)),
+        ("6pm", time(18, 0)),
+        ("6.30 pm", time(18, 30)),
+        ("6:30PM", time(18, 30)),
+        ("7 p.m.", time(19, 0)),
+        ("12pm", time(12, 0)),
+        ("12am", time(0, 0)),
+        ("9am", time(9, 0)),
+        ("noon", time(12, 0)),
+        (" Midday ", time(12, 0)),
+    ],
+)
+def test_times_of_day(text: str, expected: time) -> None:
+    assert parse_clock(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("6", "is that am or pm?"),
+        ("13pm", "with am or pm the hour is 1 to 12"),
+        ("24:00", "is not a time of day"),
+        ("12:60", "is not a time of day"),
+        ("lunchtime", "I couldn't read 'lunchtime' as a time"),
+        ("", "Please give a time"),
+        ("1" * 21, "too long to be a time"),
+    ],
+)
+def test_bad_times_of_day(text: str, message: str) -> None:
+    with pytest.raises(UserError, match=message):
+        parse_clock(text)
 
 
 def test_clock_time() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,6 +16,9 @@ _WEEKDAY = re.compile(r"^(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*,?\s
 _WITH_YEAR = ("%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
 _WITHOUT_YEAR = ("%d %b", "%d %B", "%d/%m", "%b %d", "%B %d")
 MAX_DATE_TEXT = 40
+# 12:30, 12.30, 1230, 6pm, 6.30 pm, 6:30PM; noon and midday on their own.
+_CLOCK = re.compile(r"^(\d{1,2})(?:[:.h]?(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
+_NOON = frozenset({"noon", "12 noon", "midday", "12 midday"})
 
 
 def known_zone(value: str) -> str:
@@ -58,6 +61,36 @@ def parse_date(text: str, default_year: int) -> date:
     raise UserError(f"I couldn't read {raw!r} as a date. Try 30 September, 30 Sep or 2019-09-30.")
 
 
+def parse_clock(text: str) -> time:
+    """Parse a time of day: `12:30`, `12.30`, `18:00`, `6pm`, `6.30pm`, `noon`.
+
+    Raises UserError with a specific message when the text is not a time.
+    """
+    raw = text.strip()
+    example = "Try 12:30, 1pm or 18:00."
+    if not raw:
+        raise UserError(f"Please give a time. {example}")
+    if len(raw) > 20:
+        raise UserError(f"That is too long to be a time. {example}")
+    word = " ".join(raw.lower().split())
+    if word in _NOON:
+        return time(12, 0)
+    found = _CLOCK.match(word)
+    if found is None:
+        raise UserError(f"I couldn't read {raw!r} as a time. {example}")
+    hour, minute = int(found.group(1)), int(found.group(2) or 0)
+    half = (found.group(3) or "").replace(".", "")
+    if half:
+        if not 1 <= hour <= 12:
+            raise UserError(f"{raw!r}: with am or pm the hour is 1 to 12. {example}")
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    elif found.group(2) is None:
+        raise UserError(f"{raw!r}: is that am or pm? {example}")
+    if hour > 23 or minute > 59:
+        raise UserError(f"{raw!r} is not a time of day. {example}")
+    return time(hour, minute)
+
+
 def day_name(d: date) -> str:
     """`Monday 14 October 2019`."""
     return f"{d:%A} {d.day} {d:%B %Y}"
@@ -68,7 +101,7 @@ def short_day(d: date) -> str:
     return f"{d:%a} {d.day} {d:%b}"
 
 
-def clock_time(moment: datetime) -> str:
+def clock_time(moment: datetime | time) -> str:
     """`5pm`, `12 noon`, `9:30am`, `midnight`."""
     hour, minute = moment.hour, moment.minute
     if minute == 0 and hour == 12:

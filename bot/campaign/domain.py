@@ -7,7 +7,7 @@ connections, no platform. Modules import this one; it imports nothing of the bot
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 
@@ -129,6 +129,11 @@ class Meeting:
     platform: str
     reported_at: datetime
     branch_name: str = ""  # where read with its branch (the export)
+    meeting_time: time | None = None  # None: the pack's (reported before it was asked)
+    place: str | None = None
+    uid: str = ""  # the calendar entry's, the same through every change
+    sequence: int = 0  # the change's number: 0 when called, 1 at the first change ...
+    cancelled: bool = False  # this report cancels the meeting
 
 
 @dataclass(frozen=True, slots=True)

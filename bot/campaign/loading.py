@@ -11,6 +11,8 @@ from itertools import pairwise
 from pathlib import Path
 
 from bot.campaign.ballot import FILE, BallotFile, ballot_days, ballot_faq
+from bot.campaign.meeting import FILE as MEETING_FILE
+from bot.campaign.meeting import MEETING_FIELDS, MeetingFile
 from bot.campaign.models import (
     REASON_FIELDS,
     BackgroundFile,
@@ -64,6 +66,8 @@ def load_campaign(root: Path) -> Campaign:
     ballot = read_optional(BallotFile, root / "ballot.yaml")
 
     language = read_optional(LanguageFile, root / "language.yaml") or LanguageFile()
+    meeting_path = root / MEETING_FILE
+    meeting = read_optional(MeetingFile, meeting_path) or MeetingFile()
 
     campaign = Campaign(
         root=root,
@@ -79,6 +83,7 @@ def load_campaign(root: Path) -> Campaign:
         ballot=ballot,
         quiet_hours=reminders.quiet_hours,
         daily_limit=reminders.daily_limit,
+        meeting=meeting,
     )
     _check_order(campaign_path, campaign)
     _check_ballot(root, campaign)
@@ -107,6 +112,7 @@ def load_campaign(root: Path) -> Campaign:
         },
         known,
     )
+    check_templates(meeting_path, meeting.texts(), [*known, *MEETING_FIELDS])
     anchors = {*info.timetable, *DAY_ANCHORS, *ballot_days(campaign)}
     check_reminders(reminders_path, reminders, known, anchors)
     return campaign

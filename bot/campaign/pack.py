@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 from bot.campaign.ballot import BallotFile, ballot_days, ballot_fields
 from bot.campaign.dates import clock_time, day_name, plural
 from bot.campaign.domain import Branch, Problem
+from bot.campaign.meeting import MeetingFile, MeetingNotice
 from bot.campaign.models import (
     REASON_WORDS,
     BackgroundFile,
@@ -53,6 +54,7 @@ class Campaign:
     ballot: BallotFile | None = None  # ballot.yaml: how to vote, the post, a missing paper
     quiet_hours: QuietWindow = dataclass_field(default_factory=QuietWindow)  # reminders.yaml
     daily_limit: int = 1  # reminders.yaml: personal messages to one volunteer in a day
+    meeting: MeetingFile = dataclass_field(default_factory=MeetingFile)  # meeting.yaml
 
     @property
     def digest(self) -> DigestText:
@@ -192,3 +194,29 @@ class Campaign:
         if extra:
             values.update(extra)
         return template.format_map(values)
+
+    def meeting_fields(self, branch: str, on: date, at: time, place: str) -> dict[str, str]:
+        """A meeting's values for the meeting's texts (`bot.campaign.meeting`)."""
+        values = {
+            "branch": branch,
+            "date": day_name(on),
+            "time": clock_time(at),
+            "place": place,
+            "notice_by": day_name(self.notice_by(on)),
+        }
+        values["agenda"] = self.fill(self.meeting.agenda, values)
+        return values
+
+    def notice_by(self, meeting: date) -> date:
+        """The last day notice of a meeting on `meeting` can go out."""
+        return meeting - timedelta(days=self.rules.notice_days)
+
+    def meeting_notice(self, branch: str, on: date, at: time, place: str) -> MeetingNotice:
+        values = self.meeting_fields(branch, on, at, place)
+        pack = self.meeting
+        return MeetingNotice(
+            send_by=self.fill(pack.send_by, values),
+            subject=self.fill(pack.subject, values),
+            body=self.fill(pack.notice, values),
+            notice_by=self.notice_by(on),
+        )

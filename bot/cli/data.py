@@ -17,6 +17,7 @@ from bot.runtime.settings import Settings
 from bot.store.backup import BackupError, backup_sqlite
 from bot.views.chart import progress_png
 from bot.views.exports import export_csv
+from bot.views.invitation import calendar
 from bot.views.reconcile import read_report
 from bot.views.reconcile import reconcile as compare
 
@@ -39,9 +40,20 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 2
     what = args.what_given or args.what or "nominations"
+    if args.format == "ics" and what != "meetings":
+        print(
+            f"mobilise export: --format ics is for meetings, not {what}.", file=sys.stderr
+        )
+        return 2
     async with open_services(settings, create=False, answers=False) as services:
         # Past the purge date nothing personal is exported: what is still held goes first.
         await purge_if_due(services, by="the command line, before an export")
+        if args.format == "ics":
+            meetings = await services.store.reports.meetings()
+            sys.stdout.flush()
+            sys.stdout.buffer.write(calendar(meetings, services.campaign))
+            sys.stdout.buffer.flush()
+            return 0
         text, _ = await export_csv(services.store, services.campaign, what, services.clock.now())
         sys.stdout.write(text)
     return 0

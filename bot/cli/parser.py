@@ -160,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("faq-export", help="print the answers organisers added, as faq.yaml entries")
 
-    export = sub.add_parser("export", help="print a CSV export")
+    export = sub.add_parser("export", help="print a CSV export (meetings: or a calendar)")
     export.add_argument(
         "what_given",
         nargs="?",
@@ -169,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"what to export: {', '.join(EXPORTS)} (default nominations)",
     )
     export.add_argument("--what", choices=EXPORTS, help="the same, as an option")
+    export.add_argument(
+        "--format",
+        choices=("csv", "ics"),
+        default="csv",
+        help="csv, or ics for meetings: one calendar with every current meeting",
+    )
     return parser
 
 

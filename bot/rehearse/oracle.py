@@ -158,6 +158,8 @@ class Oracle(ExpectedMessages):
 
     def meeting(self, code: str, on: date, notice: date | None) -> None:
         b = self.branches[code]
+        if notice is None and b.meeting == on:
+            notice = b.notice  # a new time or place that day: the notice given stands
         b.meeting, b.notice = on, notice
         self.changed.add(code)
 

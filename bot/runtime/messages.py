@@ -72,7 +72,9 @@ class Attachment:
 
     @property
     def is_text(self) -> bool:
-        return self.mime.startswith("text/")
+        """Text to show as it is (a CSV). A calendar is text too, but a file for a
+        calendar program to open."""
+        return self.mime.startswith("text/") and not self.mime.startswith("text/calendar")
 
 
 @dataclass(frozen=True, slots=True)

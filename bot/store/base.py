@@ -163,8 +163,16 @@ async def find_person(conn: AsyncConnection, user: User) -> int | None:
 reporter = t.people.alias("reporter")
 verifier = t.people.alias("verifier")
 
-LATEST_MEETING = (
+_LAST_REPORT = (
     select(t.meetings.c.branch_code, func.max(t.meetings.c.id).label("id"))
     .group_by(t.meetings.c.branch_code)
+    .subquery()
+)
+_last = t.meetings.alias("last_report")
+# Each branch's meeting: its latest report, unless that report cancelled it.
+LATEST_MEETING = (
+    select(_LAST_REPORT.c.branch_code, _LAST_REPORT.c.id)
+    .select_from(_LAST_REPORT.join(_last, _last.c.id == _LAST_REPORT.c.id))
+    .where(_last.c.cancelled.is_(False))
     .subquery()
 )

@@ -333,7 +333,7 @@ async def _read_tally(conn: AsyncConnection) -> Tally:
         elif row.outcome in (Outcome.NONE, Outcome.INQUORATE):
             none += row.n
             inquorate += row.n if row.outcome == Outcome.INQUORATE else 0
-    with_meeting = select(t.meetings.c.branch_code).distinct().subquery()
+    with_meeting = select(LATEST_MEETING.c.branch_code).subquery()  # not cancelled
     meetings_row = (
         await conn.execute(
             select(

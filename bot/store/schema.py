@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Time,
     TypeDecorator,
     UniqueConstraint,
     false,
@@ -105,7 +106,16 @@ meetings = Table(
     Column("reported_by", Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),
     Column("platform", String(20), nullable=False),
     Column("reported_at", UTCDateTime(), nullable=False),
+    # When and where it starts (NULL in reports from before they were asked: the pack's).
+    Column("meeting_time", Time(), nullable=True),
+    Column("place", String(200), nullable=True),
+    # The calendar entry: one UID for a branch's meeting through every change, and the
+    # change's number. A cancellation is a report of its own, `cancelled`.
+    Column("uid", String(80), nullable=False),
+    Column("sequence", Integer, nullable=False, server_default="0"),
+    Column("cancelled", Boolean, nullable=False, server_default=false()),
     Index("ix_meetings_branch_code", "branch_code"),
+    UniqueConstraint("uid", "sequence"),
 )
 
 nominations = Table(

@@ -114,6 +114,8 @@ def _meeting(m: Meeting) -> Row:
         "reported_by": m.reported_by,
         "platform": m.platform,
         "reported_at": m.reported_at,
+        "time": f"{m.meeting_time:%H:%M}" if m.meeting_time else None,  # None: the pack's
+        "place": m.place,
     }
 
 
@@ -197,6 +199,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "reported_by",
         "platform",
         "reported_at",
+        "time",
+        "place",
     ),
     # Per branch with volunteers: volunteers who said they voted, and colleagues asked.
     "ballot": ("branch_code", "branch_name", "voted", "pledged"),

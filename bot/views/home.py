@@ -143,6 +143,8 @@ def _branch_section(
         if facts.meeting_date is not None:
             lines.append(f"The meeting: {day_name(facts.meeting_date)}.")
         buttons.append(Button("Report the result", "nominate", {"branch": code}, "primary"))
+        if stage == MEETING_CALLED:  # still to come: the notice, to send or send again
+            buttons.append(Button("Meeting notice", "notice", {"branch": code}))
     elif phase in ("before", "nominations", "between") and stage == NOMINATED:
         close = campaign.nominations_close
         lines.append(f"By {clock_time(close)} {day_name(close.date())}: the form must arrive.")
