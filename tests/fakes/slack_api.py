@@ -4,7 +4,9 @@ It records every call (method, parsed body, headers), answers the methods the bo
 with plausible payloads, accepts response_url posts and file uploads, and can be told
 to answer the next calls of a method with 429 and a Retry-After header. Messages posted
 are kept per conversation (a DM to U123 lands in D123), with their metadata, for
-conversations.history; a latency delays each post's answer.
+conversations.history; a latency delays each post's answer. Each file upload gets its
+own file id: its bytes are kept by id, and completing it shares it to a conversation
+(`shared_files`: conversation, filename and bytes, in the order they were shared).
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ class FakeSlack:
         self._next_ts = 1000
         self.deleted_messages: set[str] = set()  # chat.update answers message_not_found
         self.socket_url = "ws://127.0.0.1:9/"  # apps.connections.open's websocket address
+        self.uploads: dict[str, bytes] = {}  # file id: the bytes uploaded for it
+        self.shared_files: list[tuple[str, str, bytes]] = []  # conversation, filename, bytes
+        self._next_file = 0
 
     # --- control --------------------------------------------------------------------
 
@@ -158,18 +163,35 @@ class FakeSlack:
         if method == "usergroups.users.list":
             return {"ok": True, "users": self.user_groups.get(str(call.body.get("usergroup")), [])}
         if method == "files.getUploadURLExternal":
-            return {"ok": True, "upload_url": f"{self.base_url}upload/F1", "file_id": "F1"}
+            self._next_file += 1
+            file_id = f"F{self._next_file}"
+            return {"ok": True, "upload_url": f"{self.base_url}upload/{file_id}", "file_id": file_id}
         if method == "files.completeUploadExternal":
-            return {"ok": True, "files": [{"id": "F1", "title": "file"}]}
+            return self._complete(call)
         return {"ok": True}
+
+    def _complete(self, call: Call) -> dict[str, Any]:
+        files = call.body.get("files")
+        listed = json.loads(files) if isinstance(files, str) else files or []
+        channel = str(call.body.get("channel_id") or "")
+        for entry in listed:
+            file_id = str(entry.get("id"))
+            if file_id not in self.uploads:
+                return {"ok": False, "error": "file_not_found"}
+            if channel:
+                name = str(entry.get("title") or file_id)
+                self.shared_files.append((channel, name, self.uploads[file_id]))
+        return {"ok": True, "files": [{"id": str(e.get("id")), "title": "file"} for e in listed]}
 
     async def response(self, request: web.Request) -> web.Response:
         await self._record(f"response_url:{request.match_info['name']}", request)
         return web.Response(text="ok")
 
     async def upload(self, request: web.Request) -> web.Response:
-        await self._record("upload", request)
-        return web.Response(text="OK - 1")
+        call = await self._record("upload", request)
+        raw = call.body.get("raw")
+        self.uploads[request.match_info["name"]] = raw if isinstance(raw, bytes) else b""
+        return web.Response(text=f"OK - {len(self.uploads[request.match_info['name']])}")
 
 
 def _conversation(channel: str) -> str:
