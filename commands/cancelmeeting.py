@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.campaign.dates import day_name
 from bot.runtime.messages import Button, Invocation, Reply
 from bot.runtime.services import Services
-from commands.notice import invitation_attachment, starts
+from commands.notice import invitation_for, starts
 from commands.spec import Option, OptionType, command
 
 
@@ -47,7 +47,7 @@ async def cancelmeeting(invocation: Invocation, services: Services) -> Reply:
         return Reply(
             text=(
                 f"Cancel {branch.name}'s meeting on {starts(meeting, services)}? "
-                "You get a calendar cancellation to send to everyone who had the invitation."
+                "Everyone who had the invitation from me gets the calendar cancellation."
             ),
             buttons=(
                 Button(
@@ -77,9 +77,10 @@ async def cancelmeeting(invocation: Invocation, services: Services) -> Reply:
     return Reply(
         text=(
             f"Cancelled: {branch.name}'s meeting on {day_name(result.meeting.meeting_date)}. "
-            "This calendar cancellation takes it out of calendars: send it to everyone who had "
-            f"the invitation. When a new date is set, report it with /meeting branch:{branch.code}."
+            "This calendar cancellation takes it out of calendars. Everyone who had the "
+            "invitation from me gets it; send it on to anyone else who had it. "
+            f"When a new date is set, report it with /meeting branch:{branch.code}."
         ),
-        attachment=invitation_attachment(result.meeting, branch, services),
+        attachment=await invitation_for(invocation, result.meeting, branch, services),
         ephemeral=True,
     )

@@ -14,7 +14,7 @@ from bot.errors import UserError
 from bot.runtime.messages import Invocation, Reply
 from bot.runtime.services import Services
 from commands.common import meeting_warnings
-from commands.notice import invitation_attachment, notice_button, place, starts
+from commands.notice import invitation_for, notice_button, place, starts
 from commands.spec import Option, OptionType, command
 
 
@@ -92,8 +92,8 @@ async def meeting(invocation: Invocation, services: Services) -> Reply:
         )
     elif to_come:
         lines.append(
-            "This invitation updates the earlier one in calendars: send it to everyone "
-            "who had the first."
+            "This invitation updates the earlier one in calendars. Everyone who had it "
+            "from me gets the update; send it on to anyone else who had it."
         )
     lines.append(
         f"After the meeting, report the result with /nominate branch:{branch.code} "
@@ -102,6 +102,8 @@ async def meeting(invocation: Invocation, services: Services) -> Reply:
     return Reply(
         text="\n".join(lines),
         buttons=(notice_button(branch),) if to_come else (),
-        attachment=invitation_attachment(recorded, branch, services) if to_come else None,
+        attachment=await invitation_for(invocation, recorded, branch, services)
+        if to_come
+        else None,
         ephemeral=True,
     )

@@ -18,6 +18,15 @@ def invitation_attachment(meeting: Meeting, branch: Branch, services: Services) 
     return Attachment(made.filename, made.content, made.mime)
 
 
+async def invitation_for(
+    invocation: Invocation, meeting: Meeting, branch: Branch, services: Services
+) -> Attachment:
+    """The invitation for the caller's reply, remembering that they have it: every
+    later change of the meeting reaches them (see `schedules.meeting_updates`)."""
+    await services.store.invitations.given(invocation.user, meeting, invocation.now)
+    return invitation_attachment(meeting, branch, services)
+
+
 def notice_button(branch: Branch) -> Button:
     return Button("Meeting notice", "notice", {"branch": branch.code})
 
@@ -73,6 +82,6 @@ async def notice(invocation: Invocation, services: Services) -> Reply:
         first = filled.send_by
     return Reply(
         text=f"{first}\n\n{filled.text}",
-        attachment=None if held else invitation_attachment(meeting, branch, services),
+        attachment=None if held else await invitation_for(invocation, meeting, branch, services),
         ephemeral=True,
     )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -34,6 +34,7 @@ from bot.runtime.retention import purge_if_due
 from bot.runtime.services import Services, Upcoming
 from bot.store.deliveries import DeliveryLog, Owner
 from schedules.compose import Composer, Facts
+from schedules.meeting_updates import send_meeting_updates
 from schedules.planner import Planner
 from schedules.plans import Planned, QuietHours
 from schedules.snapshot import plan_state
@@ -154,6 +155,8 @@ class Deliverer:
                         continue
                     jobs.append(self._deliver(item, claim, facts, now, report, owner, fence_lost))
                 await _all_or_none(jobs)
+        if not fence_lost.is_set():
+            await send_meeting_updates(self, now, report, owner, fence_lost)
         if fence_lost.is_set():
             log.warning("the reminders lease was lost during a sweep; sending stopped")
             return report  # re-claimed by the next sweep, under whoever holds the lease
@@ -209,22 +212,46 @@ class Deliverer:
         owner: Owner,
         fence_lost: asyncio.Event,
     ) -> None:
+        kind: Literal["user", "channel"] = "channel" if item.audience == "channel" else "user"
+        status = await self.deliver_one(
+            Target(item.platform, kind, item.target),
+            lambda: self.composer.render(item, facts),
+            claim,
+            now,
+            report,
+            owner,
+            fence_lost,
+        )
+        if status == "undeliverable" and item.volunteer is not None:
+            await self.services.store.people.mark_undeliverable(item.volunteer.person_id, now)
+
+    async def deliver_one(
+        self,
+        target: Target,
+        render: Callable[[], Reply],
+        claim: Delivery,
+        now: datetime,
+        report: SweepReport,
+        owner: Owner,
+        fence_lost: asyncio.Event,
+    ) -> str | None:
+        """Send one claimed message (`render` makes it, once it is to be sent) behind
+        the fence; its outcome recorded and counted in `report`. The status it settled
+        with ("sent", "undeliverable"), or None if it is left for a later sweep."""
         assert self.lease is not None
         log_ = self.services.store.deliveries
-        sender = self.senders[item.platform]
-        kind: Literal["user", "channel"] = "channel" if item.audience == "channel" else "user"
-        target = Target(item.platform, kind, item.target)
+        sender = self.senders[target.platform]
         async with self._slots:
             if self.stopping:
-                return  # still claimed; the claim is given back as the process stops
+                return None  # still claimed; the claim is given back as the process stops
             if fence_lost.is_set():
                 report.fenced += 1
-                return
+                return None
             if not self.lease.holds(owner.epoch) and not await self._renew_now(owner.epoch):
                 # Not renewed in time: the lease may pass on, so leave it to its holder.
                 fence_lost.set()
                 report.fenced += 1
-                return
+                return None
             outcome: SendOutcome | None = None
             if claim.status == "sending":  # this process, or another, stopped mid-send
                 try:
@@ -232,31 +259,28 @@ class Deliverer:
                 except Exception as error:  # nobody can tell: not sent again for now
                     log.warning("could not look for %s: %s", claim.rule_id, type(error).__name__)
                     report.unknown += 1
-                    return
+                    return None
                 outcome = SendOutcome("sent", ref=ref) if ref is not None else None
             if outcome is None:
                 fence = _Fence(self, log_, claim.id, owner, now)
-                outcome = await self._send(
-                    sender, target, self.composer.render(item, facts), claim, fence
-                )
+                outcome = await self._send(sender, target, render(), claim, fence)
                 if outcome.status == "fenced":
                     if fence.lost:
                         fence_lost.set()
                         report.fenced += 1
                     else:  # settled meanwhile (sent by another, say)
                         report.already += 1
-                    return
+                    return None
             if outcome.status == "failed":
                 # Left to the next sweep, which tries again while it is still due.
                 report.failed += 1
-                return
+                return None
             await log_.finish(claim.id, outcome.status, now, outcome.detail, outcome.ref)
         if outcome.status == "sent":
             report.sent += 1
         else:
             report.undeliverable += 1
-            if item.volunteer is not None:
-                await self.services.store.people.mark_undeliverable(item.volunteer.person_id, now)
+        return outcome.status
 
     async def _renew_now(self, epoch: int) -> bool:
         """The lease's renewal is late (a busy machine): renew it now, once for all the

@@ -530,3 +530,34 @@ def test_run_with_debug_logging_leaks_nothing(tmp_path: Path) -> None:
     )
     for secret in SECRETS.values():
         assert secret not in result.stdout + result.stderr
+
+
+async def test_who_had_a_meeting_invitation_goes_with_them(anywhere: Services) -> None:
+    """Who had each meeting's invitation is kept as a link to the person alone: /forgetme
+    erases theirs (and they are sent no more changes), and the purge erases every one."""
+    services = anywhere
+    dispatcher = Dispatcher(services)
+    alice, bob, carol = (Console(dispatcher, name) for name in ("alice", "bob", "carol"))
+    await say(alice, "/meeting branch:DWP-LEEDS date:10 Oct")
+    await say(bob, "/notice branch:DWP-LEEDS")
+    await say(carol, "/notice branch:DWP-LEEDS")
+    meeting = await services.store.meetings.current("DWP-LEEDS")
+    assert meeting is not None
+    held = await table_rows(services.store, "meeting_recipients")
+    assert sorted(len(row) for row in held) == [3, 3, 3]  # uid, person, sequence: no more
+    assert (await say(bob, "/forgetme")).startswith("Done.")
+    assert [who for _, who, _ in await services.store.invitations.recipients(meeting.uid)] == [
+        "alice",
+        "carol",
+    ]
+    services.clock.advance(timedelta(hours=1))
+    await say(alice, "/meeting branch:DWP-LEEDS date:11 Oct")
+    sent = RecordingSender()
+    await (await states.sending(services, {"console": sent})).sweep(services.clock.now())
+    assert [(target.id, reply.attachment is not None) for target, reply, _ in sent.sent] == [
+        ("carol", True)
+    ]
+
+    done = await asyncio.to_thread(run_cli, services, "purge", now="2020-01-12T10:00")
+    assert done.returncode == 0, done.stderr
+    assert await table_rows(services.store, "meeting_recipients") == []

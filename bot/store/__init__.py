@@ -17,6 +17,7 @@ from bot.store.boards import Boards
 from bot.store.branches import Branches
 from bot.store.deliveries import DeliveryLog
 from bot.store.engine import cannot_open, create_engine, migrate
+from bot.store.invitations import Invitations
 from bot.store.leases import Leases
 from bot.store.meetings import Meetings
 from bot.store.nominations import Nominations
@@ -36,6 +37,7 @@ class Store:
         self.people = People(self.core)
         self.branches = Branches(self.core)
         self.meetings = Meetings(self.core)
+        self.invitations = Invitations(self.core)
         self.nominations = Nominations(self.core)
         self.questions = Questions(self.core)
         self.deliveries = DeliveryLog(self.core)

@@ -168,6 +168,7 @@ class Privacy(Aggregate):
             await conn.execute(delete(t.help_requests))
             await conn.execute(delete(t.questions))
             await conn.execute(delete(t.ballot_actions))
+            await conn.execute(delete(t.meeting_recipients))
             await conn.execute(delete(t.people))  # foreign keys clear every reference
             await _drop_officials(conn)
             await _plain_audit(conn, audit_options or {})

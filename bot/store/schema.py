@@ -118,6 +118,18 @@ meetings = Table(
     UniqueConstraint("uid", "sequence"),
 )
 
+# Who has had each meeting's invitation (the caller of /meeting, /notice, /cancelmeeting,
+# and those sent its updates), and the last change they have: they get each later change
+# (the same UID, the next sequence). Nothing but the link to the person; goes with them.
+meeting_recipients = Table(
+    "meeting_recipients",
+    metadata,
+    Column("uid", String(80), primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+    Column("sequence", Integer, nullable=False),
+    Index("ix_meeting_recipients_person_id", "person_id"),
+)
+
 nominations = Table(
     "nominations",
     metadata,
