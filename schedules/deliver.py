@@ -17,12 +17,10 @@ sent is ever sent again.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
-from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.campaign.dates import plural, short_day
@@ -37,6 +35,7 @@ from schedules.compose import Composer, Facts
 from schedules.meeting_updates import send_meeting_updates
 from schedules.planner import Planner
 from schedules.plans import Planned, QuietHours
+from schedules.sending import SweepReport, all_or_none, nonce_for
 from schedules.snapshot import plan_state
 
 log = logging.getLogger(__name__)
@@ -45,27 +44,6 @@ SENDABLE = ("pending", "sending")
 
 LAST_SWEPT = "last_swept_at"
 CHUNK = 500  # records written or read per statement
-
-
-@dataclass
-class SweepReport:
-    due: int = 0
-    sent: int = 0
-    dropped: int = 0
-    skipped: int = 0
-    undeliverable: int = 0
-    failed: int = 0
-    given_up: int = 0
-    already: int = 0
-    held_elsewhere: int = 0  # claimed by a sender whose claim has not yet run out
-    unknown: int = 0  # cut short earlier, and the platform could not be asked yet
-    fenced: int = 0  # not sent: the lease was lost (a pause past it), to be re-claimed
-    details: list[str] = field(default_factory=list)
-
-
-def nonce_for(rule: str, recipient: str, occurrence: str) -> str:
-    """Stable per message, at most 25 characters, as Discord requires."""
-    return hashlib.sha256(f"{rule}|{recipient}|{occurrence}".encode()).hexdigest()[:24]
 
 
 class Deliverer:
@@ -154,7 +132,7 @@ class Deliverer:
                         report.skipped += 1
                         continue
                     jobs.append(self._deliver(item, claim, facts, now, report, owner, fence_lost))
-                await _all_or_none(jobs)
+                await all_or_none(jobs)
         if not fence_lost.is_set():
             await send_meeting_updates(self, now, report, owner, fence_lost)
         if fence_lost.is_set():
@@ -333,19 +311,6 @@ class _Fence:
             return False
         # The write may itself have been paused past the lease: then not now either.
         return self.holds()
-
-
-async def _all_or_none(jobs: Sequence[Coroutine[Any, Any, None]]) -> None:
-    """Run the sends together. If one ends the sweep (the process is stopping), the
-    others are cancelled and awaited, so none is left writing to a store being closed."""
-    tasks = [asyncio.ensure_future(job) for job in jobs]
-    try:
-        await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
 
 
 def _claim(item: Planned, status: str = "pending", detail: str | None = None) -> DeliveryClaim:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot.campaign.dates import clock_time, day_name
 from bot.campaign.records import Delivery, DeliveryClaim
@@ -24,15 +23,13 @@ from bot.runtime.messages import Attachment, Reply, Target
 from bot.store.deliveries import Owner
 from bot.store.invitations import DueUpdate
 from bot.views.invitation import invitation
-
-if TYPE_CHECKING:
-    from schedules.deliver import Deliverer, SweepReport
+from schedules.sending import Sending, SweepReport, all_or_none, nonce_for
 
 RULE = "meeting-update"
 SENDABLE = ("pending", "sending")
 
 
-def update_message(due: DueUpdate, deliverer: Deliverer) -> Reply:
+def update_message(due: DueUpdate, deliverer: Sending) -> Reply:
     """The direct message carrying the meeting's latest invitation (or cancellation)."""
     meeting = due.meeting
     campaign = deliverer.services.campaign
@@ -60,15 +57,13 @@ def update_message(due: DueUpdate, deliverer: Deliverer) -> Reply:
 
 
 async def send_meeting_updates(
-    deliverer: Deliverer,
+    deliverer: Sending,
     now: datetime,
     report: SweepReport,
     owner: Owner,
     fence_lost: asyncio.Event,
 ) -> None:
     """Send the meeting changes due now, each once, counted in `report`."""
-    from schedules.deliver import _all_or_none, nonce_for  # the sweep's own helpers
-
     store = deliverer.services.store
     today = now.astimezone(deliverer.zone).date()
     ready: list[tuple[DueUpdate, datetime]] = []
@@ -110,11 +105,11 @@ async def send_meeting_updates(
             report.held_elsewhere += 1
         else:
             jobs.append(_one(deliverer, due, claim, now, report, owner, fence_lost))
-    await _all_or_none(jobs)
+    await all_or_none(jobs)
 
 
 async def _one(
-    deliverer: Deliverer,
+    deliverer: Sending,
     due: DueUpdate,
     claim: Delivery,
     now: datetime,

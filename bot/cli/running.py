@@ -17,10 +17,10 @@ from bot.cli.demo import demonstration
 from bot.cli.stopping import stop_signals, until_stopped
 from bot.runtime.leader import Lease, LeaseHeld, holding
 from bot.runtime.settings import Settings
-from schedules.deliver import SweepReport
 from schedules.jobs import reminders, renewal_interval
 from schedules.plans import PlanState
 from schedules.progress_posts import progress_posts
+from schedules.sending import SweepReport
 from schedules.snapshot import plan_state
 
 log = logging.getLogger("mobilise")

@@ -23,7 +23,8 @@ from bot.runtime.clock import Clock
 from bot.runtime.leader import Lease
 from bot.runtime.services import Services
 from bot.runtime.settings import Settings
-from schedules.deliver import Deliverer, SweepReport
+from schedules.deliver import Deliverer
+from schedules.sending import SweepReport
 
 RENEW_SECONDS = 0.5
 
