@@ -61,6 +61,11 @@ async def mydata(invocation: Invocation, services: Services) -> Reply:
         lines.append(f"You asked for help {plural(held.help_requests, 'time')}.")
     if held.reminders:
         lines.append(f"Reminders sent to you: {held.reminders}.")
+    if held.invitations:
+        lines.append(
+            f"Calendar invitations I gave you: {plural(held.invitations, 'meeting')}; "
+            "I send you their changes."
+        )
     if held.audit:
         lines.append(f"Organiser actions in the audit log: {held.audit}.")
     purge = services.campaign.purge_after

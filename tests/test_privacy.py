@@ -545,6 +545,9 @@ async def test_who_had_a_meeting_invitation_goes_with_them(anywhere: Services) -
     assert meeting is not None
     held = await table_rows(services.store, "meeting_recipients")
     assert sorted(len(row) for row in held) == [3, 3, 3]  # uid, person, sequence: no more
+    assert "Calendar invitations I gave you: 1 meeting; I send you their changes." in (
+        await say(bob, "/mydata")
+    )
     assert (await say(bob, "/forgetme")).startswith("Done.")
     assert [who for _, who, _ in await services.store.invitations.recipients(meeting.uid)] == [
         "alice",

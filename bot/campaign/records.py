@@ -130,6 +130,7 @@ class PersonalData:
     help_requests: int
     reminders: int
     audit: int
+    invitations: int = 0  # meetings whose invitation the bot gave them (changes follow)
 
 
 @dataclass(frozen=True, slots=True)

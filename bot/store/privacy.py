@@ -85,6 +85,9 @@ class Privacy(Aggregate):
                     and_(t.deliveries.c.person_id == pid, t.deliveries.c.status == "sent"),
                 ),
                 audit=await count(conn, t.audit_log, t.audit_log.c.person_id == pid),
+                invitations=await count(
+                    conn, t.meeting_recipients, t.meeting_recipients.c.person_id == pid
+                ),
             )
 
         return await self.core.read(read)
