@@ -1,11 +1,13 @@
 """Where a meeting's invitation goes on each platform: through the real bolt app (signed
 requests, the fake Slack Web API) it is uploaded to the caller's DM; through real
-discord.py (the fake Discord API) it is attached to the reply. Each file is read back
-from what the fake received, strictly and with icalendar."""
+discord.py (the fake Discord API) it is attached to the reply, and a later change reaches
+an earlier recipient by direct message. Each file is read back from what the fake
+received, strictly and with icalendar."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ from bot.dispatch.dispatcher import Dispatcher
 from bot.runtime.services import Services
 from bot.runtime.settings import Settings
 from tests import discord_harness as harness
+from tests import reminder_state as states
 from tests import slack_harness as slack
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.slack_api import FakeSlack
@@ -140,3 +143,36 @@ async def test_discord_attaches_the_invitation_to_the_reply(
     calendar = read_calendar(content)
     (event,) = calendar.events
     assert (calendar["METHOD"], str(event["UID"]), int(event["SEQUENCE"])) == ("CANCEL", uid, 1)
+
+
+async def test_discord_a_change_reaches_the_earlier_recipient_by_dm(
+    discord_adapter: DiscordAdapter, discord_api: FakeDiscord, discord_services: Services
+) -> None:
+    bob = harness.member("500000000000000003", "bob")
+    await interact(
+        discord_adapter, discord_api, "meeting", {"branch": "DWP-LEEDS", "date": "10 Oct"}
+    )
+    before = len(discord_api.calls_to(CALLBACK))
+    harness.dispatch(discord_adapter, harness.command("notice", {"branch": "DWP-LEEDS"}, bob))
+    (*_, had) = await discord_api.wait_for(CALLBACK, before + 1)
+    ((_, content),) = had.files.items()
+    (first,) = read_calendar(content).events
+    discord_services.clock.advance(timedelta(hours=1))
+    await interact(
+        discord_adapter, discord_api, "meeting", {"branch": "DWP-LEEDS", "date": "11 Oct"}
+    )
+    deliverer = await states.sending(discord_services, {"discord": discord_adapter})
+    await deliverer.sweep(discord_services.clock.now())
+    (opened,) = discord_api.calls_to("POST /users/@me/channels")
+    assert opened.json == {"recipient_id": 500000000000000003}  # bob, not alice who moved it
+    (sent,) = discord_api.calls_to("POST /channels/{id}/messages")
+    assert isinstance(sent.json, dict)
+    assert sent.json["content"].startswith("DWP Leeds's meeting has changed.")
+    ((name, content),) = sent.files.items()
+    assert name == "meeting-DWP-LEEDS-update-1.ics"
+    calendar = read_calendar(content)
+    (event,) = calendar.events
+    assert calendar["METHOD"] == "REQUEST"
+    assert (str(event["UID"]), int(event["SEQUENCE"])) == (str(first["UID"]), 1)
+    await deliverer.sweep(discord_services.clock.now() + timedelta(minutes=5))
+    assert len(discord_api.calls_to("POST /channels/{id}/messages")) == 1  # once only
