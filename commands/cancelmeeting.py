@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.campaign.dates import day_name
 from bot.runtime.messages import Button, Invocation, Reply
 from bot.runtime.services import Services
-from commands.notice import invitation_for, starts
+from commands.notice import invitation_attachment, starts
 from commands.spec import Option, OptionType, command
 
 
@@ -33,9 +33,7 @@ async def cancelmeeting(invocation: Invocation, services: Services) -> Reply:
             f"can't be cancelled. Report what happened with /nominate branch:{branch.code} "
             "(outcome:inquorate if it was not quorate)."
         )
-    if not invocation.is_organiser and not await meetings.reported_by(
-        invocation.user, meeting.uid
-    ):
+    if not invocation.is_organiser and not await meetings.reported_by(invocation.user, meeting.uid):
         return Reply.error(
             f"Only whoever reported {branch.name}'s meeting, or an organiser, can cancel it. "
             "Nothing has changed."
@@ -67,7 +65,7 @@ async def cancelmeeting(invocation: Invocation, services: Services) -> Reply:
             prompt=True,
             ephemeral=True,
         )
-    result = await meetings.cancel(invocation.user, branch.code, invocation.now)
+    result = await meetings.cancel(invocation.user, branch.code, invocation.now, invited=True)
     if result is None:  # cancelled by someone else in the meantime
         return Reply.error(f"{branch.name} has no meeting on record to cancel.")
     if invocation.is_organiser:  # an organiser's say over a branch's meeting is logged
@@ -81,6 +79,6 @@ async def cancelmeeting(invocation: Invocation, services: Services) -> Reply:
             "invitation from me gets it; send it on to anyone else who had it. "
             f"When a new date is set, report it with /meeting branch:{branch.code}."
         ),
-        attachment=await invitation_for(invocation, result.meeting, branch, services),
+        attachment=invitation_attachment(result.meeting, branch, services),
         ephemeral=True,
     )

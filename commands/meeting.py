@@ -14,7 +14,7 @@ from bot.errors import UserError
 from bot.runtime.messages import Invocation, Reply
 from bot.runtime.services import Services
 from commands.common import meeting_warnings
-from commands.notice import invitation_for, notice_button, place, starts
+from commands.notice import invitation_attachment, notice_button, place, starts
 from commands.spec import Option, OptionType, command
 
 
@@ -57,6 +57,7 @@ async def meeting(invocation: Invocation, services: Services) -> Reply:
     today = invocation.now.astimezone(campaign.zone).date()
     warnings = meeting_warnings(campaign, meeting_date, notice, today)
     pack = campaign.meeting
+    to_come = meeting_date >= today
     result = await services.store.meetings.record(
         invocation.user,
         branch.code,
@@ -66,6 +67,7 @@ async def meeting(invocation: Invocation, services: Services) -> Reply:
         meeting_time=start,
         place=invocation.text("place"),
         defaults=(pack.start, pack.place),
+        invited=to_come,  # the reply carries the invitation
     )
     recorded = result.meeting
     lines = [
@@ -84,7 +86,6 @@ async def meeting(invocation: Invocation, services: Services) -> Reply:
             )
         )
     lines.extend(warnings)
-    to_come = meeting_date >= today
     if to_come and result.previous is None:
         lines.append(
             "Here is the calendar invitation: add it to your calendar, and send it to "
@@ -102,8 +103,6 @@ async def meeting(invocation: Invocation, services: Services) -> Reply:
     return Reply(
         text="\n".join(lines),
         buttons=(notice_button(branch),) if to_come else (),
-        attachment=await invitation_for(invocation, recorded, branch, services)
-        if to_come
-        else None,
+        attachment=invitation_attachment(recorded, branch, services) if to_come else None,
         ephemeral=True,
     )

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.campaign.domain import Meeting, User
 from bot.store import schema as t
-from bot.store.base import Aggregate, person_id, upsert
-from bot.store.meetings import MEETING_SELECT, meeting_from
+from bot.store.base import Aggregate, person_id
+from bot.store.meetings import MEETING_SELECT, given, meeting_from
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ class Invitations(Aggregate):
 
         async def apply(conn: AsyncConnection) -> None:
             person = await person_id(conn, user, at)
-            await _given(conn, person, meeting.uid, meeting.sequence)
+            await given(conn, person, meeting.uid, meeting.sequence)
 
         await self.core.write(apply)
 
@@ -53,7 +53,7 @@ class Invitations(Aggregate):
         """The change numbered `sequence` has reached `person`, or never will."""
 
         async def apply(conn: AsyncConnection) -> None:
-            await _given(conn, person, uid, sequence)
+            await given(conn, person, uid, sequence)
 
         await self.core.write(apply)
 
@@ -111,19 +111,3 @@ class Invitations(Aggregate):
             return [(row[0], row[1], int(row[2])) for row in rows]
 
         return await self.core.read(read)
-
-
-async def _given(conn: AsyncConnection, person: int, uid: str, sequence: int) -> None:
-    """Record that `person` has the change `sequence` (never moving back to an earlier one)."""
-    r = t.meeting_recipients.c
-    inserted = await conn.execute(
-        upsert(conn, t.meeting_recipients)
-        .values(uid=uid, person_id=person, sequence=sequence)
-        .on_conflict_do_nothing()
-    )
-    if not inserted.rowcount:
-        await conn.execute(
-            update(t.meeting_recipients)
-            .where(r.uid == uid, r.person_id == person, r.sequence < sequence)
-            .values(sequence=sequence)
-        )

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.campaign.domain import Meeting, MeetingResult, User
 from bot.store import schema as t
-from bot.store.base import Aggregate, person_ids, reporter, serialise
+from bot.store.base import Aggregate, person_ids, reporter, serialise, upsert
 
 MEETING_SELECT = select(t.meetings, reporter.c.display_name.label("reporter_name")).select_from(
     t.meetings.outerjoin(reporter, reporter.c.id == t.meetings.c.reported_by)
@@ -60,6 +60,7 @@ class _MeetingRequest:
     branch_code: str
     called: Called | None  # None: cancel the branch's meeting
     at: datetime
+    invited: bool = False  # `user` is given the change's invitation (or cancellation)
 
 
 class Meetings(Aggregate):
@@ -73,9 +74,11 @@ class Meetings(Aggregate):
         meeting_time: time | None = None,
         place: str | None = None,
         defaults: tuple[time, str] | None = None,
+        invited: bool = False,
     ) -> MeetingResult:
         """A branch's meeting called, or changed (the same UID, the next sequence).
-        `previous` is the meeting it changes, if there is one still on."""
+        `previous` is the meeting it changes, if there is one still on. `invited`: the
+        caller is given its invitation, so later changes reach them."""
         called = Called(
             meeting_date,
             notice_date,
@@ -84,16 +87,19 @@ class Meetings(Aggregate):
             *(defaults if defaults is not None else (None, None)),
         )
         result = await self.core.batch(
-            _apply_meetings, _MeetingRequest(user, branch_code, called, at)
+            _apply_meetings, _MeetingRequest(user, branch_code, called, at, invited)
         )
         assert result is not None
         return result
 
-    async def cancel(self, user: User, branch_code: str, at: datetime) -> MeetingResult | None:
+    async def cancel(
+        self, user: User, branch_code: str, at: datetime, invited: bool = False
+    ) -> MeetingResult | None:
         """The branch's meeting cancelled: `meeting` is the cancellation (the next
-        sequence), `previous` what it cancels. None if the branch has no meeting on."""
+        sequence), `previous` what it cancels. None if the branch has no meeting on.
+        `invited`: the caller is given the cancellation."""
         return await self.core.batch(
-            _apply_meetings, _MeetingRequest(user, branch_code, None, at)
+            _apply_meetings, _MeetingRequest(user, branch_code, None, at, invited)
         )
 
     async def current(self, branch_code: str) -> Meeting | None:
@@ -181,7 +187,8 @@ async def _apply_meetings(
                 "meeting_time": called.at
                 or (previous.meeting_time if previous else None)
                 or called.default_at,
-                "place": called.place or (previous.place if previous else None)
+                "place": called.place
+                or (previous.place if previous else None)
                 or called.default_place,
                 "cancelled": False,
             }
@@ -198,5 +205,24 @@ async def _apply_meetings(
         )
         meeting = await latest_meeting(conn, request.branch_code)
         assert meeting is not None
+        if request.invited:
+            await given(conn, people[request.user.key], meeting.uid, meeting.sequence)
         results.append(MeetingResult(meeting=meeting, previous=previous))
     return results
+
+
+async def given(conn: AsyncConnection, person: int, uid: str, sequence: int) -> None:
+    """Record that `person` has the meeting's change `sequence` (never moving them back
+    to an earlier one): see `bot.store.invitations`."""
+    r = t.meeting_recipients.c
+    inserted = await conn.execute(
+        upsert(conn, t.meeting_recipients)
+        .values(uid=uid, person_id=person, sequence=sequence)
+        .on_conflict_do_nothing()
+    )
+    if not inserted.rowcount:
+        await conn.execute(
+            update(t.meeting_recipients)
+            .where(r.uid == uid, r.person_id == person, r.sequence < sequence)
+            .values(sequence=sequence)
+        )
