@@ -11,7 +11,8 @@ metadata; Discord: by the key in a button's custom id) and marked sent if it is 
 it is sent again only once a look-up has answered that it is not: while the platform
 cannot be asked (a 429 to the end), it waits for the next sweep. What was missed for
 longer than the catch-up window is recorded as dropped, with the reason. Nothing marked
-sent is ever sent again.
+sent is ever sent again. Each sweep also sends the changes of meetings to those who had
+their invitation (`schedules.meeting_updates`), by the same path.
 """
 
 from __future__ import annotations
