@@ -33,12 +33,12 @@ def notice_button(branch: Branch) -> Button:
 
 def starts(meeting: Meeting, services: Services) -> str:
     """`Friday 25 October 2019 at 12:30pm`."""
-    at = meeting.meeting_time or services.campaign.meeting.start
+    at = services.campaign.meeting.start_of(meeting)
     return f"{day_name(meeting.meeting_date)} at {clock_time(at)}"
 
 
 def place(meeting: Meeting, services: Services) -> str:
-    return meeting.place or services.campaign.meeting.place
+    return services.campaign.meeting.place_of(meeting)
 
 
 @command(
@@ -60,8 +60,8 @@ async def notice(invocation: Invocation, services: Services) -> Reply:
     filled = campaign.meeting_notice(
         branch.name,
         meeting.meeting_date,
-        meeting.meeting_time or pack.start,
-        meeting.place or pack.place,
+        pack.start_of(meeting),
+        pack.place_of(meeting),
     )
     today = invocation.now.astimezone(campaign.zone).date()
     held = meeting.meeting_date < today

@@ -43,8 +43,8 @@ def update_message(due: DueUpdate, deliverer: Sending) -> Reply:
             "attached: open it to take the meeting out of your calendar."
         )
     else:
-        at = clock_time(meeting.meeting_time or campaign.meeting.start)
-        place = meeting.place or campaign.meeting.place
+        at = clock_time(campaign.meeting.start_of(meeting))
+        place = campaign.meeting.place_of(meeting)
         text = (
             f"{name}'s meeting has changed. It is now on {on} at {at}. Place: {place}.\n"
             "The updated invitation is attached: open it to update your calendar."

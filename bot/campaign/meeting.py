@@ -12,12 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.campaign.dates import parse_clock
 from bot.errors import UserError
+
+if TYPE_CHECKING:
+    from bot.campaign.domain import Meeting
 
 FILE = "meeting.yaml"
 # Fields the meeting's texts may use, beyond the pack's own.
@@ -63,6 +66,14 @@ class MeetingFile(BaseModel):
     @property
     def start(self) -> dt.time:
         return parse_clock(self.time)
+
+    def start_of(self, meeting: Meeting) -> dt.time:
+        """The meeting's start: its own time, or the pack's when none was given."""
+        return meeting.meeting_time or self.start
+
+    def place_of(self, meeting: Meeting) -> str:
+        """The meeting's place: its own, or the pack's when none was given."""
+        return meeting.place or self.place
 
     @property
     def duration(self) -> timedelta:

@@ -42,13 +42,13 @@ class Invitation:
 
 
 def _start(meeting: Meeting, campaign: Campaign) -> datetime:
-    at = meeting.meeting_time or campaign.meeting.start
+    at = campaign.meeting.start_of(meeting)
     return datetime.combine(meeting.meeting_date, at, tzinfo=campaign.zone)
 
 
 def _event(meeting: Meeting, branch: str, campaign: Campaign) -> Event:
     start = _start(meeting, campaign)
-    place = meeting.place or campaign.meeting.place
+    place = campaign.meeting.place_of(meeting)
     values = campaign.meeting_fields(branch, meeting.meeting_date, start.time(), place)
     notice = campaign.meeting_notice(branch, meeting.meeting_date, start.time(), place)
     event = Event()
