@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy.engine import make_url
 
@@ -27,7 +27,7 @@ from bot.campaign.loading import load_campaign
 from bot.campaign.pack import Campaign
 from bot.dispatch.dispatcher import Dispatcher
 from bot.errors import StartupError
-from bot.knowledge import AnswerEngine, LearnedAnswer
+from bot.knowledge.replies import LearnedAnswer
 from bot.runtime.clock import Clock
 from bot.runtime.leader import Lease
 from bot.runtime.outbox import Sender
@@ -37,6 +37,9 @@ from bot.runtime.settings import Settings
 from bot.store import Store
 from commands import registry
 from schedules.deliver import Deliverer
+
+if TYPE_CHECKING:
+    from bot.knowledge import AnswerEngine
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +151,9 @@ async def open_services(
         loaded = campaign
 
         def make_answers() -> AnswerEngine:
+            # Imported here: the engine's libraries stay off the path to the first reply.
+            from bot.knowledge import AnswerEngine
+
             return AnswerEngine(loaded, learned)
 
         services = Services(

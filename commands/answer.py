@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.campaign.dates import plural
 from bot.errors import UserError
-from bot.knowledge import MAX_ANSWER, LearnedAnswer
+from bot.knowledge.replies import MAX_ANSWER, LearnedAnswer
 from bot.runtime.messages import Invocation, Reply, Target
 from bot.runtime.services import Services
 from bot.text import shorten

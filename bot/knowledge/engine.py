@@ -29,11 +29,11 @@ from bot.knowledge.language import Reading
 from bot.knowledge.learned import LearnedChooser
 from bot.knowledge.lexical import LexicalRanker
 from bot.knowledge.ranker import Ranker
-from bot.knowledge.replies import NOT_STATED, Answer, LearnedAnswer
+from bot.knowledge.replies import MAX_ANSWER, NOT_STATED, Answer, LearnedAnswer
 from bot.knowledge.rules import RuleWords, asks_for_personal_details, is_small_talk
 from bot.knowledge.timetable import answer_date, full_timetable
 from bot.knowledge.training import UnitVectors, build_ranker
-from bot.knowledge.units import MAX_ANSWER, Unit, build_language, build_units, fit
+from bot.knowledge.units import Unit, build_language, build_units, fit
 from bot.text import shorten, words
 
 log = logging.getLogger(__name__)

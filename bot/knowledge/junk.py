@@ -18,7 +18,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-from bot.knowledge.lexicon import word_classes
 from bot.knowledge.words import QUESTION_WORDS, STOPWORDS
 
 DIDNT_CATCH = (
@@ -69,6 +68,8 @@ def _known(word: str, vocabulary: frozenset[str]) -> bool:
 
 
 def _in_lexicon(word: str) -> bool:
+    from bot.knowledge.lexicon import word_classes  # its word table loads at first use
+
     return len(word) > 1 and bool(word_classes(word))
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+MAX_ANSWER = 600  # characters: the longest answer the bot gives
+
 # What a "not stated" reply says the material does not give, by the kind asked for.
 NOT_STATED = {
     "date": "that date",

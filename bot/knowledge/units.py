@@ -16,10 +16,10 @@ from typing import Any
 
 from bot.campaign.pack import Campaign
 from bot.knowledge.language import Language, Reading
+from bot.knowledge.replies import MAX_ANSWER
 from bot.knowledge.timetable import timetable_words
 from bot.text import shorten
 
-MAX_ANSWER = 600
 QUESTION_WEIGHT = 1.4  # how a section is asked about: a hint, weaker than its own words
 STEP_CUES = frozenset({"how-to", "mine"})
 COUNTING = frozenset({"how-many"})

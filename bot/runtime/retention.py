@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.campaign.records import PurgeCounts
-from bot.knowledge import LearnedAnswer
+from bot.knowledge.replies import LearnedAnswer
 from bot.runtime.services import Services
 
 

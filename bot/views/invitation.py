@@ -16,12 +16,16 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
-
-from icalendar import Calendar, Event, vCalAddress, vText
 
 from bot.campaign.domain import Meeting
 from bot.campaign.pack import Campaign
+
+if TYPE_CHECKING:
+    from icalendar import Event
+
+# icalendar is imported where a calendar is written, not at start-up (it is slow to load).
 
 MIME = "text/calendar"
 PRODID = "-//mobilise//branch meetings//EN"
@@ -51,6 +55,8 @@ def _event(meeting: Meeting, branch: str, campaign: Campaign) -> Event:
     place = campaign.meeting.place_of(meeting)
     values = campaign.meeting_fields(branch, meeting.meeting_date, start.time(), place)
     notice = campaign.meeting_notice(branch, meeting.meeting_date, start.time(), place)
+    from icalendar import Event, vCalAddress, vText
+
     event = Event()
     event.add("uid", meeting.uid)
     event.add("dtstamp", meeting.reported_at.astimezone(UTC))
@@ -74,6 +80,8 @@ def _event(meeting: Meeting, branch: str, campaign: Campaign) -> Event:
 
 
 def _calendar(method: str, events: Iterable[Event], days: Sequence[date]) -> bytes:
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
