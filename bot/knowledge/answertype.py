@@ -102,7 +102,7 @@ _ASKS = (
     ("year", re.compile(r"\b(?:what|which|wat|wot)\s+(?:year|yr)s?\b|\bwhat year\b")),
     ("duration", re.compile(r"\bhow long\b|\bhow many (?:years|yrs|months|weeks|days)\b")),
     ("figure", re.compile(r"\bhow old\b|\bwhat age\b")),
-    ("count", re.compile(r"\bhow many\b|\bwhat (?:\w+ )?turnout\b")),
+    ("count", re.compile(r"\bhow many\b|\b(?:what|wot|wat) (?:\w+ )?turnout\b")),
     (
         "figure",
         re.compile(
@@ -249,6 +249,10 @@ def holds(
     if kind == "year":
         return bool(_YEAR.search(sentence))
     if kind == "date":
+        # "What date was the 2011 strike?": the year the question names is no answer.
+        named = set(_YEAR.findall(question))
+        if named:
+            sentence = _YEAR.sub(lambda m: " " if m.group() in named else m.group(), sentence)
         return bool(_DATE.search(sentence))
     if kind == "duration":
         return bool(_DURATION.search(sentence))

@@ -120,12 +120,22 @@ class LearnedChooser:
         else: off-topic ("the appeal deadline for a sacked member"), or a manifesto or
         interview passage ("when was he barred from the Labour vote?")."""
         label, probability = ranked[0]
-        if probability < self.config.date_overrule:
+        if label == TIMETABLE:
             return False
-        if label == DECLINE:
-            return True
-        unit = self.headline(label)
-        return unit is not None and unit.kind in ("overview", "background")
+        if probability >= self.config.date_overrule:
+            if label == DECLINE:
+                return True
+            unit = self.headline(label)
+            if unit is not None and unit.kind in ("overview", "background"):
+                return True
+        # A passage that dates the very thing asked about, ranked well above the timetable
+        # ("when was the revised nominations report published?": the timetable has no
+        # reports, the passage on them gives their dates).
+        timetable = next((p for other, p in ranked if other == TIMETABLE), 0.0)
+        return probability > 2 * timetable and self._gives_a_date(label)
+
+    def _gives_a_date(self, label: str) -> bool:
+        return any(holds("date", self.units[n].text) for n in self._classes.get(label, ()))
 
     def rank(self, question: str) -> tuple[Vector, list[tuple[str, float]]]:
         """The question's vector and the classes' probabilities, best first. The model
