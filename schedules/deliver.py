@@ -127,7 +127,10 @@ class Deliverer:
                         claim.status == "pending"
                         and item.audience == "volunteer"
                         and messaged.get((item.recipient, self._day(item)), 0)
-                        >= self.services.campaign.daily_limit
+                        >= self.services.campaign.limit_on(
+                            self._day(item),
+                            item.volunteer.meeting_date if item.volunteer else None,
+                        )
                     ):
                         await log_.finish(claim.id, "skipped", now, "already messaged that day")
                         report.skipped += 1

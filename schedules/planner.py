@@ -37,7 +37,7 @@ def _days(first: date, last: date) -> Iterator[date]:
 
 class _Groups:
     """The volunteers of one plan, grouped (when first asked) by what reminder timings
-    depend on: the day they joined and their branch's meeting date."""
+    depend on: the day they joined and their branch's meeting (its date and start)."""
 
     def __init__(
         self, volunteers: Sequence[VolunteerState], zone: ZoneInfo, joined: dict[datetime, date]
@@ -46,7 +46,7 @@ class _Groups:
         self._zone = zone
         self._joined = joined
         self._by_joined: dict[date, list[VolunteerState]] | None = None
-        self._by_meeting: dict[date | None, list[VolunteerState]] | None = None
+        self._by_meeting: dict[tuple[date | None, time | None], list[VolunteerState]] | None = None
         self._since: dict[datetime, list[VolunteerState]] = {}
 
     @property
@@ -64,11 +64,12 @@ class _Groups:
         return self._by_joined
 
     @property
-    def by_meeting(self) -> dict[date | None, list[VolunteerState]]:
+    def by_meeting(self) -> dict[tuple[date | None, time | None], list[VolunteerState]]:
+        """By their branch's meeting: its date and its own start (if given)."""
         if self._by_meeting is None:
-            groups: dict[date | None, list[VolunteerState]] = defaultdict(list)
+            groups: dict[tuple[date | None, time | None], list[VolunteerState]] = defaultdict(list)
             for volunteer in self.volunteers:
-                groups[volunteer.meeting_date].append(volunteer)
+                groups[(volunteer.meeting_date, volunteer.meeting_time)].append(volunteer)
             self._by_meeting = groups
         return self._by_meeting
 
@@ -341,13 +342,25 @@ class Planner:
                     yield moment.astimezone(zone), "signup"
         elif rule.meeting is not None and volunteer is not None and volunteer.meeting_date:
             meeting = volunteer.meeting_date
-            day = meeting + timedelta(days=rule.meeting.days)
-            yield _at(day, rule.meeting.time, zone), f"meeting:{meeting.isoformat()}"
+            relative = rule.meeting
+            if relative.after_end_minutes is not None:
+                # After it ends: its start (its own, else the pack's) and the pack's length.
+                settings = self.campaign.meeting
+                begins = _at(meeting, volunteer.meeting_time or settings.start, zone)
+                ends = begins + settings.duration
+                yield (
+                    (ends + timedelta(minutes=relative.after_end_minutes)).astimezone(zone),
+                    f"meeting:{meeting.isoformat()}:after",
+                )
+                return
+            assert relative.days is not None and relative.time is not None
+            day = meeting + timedelta(days=relative.days)
+            yield _at(day, relative.time, zone), f"meeting:{meeting.isoformat()}"
             if rule.repeat is not None:
                 for number in range(1, rule.repeat.times + 1):
                     again = day + timedelta(days=rule.repeat.after_days * number)
                     yield (
-                        _at(again, rule.meeting.time, zone),
+                        _at(again, relative.time, zone),
                         f"meeting:{meeting.isoformat()}:again-{number}",
                     )
 
@@ -384,7 +397,9 @@ class Planner:
                 by_day[(item.recipient, item.at.astimezone(self.zone).date())].append(item)
             else:
                 kept.append(item)
-        for items in by_day.values():
+        for (_, day), items in by_day.items():
             items.sort(key=lambda p: (-p.rule.priority, self.order[p.rule.id]))
-            kept.extend(items[: self.campaign.daily_limit])
+            volunteer = items[0].volunteer
+            meeting = volunteer.meeting_date if volunteer is not None else None
+            kept.extend(items[: self.campaign.limit_on(day, meeting)])
         return kept

@@ -166,4 +166,24 @@ def test_meeting_file_is_checked(pack: Path) -> None:
 def test_meeting_file_may_be_left_out(pack: Path) -> None:
     (pack / "meeting.yaml").unlink()
     meeting = load_campaign(pack).meeting
-    assert (meeting.time, meeting.place, meeting.duration_minutes) == ("12:30", "to be confirmed", 60)
+    assert (meeting.time, meeting.place, meeting.duration_minutes) == (
+        "12:30",
+        "to be confirmed",
+        60,
+    )
+
+
+def test_a_meeting_reminder_gives_a_day_and_time_or_the_minutes_after_it_ends(
+    pack: Path,
+) -> None:
+    reminders = pack / "reminders.yaml"
+    edit(reminders, "meeting: {after_end_minutes: 60}", "meeting: {days: 0, after_end_minutes: 60}")
+    with pytest.raises(PackError, match="give days and time, or after_end_minutes"):
+        load_campaign(pack)
+    edit(reminders, "meeting: {days: 0, after_end_minutes: 60}", "meeting: {days: 0}")
+    with pytest.raises(PackError, match="give days and time, or after_end_minutes"):
+        load_campaign(pack)
+    edit(reminders, "meeting: {days: 0}", "meeting: {after_end_minutes: 60}")
+    edit(reminders, "meeting_day_limit: 2", "meeting_day_limit: 0")
+    with pytest.raises(PackError, match="meeting_day_limit"):
+        load_campaign(pack)

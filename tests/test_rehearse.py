@@ -147,6 +147,7 @@ PLANT_DAYS = {
     "count-future-meetings": date(2019, 9, 10),
     "threshold-shown": date(2019, 9, 10),
     "replace-loses-nominations": date(2019, 9, 23),
+    "reminder-after-result": date(2019, 9, 22),
 }
 
 

@@ -119,6 +119,8 @@ def test_plan_has_every_kind_of_message(whole_campaign: list[dict[str, Any]]) ->
         "call-a-meeting",
         "too-late-to-call",
         "meeting-tomorrow",
+        "meeting-today",
+        "how-did-it-go",
         "report-the-result",
         "ballot-papers-arrive",
         "ballot-week-on",
@@ -170,8 +172,12 @@ def test_meeting_reminders_follow_the_branch_meeting(whole_campaign: list[dict[s
         for i in whole_campaign
         if i["recipient"] == "console:mo" and i["phase"] == "nominations"
     ]
+    # The day before, the morning of, an hour after it ends (12:30, the pack's start, and
+    # an hour long), then the day after and two days later while no result is in.
     assert mo == [
         ("meeting-tomorrow", datetime(2019, 10, 2, 18, 0, tzinfo=LONDON)),
+        ("meeting-today", datetime(2019, 10, 3, 8, 30, tzinfo=LONDON)),
+        ("how-did-it-go", datetime(2019, 10, 3, 14, 30, tzinfo=LONDON)),
         ("report-the-result", datetime(2019, 10, 4, 9, 0, tzinfo=LONDON)),
         ("report-the-result", datetime(2019, 10, 6, 9, 0, tzinfo=LONDON)),
     ]
@@ -209,9 +215,13 @@ def test_nothing_about_nominations_after_the_close(whole_campaign: list[dict[str
 
 
 def test_one_message_per_volunteer_per_day(whole_campaign: list[dict[str, Any]]) -> None:
+    # Two on the day of the volunteer's branch meeting (the pack's meeting_day_limit): that
+    # morning and after it. Lara's welcome, put off to the morning, takes her day's one.
     days = Counter(
         (i["recipient"], local(i).date()) for i in whole_campaign if i["audience"] == "volunteer"
     )
+    meeting_day = ("console:mo", date(2019, 10, 3))
+    assert days.pop(meeting_day) == 2
     assert max(days.values()) == 1
 
 
@@ -349,3 +359,32 @@ async def test_a_late_renewal_is_made_up_at_once_unless_the_lease_has_passed_on(
     assert report.due > 0 and report.sent == 0
     assert sender.sent == []
     assert not lease.valid
+
+
+async def test_the_hour_after_a_meeting_follows_its_start_and_stops_when_cancelled(
+    seeded: Services,
+) -> None:
+    def mos(planned: list[Any]) -> list[tuple[str, datetime]]:
+        return [
+            (p.rule.id, p.at.astimezone(LONDON))
+            for p in planned
+            if p.target == states.MEETING.id and p.rule.id != "welcome"
+        ]
+
+    start = datetime(2019, 10, 2, 0, 0, tzinfo=LONDON)
+    end = datetime(2019, 10, 5, 0, 0, tzinfo=LONDON)
+    at = datetime(2019, 9, 20, 10, 0, tzinfo=LONDON)
+    # Moved to the evening: it ends at 20:45, and the hour after falls in quiet hours, so
+    # "How did it go?" waits for the morning, and the day's one message is that.
+    await seeded.store.meetings.record(
+        states.MEETING, "HMRC-BOOT", date(2019, 10, 3), date(2019, 9, 18), at, time(19, 45)
+    )
+    assert mos(await seeded.reminders.plan(start, end)) == [
+        ("meeting-tomorrow", datetime(2019, 10, 2, 18, 0, tzinfo=LONDON)),
+        ("meeting-today", datetime(2019, 10, 3, 8, 30, tzinfo=LONDON)),
+        ("how-did-it-go", datetime(2019, 10, 4, 8, 0, tzinfo=LONDON)),
+    ]
+    # Cancelled: nothing more about the meeting; the branch is back to calling one.
+    await seeded.store.meetings.cancel(states.MEETING, "HMRC-BOOT", at + timedelta(hours=1))
+    left = mos(await seeded.reminders.plan(start, end + timedelta(days=1)))
+    assert left == [("too-late-to-call", datetime(2019, 10, 5, 10, 0, tzinfo=LONDON))]

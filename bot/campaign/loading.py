@@ -83,6 +83,7 @@ def load_campaign(root: Path) -> Campaign:
         ballot=ballot,
         quiet_hours=reminders.quiet_hours,
         daily_limit=reminders.daily_limit,
+        meeting_day_limit=reminders.meeting_day_limit,
         meeting=meeting,
     )
     _check_order(campaign_path, campaign)

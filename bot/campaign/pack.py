@@ -55,6 +55,14 @@ class Campaign:
     quiet_hours: QuietWindow = dataclass_field(default_factory=QuietWindow)  # reminders.yaml
     daily_limit: int = 1  # reminders.yaml: personal messages to one volunteer in a day
     meeting: MeetingFile = dataclass_field(default_factory=MeetingFile)  # meeting.yaml
+    meeting_day_limit: int | None = None  # reminders.yaml: the same, on their meeting's day
+
+    def limit_on(self, day: date, meeting: date | None) -> int:
+        """The most personal messages a volunteer gets on `day`, their branch's meeting
+        being on `meeting`."""
+        if meeting == day and self.meeting_day_limit is not None:
+            return self.meeting_day_limit
+        return self.daily_limit
 
     @property
     def digest(self) -> DigestText:

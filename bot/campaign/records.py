@@ -5,7 +5,7 @@ personal data and its erasure, and the union's published report: frozen records,
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import NamedTuple
 
 from bot.campaign.domain import Branch, HistoryEvent, Meeting, Nomination, Volunteer
@@ -31,6 +31,7 @@ class PlanVolunteer(NamedTuple):
     meeting_date: date | None = None
     has_outcome: bool = False
     has_voted: bool = False  # said so with /voted: no more ballot reminders
+    meeting_time: time | None = None  # the meeting's own start, if it was given
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,8 +77,22 @@ class AfterSignup(_Model):
 
 
 class MeetingRelative(_Model):
-    days: int = Field(ge=-60, le=60)
-    time: Time
+    """Relative to the branch's meeting: a time of day `days` from its date, or
+    `after_end_minutes` after it ends (its start, its own or the pack's, and the pack's
+    meeting length)."""
+
+    days: int | None = Field(default=None, ge=-60, le=60)
+    time: Time | None = None
+    after_end_minutes: int | None = Field(default=None, ge=0, le=24 * 60)
+
+    @model_validator(mode="after")
+    def _one(self) -> MeetingRelative:
+        by_day = self.days is not None and self.time is not None
+        if by_day == (self.after_end_minutes is not None) or (
+            (self.days is None) != (self.time is None)
+        ):
+            raise ValueError("give days and time, or after_end_minutes")
+        return self
 
 
 class Repeat(_Model):
@@ -120,8 +134,8 @@ class Rule(_Model):
             raise ValueError("signup and meeting timings are for the volunteer audience")
         if self.branch != "any" and self.audience != "volunteer":
             raise ValueError("branch applies only to the volunteer audience")
-        if self.repeat and not self.meeting:
-            raise ValueError("repeat goes with a meeting timing")
+        if self.repeat and (not self.meeting or self.meeting.days is None):
+            raise ValueError("repeat goes with a meeting timing of days and time")
         if self.progress and self.audience != "channel":
             raise ValueError("progress posts go to channels (audience: channel)")
         if self.chart and not self.progress:
@@ -184,6 +198,8 @@ class RemindersFile(_Model):
     quiet_hours: QuietWindow = QuietWindow()
     # The most personal messages one volunteer gets in a day (the highest priorities win).
     daily_limit: int = Field(default=1, ge=1, le=10)
+    # The same on the day of the volunteer's branch meeting (the daily limit if not given).
+    meeting_day_limit: int | None = Field(default=None, ge=1, le=10)
 
     @model_validator(mode="after")
     def _unique(self) -> RemindersFile:

@@ -29,6 +29,11 @@ QUESTIONS = (
     "What should I do next?",
 )
 CHANNELS = (("console", "campaign"), ("slack", "CCAMPAIGN"))
+# When meetings start, if not at the pack's time: at lunch, after work (the result often
+# reported before the hour after it ends), and late enough that the hour after falls in
+# the night.
+MEETING_TIMES = (None, None, None, time(12, 0), time(18, 0), time(18, 30), time(19, 45))
+
 # Branches whose story is one of the counting rules' edges, whatever the seed.
 EDGES = (
     "form_at_1659",
@@ -66,6 +71,7 @@ class Crowd(Stories):
     def __init__(self, pack: PackRules, supporters: int, seed: int, start: datetime):
         self.pack = pack
         self.rng = random.Random(seed)
+        self.seed = seed
         self.start = start
         self.actions: list[Action] = []
         self._seq = 0
@@ -196,6 +202,11 @@ class Crowd(Stories):
         meeting = called + timedelta(days=gap)
         told = called if rng.random() > 0.1 else None
         notice = f" notice:{iso(told)}" if told else ""
+        # Half the meetings at a time of their own (the rest at the pack's): drawn apart
+        # from the crowd's other choices, so each seed's campaign is otherwise unchanged.
+        starts = random.Random(f"{self.seed}:{code}:starts").choice(MEETING_TIMES)
+        if starts is not None:
+            notice += f" time:{starts.strftime('%H:%M')}"
         report = self.moment(called + timedelta(days=rng.randint(0, 3)))
         report = max(report, since + timedelta(minutes=5))
         self.add(
@@ -204,7 +215,7 @@ class Crowd(Stories):
             f"/meeting branch:{code} date:{iso(meeting)}{notice}",
             "meeting",
             branch=code,
-            data={"date": meeting, "notice": told},
+            data={"date": meeting, "notice": told, "at": starts},
         )
         outcome = rng.choices(["nominated", "other", "none", "inquorate"], [0.6, 0.25, 0.1, 0.05])[
             0

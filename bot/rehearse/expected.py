@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import takewhile
 
 from bot.rehearse.platforms import Sent
@@ -18,6 +18,7 @@ from bot.rehearse.rules import PackRule, PackRules
 @dataclass
 class BranchModel:
     meeting: date | None = None
+    starts: time | None = None  # the meeting's start, once called
     notice: date | None = None
     outcome: str | None = None
     at_meeting: date | None = None
@@ -100,11 +101,10 @@ class ExpectedMessages:
             self.flag(now, f"{rule.id} sent to {sent.target.id} twice in a day, by another key")
         self.rule_days.add((rule.id, *target, day))
         self.per_day[(*target, day)] += 1
-        if self.per_day[(*target, day)] == pack.daily_limit + 1:
-            self.flag(
-                now, f"{sent.target.id} got more than {pack.daily_limit} personal messages in a day"
-            )
         who = self.people.get((sent.target.platform, sent.target.id))
+        limit = self.limit(who, day)
+        if self.per_day[(*target, day)] == limit + 1:
+            self.flag(now, f"{sent.target.id} got more than {limit} personal messages in a day")
         if who is None or not who.volunteer or who.erased:
             self.flag(now, f"{rule.id} sent to {sent.target.id}, who is not a volunteer")
             return
@@ -125,6 +125,15 @@ class ExpectedMessages:
             self.flag(now, f"{rule.id} sent to {sent.target.id}, whose branch has a meeting")
         elif branch is not None and rule.needs == "meeting-called" and not branch.meeting:
             self.flag(now, f"{rule.id} sent to {sent.target.id}, whose branch has no meeting")
+
+    def limit(self, who: PersonModel | None, day: date) -> int:
+        """The most personal messages `who` may get on `day`: more on their meeting's day
+        if the pack says so."""
+        pack = self.pack
+        branch = self.branches.get(who.branch or "") if who is not None else None
+        if branch is not None and branch.meeting == day and pack.meeting_day_limit is not None:
+            return pack.meeting_day_limit
+        return pack.daily_limit
 
     # --- what should have been sent ------------------------------------------------------
 
@@ -190,7 +199,7 @@ class ExpectedMessages:
             return "joined"
         if rule.signup_minutes is not None:
             return "signup"
-        return "meeting" if rule.meeting is not None else "nothing"
+        return "meeting" if rule.meeting is not None or rule.after_end is not None else "nothing"
 
     def _grouped(
         self, kind: str, people: list[PersonModel]
@@ -203,7 +212,8 @@ class ExpectedMessages:
             elif kind == "signup":
                 key = who.signed_up_at
             elif kind == "meeting":
-                key = self.branches[who.branch].meeting if who.branch else None
+                b = self.branches[who.branch] if who.branch else None
+                key = (b.meeting, b.starts) if b is not None else None
             groups.setdefault(key, []).append((place, who))
         return groups
 
@@ -229,7 +239,13 @@ class ExpectedMessages:
             return self._cadence(rule, self.today(who.signed_up_at))
         if rule.signup_minutes is not None and who.signed_up_at is not None:
             return [who.signed_up_at + timedelta(minutes=rule.signup_minutes)]
-        meeting = self.branches[who.branch or ""].meeting if who.branch else None
+        branch = self.branches[who.branch or ""] if who.branch else None
+        meeting = branch.meeting if branch is not None else None
+        if rule.after_end is not None and branch is not None and meeting is not None:
+            starts = datetime.combine(
+                meeting, branch.starts or self.pack.meeting_start, tzinfo=self.pack.zone
+            )
+            return [starts + self.pack.meeting_length + timedelta(minutes=rule.after_end)]
         if rule.meeting is not None and meeting is not None:
             days, clock, after, times = rule.meeting
             first = meeting + timedelta(days=days)
@@ -311,5 +327,5 @@ class ExpectedMessages:
                 and rules[s.rule].audience == "volunteer"
                 and (s.at <= e.at or (-rules[s.rule].priority, rules[s.rule].order) <= rank)
             ]
-            if len(ahead) < self.pack.daily_limit:
+            if len(ahead) < self.limit(self.people.get(e.who), e.at.astimezone(zone).date()):
                 self.flag(e.at, f"{e.rule.id} due to {e.who[1]} was never sent")

@@ -156,10 +156,12 @@ class Oracle(ExpectedMessages):
         self.retired |= retired
         self.changed |= retired
 
-    def meeting(self, code: str, on: date, notice: date | None) -> None:
+    def meeting(self, code: str, on: date, notice: date | None, at: time | None = None) -> None:
         b = self.branches[code]
         if notice is None and b.meeting == on:
             notice = b.notice  # a new time or place that day: the notice given stands
+        # Its start: the one given, else the one given before, else the pack's.
+        b.starts = at or b.starts or self.pack.meeting_start
         b.meeting, b.notice = on, notice
         self.changed.add(code)
 

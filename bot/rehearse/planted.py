@@ -15,6 +15,8 @@ verified) at once, not held.
 `threshold-shown`: /progress states a threshold of 20.
 `replace-loses-nominations`: replacing the branch list deletes the nominations of the
 branches it retires.
+`reminder-after-result`: the reminder an hour after a meeting ends goes even when the
+branch has already reported its result.
 """
 
 from __future__ import annotations
@@ -61,6 +63,16 @@ def _planner_without_rule(original: Callable[..., None]) -> Callable[..., None]:
         self.rules = tuple(r for r in self.rules if r.id != DROPPED_RULE)
 
     return init
+
+
+def _after_results_too(original: Callable[..., bool]) -> Any:
+    def wanted(rule: Any, volunteer: Any) -> bool:
+        after_end = rule.meeting is not None and rule.meeting.after_end_minutes is not None
+        if after_end and volunteer.has_outcome and volunteer.meeting_date is not None:
+            return not (volunteer.opted_out or volunteer.undeliverable)
+        return original(rule, volunteer)
+
+    return staticmethod(wanted)
 
 
 def _doubled(original: Callable[..., list[Any]]) -> Callable[..., list[Any]]:
@@ -133,6 +145,9 @@ def _patches(bug: str) -> list[Any]:
         "replace-loses-nominations": [
             mock.patch.object(Branches, "import_list", _losing_import(Branches.import_list))
         ],
+        "reminder-after-result": [
+            mock.patch.object(Planner, "_wanted", _after_results_too(Planner._wanted))
+        ],
     }
     if bug not in found:
         raise ValueError(f"no such planted bug: {bug!r} (known: {', '.join(PLANTS)})")
@@ -150,6 +165,7 @@ PLANTS = (
     "personal-doubles",
     "threshold-shown",
     "replace-loses-nominations",
+    "reminder-after-result",
 )
 
 

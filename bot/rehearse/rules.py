@@ -37,6 +37,7 @@ class PackRule:
     order: int = 0  # its place in the pack: the first of equal priorities wins a day
     signup_minutes: int | None = None  # sent this long after signing up
     meeting: tuple[int, time, int, int] | None = None  # days, time, repeat after, times
+    after_end: int | None = None  # or this many minutes after the meeting ends
     start: datetime | None = None  # from
     until: datetime | None = None  # until (a day with no time: its end)
     cadence: tuple[tuple[int, int], ...] = ()  # (days left at least, every so many days)
@@ -58,6 +59,9 @@ class PackRules:
     branches: tuple[PackBranch, ...]
     rules: dict[str, PackRule] = field(default_factory=dict)
     daily_limit: int = 1  # personal messages to one volunteer in one day
+    meeting_day_limit: int | None = None  # the same on the day of their branch's meeting
+    meeting_start: time = time(12, 30)  # when a meeting starts if its caller gave no time
+    meeting_length: timedelta = timedelta(hours=1)
     reasons: dict[str, re.Pattern[str]] = field(default_factory=dict)  # code -> wording
 
     def phase(self, now: datetime) -> str:
@@ -183,7 +187,10 @@ def read_pack(root: Path, zone: tzinfo) -> PackRules:
                 int(repeat.get("after_days", 0)),
                 int(repeat.get("times", 0)) if repeat else 0,
             )
-            if isinstance(meeting, dict)
+            if isinstance(meeting, dict) and "days" in meeting
+            else None,
+            after_end=int(meeting["after_end_minutes"])
+            if isinstance(meeting, dict) and "after_end_minutes" in meeting
             else None,
             start=_resolve(rule.get("from"), anchors, set(days_only), zone),
             until=_resolve(rule.get("until"), anchors, set(days_only), zone, end=True),
@@ -193,6 +200,9 @@ def read_pack(root: Path, zone: tzinfo) -> PackRules:
             clock=_hhmm(rule["time"]) if "time" in rule else None,
         )
     quiet = reminders.get("quiet_hours") or {}
+    held = root / "meeting.yaml"
+    meetings = yaml.safe_load(held.read_text(encoding="utf-8")) if held.exists() else {}
+    meetings = meetings or {}
     wording = {**REASONS, **(info.get("reasons") or {})}
     return PackRules(
         zone=zone,
@@ -208,5 +218,10 @@ def read_pack(root: Path, zone: tzinfo) -> PackRules:
         branches=branches,
         rules=found,
         daily_limit=int(reminders.get("daily_limit", 1)),
+        meeting_day_limit=int(reminders["meeting_day_limit"])
+        if reminders.get("meeting_day_limit") is not None
+        else None,
+        meeting_start=_hhmm(meetings["time"]) if "time" in meetings else time(12, 30),
+        meeting_length=timedelta(minutes=int(meetings.get("duration_minutes", 60))),
         reasons={code: _wording(text) for code, text in wording.items()},
     )

@@ -210,7 +210,7 @@ class Rehearsal:
         elif kind == "meeting" and text.startswith("Thanks! Recorded"):
             if code in oracle.retired:
                 oracle.flag(now, f"/meeting for {code}, retired from the branch list, recorded")
-            oracle.meeting(code, data["date"], data["notice"])  # type: ignore[arg-type]
+            oracle.meeting(code, data["date"], data["notice"], data.get("at"))  # type: ignore[arg-type]
         elif kind == "nominate" and text.startswith("Thanks! Recorded"):
             oracle.nominated(code, str(data["outcome"]), data["date"])  # type: ignore[arg-type]
             oracle.check_result(code, text, now)

@@ -90,6 +90,7 @@ class DeliveryLog(Aggregate):
                     r[10],
                     bool(r[11]),
                     bool(r[12]),
+                    r[13],
                 )
                 for r in await conn.execute(PLAN_ROWS)
             ]

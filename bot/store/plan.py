@@ -1,6 +1,6 @@
 """What the reminder planner reads of every volunteer at each sweep, in one query: the
 columns of `PlanVolunteer`, in its field order, with their branch's latest meeting,
-its result and whether they have voted."""
+its result, whether they have voted and when the meeting starts."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ PLAN_ROWS = (
         t.meetings.c.meeting_date,
         t.nominations.c.outcome.is_not(None),
         t.ballot_actions.c.voted_at.is_not(None),
+        t.meetings.c.meeting_time,
     )
     .select_from(VOLUNTEER_FROM)
     .outerjoin(LATEST_MEETING, LATEST_MEETING.c.branch_code == t.volunteers.c.branch_code)

@@ -110,9 +110,7 @@ def invitation_name(meeting: Meeting) -> str:
 def invitation(meeting: Meeting, branch: str, campaign: Campaign) -> Invitation:
     """The invitation to one meeting, or its cancellation if `meeting` cancels it."""
     method = "CANCEL" if meeting.cancelled else "REQUEST"
-    content = _calendar(
-        method, [_event(meeting, branch, campaign)], [meeting.meeting_date]
-    )
+    content = _calendar(method, [_event(meeting, branch, campaign)], [meeting.meeting_date])
     return Invitation(invitation_name(meeting), content, method)
 
 
