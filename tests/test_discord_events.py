@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +26,6 @@ CREATE = "POST /guilds/{id}/scheduled-events"
 EVENT = "/guilds/{id}/scheduled-events/{event}"
 DM_OPEN = "POST /users/@me/channels"
 SEND = "POST /channels/{id}/messages"
-
 ORGANISER = "500000000000000009"
 LEEDS = {"branch": "DWP-LEEDS", "date": "30 Sep", "time": "18:00", "place": "Hall"}
 
@@ -37,7 +37,7 @@ def sends(api: FakeDiscord) -> list[Any]:
 
 
 @pytest.fixture
-def discord_settings(db_path: Any, discord_api: FakeDiscord) -> Settings:
+def discord_settings(db_path: Path, discord_api: FakeDiscord) -> Settings:
     """The server opts in, with one organiser listed to tell."""
     return harness.settings(db_path, discord_api).model_copy(
         update={"discord_events": True, "organisers": [f"discord:{ORGANISER}"]}
