@@ -38,6 +38,11 @@ async def branch(invocation: Invocation, services: Services) -> Reply:
     volunteers = facts.volunteers
     if volunteers:
         lines.append(f"Volunteers: {volunteers}.")
+    current = await store.meetings.current(chosen.code)
+    if current is not None and current.meeting_date >= invocation.now.astimezone(zone).date():
+        interest = await services.events.interest_line(current)
+        if interest:  # shown only when the platform's event says
+            lines.append(f"Meeting on {day_name(current.meeting_date)}: {interest}.")
     events = []
     for meeting in await store.meetings.of_branch(chosen.code):
         who = (

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.campaign.domain import Branch, User
 from bot.runtime.changes import Listener
+from bot.runtime.meeting_events import EventHost, MeetingEvents
 from bot.runtime.messages import Button, Channel, Reply, SendOutcome, Target
 from bot.runtime.outbox import Fence, Sender
 
@@ -74,6 +75,11 @@ class AdapterServices(Protocol):
 
     def on_change(self, listener: Listener) -> None:
         """Call `listener` after each command that may have changed what is shown."""
+        ...
+
+    def host_events(self, host: EventHost) -> MeetingEvents:
+        """`host` keeps each meeting as an event on its platform (Discord's scheduled
+        events) from now on; closing what this returns stops it."""
         ...
 
     async def home(self, user: User, organiser: bool = False) -> HomeView:

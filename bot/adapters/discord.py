@@ -22,6 +22,7 @@ from discord import app_commands
 
 from bot.adapters.base import AdapterServices, Fence, SendOutcome, Target
 from bot.adapters.discord_board import DiscordBoard
+from bot.adapters.discord_events import DiscordEvents
 from bot.adapters.discord_patches import rebase, rebase_gateway, scan_buckets_less_often
 from bot.adapters.discord_views import (
     _MENTION,
@@ -103,6 +104,10 @@ class DiscordAdapter:
         self.board = DiscordBoard(self)
         if serve:  # boards are kept by the process that serves people
             services.on_change(self.board.changed)
+        # Meetings as the server's scheduled events, where it opts in.
+        self.events = (
+            services.host_events(DiscordEvents(self)) if serve and settings.discord_events else None
+        )
         if settings.discord_api_url:
             self._rebase(settings.discord_api_url.rstrip("/"))
 
@@ -153,6 +158,8 @@ class DiscordAdapter:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._gateway
         await self.board.close()  # after the gateway: no event pokes it again
+        if self.events is not None:
+            await self.events.close()
 
     async def _setup_hook(self) -> None:
         if not self.serve:

@@ -24,6 +24,7 @@ from bot.dispatch.prompts import Prompts, Retry, choose_branch
 from bot.dispatch.steps import Call, chain
 from bot.errors import UserError, describe_store_error
 from bot.runtime.changes import Change, Listener
+from bot.runtime.meeting_events import EventHost, MeetingEvents
 from bot.runtime.messages import NOT_SAVED, Button, Channel, Reply
 from bot.runtime.services import Services
 from bot.store.boards import Board
@@ -176,6 +177,21 @@ class Dispatcher:
 
     def on_change(self, listener: Listener) -> None:
         self.services.changes.subscribe(listener)
+
+    def host_events(self, host: EventHost) -> MeetingEvents:
+        """`host` keeps each meeting as an event on its platform from now on."""
+        services = self.services
+        events = services.events
+        events.attach(
+            host,
+            services.store,
+            services.campaign,
+            services.settings,
+            services.clock,
+            services.changes,
+            services.branches,
+        )
+        return events
 
     def is_organiser_id(self, platform: str, user_id: str) -> bool:
         return self.services.settings.is_organiser(platform, user_id)

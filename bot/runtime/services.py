@@ -12,6 +12,7 @@ from bot.campaign.branches import BranchDirectory
 from bot.campaign.pack import Campaign
 from bot.runtime.changes import Changes
 from bot.runtime.clock import Clock
+from bot.runtime.meeting_events import MeetingEvents
 from bot.runtime.outbox import Outbox
 from bot.runtime.settings import Settings
 from bot.store import Store
@@ -103,6 +104,7 @@ class Services:
     outbox: Outbox = field(default_factory=Outbox)
     changes: Changes = field(default_factory=Changes)
     reminders: Reminders = field(default_factory=_NotWired)
+    events: MeetingEvents = field(default_factory=MeetingEvents)  # a platform's own events
 
     _answers: AnswerEngine | None = field(default=None, init=False, repr=False)
     _answers_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)

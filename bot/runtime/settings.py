@@ -158,6 +158,11 @@ class Settings(BaseSettings):
         description="Discord permissions (a bit set) a member needs to see organiser "
         "commands: 32 is Manage Server, 8 Administrator; `everyone` shows them to all.",
     )
+    discord_events: bool = Field(
+        default=False,
+        description="Discord only: each branch meeting becomes a scheduled event in the "
+        "server (the bot needs the Create Events permission), moved or cancelled with it.",
+    )
     discord_api_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DISCORD_API_URL", "discord_api_url")
     )

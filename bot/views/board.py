@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.campaign.dates import short_day
 from bot.campaign.phases import phase_of
 from bot.runtime.messages import Reply
 from bot.runtime.services import Services
@@ -15,6 +16,28 @@ from bot.views.home import deadlines
 from bot.views.pipeline import bar, counting, history_line, tally_line
 
 LATEST = 5
+MEETINGS = 5  # the soonest meetings with an interested count shown
+
+
+async def _interest(services: Services, now: datetime) -> list[str]:
+    """The coming meetings' interested counts on a platform's own events (Discord's),
+    soonest first; nothing where no count is known."""
+    events = services.events
+    if events.label is None:
+        return []
+    today = now.astimezone(services.campaign.zone).date()
+    lines: list[str] = []
+    for meeting in await services.store.reports.meetings():  # soonest first
+        if meeting.meeting_date < today or meeting.cancelled:
+            continue
+        if len(lines) == MEETINGS:
+            break
+        interest = await events.interest_line(meeting)
+        if interest is None:
+            continue
+        name = meeting.branch_name or meeting.branch_code
+        lines.append(f"- {name}, {short_day(meeting.meeting_date)}: {interest}")
+    return ["", "Coming meetings:", *lines] if lines else []
 
 
 async def board_reply(services: Services, now: datetime) -> Reply:
@@ -42,6 +65,7 @@ async def board_reply(services: Services, now: datetime) -> Reply:
             lines.append(f"- {name}: {history_line(event, zone, organiser=False)}")
     else:
         lines.append("No reports yet.")
+    lines.extend(await _interest(services, now))
     lines.append("")
     lines.extend(deadlines(services, now)[:2])
     return Reply(

@@ -5,7 +5,9 @@ callbacks, follow-ups, channel messages and DMs), records each one with its pars
 (multipart `payload_json` included), and can answer the next calls of a route with 429
 and Discord's rate-limit headers. It can honour or ignore message nonces. Messages posted
 to a channel are kept, newest last, and served back by its history route (GET
-/channels/{id}/messages, with limit and before), components included.
+/channels/{id}/messages, with limit and before), components included. A guild's
+scheduled events are made, read (with their user count), edited and deleted as Discord
+does, or all refused with 403 Missing Permissions (`refuse_events`).
 """
 
 from __future__ import annotations
@@ -106,6 +108,9 @@ class FakeDiscord:
         self.bad_tokens: set[str] = set()  # answered with 401
         self._sockets: list[web.WebSocketResponse] = []
         self._sequence = 0
+        self.scheduled_events: dict[str, dict[str, Any]] = {}  # event id: event, as served
+        self.interested: dict[str, int] = {}  # event id: people marked as interested
+        self.refuse_events = False  # answer the scheduled-event routes with 403 (50013)
 
     # --- control --------------------------------------------------------------------
 
@@ -297,7 +302,50 @@ class FakeDiscord:
             if parts[3] in self.deleted_messages:
                 return _json({"message": "Unknown Message", "code": 10008}, status=404)
             return _json(message_payload(parts[3], parts[1], body))
+        if "/guilds/{id}/scheduled-events" in route:
+            return self._scheduled_event(route, parts, body, request.query.get("with_user_count"))
         return _json({"message": "404: Not Found", "code": 0}, status=404)
+
+    def _scheduled_event(
+        self, route: str, parts: list[str], body: dict[str, Any], counts: str | None
+    ) -> web.Response:
+        """POST /guilds/{id}/scheduled-events, and GET, PATCH or DELETE
+        /guilds/{id}/scheduled-events/{event} (GET with with_user_count)."""
+        if self.refuse_events:
+            return _json({"message": "Missing Permissions", "code": 50013}, status=403)
+        guild = parts[1]
+        if route.startswith("POST"):
+            event_id = str(next(self._ids))
+            self.scheduled_events[event_id] = {
+                "id": event_id,
+                "guild_id": guild,
+                "channel_id": None,
+                "creator_id": BOT_ID,
+                "creator": user_payload(BOT_ID, "mobilise", bot=True),
+                "name": body.get("name"),
+                "description": body.get("description"),
+                "scheduled_start_time": body.get("scheduled_start_time"),
+                "scheduled_end_time": body.get("scheduled_end_time"),
+                "privacy_level": body.get("privacy_level"),
+                "status": 1,
+                "entity_type": body.get("entity_type"),
+                "entity_id": None,
+                "entity_metadata": body.get("entity_metadata"),
+                "image": None,
+            }
+            return _json(self.scheduled_events[event_id])
+        event = self.scheduled_events.get(parts[3])
+        if event is None or event["guild_id"] != guild:
+            return _json({"message": "Unknown Guild Scheduled Event", "code": 10070}, status=404)
+        if route.startswith("DELETE"):
+            del self.scheduled_events[parts[3]]
+            return web.Response(status=204)
+        if route.startswith("PATCH"):
+            event.update(body)
+        served = dict(event)
+        if counts in ("1", "true"):
+            served["user_count"] = self.interested.get(parts[3], 0)
+        return _json(served)
 
     async def push(self, event: str, data: dict[str, Any]) -> None:
         """Send a gateway event (GUILD_CREATE, INTERACTION_CREATE, MESSAGE_CREATE ...) to
@@ -355,6 +403,10 @@ class FakeDiscord:
             return f"{method} /channels/{{id}}/messages"
         if parts[0] == "channels" and len(parts) == 4 and parts[2] == "messages":
             return f"{method} /channels/{{id}}/messages/{{message}}"
+        if parts[0] == "guilds" and len(parts) == 3 and parts[2] == "scheduled-events":
+            return f"{method} /guilds/{{id}}/scheduled-events"
+        if parts[0] == "guilds" and len(parts) == 4 and parts[2] == "scheduled-events":
+            return f"{method} /guilds/{{id}}/scheduled-events/{{event}}"
         if parts[0] == "applications":
             return f"{method} /applications/{'/'.join(parts[1:])}"
         return f"{method} /{path}"
