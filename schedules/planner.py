@@ -343,15 +343,10 @@ class Planner:
         elif rule.meeting is not None and volunteer is not None and volunteer.meeting_date:
             meeting = volunteer.meeting_date
             relative = rule.meeting
-            if relative.after_end_minutes is not None:
-                # After it ends: its start (its own, else the pack's) and the pack's length.
-                settings = self.campaign.meeting
-                begins = _at(meeting, volunteer.meeting_time or settings.start, zone)
-                ends = begins + settings.duration
-                yield (
-                    (ends + timedelta(minutes=relative.after_end_minutes)).astimezone(zone),
-                    f"meeting:{meeting.isoformat()}:after",
-                )
+            if relative.after_end_minutes is not None:  # after it ends
+                ends = self.campaign.meeting.ends(meeting, volunteer.meeting_time, zone)
+                after = timedelta(minutes=relative.after_end_minutes)
+                yield (ends + after).astimezone(zone), f"meeting:{meeting.isoformat()}:after"
                 return
             assert relative.days is not None and relative.time is not None
             day = meeting + timedelta(days=relative.days)
@@ -399,7 +394,6 @@ class Planner:
                 kept.append(item)
         for (_, day), items in by_day.items():
             items.sort(key=lambda p: (-p.rule.priority, self.order[p.rule.id]))
-            volunteer = items[0].volunteer
-            meeting = volunteer.meeting_date if volunteer is not None else None
+            meeting = items[0].volunteer.meeting_date if items[0].volunteer else None
             kept.extend(items[: self.campaign.limit_on(day, meeting)])
         return kept

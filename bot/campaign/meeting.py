@@ -79,6 +79,11 @@ class MeetingFile(BaseModel):
     def duration(self) -> timedelta:
         return timedelta(minutes=self.duration_minutes)
 
+    def ends(self, day: date, own_start: dt.time | None, zone: dt.tzinfo) -> dt.datetime:
+        """When a meeting on `day` ends: from its own start, else the pack's, and the
+        pack's length."""
+        return dt.datetime.combine(day, own_start or self.start, tzinfo=zone) + self.duration
+
     def texts(self) -> dict[str, str]:
         """Every template in the file, by key, for the pack's checks."""
         return {

@@ -188,7 +188,7 @@ class MeetingEvents:
             place=pack.place_of(meeting),
             description=(
                 f"{branch}'s branch meeting, to nominate {campaign.candidate.name} for "
-                "General Secretary. Mark yourself as interested to be reminded."
+                f"{campaign.candidate.post}. Mark yourself as interested to be reminded."
             ),
         )
 
