@@ -37,6 +37,7 @@ MODULES = (
     "audit",
     "questions",
     "answer",
+    "broadcast",
     "broadcast_here",
     "board_here",
     "reminders",

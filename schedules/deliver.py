@@ -12,7 +12,8 @@ it is sent again only once a look-up has answered that it is not: while the plat
 cannot be asked (a 429 to the end), it waits for the next sweep. What was missed for
 longer than the catch-up window is recorded as dropped, with the reason. Nothing marked
 sent is ever sent again. Each sweep also sends the changes of meetings to those who had
-their invitation (`schedules.meeting_updates`), by the same path.
+their invitation (`schedules.meeting_updates`) and organisers' confirmed broadcasts
+(`schedules.broadcasts`), by the same path.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ from bot.runtime.outbox import Sender
 from bot.runtime.retention import purge_if_due
 from bot.runtime.services import Services, Upcoming
 from bot.store.deliveries import DeliveryLog, Owner
+from schedules.broadcasts import send_broadcasts
 from schedules.compose import Composer, Facts
 from schedules.meeting_updates import send_meeting_updates
 from schedules.planner import Planner
-from schedules.plans import Planned, QuietHours
+from schedules.plans import Planned, QuietHours, quiet_hours
 from schedules.sending import SweepReport, all_or_none, nonce_for
 from schedules.snapshot import plan_state
 
@@ -63,11 +65,7 @@ class Deliverer:
         self.lease = lease
         settings = services.settings
         self.zone: ZoneInfo = settings.zone
-        # The pack's quiet hours, narrowed further if the settings say so.
-        pack = services.campaign.quiet_hours
-        self.quiet = QuietHours(
-            max(settings.quiet_start, pack.start), min(settings.quiet_end, pack.end)
-        )
+        self.quiet: QuietHours = quiet_hours(settings, services.campaign)
         self.catchup = timedelta(hours=settings.catchup_hours)
         self.planner = Planner(services.campaign, self.zone, self.quiet)
         self.composer = Composer(services.campaign, self.zone, services.branches, charts)
@@ -139,6 +137,10 @@ class Deliverer:
                 await all_or_none(jobs)
         if not fence_lost.is_set():
             await send_meeting_updates(self, now, report, owner, fence_lost)
+        if not fence_lost.is_set():
+            await send_broadcasts(
+                self, now, report, owner, fence_lost, self.catchup.total_seconds()
+            )
         if fence_lost.is_set():
             log.warning("the reminders lease was lost during a sweep; sending stopped")
             return report  # re-claimed by the next sweep, under whoever holds the lease

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.campaign.pack import Campaign
 from bot.campaign.records import PlanVolunteer
 from bot.campaign.rules import Rule
+from bot.runtime.settings import Settings
 
 # A volunteer, their branch's state and whether they can be sent to: read by the store.
 VolunteerState = PlanVolunteer
@@ -55,6 +57,12 @@ class QuietHours:
             return local
         day = local.date() if local.time() < self.start else local.date() + timedelta(days=1)
         return datetime.combine(day, self.start, tzinfo=zone)
+
+
+def quiet_hours(settings: Settings, campaign: Campaign) -> QuietHours:
+    """The pack's quiet hours, narrowed further if the settings say so."""
+    pack = campaign.quiet_hours
+    return QuietHours(max(settings.quiet_start, pack.start), min(settings.quiet_end, pack.end))
 
 
 @dataclass(frozen=True, slots=True)

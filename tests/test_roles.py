@@ -43,6 +43,7 @@ def test_the_matrix_covers_every_organiser_command() -> None:
         "audit",
         "questions",
         "answer",
+        "broadcast",
         "broadcast-here",
         "board-here",
     }

@@ -85,6 +85,7 @@ COMMAND_CASES = {
     "export": ("", "as CSV"),
     "questions": ("", "No unanswered questions"),
     "answer": ("id:1 text:hello", "There is no question #1"),
+    "broadcast": ("", "You see a preview before anything is sent."),
     "broadcast-here": ("", "This channel will get the campaign's broadcasts."),
     "board-here": ("", "The board will appear in this channel in a moment"),
     "reminders": ("", "in the next 7 days"),

@@ -32,6 +32,7 @@ class PlanVolunteer(NamedTuple):
     has_outcome: bool = False
     has_voted: bool = False  # said so with /voted: no more ballot reminders
     meeting_time: time | None = None  # the meeting's own start, if it was given
+    has_pledged: bool = False  # asked colleagues to vote (/pledge)
 
 
 @dataclass(frozen=True, slots=True)

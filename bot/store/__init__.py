@@ -15,6 +15,7 @@ from bot.store.ballot import Ballot
 from bot.store.base import StoreCore
 from bot.store.boards import Boards
 from bot.store.branches import Branches
+from bot.store.broadcasts import Broadcasts
 from bot.store.deliveries import DeliveryLog
 from bot.store.engine import cannot_open, create_engine, migrate
 from bot.store.invitations import Invitations
@@ -48,6 +49,7 @@ class Store:
         self.requests = Requests(self.core)
         self.ballot = Ballot(self.core)
         self.boards = Boards(self.core)
+        self.broadcasts = Broadcasts(self.core)
 
     @classmethod
     async def open(cls, url: str, *, migrate_schema: bool = True) -> Store:

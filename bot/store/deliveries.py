@@ -91,6 +91,7 @@ class DeliveryLog(Aggregate):
                     bool(r[11]),
                     bool(r[12]),
                     r[13],
+                    bool(r[14]),
                 )
                 for r in await conn.execute(PLAN_ROWS)
             ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.campaign.domain import ImportedVolunteer, SignUp, User, Volunteer
@@ -102,6 +102,21 @@ class People(Aggregate):
                 )
             ).first()
             return volunteer_from(row) if row else None
+
+        return await self.core.read(read)
+
+    async def not_signed_up(self, platform: str | None = None) -> int:
+        """How many people the bot knows (on `platform`, if given) have never signed up,
+        so never agreed to be messaged."""
+
+        async def read(conn: AsyncConnection) -> int:
+            signed = select(t.volunteers.c.person_id).where(
+                t.volunteers.c.person_id == t.people.c.id
+            )
+            query = select(func.count()).select_from(t.people).where(~signed.exists())
+            if platform is not None:
+                query = query.where(t.people.c.platform == platform)
+            return int((await conn.execute(query)).scalar_one())
 
         return await self.core.read(read)
 

@@ -1,10 +1,11 @@
 """What the reminder planner reads of every volunteer at each sweep, in one query: the
 columns of `PlanVolunteer`, in its field order, with their branch's latest meeting,
-its result, whether they have voted and when the meeting starts."""
+its result, whether they have voted, when the meeting starts and whether they have
+asked colleagues to vote."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.store import schema as t
 from bot.store.base import LATEST_MEETING
@@ -27,6 +28,7 @@ PLAN_ROWS = (
         t.nominations.c.outcome.is_not(None),
         t.ballot_actions.c.voted_at.is_not(None),
         t.meetings.c.meeting_time,
+        func.coalesce(t.ballot_actions.c.pledged, 0) > 0,
     )
     .select_from(VOLUNTEER_FROM)
     .outerjoin(LATEST_MEETING, LATEST_MEETING.c.branch_code == t.volunteers.c.branch_code)

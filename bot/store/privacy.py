@@ -34,6 +34,7 @@ _FREE_TEXT = (
     (t.audit_log, ("detail",)),
     (t.nomination_history, ("nominee",)),
     (t.nominations, ("nominee", "form_official")),
+    (t.broadcasts, ("text",)),
 )
 ERASED = "[erased]"
 log = logging.getLogger(__name__)
@@ -151,10 +152,11 @@ class Privacy(Aggregate):
         Volunteers and what they said in the ballot are first added up per branch
         (`kept_tallies`). People go (with their sign-ups, help requests and reminders);
         their meetings, reports and verifications stay with no name attached. Reminder
-        records and the questions people typed go too; organisers' answers stay, with
-        every name, handle and id blanked. Officials' names go (a form stays "signed by
-        a named official", so it still counts), and audit details keep only, per action
-        in `audit_options`, the options named there (free text is not kept).
+        records, the questions people typed and organisers' broadcasts go too;
+        organisers' answers stay, with every name, handle and id blanked. Officials'
+        names go (a form stays "signed by a named official", so it still counts), and
+        audit details keep only, per action in `audit_options`, the options named there
+        (free text is not kept).
         """
         if dry_run:
             return await self.core.read(_held)
@@ -172,6 +174,7 @@ class Privacy(Aggregate):
             await conn.execute(delete(t.questions))
             await conn.execute(delete(t.ballot_actions))
             await conn.execute(delete(t.meeting_recipients))
+            await conn.execute(delete(t.broadcasts))  # organisers' texts may name anyone
             await conn.execute(delete(t.people))  # foreign keys clear every reference
             await _drop_officials(conn)
             await _plain_audit(conn, audit_options or {})

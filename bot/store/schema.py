@@ -321,3 +321,21 @@ kept_tallies = Table(
     Column("pledged", Integer, nullable=False, server_default="0"),
     Column("kept_at", UTCDateTime(), nullable=False),
 )
+
+# Organisers' one-off messages to a segment (/broadcast): the text, the segment (JSON),
+# who wrote it and where it stands (draft, confirmed, sending, sent, cancelled). Each
+# person's copy goes through the delivery log, like a reminder.
+broadcasts = Table(
+    "broadcasts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("text", Text, nullable=False),
+    Column("segment", String(600), nullable=False),
+    Column("created_by", Integer, ForeignKey("people.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("confirmed_at", UTCDateTime(), nullable=True),
+    Column("go_at", UTCDateTime(), nullable=True),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Index("ix_broadcasts_status", "status"),
+)
