@@ -131,7 +131,7 @@ def _when(go_at: datetime, now: datetime, services: Services) -> str:
         within = "a minute" if seconds <= 60 else plural(seconds, "second")
         return f"now, within {within} of confirming"
     local = go_at.astimezone(services.settings.zone)
-    return f"when quiet hours end, at {clock_time(local)} on {day_name(local.date())}"
+    return f"at {clock_time(local)} on {day_name(local.date())}, when quiet hours end"
 
 
 def _duration(found: Reach, services: Services) -> str:

@@ -104,7 +104,7 @@ class Segment:
         return " ".join(f"{k}:{v}" for k, v in asdict(self).items() if v is not None) or "all"
 
     def describe(self) -> str:
-        """`volunteers in Wales, on Slack, whose branch has no meeting yet`."""
+        """`volunteers in Wales on Slack whose branch has no meeting yet`."""
         words = ["volunteers"]
         if self.region:
             words.append(f"in {self.region}")
@@ -112,10 +112,10 @@ class Segment:
             words.append(f"in {self.group}" if not self.region else f"at {self.group}")
         if self.platform:
             words.append(f"on {self.platform.capitalize()}")
-        if self.stage:
-            words.append(_STAGE_WORDS[self.stage])
-        if self.ballot:
-            words.append(_BALLOT_WORDS[self.ballot])
+        which = [_STAGE_WORDS[self.stage]] if self.stage else []
+        which += [_BALLOT_WORDS[self.ballot]] if self.ballot else []
+        if which:
+            words.append(" and ".join(which))
         return "all volunteers" if len(words) == 1 else " ".join(words)
 
     @property
