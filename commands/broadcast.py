@@ -25,6 +25,7 @@ from schedules.plans import quiet_hours
 
 PLATFORMS = ("slack", "discord", "console")
 TEXT_MOST = 1000
+NUMBER_MOST = 999_999  # a broadcast's number, as platforms need a bound
 FILLED = "{name} and {branch} are filled in for each person"
 
 
@@ -39,8 +40,20 @@ FILLED = "{name} and {branch} are filled in for each person"
         "ballot", "Only volunteers who did this in the ballot", OptionType.CHOICE, choices=BALLOT
     ),
     Option("platform", "Only volunteers on this platform", OptionType.CHOICE, choices=PLATFORMS),
-    Option("confirm", "Send the broadcast with this number", OptionType.INTEGER, min_value=1),
-    Option("cancel", "Cancel the broadcast with this number", OptionType.INTEGER, min_value=1),
+    Option(
+        "confirm",
+        "Send the broadcast with this number",
+        OptionType.INTEGER,
+        min_value=1,
+        max_value=NUMBER_MOST,
+    ),
+    Option(
+        "cancel",
+        "Cancel the broadcast with this number",
+        OptionType.INTEGER,
+        min_value=1,
+        max_value=NUMBER_MOST,
+    ),
     permission=Permission.ORGANISER,
     audited=False,  # written to the audit log here: created, confirmed, cancelled
 )
