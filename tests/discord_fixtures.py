@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.discord import DiscordAdapter
 from bot.app import open_services
+from bot.dispatch.dispatcher import Dispatcher
 from bot.runtime.clock import Clock
 from bot.runtime.services import Services
 from bot.runtime.settings import Settings
@@ -32,3 +34,16 @@ def discord_settings(db_path: Path, discord_api: FakeDiscord) -> Settings:
 async def discord_services(discord_settings: Settings, clock: Clock) -> AsyncIterator[Services]:
     async with open_services(discord_settings, clock=clock) as built:
         yield built
+
+
+@pytest.fixture
+async def discord_adapter(
+    discord_services: Services, discord_settings: Settings, discord_api: FakeDiscord
+) -> AsyncIterator[DiscordAdapter]:
+    """The Discord adapter serving people, logged in to the fake, with its guild."""
+    built = DiscordAdapter(Dispatcher(discord_services), discord_settings, serve=True)
+    await built.login()
+    harness.add_guild(built)
+    yield built
+    await built.board.close()
+    await built.client.close()

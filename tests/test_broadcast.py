@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -362,18 +361,6 @@ SENT = "POST /channels/{id}/messages"
 ALICE = harness.member("500000000000000001", "alice")
 BOB = harness.member("500000000000000003", "bob")
 OLIVE = harness.member("500000000000000002", "olive", roles=(harness.ORGANISER_ROLE_ID,))
-
-
-@pytest.fixture
-async def discord_adapter(
-    discord_services: Services, discord_settings: Settings, discord_api: FakeDiscord
-) -> AsyncIterator[DiscordAdapter]:
-    built = DiscordAdapter(Dispatcher(discord_services), discord_settings, serve=True)
-    await built.login()
-    harness.add_guild(built)
-    yield built
-    await built.board.close()
-    await built.client.close()
 
 
 async def interact(

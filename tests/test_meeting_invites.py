@@ -6,7 +6,6 @@ received, strictly and with icalendar."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -32,18 +31,6 @@ ALICE = harness.member("500000000000000001", "alice")
 @pytest.fixture
 def slack_adapter(slack_services: Services, slack_settings: Settings) -> SlackAdapter:
     return SlackAdapter(Dispatcher(slack_services), slack_settings)
-
-
-@pytest.fixture
-async def discord_adapter(
-    discord_services: Services, discord_settings: Settings, discord_api: FakeDiscord
-) -> AsyncIterator[DiscordAdapter]:
-    built = DiscordAdapter(Dispatcher(discord_services), discord_settings, serve=True)
-    await built.login()
-    harness.add_guild(built)
-    yield built
-    await built.board.close()
-    await built.client.close()
 
 
 async def slash(adapter: SlackAdapter, fake: FakeSlack, name: str, text: str, user: str) -> str:
