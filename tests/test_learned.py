@@ -200,7 +200,7 @@ def test_the_sets_written_from_the_seeds_alone_stay_at_their_figures(
 ) -> None:
     # Regression floors, asked on the date they were written for. The labelled ones train
     # the ranker (at least 86.0% answered and 75.0% declined since); a held-out one is
-    # kept below its first run (seeds-e: 77.6% and 73.3%), as a measure of new wording.
+    # kept below its first run, as a measure of new wording.
     report = evaluate(engine, load_cases(path), NOV_20)
     answered, declined = (0.8, 0.7) if _labelled(path) else (0.72, 0.65)
     assert report.answer_accuracy >= answered, report.misses

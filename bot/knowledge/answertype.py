@@ -12,7 +12,10 @@ Some kinds need more than any thing of their kind:
 - a price ("how much does it cost?") needs an amount of money;
 - what initials stand for needs the words they are the initials of;
 - a name ("which department ...?") is not one the question already gives, nor a month,
-  a day or, in a question about the candidate, his own.
+  a day or, in a question about the candidate, his own;
+- "who wrote / took / beat ...?" needs a sentence that says the thing done ("written",
+  "taken by", "defeated"), not only a name beside the thing named: a passage about a
+  novel does not say who wrote it.
 """
 
 from __future__ import annotations
@@ -148,6 +151,44 @@ _ROLE = re.compile(
 )
 
 
+# What a sentence must say to answer "who <did this>?": the deed, in any of its forms.
+_DEEDS: dict[str, re.Pattern[str]] = {
+    verb: re.compile(pattern, re.IGNORECASE)
+    for verbs, pattern in (
+        (("wrote", "write", "writes", "written"), r"\b(?:wr[io]te|writ|written|author|endors)"),
+        (("interviewed", "interview", "interviews"), r"\binterview|\bquestions\b"),
+        (("conducted", "conduct", "conducts"), r"\bconduct|\binterview"),
+        (("took", "take", "takes"), r"\b(?:took|taken|photo|picture)"),
+        (("published", "publish", "publishes"), r"\b(?:publish|appeared|paper|newspaper)"),
+        (("beat", "beats", "defeated", "defeat"), r"\b(?:beat|defeat|against|won|elected)"),
+        (("runs", "ran", "run", "running"), r"\b(?:run|ran|scrutineer|organis)"),
+        (("chairs", "chaired", "chair"), r"\bchair"),
+        (("founded", "found", "started", "set"), r"\b(?:found|start|set up|creat|launch)"),
+        (("replaced", "replace", "succeeded", "preceded"), r"\b(?:replac|succeed|preced|before)"),
+    )
+    for verb in verbs
+}
+
+
+def deed_asked(question: str) -> re.Pattern[str] | None:
+    """What "who wrote it?" or "who did Mark beat?" asks was done, as a pattern a sentence
+    answering it matches; None for "who is ...?" and other questions."""
+    said = re.findall(r"[a-z]+", question.lower().translate(_SQUASH))
+    for n, word in enumerate(said):
+        if word not in ("who", "whom"):
+            continue
+        after = (
+            said[n + 1 : n + 5]
+            if said[n + 1 : n + 2] in (["did"], ["does"], ["do"])
+            else said[n + 1 : n + 2]
+        )
+        for verb in after:
+            if verb in _DEEDS:
+                return _DEEDS[verb]
+        return None
+    return None
+
+
 def asked_type(question: str) -> str | None:
     """The kind of thing a question asks for, or None when it asks for no particular kind."""
     tokens = re.findall(r"[a-z0-9%£]+", question.lower().translate(_SQUASH))
@@ -272,6 +313,9 @@ def holds(
             return False
         return not (now and _TARGET.search(sentence))
     if kind == "name":
+        deed = deed_asked(question)
+        if deed is not None and not deed.search(sentence):
+            return False
         asked = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
         return any(
             m.group().lower() not in asked | not_names | NOT_NAMES for m in _NAME.finditer(sentence)

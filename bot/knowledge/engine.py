@@ -125,6 +125,7 @@ class AnswerEngine:
             questions,
             self.language,
             self._frames(),
+            (c.candidate.name, c.candidate.short_name),
         )
 
     def _frames(self) -> tuple[str, ...]:
@@ -252,8 +253,14 @@ class AnswerEngine:
             rest = " ".join(line for line in sentences(text) if line != choice.lead)
             text = shorten(f"{choice.lead} {rest}".strip(), MAX_ANSWER)
         second = choice.second if choice.second and choice.second.known_at(now) else None
-        if second is not None and len(text) + len(second.text_at(now)) < MAX_ANSWER:
-            text = f"{text} {second.text_at(now)}"
+        if second is not None and second.text_at(now) not in text:
+            extra = second.text_at(now)
+            if len(text) + len(extra) < MAX_ANSWER:
+                text = f"{text} {extra}"
+            elif choice.unit.kind == "overview" and self._adds_asked(reading, extra, text):
+                # A section's overview holds only the pledges that fit: the line that
+                # holds words of the question the overview does not, leads.
+                text = fit([extra, *sentences(text)])
         if choice.also is not None and choice.also.source_id != choice.unit.source_id:
             line = self._sentences.get("see_also", "{title}").format(
                 title=choice.also.source_title.rstrip(".")
@@ -261,6 +268,16 @@ class AnswerEngine:
             line = line.replace("?.", "?")
             text = f"{shorten(text, MAX_ANSWER - len(line) - 1)}\n{line}"
         return self._from(question, choice.unit, text, choice.probability)
+
+    def _adds_asked(self, reading: Reading, line: str, text: str) -> bool:
+        """Whether `line` holds a word of the question that `text` does not."""
+
+        def terms(said: str) -> set[str]:
+            read = self.language.read(said, find_actions=False).words
+            return set(self.language.index_terms(" ".join(read)))
+
+        asked = set(self.language.index_terms(" ".join(reading.words)))
+        return bool(asked & terms(line) - terms(text))
 
     def _lexical_answer(self, question: str, reading: Reading, now: datetime) -> Answer:
         found = self.lexical.choose(reading)

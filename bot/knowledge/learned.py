@@ -24,7 +24,7 @@ from bot.knowledge.fusion import Bm25, Scores, fuse, ranks
 from bot.knowledge.language import Language, Reading
 from bot.knowledge.ranker import DECLINE, Ranker
 from bot.knowledge.rules import RuleWords
-from bot.knowledge.training import UnitVectors
+from bot.knowledge.training import UnitVectors, plain_names
 from bot.knowledge.units import Unit
 
 TIMETABLE = "timetable"
@@ -62,8 +62,10 @@ class LearnedChooser:
         learned_questions: dict[str, str],
         language: Language,
         frames: tuple[str, ...] = (),
+        names: tuple[str, str] = ("", ""),
     ):
         self.encoder = encoder
+        self._plain = plain_names(*names)
         self.language = language
         self.ranker = ranker
         # Recent questions' vectors and classes' probabilities, in rows of two arrays made
@@ -99,7 +101,7 @@ class LearnedChooser:
         keys = sorted(learned_questions)
         self._learned_keys = keys
         self._learned = (
-            embeddings.vectors([learned_questions[k] for k in keys])
+            embeddings.vectors([self._plain(learned_questions[k]) for k in keys])
             if keys
             else np.zeros((0, self._vectors.shape[1]), dtype=np.float32)
         )
@@ -141,6 +143,7 @@ class LearnedChooser:
         """The question's vector and the classes' probabilities, best first. The model
         is uncased and ignores spacing, so the same words asked again (the common case:
         "when are nominations due?") are encoded once, from a bounded cache."""
+        question = self._plain(question)
         key = " ".join(question.lower().split())
         row = self._recent.get(key)
         if row is None:
