@@ -231,8 +231,15 @@ def _same_word(word: str, other: str) -> bool:
     return other.startswith(root) or word.startswith(other[: max(4, len(other) - 2)])
 
 
+# Words for working people that a count of one may be given in ("how many workers?":
+# "tens of thousands of civil servants").
+PEOPLE = frozenset(words("workers staff members servants employees colleagues people"))
+
+
 def _counts(sentence: str, things: tuple[str, ...], whole: bool) -> bool:
     """Whether a figure in `sentence` has the thing counted within five words of it."""
+    if PEOPLE & set(things):
+        things = (*things, *PEOPLE)
     tokens = _TOKEN.findall(_DAY_OF_MONTH.sub(" ", _YEAR.sub(" ", sentence.lower())))
     for n, token in enumerate(tokens):
         if not _FIGURE.search(token) or token in _NOT_COUNTS or _DECADE.fullmatch(token):
