@@ -277,3 +277,20 @@ async def test_only_reads(client: TestClient, organiser: Console) -> None:
     out = await client.post("/signout")
     assert out.status == 200
     assert (await client.get("/tally")).status == 401
+
+
+async def test_in_the_ballot_turnout_comes_first(
+    client: TestClient, organiser: Console, clock: Clock, services: Services
+) -> None:
+    clock.set(services.campaign.ballot_open + timedelta(days=1))
+    await say(Console(organiser.services, "alice"), "/voted")
+    await sign_in(client, organiser)
+    landing = await client.get("/")
+    assert landing.url.path == "/turnout"
+    page = await landing.text()
+    nav = page[page.index("<nav") : page.index("</nav>")]
+    assert nav.index("Ballot turnout") < nav.index("Tally")
+    assert "The ballot is open" in page
+    regions = await csv_rows(client, "/turnout/regions.csv")
+    yorkshire = next(r for r in regions if r[0] == "Yorkshire & Humberside")
+    assert yorkshire[1:5] == ["1", "2", "1", "50%"]  # DWP Leeds: alice voted, of two
