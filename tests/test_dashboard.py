@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
 
 from bot.adapters.console import Console
 from bot.dashboard.app import make_app
@@ -294,3 +295,21 @@ async def test_in_the_ballot_turnout_comes_first(
     regions = await csv_rows(client, "/turnout/regions.csv")
     yorkshire = next(r for r in regions if r[0] == "Yorkshire & Humberside")
     assert yorkshire[1:5] == ["1", "2", "1", "50%"]  # DWP Leeds: alice voted, of two
+
+
+async def test_the_cookie_is_secure_behind_tls(services: Services, organiser: Console) -> None:
+    key = await signing_key(services.settings, services.store)
+    app = make_app(services, key, secure_cookie=True)  # MOBILISE_DASHBOARD_URL=https://...
+    async with TestClient(TestServer(app)) as tls:
+        link = await link_from_console(organiser)
+        response = await tls.get(path_of(link), allow_redirects=False)
+        assert response.status == 303
+        assert "Secure" in response.headers["Set-Cookie"]
+
+
+async def test_the_key_is_made_once_and_kept(services: Services, settings: Settings) -> None:
+    first = await signing_key(settings, services.store)
+    assert len(first) >= 32
+    assert await signing_key(settings, services.store) == first
+    given = settings.model_copy(update={"dashboard_secret": SecretStr("a key of our own")})
+    assert await signing_key(given, services.store) == b"a key of our own"

@@ -157,7 +157,7 @@ async def _branch(request: web.Request) -> web.StreamResponse:
     page = await views.branch_page(request.app[SERVICES], now_of(request), code)
     if page is None:
         raise web.HTTPNotFound
-    return _show(request, page, f"/branches/{code}", "branches", back="/branches")
+    return _show(request, page, views.branch_href(code), "branches", back="/branches")
 
 
 def _csv(request: web.Request, page: views.Page, table_id: str, name: str) -> web.Response:
@@ -202,14 +202,14 @@ async def _version_json(request: web.Request) -> web.StreamResponse:
 
 @requires_session
 async def _chart(request: web.Request) -> web.StreamResponse:
-    """The tally chart, made again only after a change (matplotlib takes a moment)."""
+    """The tally chart, made again only after a change or on a new day (matplotlib takes
+    a moment)."""
     state = request.app[STATE]
-    version = _version(request)
+    now = now_of(request)
+    version = f"{_version(request)}-{now.date()}"
     made_for, png = state["chart"]
     if made_for != version:
-        services = request.app[SERVICES]
-        now = now_of(request)
-        png = await views.chart_png(services, now)
+        png = await views.chart_png(request.app[SERVICES], now)
         state["chart"] = (version, png)
     return web.Response(body=png, content_type="image/png")
 
