@@ -3,8 +3,10 @@ protective headers, the pages and their CSV, and user text shown inert."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +19,7 @@ from pydantic import SecretStr
 from bot.adapters.console import Console
 from bot.dashboard.app import make_app
 from bot.dashboard.base import COOKIE, HEADERS
+from bot.dashboard.server import serve_dashboard
 from bot.dispatch.dispatcher import Dispatcher
 from bot.runtime.clock import Clock
 from bot.runtime.services import Services
@@ -313,3 +316,39 @@ async def test_the_key_is_made_once_and_kept(services: Services, settings: Setti
     assert await signing_key(settings, services.store) == first
     given = settings.model_copy(update={"dashboard_secret": SecretStr("a key of our own")})
     assert await signing_key(given, services.store) == b"a key of our own"
+
+
+async def test_served_under_the_slack_endpoints_limits(
+    services: Services, settings: Settings
+) -> None:
+    """Slow or half-sent requests lose their connection after the header timeout; past
+    the connection cap a newcomer is told the dashboard is busy; a real request still
+    gets through once the slow ones are gone."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    services.settings = settings.model_copy(
+        update={"dashboard_port": port, "http_max_connections": 3, "http_header_timeout": 0.5}
+    )
+    async with serve_dashboard(services) as address:
+        assert address == f"http://localhost:{port}"
+        slow = []
+        for _ in range(3):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"GET /tally HTTP/1.1\r\nHost: x\r\n")  # never finished
+            await writer.drain()
+            slow.append((reader, writer))
+        await asyncio.sleep(0.05)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        busy = await asyncio.wait_for(reader.read(), 5)
+        assert busy.startswith(b"HTTP/1.1 503")
+        writer.close()
+        for reader, writer in slow:  # closed by the server within the header timeout
+            assert await asyncio.wait_for(reader.read(), 5) == b""
+            writer.close()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /tally HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answer = await asyncio.wait_for(reader.read(), 5)
+        writer.close()
+        assert answer.startswith(b"HTTP/1.1 401")
+        assert b"X-Frame-Options: DENY" in answer

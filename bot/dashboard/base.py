@@ -70,7 +70,7 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     except web.HTTPException as error:
         if error.status < 400:
             raise
-        titles = {404: "Page not found", 405: "Not allowed", 413: "Too large"}
+        titles = {404: "Page not found", 405: "Not allowed", 408: "Too slow", 413: "Too large"}
         title = titles.get(error.status, "That did not work")
         return message(request, title, ["Use the menu to find your way."], error.status)
     except Exception as error:

@@ -1,14 +1,17 @@
 """Serving the dashboard (`mobilise run` with MOBILISE_DASHBOARD_PORT set).
 
-aiohttp's own server, held to the Slack endpoint's limits where aiohttp has them: the
-same port check and backlog, request lines and headers capped, bodies capped
-(nothing here takes one), idle keep-alive connections closed after the header timeout,
-no access log (a path may hold a sign-in link), and errors logged as where they were
-raised, never what was asked.
+aiohttp's own server, held to the Slack endpoint's limits: the same port check and
+backlog; connections open at once capped and each given the header timeout for its
+headers (`bot.dashboard.guard`, with the same settings); request lines and headers
+capped in size; bodies capped (nothing here takes one but the sign-out button's empty
+form); idle keep-alive connections closed after the header timeout; no access log (a
+path may hold a sign-in link); and errors logged as where they were raised, never what
+was asked.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -17,6 +20,7 @@ from aiohttp import web
 
 from bot.adapters.slack_http import BACKLOG, port_free
 from bot.dashboard.app import make_app
+from bot.dashboard.guard import Guard
 from bot.errors import StartupError
 from bot.runtime.services import Services
 from bot.runtime.signin import base_url, signing_key
@@ -53,16 +57,33 @@ async def serve_dashboard(services: Services) -> AsyncIterator[str]:
         max_field_size=MAX_FIELD,
     )
     await runner.setup()
+    assert runner.server is not None
+    guard = Guard(settings.http_max_connections, settings.http_header_timeout)
+    listening: asyncio.Server | None = None
     try:
-        site = web.TCPSite(runner, host, port, backlog=BACKLOG)
         try:
-            await site.start()
+            listening = await asyncio.get_running_loop().create_server(
+                guard.protocol(runner.server), host, port, backlog=BACKLOG, reuse_address=True
+            )
         except OSError as error:
             raise StartupError(
                 f"could not serve the dashboard on {host}:{port} ({error.strerror}): choose "
                 "another MOBILISE_DASHBOARD_PORT"
             ) from None
-        log.info("dashboard served on http://%s:%s (links say %s)", host, port, address)
+        log.info(
+            "dashboard served on http://%s:%s (links say %s; at most %d connections, "
+            "headers within %ss)",
+            host,
+            port,
+            address,
+            guard.max_connections,
+            guard.header_timeout,
+        )
         yield address
     finally:
+        if listening is not None:
+            listening.close()
         await runner.cleanup()
+        if listening is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(listening.wait_closed(), SHUTDOWN_SECONDS)

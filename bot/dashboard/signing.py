@@ -3,6 +3,7 @@ the check that every page makes."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 
@@ -92,7 +93,12 @@ async def sign_in(request: web.Request) -> web.StreamResponse:
 
 
 async def sign_out(request: web.Request) -> web.StreamResponse:
-    await request.read()  # nothing is expected; more than MAX_BODY is refused (413)
+    # Nothing is expected: more than MAX_BODY is refused (413), a slow body cut off (408).
+    try:
+        async with asyncio.timeout(request.app[SERVICES].settings.http_body_timeout):
+            await request.read()
+    except TimeoutError:
+        raise web.HTTPRequestTimeout from None
     response = message(request, "Signed out", ["Run /dashboard in chat to sign in again."], 200)
     response.del_cookie(COOKIE, path="/")
     return response

@@ -144,16 +144,19 @@ class Settings(BaseSettings):
     http_max_connections: int = Field(
         default=2048,
         ge=1,
-        description="--slack-http: connections open at once, at most; more wait to be accepted.",
+        description="--slack-http and the dashboard: connections open at once, at most; "
+        "more wait to be accepted (the dashboard: are told it is busy).",
     )
     http_header_timeout: float = Field(
         default=10.0,
         gt=0,
-        description="--slack-http: seconds to send a request's headers; also how long an "
-        "idle keep-alive connection stays open.",
+        description="--slack-http and the dashboard: seconds to send a request's headers; "
+        "also how long an idle keep-alive connection stays open.",
     )
     http_body_timeout: float = Field(
-        default=10.0, gt=0, description="--slack-http: seconds to send a request's body."
+        default=10.0,
+        gt=0,
+        description="--slack-http and the dashboard: seconds to send a request's body.",
     )
     command_prefix: str = Field(
         default="",
