@@ -40,6 +40,7 @@ MODULES = (
     "broadcast",
     "broadcast_here",
     "board_here",
+    "dashboard",
     "reminders",
     "done",
     "snooze",

@@ -27,6 +27,7 @@ def settings(db_path: Path, fake: FakeDiscord) -> Settings:
         discord_token="test-token",
         discord_organiser_role="Organiser",
         discord_guild_ids=[int(GUILD_ID)],
+        dashboard_url="https://dashboard.example.org",  # /dashboard gives a link
     )
 
 

@@ -31,6 +31,7 @@ def settings(db_path: Path, fake: FakeSlack) -> Settings:
         slack_bot_token="xoxb-test-token",
         slack_signing_secret=SECRET,
         slack_api_url=f"{fake.base_url}api/",
+        dashboard_url="https://dashboard.example.org",  # /dashboard gives a link
     )
 
 

@@ -145,6 +145,7 @@ CASES = {
     "broadcast": ({}, "You see a preview before anything is sent."),
     "broadcast-here": ({}, "This channel will get the campaign's broadcasts."),
     "board-here": ({}, "The board will appear in this channel in a moment"),
+    "dashboard": ({}, "https://dashboard.example.org/signin?token="),
     "reminders": ({}, "in the next 7 days"),
     "branch": ({"branch": "DWP-LEEDS"}, "DWP Leeds (DWP, Yorkshire & Humberside): no volunteer."),
     "formsent": ({"branch": "DWP-LEEDS", "official": "Jo"}, "DWP Leeds has no nomination"),

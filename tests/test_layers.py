@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("commands",),
     ("bot.dispatch",),  # running a command: options, steps, prompts, the dispatcher
     ("bot.adapters",),  # Slack, Discord, the console
+    ("bot.dashboard",),  # the organisers' web dashboard
     ("bot.app",),  # the composition root
     ("bot.rehearse",),
     ("bot.cli",),

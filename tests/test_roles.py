@@ -46,6 +46,7 @@ def test_the_matrix_covers_every_organiser_command() -> None:
         "broadcast",
         "broadcast-here",
         "board-here",
+        "dashboard",
     }
 
 

@@ -167,3 +167,46 @@ async def test_the_console_run_stops_within_seconds_of_sigterm(tmp_path: Path) -
     stopped = time.monotonic()
     await asyncio.wait_for(process.wait(), 10)
     assert time.monotonic() - stopped < 5
+
+
+async def test_the_console_run_serves_the_dashboard_and_prints_a_link(tmp_path: Path) -> None:
+    port = free_port()
+    environment = plain_environment(tmp_path) | {
+        "MOBILISE_DASHBOARD_PORT": str(port),
+        "MOBILISE_NOW": "2019-09-20T10:00",  # nominations are open: the tally comes first
+    }
+    process = await asyncio.create_subprocess_exec(
+        *mobilise_command(),
+        "run",
+        "--organiser",
+        "--as",
+        "olive",
+        env=environment,
+        cwd=tmp_path,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        process.stdin.write(b"/dashboard\n")
+        await process.stdin.drain()
+        link = ""
+        while "/signin?token=" not in link:
+            link = (await asyncio.wait_for(process.stdout.readline(), 30)).decode().strip()
+        assert link.startswith(f"http://localhost:{port}/signin?token=")
+        async with aiohttp.ClientSession() as session:
+            async with session.get(link) as page:  # signs in, then lands on the first page
+                assert page.status == 200
+                assert page.url.path == "/tally"
+                assert page.headers["X-Frame-Options"] == "DENY"
+                assert "Signed in as olive" in await page.text()
+            async with session.get(link) as again:
+                assert again.status == 403
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 15)
+    assert process.stderr is not None
+    said = (await process.stderr.read()).decode()
+    assert f"the dashboard is at http://localhost:{port}" in said
+    assert "token=" not in said  # the link is shown to the organiser only

@@ -152,7 +152,7 @@ async def read_body(receive: Receive, limit: int) -> bytes:
             return bytes(chunks)
 
 
-def _where(error: BaseException) -> str:
+def where_raised(error: BaseException) -> str:
     """Where an exception was raised, as `file:line`, without its message (which may
     hold a person's words)."""
     frames = traceback.extract_tb(error.__traceback__)
@@ -184,7 +184,7 @@ class SlackEndpoint:
             try:
                 answer = await self._slack(scope, receive)
             except Exception as error:  # a bug of ours: one line, no request data
-                log.error("a Slack request failed (%s)", _where(error))
+                log.error("a Slack request failed (%s)", where_raised(error))
                 answer = 500, "", []
             if answer is not None:
                 with contextlib.suppress(Exception):  # the client may be gone by now
@@ -243,12 +243,14 @@ class SlackEndpoint:
         try:
             request = AsyncBoltRequest(body=body, query=query, headers=headers)
         except Exception as error:  # bolt could not read a body that passed our checks
-            log.warning("refused a signed Slack request bolt could not read (%s)", _where(error))
+            log.warning(
+                "refused a signed Slack request bolt could not read (%s)", where_raised(error)
+            )
             return 400, "malformed request", []
         try:
             response: BoltResponse = await self.app.async_dispatch(request)
         except Exception as error:
-            log.error("a Slack request failed (%s)", _where(error))
+            log.error("a Slack request failed (%s)", where_raised(error))
             return 500, "", []
         flat = [(k, v) for k, values in response.headers.items() for v in values]
         return response.status, str(response.body or ""), flat
@@ -258,7 +260,7 @@ async def listener_failed(error: Exception, response: BoltResponse | None) -> Bo
     """Bolt's error handler: one line (where it failed, never the message, which may hold
     a person's words), and, if Slack is still waiting, 400 for data that a listener could
     not read and 500 for anything else."""
-    log.error("a Slack listener failed (%s)", _where(error))
+    log.error("a Slack listener failed (%s)", where_raised(error))
     if response is None:  # already acknowledged: nothing more to tell Slack
         return None
     readable = isinstance(error, ValueError | TypeError | LookupError | AttributeError)
@@ -302,7 +304,7 @@ async def _listening(host: str, port: int, server: asyncio.Task[None], within: f
         return
 
 
-def _port_free(host: str, port: int) -> bool:
+def port_free(host: str, port: int) -> bool:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         # As a server binds: a port whose old connections linger in TIME_WAIT is free.
@@ -320,7 +322,7 @@ async def serve(app: AsyncApp, settings: Settings, host: str, port: int) -> Asyn
     secret = settings.slack_signing_secret
     if secret is None or not secret.get_secret_value():
         raise StartupError("--slack-http needs SLACK_SIGNING_SECRET, to check Slack's requests")
-    if not _port_free(host, port):
+    if not port_free(host, port):
         raise StartupError(f"port {port} on {host} is in use: choose another --port")
     wanted = Limits.from_settings(settings)
     cap = ensure_descriptors(wanted.max_connections)

@@ -15,6 +15,7 @@ from bot.app import HttpOptions, Platforms, open_runtime
 from bot.campaign.dates import clock_time, short_day
 from bot.cli.demo import demonstration
 from bot.cli.stopping import stop_signals, until_stopped
+from bot.dashboard.server import serve_dashboard
 from bot.runtime.leader import Lease, LeaseHeld, holding
 from bot.runtime.settings import Settings
 from schedules.jobs import reminders, renewal_interval
@@ -56,10 +57,16 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         ) as runtime:
             lease = Lease(runtime.services.store, "run", settings.lease_seconds)
             deliverer = runtime.reminders(lease=lease)
-            async with reminders(
-                deliverer, every=settings.sweep_seconds, poll=settings.leader_poll_seconds
-            ):
+            async with contextlib.AsyncExitStack() as stack:
+                await stack.enter_async_context(
+                    reminders(
+                        deliverer, every=settings.sweep_seconds, poll=settings.leader_poll_seconds
+                    )
+                )
                 started = [] if args.reminders_only else list(runtime.adapters)
+                if settings.dashboard_port is not None and not args.reminders_only:
+                    await stack.enter_async_context(serve_dashboard(runtime.services))
+                    started.append("dashboard")
                 log.info("running: %s", ", ".join([*started, "reminders"]))
                 running.set()
                 await stop.wait()
@@ -89,9 +96,18 @@ async def _console_with_reminders(settings: Settings, args: argparse.Namespace) 
         runtime.services.outbox.attach(console)
         lease = Lease(runtime.services.store, "run (console)", settings.lease_seconds)
         deliverer = runtime.reminders({"console": console}, lease)
-        async with reminders(
-            deliverer, every=settings.sweep_seconds, poll=settings.leader_poll_seconds
-        ):
+        async with contextlib.AsyncExitStack() as stack:
+            await stack.enter_async_context(
+                reminders(
+                    deliverer, every=settings.sweep_seconds, poll=settings.leader_poll_seconds
+                )
+            )
+            if settings.dashboard_port is not None:
+                address = await stack.enter_async_context(serve_dashboard(runtime.services))
+                print(
+                    f"mobilise: the dashboard is at {address} (/dashboard signs you in)",
+                    file=sys.stderr,
+                )
             await until_stopped(console.run())
     return 0
 

@@ -70,6 +70,9 @@ class Upcoming(Protocol):
     @property
     def target(self) -> str: ...
 
+    @property
+    def branch(self) -> str | None: ...
+
 
 class Reminders(Protocol):
     """The campaign's reminders as planned ahead (`schedules.deliver.Deliverer`): the

@@ -106,6 +106,28 @@ class Settings(BaseSettings):
         "change, changes in between sharing one refresh.",
     )
 
+    dashboard_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Serve the organisers' web dashboard on this port (`mobilise run`); "
+        "unset, there is no dashboard.",
+    )
+    dashboard_host: str = Field(
+        default="127.0.0.1", description="The address the dashboard listens on."
+    )
+    dashboard_url: str | None = Field(
+        default=None,
+        description="The dashboard's address as organisers reach it (behind a proxy, say "
+        "https://dashboard.example.org), used in sign-in links; by default "
+        "http://localhost:<port>.",
+    )
+    dashboard_secret: SecretStr | None = Field(
+        default=None,
+        description="Key that signs dashboard sign-in links and sessions; unset, one is "
+        "made once and kept in the store.",
+    )
+
     slack_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "slack_bot_token")
     )
@@ -122,16 +144,19 @@ class Settings(BaseSettings):
     http_max_connections: int = Field(
         default=2048,
         ge=1,
-        description="--slack-http: connections open at once, at most; more wait to be accepted.",
+        description="--slack-http and the dashboard: connections open at once, at most; "
+        "more wait to be accepted (the dashboard: are told it is busy).",
     )
     http_header_timeout: float = Field(
         default=10.0,
         gt=0,
-        description="--slack-http: seconds to send a request's headers; also how long an "
-        "idle keep-alive connection stays open.",
+        description="--slack-http and the dashboard: seconds to send a request's headers; "
+        "also how long an idle keep-alive connection stays open.",
     )
     http_body_timeout: float = Field(
-        default=10.0, gt=0, description="--slack-http: seconds to send a request's body."
+        default=10.0,
+        gt=0,
+        description="--slack-http and the dashboard: seconds to send a request's body.",
     )
     command_prefix: str = Field(
         default="",
@@ -166,6 +191,16 @@ class Settings(BaseSettings):
     discord_api_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DISCORD_API_URL", "discord_api_url")
     )
+
+    @field_validator("dashboard_url")
+    @classmethod
+    def _dashboard_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("give the address as http(s)://host[:port][/path]")
+        return value
 
     @field_validator("organisers", "discord_guild_ids", mode="before")
     @classmethod

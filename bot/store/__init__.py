@@ -27,6 +27,7 @@ from bot.store.privacy import Privacy
 from bot.store.questions import Questions
 from bot.store.reports import Reports
 from bot.store.requests import Requests
+from bot.store.signins import SignIns
 
 
 class Store:
@@ -50,6 +51,7 @@ class Store:
         self.ballot = Ballot(self.core)
         self.boards = Boards(self.core)
         self.broadcasts = Broadcasts(self.core)
+        self.signins = SignIns(self.core)
 
     @classmethod
     async def open(cls, url: str, *, migrate_schema: bool = True) -> Store:

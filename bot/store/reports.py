@@ -41,11 +41,14 @@ class Reports(Aggregate):
 
         return await self.core.read(read)
 
-    async def volunteers(self) -> list[Volunteer]:
+    async def volunteers(self, branch_code: str | None = None) -> list[Volunteer]:
+        """Every volunteer (or one branch's), by branch and name."""
+
         async def read(conn: AsyncConnection) -> list[Volunteer]:
-            rows = await conn.execute(
-                VOLUNTEER_SELECT.order_by(t.branches.c.name, t.people.c.display_name)
-            )
+            query = VOLUNTEER_SELECT
+            if branch_code is not None:
+                query = query.where(t.volunteers.c.branch_code == branch_code)
+            rows = await conn.execute(query.order_by(t.branches.c.name, t.people.c.display_name))
             return [volunteer_from(r) for r in rows]
 
         return await self.core.read(read)

@@ -339,3 +339,13 @@ broadcasts = Table(
     Column("finished_at", UTCDateTime(), nullable=True),
     Index("ix_broadcasts_status", "status"),
 )
+
+# Dashboard sign-in links used, by their nonce: each link opens one session, once.
+dashboard_links = Table(
+    "dashboard_links",
+    metadata,
+    Column("nonce", String(64), primary_key=True),
+    Column("used_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Index("ix_dashboard_links_expires_at", "expires_at"),
+)

@@ -128,6 +128,11 @@ def _csv(rows: Sequence[Row], columns: Sequence[str], campaign: Campaign) -> str
     return buffer.getvalue()
 
 
+def table_csv(columns: Sequence[str], rows: Sequence[Sequence[Cell]], campaign: Campaign) -> str:
+    """Any table as CSV, with the exports' escaping (no cell starts like a formula)."""
+    return _csv([dict(zip(columns, row, strict=True)) for row in rows], columns, campaign)
+
+
 async def export_csv(store: Store, campaign: Campaign, what: str, now: datetime) -> tuple[str, int]:
     """The CSV text of one export (whether each nomination counts as at `now`) and its
     number of data rows."""
