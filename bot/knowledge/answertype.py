@@ -11,6 +11,7 @@ Some kinds need more than any thing of their kind:
   branches" does not say how many votes;
 - a price ("how much does it cost?") needs an amount of money;
 - what initials stand for needs the words they are the initials of;
+- what a dispute, a strike or a ballot was about needs what it was over or against;
 - a name ("which department ...?") is not one the question already gives, nor a month,
   a day or, in a question about the candidate, his own;
 - "who wrote / took / beat ...?" needs a sentence that says the thing done ("written",
@@ -100,6 +101,14 @@ _ASKS = (
         re.compile(
             r"\bhow much (?:does|do|is|are|will|would|did)\b.*\b(?:cost|costs|charge|charged)\b"
             r"|\bwhat does (?:it|a|an|the)\b.*\bcost\b|\b(?:price|fee|hourly rate|per hour)\b"
+        ),
+    ),
+    (
+        "cause",
+        re.compile(
+            r"\bwhat (?:was|is|were|are) (?:the |that |this )?[a-z0-9 ]{0,30}\b(?:dispute|strike|"
+            r"strikes|ballot|row|case|walkout|demo|demonstration|protest)s? (?:actually |really |"
+            r"all )?about\b"
         ),
     ),
     ("year", re.compile(r"\b(?:what|which|wat|wot)\s+(?:year|yr)s?\b|\bwhat year\b")),
@@ -231,6 +240,7 @@ def _same_word(word: str, other: str) -> bool:
     return other.startswith(root) or word.startswith(other[: max(4, len(other) - 2)])
 
 
+_CAUSE = re.compile(r"\b(?:over|about|against|because|in protest|to protest|in defence of)\b")
 # Words for working people that a count of one may be given in ("how many workers?":
 # "tens of thousands of civil servants").
 PEOPLE = frozenset(words("workers staff members servants employees colleagues people"))
@@ -319,6 +329,9 @@ def holds(
         if not _FIGURE.search(counted_text):
             return False
         return not (now and _TARGET.search(sentence))
+    if kind == "cause":
+        # "What was the dispute about?" needs what it was over, not how the vote went.
+        return bool(_CAUSE.search(sentence))
     if kind == "name":
         deed = deed_asked(question)
         if deed is not None and not deed.search(sentence):

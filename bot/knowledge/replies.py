@@ -21,6 +21,7 @@ NOT_STATED = {
     "year-named": "anything about that year",
     "current": "the current number",
     "name": "that name",
+    "cause": "what it was about",
     "": "that",
 }
 
