@@ -12,6 +12,7 @@ Some kinds need more than any thing of their kind:
 - a price ("how much does it cost?") needs an amount of money;
 - what initials stand for needs the words they are the initials of;
 - what a dispute, a strike or a ballot was about needs what it was over or against;
+- whether something won, was held or worked needs a sentence that says how it turned out;
 - a name ("which department ...?") is not one the question already gives, nor a month,
   a day or, in a question about the candidate, his own;
 - "who wrote / took / beat ...?" needs a sentence that says the thing done ("written",
@@ -109,6 +110,14 @@ _ASKS = (
             r"\bwhat (?:was|is|were|are) (?:the |that |this )?[a-z0-9 ]{0,30}\b(?:dispute|strike|"
             r"strikes|ballot|row|case|walkout|demo|demonstration|protest)s? (?:actually |really |"
             r"all )?about\b"
+        ),
+    ),
+    (
+        "happened",
+        re.compile(
+            r"^(?:so |and |but |ok )?(?:did|has|have|had|was|were|will|would)\b(?: \w+){1,8} "
+            r"(?:actually |ever |really |eventually )?(?:win|won|happen|happened|held|hold|"
+            r"succeed|succeeded|achieve|achieved|pay off|paid off)\b"
         ),
     ),
     ("year", re.compile(r"\b(?:what|which|wat|wot)\s+(?:year|yr)s?\b|\bwhat year\b")),
@@ -240,6 +249,12 @@ def _same_word(word: str, other: str) -> bool:
     return other.startswith(root) or word.startswith(other[: max(4, len(other) - 2)])
 
 
+_OUTCOME = re.compile(
+    r"\b(?:won|win|wins|winning|victor\w*|lost|lose|loss|defeat\w*|held|happened|took place|"
+    r"succeed\w*|success\w*|fail\w*|missed|fell short|short of|close to|beat|beaten|"
+    r"smashed|achiev\w*|secured|gained|delivered)\b",
+    re.IGNORECASE,
+)
 _CAUSE = re.compile(r"\b(?:over|about|against|because|in protest|to protest|in defence of)\b")
 # Words for working people that a count of one may be given in ("how many workers?":
 # "tens of thousands of civil servants").
@@ -329,6 +344,9 @@ def holds(
         if not _FIGURE.search(counted_text):
             return False
         return not (now and _TARGET.search(sentence))
+    if kind == "happened":
+        # "Did the strikes win anything?" needs how it turned out, not that it was planned.
+        return bool(_OUTCOME.search(sentence))
     if kind == "cause":
         # "What was the dispute about?" needs what it was over, not how the vote went.
         return bool(_CAUSE.search(sentence))

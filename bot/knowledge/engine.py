@@ -211,7 +211,7 @@ class AnswerEngine:
         # "How many votes did he get when he was first elected?" asks for a figure, not a date.
         dated = (
             answer_date(reading, self.campaign, now)
-            if kind not in ("figure", "count", "name", "price", "initials", "cause")
+            if kind not in ("figure", "count", "name", "price", "initials", "cause", "happened")
             else None
         )
         if dated is not None and self._asks_for_an_outcome(reading):
@@ -229,7 +229,7 @@ class AnswerEngine:
         choice = self._chooser.choose(reading, vector, ranked, question)
         if choice.timetable:
             whole = full_timetable(self.campaign)
-            if kind in ("figure", "count", "name", "price", "initials", "cause"):
+            if kind in ("figure", "count", "name", "price", "initials", "cause", "happened"):
                 # "What was the turnout?": the timetable holds dates, not that.
                 unit = Unit("timetable", "timetable", "timetable", whole.title, whole.text, "")
                 return self._not_stated(question, kind, unit, whole.text)

@@ -22,6 +22,7 @@ NOT_STATED = {
     "current": "the current number",
     "name": "that name",
     "cause": "what it was about",
+    "happened": "how that turned out",
     "": "that",
 }
 
