@@ -209,7 +209,7 @@ def test_the_sets_written_from_the_seeds_alone_stay_at_their_figures(
 
 @pytest.mark.slow  # trains the ranker once per file: the slow tier (make test-all, CI)
 @needs_model
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(1800)
 def test_cross_validated_accuracy_across_files() -> None:
     # Each file scored by an engine trained without it, its threshold chosen without it.
     # Since the sets written from the sources alone train too, they are folds here: 89.4%
