@@ -30,6 +30,7 @@ from bot.campaign.experiments import assign
 from bot.campaign.loading import load_campaign
 from bot.dispatch.dispatcher import Dispatcher
 from bot.errors import PackError
+from bot.rehearse import Options, rehearse
 from bot.runtime.clock import Clock
 from bot.runtime.messages import Reply
 from bot.runtime.settings import Settings
@@ -314,6 +315,14 @@ async def test_the_report_on_a_real_store_counts_each_group(tmp_path: Path) -> N
         )
         assert row["difference"] == round(d, 4) and row["ci95"] == [round(low, 4), round(high, 4)]
         assert row["verdict"] == "no-clear-difference"  # a third voted in every group
+    # The README's example has the report's shape.
+    readme = (CAMPAIGN.parent / "README.md").read_text()
+    example = json.loads(
+        readme.split("mobilise experiments --json\n```\n\n```json\n")[1].split("```")[0]
+    )
+    shown = example["experiments"][0]
+    assert set(shown) == set(experiment) and set(example) == set(report)
+    assert [set(g) for g in shown["groups"]] == [set(g) for g in experiment["groups"]]
     # A week on from the first message is not yet over for anyone on 15 November.
     waiting = json.loads(experiments_cli(db, "2019-11-15T12:00", "--json").stdout)
     (early,) = [e for e in waiting["experiments"] if e["rule"] == RULE]
@@ -360,7 +369,43 @@ class Kept:
         return SendOutcome("sent", ref=nonce)
 
 
-# --- the rehearsal: a planted effect is found, and no effect is not ----------------------
+# --- the rehearsal: the oracle checks the groups; a planted effect is found -------------
+
+AROUND_PAPERS = {  # the day before papers arrive (the welcomes) and that day
+    "supporters": 40,
+    "seed": 3,
+    "start": datetime(2019, 11, 10, 0, 0, tzinfo=LONDON),
+    "end": datetime(2019, 11, 12, 0, 0, tzinfo=LONDON),
+}
+
+
+async def test_a_rehearsal_reports_the_experiments_as_the_command_does(tmp_path: Path) -> None:
+    settings = Settings(database_url=sqlite_url(tmp_path / "r.db"), campaign=CAMPAIGN)
+    result = await rehearse(settings, Options(**AROUND_PAPERS))  # type: ignore[arg-type]
+    assert result.violations == []
+    assert result.messages_by_rule[RULE] > 10
+    (experiment,) = [e for e in result.experiments if e["rule"] == RULE]
+    groups = experiment["groups"]
+    assert isinstance(groups, list)
+    # Each sent message of the rule was one person's; the holdout's are recorded apart.
+    assert (
+        sum(g["people"] + g["waiting"] for g in groups if g["variant"] != "holdout")
+        == (result.messages_by_rule[RULE])
+    )
+    assert [g["variant"] for g in groups] == ["holdout", "remind", "plan"]
+
+
+@pytest.mark.parametrize("plant", ["holdout-sent", "wording-at-random"])
+async def test_the_oracle_catches_a_holdout_messaged_and_wordings_not_from_the_hash(
+    tmp_path: Path, plant: str
+) -> None:
+    settings = Settings(database_url=sqlite_url(tmp_path / "r.db"), campaign=CAMPAIGN)
+    result = await rehearse(settings, Options(**AROUND_PAPERS, plant=plant))  # type: ignore[arg-type]
+    said = "in its holdout" if plant == "holdout-sent" else ", not "
+    assert any(said in v and RULE in v for v in result.violations), result.violations
+
+
+# --- a planted effect is found, and no effect is not --------------------------------------
 
 SEEDS = tuple(range(1, 21))
 PLANTED = 0.10
