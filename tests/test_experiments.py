@@ -405,6 +405,36 @@ async def test_the_oracle_catches_a_holdout_messaged_and_wordings_not_from_the_h
     assert any(said in v and RULE in v for v in result.violations), result.violations
 
 
+async def test_a_planted_effect_on_call_a_meeting_has_branches_call_their_meetings(
+    tmp_path: Path,
+) -> None:
+    """Everyone sent the `plan` wording, whose branch nobody else was going to get to
+    meet, calls the meeting: more of the `plan` group's branches meet within the week
+    than without the effect, among the same people, and the oracle (which follows every
+    meeting called) finds nothing wrong."""
+    settings = Settings(database_url=sqlite_url(tmp_path / "r.db"), campaign=CAMPAIGN)
+    window = {
+        "supporters": 80,
+        "seed": 4,
+        "start": datetime(2019, 9, 1, 0, 0, tzinfo=LONDON),
+        "end": datetime(2019, 9, 10, 12, 0, tzinfo=LONDON),  # a week after the first
+    }
+    planted = Options(**window, effects=("call-a-meeting:plan=+1",))  # type: ignore[arg-type]
+    result = await rehearse(settings, planted)
+    assert result.violations == []
+    (experiment,) = [e for e in result.experiments if e["rule"] == "call-a-meeting"]
+    groups = {g["variant"]: g for g in experiment["groups"]}  # type: ignore[union-attr]
+    assert groups["plan"]["people"] > 0 and groups["plan"]["took_step"] > 0
+    clean = await rehearse(
+        Settings(database_url=sqlite_url(tmp_path / "c.db"), campaign=CAMPAIGN),
+        Options(**window),  # type: ignore[arg-type]
+    )
+    (before,) = [e for e in clean.experiments if e["rule"] == "call-a-meeting"]
+    plain = {g["variant"]: g for g in before["groups"]}  # type: ignore[union-attr]
+    assert plain["plan"]["people"] == groups["plan"]["people"]  # the same people either way
+    assert groups["plan"]["took_step"] > plain["plan"]["took_step"]
+
+
 # --- a planted effect is found, and no effect is not --------------------------------------
 
 SEEDS = tuple(range(1, 21))

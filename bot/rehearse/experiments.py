@@ -4,7 +4,8 @@ it, read from the rehearsal's store before the purge date empties the delivery l
 
 With an effect planted, each supporter sent that wording of that rule (the first time)
 takes the rule's next step soon after with the effect's probability: says they voted,
-or calls their branch's meeting. The draw comes from a random stream of its own for each
+or calls their branch's meeting (if nobody in the crowd's plan calls it: a second call
+would move the meeting). The draw comes from a random stream of its own for each
 person and rule, so each seed's campaign is otherwise unchanged, and is made whether or
 not they would have taken the step anyway: the outcome rate rises by the effect times
 the share who would not have (for a rare step, by about the effect).
@@ -19,9 +20,10 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from bot.campaign.pack import Campaign
+from bot.rehearse.crowd import Crowd
 from bot.rehearse.platforms import Sent
 from bot.rehearse.rules import PackRules
-from bot.rehearse.stories import Action, Stories, iso
+from bot.rehearse.stories import Action, iso
 from bot.store import Store
 from bot.views.experiments import experiments_report, report_json
 
@@ -68,12 +70,15 @@ def parse_effect(text: str, pack: PackRules) -> Effect:
 class Responses:
     """The crowd's response to the planted wordings."""
 
-    def __init__(self, pack: PackRules, effects: list[Effect], seed: int, crowd: Stories):
+    def __init__(self, pack: PackRules, effects: list[Effect], seed: int, crowd: Crowd):
         self.pack = pack
         self.effects = {(e.rule, e.variant): e.lift for e in effects}
         self.seed = seed
         self.crowd = crowd
-        self.branch = {(p, u): code for p, u, code in getattr(crowd, "people", [])}
+        self.branch = {(p, u): code for p, u, code in crowd.people}
+        # Branches whose meeting is called already in the crowd's plan: a second call
+        # would move it, so their volunteers do not respond by calling it again.
+        self.calling = {a.branch for a in crowd.actions if a.kind == "meeting"}
         self._seen: set[tuple[str, str, str]] = set()
 
     def respond(self, sent: Sent, branch: str | None) -> Action | None:
@@ -93,8 +98,9 @@ class Responses:
                 return None
             return self._action(at, who, "/voted", "voted")
         code = branch or self.branch.get(who)
-        if code is None:
+        if code is None or code in self.calling:
             return None
+        self.calling.add(code)
         day = at.astimezone(self.pack.zone).date()
         meeting = min(day + timedelta(days=self.pack.notice_days), self.pack.close.date())
         line = f"/meeting branch:{code} date:{iso(meeting)} notice:{iso(day)}"
