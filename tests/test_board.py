@@ -105,7 +105,9 @@ async def test_board_here_posts_one_message_and_a_report_edits_it(
             adapter, discord_api, "nominate", {"branch": "DWP-LEEDS", "outcome": "nominated"}, ALICE
         )
         (edited,) = await discord_api.wait_for(EDIT, within=5.0)
-        assert edited.path.endswith(f"/channels/{harness.CHANNEL_ID}/messages/{board.message_id}")
+        assert edited.path.endswith(
+            f"/channels/{harness.CHANNEL_ID}/messages/{board.message_id}"
+        )
         assert "DWP Leeds" in embed(edited)["description"]
         assert len(discord_api.calls_to(POST)) == 1  # one message, edited in place
 
@@ -123,11 +125,7 @@ async def test_after_a_restart_the_next_report_edits_the_stored_message(
         adapter = await start(services, discord_settings)
         try:
             await invoke(
-                adapter,
-                discord_api,
-                "nominate",
-                {"branch": "DWP-LEEDS", "outcome": "nominated"},
-                ALICE,
+                adapter, discord_api, "nominate", {"branch": "DWP-LEEDS", "outcome": "nominated"}, ALICE
             )
             (edited,) = await discord_api.wait_for(EDIT, within=5.0)
             assert edited.path.endswith(f"/messages/{board.message_id}")

@@ -76,9 +76,7 @@ def message_of(body: dict[str, Any]) -> str:
     return data.get("content") or (embeds[0]["description"] if embeds else "")
 
 
-async def test_commands_are_synced_to_the_guild(
-    adapter: DiscordAdapter, discord_api: FakeDiscord
-) -> None:
+async def test_commands_are_synced_to_the_guild(adapter: DiscordAdapter, discord_api: FakeDiscord) -> None:
     (synced,) = discord_api.calls_to(
         f"PUT /applications/900000000000000002/guilds/{harness.GUILD_ID}/commands"
     )
@@ -205,9 +203,7 @@ async def test_slow_work_is_deferred_then_followed_up(
         return await run(*args, **kwargs)
 
     monkeypatch.setattr(adapter.services, "run", slow_run)
-    body = await invoke(
-        adapter, discord_api, "ask", {"question": "who runs the ballot?"}, follow=False
-    )
+    body = await invoke(adapter, discord_api, "ask", {"question": "who runs the ballot?"}, follow=False)
     assert body["type"] == 5  # deferred, thinking
     (follow_up,) = await discord_api.wait_for(FOLLOWUP)
     assert isinstance(follow_up.json, dict)
@@ -289,9 +285,7 @@ async def test_buttons_reach_the_same_core(
     assert volunteer is not None and volunteer.branch_code == "DWP-LEEDS"
 
 
-async def test_echoed_mentions_never_ping(
-    adapter: DiscordAdapter, discord_api: FakeDiscord
-) -> None:
+async def test_echoed_mentions_never_ping(adapter: DiscordAdapter, discord_api: FakeDiscord) -> None:
     body = await invoke(
         adapter,
         discord_api,
@@ -308,9 +302,7 @@ async def test_echoed_mentions_never_ping(
     assert body["data"]["allowed_mentions"] == {"parse": []}
 
 
-async def test_mentions_and_dms_are_answered(
-    adapter: DiscordAdapter, discord_api: FakeDiscord
-) -> None:
+async def test_mentions_and_dms_are_answered(adapter: DiscordAdapter, discord_api: FakeDiscord) -> None:
     bot = {"id": BOT_ID, "username": "mobilise", "discriminator": "0", "avatar": None, "bot": True}
     state = adapter.client._connection
     state.parse_message_create(
@@ -342,9 +334,7 @@ async def test_mentions_and_dms_are_answered(
     assert "15 branches" in (dm.json.get("content") or dm.json["embeds"][0]["description"])
 
 
-async def test_429_is_honoured_and_sent_once(
-    adapter: DiscordAdapter, discord_api: FakeDiscord
-) -> None:
+async def test_429_is_honoured_and_sent_once(adapter: DiscordAdapter, discord_api: FakeDiscord) -> None:
     discord_api.rate_limit("POST /channels/{id}/messages", times=1, retry_after=0.8)
     channel = adapter.client.get_partial_messageable(int(harness.CHANNEL_ID))
     await channel.send(**render(Reply(text="hello <@&1> @everyone")))
@@ -473,11 +463,7 @@ async def test_an_organisers_answer_reaches_the_discord_asker(
     await invoke(adapter, discord_api, "ask", {"question": "wat abot pensons on the moon"})
     (queued,) = await discord_services.store.questions.unanswered()
     body = await invoke(
-        adapter,
-        discord_api,
-        "answer",
-        {"id": queued.id, "text": "Nobody works on the moon."},
-        OLIVE,
+        adapter, discord_api, "answer", {"id": queued.id, "text": "Nobody works on the moon."}, OLIVE
     )
     assert "Sent to 1 person who asked." in message_of(body)
     (opened,) = discord_api.calls_to("POST /users/@me/channels")
@@ -491,10 +477,7 @@ def components_of(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def press_in_discord(
-    adapter: DiscordAdapter,
-    discord_api: FakeDiscord,
-    custom_id: str,
-    values: list[str] | None = None,
+    adapter: DiscordAdapter, discord_api: FakeDiscord, custom_id: str, values: list[str] | None = None
 ) -> dict[str, Any]:
     before = len(discord_api.calls_to(CALLBACK))
     payload = harness.button(custom_id, ALICE)

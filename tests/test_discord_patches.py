@@ -60,9 +60,7 @@ def test_a_command_takes_its_options_from_the_set_signature() -> None:
         ),
     ]
     command: app_commands.Command[Any, ..., Any] = app_commands.Command(
-        name="nominate",
-        description="Report a nomination",
-        callback=with_parameters(run, parameters),
+        name="nominate", description="Report a nomination", callback=with_parameters(run, parameters)
     )
     assert [(p.name, p.required) for p in command.parameters] == [("branch", True), ("date", False)]
 

@@ -126,9 +126,7 @@ async def test_meeting_takes_time_and_place_and_writes_the_invitation(
 
 async def test_long_lines_fold_at_75_octets_not_characters(alice: Console) -> None:
     """A place in Welsh, with letters of two and three octets, in a line far past 75."""
-    place = (
-        "Tŷ'r Undeb, Heol y Frenhines, Caerdydd — ystafell gyfarfod 2 (llawr cyntaf, ger y lifft)"
-    )
+    place = "Tŷ'r Undeb, Heol y Frenhines, Caerdydd — ystafell gyfarfod 2 (llawr cyntaf, ger y lifft)"
     reply = await say(alice, f'/meeting branch:DWP-LEEDS date:11 Oct place:"{place}"')
     path, _, event = invitation_in(reply)
     assert str(event["LOCATION"]) == place
@@ -310,7 +308,9 @@ async def test_who_may_cancel(
 
     # Bob changes the meeting: he may cancel it now. Olive, an organiser, always may.
     await say(bob, "/meeting branch:DWP-LEEDS date:17 Oct")
-    assert (await say(bob, "/cancelmeeting branch:DWP-LEEDS confirm:yes")).startswith("Cancelled:")
+    assert (await say(bob, "/cancelmeeting branch:DWP-LEEDS confirm:yes")).startswith(
+        "Cancelled:"
+    )
     await say(alice, "/meeting branch:HMRC-BOOT date:17 Oct")
     done = await say(organiser, "/cancelmeeting branch:HMRC-BOOT confirm:yes")
     _, calendar, event = invitation_in(done)

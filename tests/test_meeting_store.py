@@ -39,9 +39,7 @@ async def test_the_migration_numbers_the_meetings_already_reported(database_url:
                 )
         await migrate(store.engine)
         async with store.engine.connect() as conn:
-            assert (
-                await conn.execute(text("SELECT version_num FROM alembic_version"))
-            ).scalar() == HEAD
+            assert (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar() == HEAD
         a = await store.meetings.of_branch("A")
         b = await store.meetings.of_branch("B")
         assert [m.sequence for m in a] == [0, 1] and [m.sequence for m in b] == [0]

@@ -165,11 +165,7 @@ class FakeSlack:
         if method == "files.getUploadURLExternal":
             self._next_file += 1
             file_id = f"F{self._next_file}"
-            return {
-                "ok": True,
-                "upload_url": f"{self.base_url}upload/{file_id}",
-                "file_id": file_id,
-            }
+            return {"ok": True, "upload_url": f"{self.base_url}upload/{file_id}", "file_id": file_id}
         if method == "files.completeUploadExternal":
             return self._complete(call)
         return {"ok": True}
