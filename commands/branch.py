@@ -28,7 +28,10 @@ async def branch(invocation: Invocation, services: Services) -> Reply:
     store = services.store
     rows = await store.branches.facts(chosen.code)
     if not rows:
-        return Reply(text=f"{chosen.name} is no longer on the branch list.", ephemeral=True)
+        return Reply(
+            text=f"{chosen.name} was retired from the branch list, with no records of its own.",
+            ephemeral=True,
+        )
     facts = rows[0]
     stage, _ = stage_of(facts, invocation.now.date(), services.campaign.zone)
     zone = services.settings.zone

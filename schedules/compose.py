@@ -156,7 +156,7 @@ class Composer:
             fields["digest"] = self.digest(at.date(), facts, facts.digest or DigestFacts())
             if facts.chart:
                 attachment = Attachment(f"progress-{at:%Y-%m-%d}.png", facts.chart, "image/png")
-        text = campaign.fill(item.rule.text, fields)
+        text = campaign.fill(item.rule.wording(item.variant), fields)
         if item.audience != "organisers":
             text = " ".join(text.split())
         if item.rule.progress:
@@ -170,12 +170,15 @@ class Composer:
                 ephemeral=False,
                 extra={"rule": item.rule.id},
             )
+        extra = {"rule": item.rule.id}  # for logs and rehearsals; adapters ignore it
+        if item.variant is not None:
+            extra["variant"] = item.variant
         return Reply(
             text=text,
             buttons=buttons,
             attachment=attachment,
             ephemeral=False,
-            extra={"rule": item.rule.id},  # for logs and rehearsals; adapters ignore it
+            extra=extra,
         )
 
     def digest(self, today: date, counts: Facts, facts: DigestFacts) -> str:

@@ -77,6 +77,10 @@ class Deliverer:
         self.stopping = False  # set on shutdown: finish what is in flight, start nothing
 
     async def plan(self, start: datetime, end: datetime) -> list[Planned]:
+        """What will be sent in [start, end): not what a rule's holdout is kept from."""
+        return [p for p in await self._plan(start, end) if not p.withheld]
+
+    async def _plan(self, start: datetime, end: datetime) -> list[Planned]:
         state = await plan_state(self.services.store, self.services.settings.organisers)
         return self.planner.plan(state, start, end)
 
@@ -92,8 +96,14 @@ class Deliverer:
         saved = await log_.state_value(LAST_SWEPT)
         last = datetime.fromisoformat(saved) if saved else now - self.catchup
         horizon = now - self.catchup
-        plan = await self.plan(min(last, horizon), now + timedelta(seconds=1))
+        plan = await self._plan(min(last, horizon), now + timedelta(seconds=1))
         plan = [p for p in plan if p.platform in self.senders]
+        withheld = [p for p in plan if p.withheld]
+        if withheld:  # a rule's holdout: recorded (for the report), never sent
+            why = "holdout: this rule's wording experiment sends them nothing"
+            claims = await self._claims([_claim(p, "withheld", why) for p in withheld], now)
+            report.withheld = sum(1 for c in claims if c.status == "withheld")
+            plan = [p for p in plan if not p.withheld]
         missed = [p for p in plan if last <= p.at < horizon]
         due = [p for p in plan if p.at >= horizon]
         report.due = len(due)
@@ -332,6 +342,7 @@ def _claim(item: Planned, status: str = "pending", detail: str | None = None) ->
         nonce=nonce_for(item.rule.id, item.recipient, item.occurrence),
         status=status,
         detail=detail,
+        variant=item.variant,
     )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.campaign.experiments import Assignments
 from bot.campaign.pack import Campaign
 from bot.campaign.rules import WEEKDAYS, Rule
 from schedules.plans import (
@@ -96,9 +97,11 @@ class Planner:
         self._timed_for: tuple[date, date, tuple[date, date]] | None = None
         self._timed_cache: dict[tuple[str, object], list[tuple[datetime, datetime, str]]] = {}
         self._joined: dict[datetime, date] = {}  # the local day of each moment of signing up
+        self.variant = Assignments(campaign.info.name)  # wording experiments
 
     def plan(self, state: PlanState, start: datetime, end: datetime) -> list[Planned]:
-        """Everything due in [start, end), one message per volunteer per day at most."""
+        """Everything due in [start, end), one message per volunteer per day at most; a
+        holdout's message is `withheld` (it keeps its place in the day; never sent)."""
         first = start.astimezone(self.zone).date() - timedelta(days=1)
         last = end.astimezone(self.zone).date() + timedelta(days=1)
         # Only the days [start, end) touches matter: one a day is chosen within a day.
@@ -134,24 +137,24 @@ class Planner:
             for _, moment, occurrence in self._timed(rule, first, last, None, days):
                 for channel in state.channels:
                     if channel.subscribed_at <= moment:
-                        yield self._made(
-                            rule,
+                        yield Planned(
                             moment,
-                            occurrence,
+                            rule,
                             channel.key,
                             channel.platform,
                             channel.channel_id,
+                            occurrence,
                         )
         elif rule.audience == "organisers":
             for _, moment, occurrence in self._timed(rule, first, last, None, days):
                 for organiser in state.organisers:
-                    yield self._made(
-                        rule,
+                    yield Planned(
                         moment,
-                        occurrence,
+                        rule,
                         organiser.key,
                         organiser.platform,
                         organiser.user_id,
+                        occurrence,
                     )
 
     def _for_volunteers(
@@ -169,6 +172,7 @@ class Planner:
         add = found.append
         wanted = self._wanted
         after_signup = rule.signup is None
+        variant = self.variant if rule.variants else None
         for key, volunteers in self._sharing(rule, groups, days):
             timed = self._timed_for_key(rule, key, first, last, volunteers[0], days)
             if not timed:
@@ -192,6 +196,9 @@ class Planner:
                             occurrence,
                             volunteer.branch_code,
                             volunteer,
+                            variant(rule, volunteer.platform, volunteer.user_id)
+                            if variant
+                            else None,
                         )
                     )
         return found
@@ -255,19 +262,6 @@ class Planner:
             ]
             self._timed_cache[(rule.id, key)] = cached
         return cached
-
-    def _made(
-        self,
-        rule: Rule,
-        moment: datetime,
-        occurrence: str,
-        recipient: str,
-        platform: str,
-        target: str,
-        branch: str | None = None,
-        volunteer: VolunteerState | None = None,
-    ) -> Planned:
-        return Planned(moment, rule, recipient, platform, target, occurrence, branch, volunteer)
 
     @staticmethod
     def _wanted(rule: Rule, volunteer: VolunteerState) -> bool:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.campaign.pack import Campaign
 from bot.campaign.records import PlanVolunteer
-from bot.campaign.rules import Rule
+from bot.campaign.rules import HOLDOUT, Rule
 from bot.runtime.settings import Settings
 
 # A volunteer, their branch's state and whether they can be sent to: read by the store.
@@ -77,10 +77,18 @@ class Planned:
     occurrence: str  # stable within (rule, recipient): a date, or "signup"
     branch: str | None = None
     volunteer: VolunteerState | None = field(default=None, compare=False)
+    # A wording experiment's group: the variant to send, or HOLDOUT (nothing is sent; the
+    # record says the person was in the holdout). None for rules without variants.
+    variant: str | None = None
 
     @property
     def audience(self) -> str:
         return self.rule.audience
+
+    @property
+    def withheld(self) -> bool:
+        """In the rule's holdout: recorded, never sent."""
+        return self.variant == HOLDOUT
 
     @property
     def shown_recipient(self) -> str:
@@ -95,4 +103,5 @@ class Planned:
             "branch": self.branch,
             "phase": self.rule.phase,
             "occurrence": self.occurrence,
+            "variant": self.variant,
         }

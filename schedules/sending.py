@@ -33,6 +33,7 @@ class SweepReport:
     held_elsewhere: int = 0  # claimed by a sender whose claim has not yet run out
     unknown: int = 0  # cut short earlier, and the platform could not be asked yet
     fenced: int = 0  # not sent: the lease was lost (a pause past it), to be re-claimed
+    withheld: int = 0  # a wording experiment's holdout: recorded, not sent
     details: list[str] = field(default_factory=list)
 
 

@@ -57,6 +57,7 @@ class DeliveryClaim:
     nonce: str
     status: str = "pending"
     detail: str | None = None
+    variant: str | None = None  # a wording experiment's group (bot.campaign.experiments)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -74,6 +75,27 @@ class Delivery(DeliveryClaim):
     updated_at: datetime
     claimed_by: str | None = None
     claim_expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """A volunteer in a wording experiment: the rule, their group (a variant's id or
+    `holdout`), their branch and the first moment the rule was due for them."""
+
+    rule_id: str
+    variant: str
+    person_id: int
+    branch_code: str | None
+    first_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StepTimes:
+    """When branches took their steps and volunteers voted: the outcomes of experiments."""
+
+    meetings: dict[str, list[datetime]]  # branch code -> when meetings were reported
+    results: dict[str, list[datetime]]  # branch code -> when results were first reported
+    voted: dict[int, datetime]  # person id -> when they said they voted
 
 
 @dataclass(frozen=True, slots=True)

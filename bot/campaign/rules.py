@@ -100,13 +100,32 @@ class Repeat(_Model):
     times: int = Field(default=1, ge=1, le=10)
 
 
+class Variant(_Model):
+    """One wording of a rule in a wording experiment (`variants:`)."""
+
+    id: str = Field(pattern=SLUG, max_length=20)
+    text: str = Field(min_length=1)
+
+
+# Wordings a rule in an experiment may have, and the largest holdout share.
+VARIANTS = (2, 4)
+MAX_HOLDOUT = 0.5
+HOLDOUT = "holdout"  # the group that gets no message from the rule
+
+
 class Rule(_Model):
     id: str = Field(pattern=SLUG)
     audience: Audience
     phase: Literal["nominations", "ballot"] = "nominations"
     priority: int = 0
     branch: BranchState = "any"
-    text: str = Field(min_length=1)
+    text: str = ""
+    # A wording experiment: each volunteer gets one of these wordings, or (a `holdout`
+    # share of them) nothing from this rule; the outcome is their branch's next step
+    # (or, in the ballot, saying they voted) within `outcome_days` of the first message.
+    variants: list[Variant] | None = None
+    holdout: float | None = None
+    outcome_days: int | None = None
     at: Moment | None = None
     every: Every | None = None
     cadence: list[Step] | None = None
@@ -144,9 +163,65 @@ class Rule(_Model):
             raise ValueError("ballot rules do not depend on the branch's nomination meeting")
         return self
 
+    @model_validator(mode="after")
+    def _experiment(self) -> Rule:
+        if self.variants is None:
+            if not self.text.strip():
+                raise ValueError("give the rule's text (or 2 to 4 variants)")
+            for key in ("holdout", "outcome_days"):
+                if getattr(self, key) is not None:
+                    raise ValueError(f"{key} goes with variants (2 to 4 wordings)")
+            return self
+        low, high = VARIANTS
+        if not low <= len(self.variants) <= high:
+            raise ValueError(f"variants: give {low} to {high} wordings, not {len(self.variants)}")
+        if self.text:
+            raise ValueError("give text or variants, not both: each variant has its own text")
+        ids = [v.id for v in self.variants]
+        if HOLDOUT in ids:
+            raise ValueError(f"variants: {HOLDOUT!r} names the group that gets nothing")
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"variants: each needs an id of its own ({', '.join(ids)})")
+        if self.audience != "volunteer":
+            raise ValueError("variants are for rules with the volunteer audience")
+        if self.phase == "nominations" and self.branch == "any":
+            raise ValueError(
+                "variants in the nominations need branch: no-meeting or meeting-called, "
+                "so the outcome (a meeting called, or a result reported) is clear"
+            )
+        if self.holdout is not None and not 0 <= self.holdout <= MAX_HOLDOUT:
+            raise ValueError(f"holdout must be a share from 0 to {MAX_HOLDOUT}, not {self.holdout}")
+        if self.outcome_days is not None and not 1 <= self.outcome_days <= 60:
+            raise ValueError(f"outcome_days must be from 1 to 60, not {self.outcome_days}")
+        return self
+
     @property
     def personal(self) -> bool:
         return self.audience in ("volunteer", "organisers")
+
+    @property
+    def holdout_share(self) -> float:
+        return self.holdout or 0.0
+
+    @property
+    def window_days(self) -> int:
+        """How long after a volunteer's first message from the rule its outcome counts."""
+        return self.outcome_days or 7
+
+    @property
+    def outcome(self) -> Literal["meeting", "result", "voted"]:
+        """What counts as the next step after the rule's message: a meeting called for
+        the volunteer's branch, a result reported for it, or (the ballot) /voted."""
+        if self.phase == "ballot":
+            return "voted"
+        return "result" if self.branch == "meeting-called" else "meeting"
+
+    def wording(self, variant: str | None) -> str:
+        """The text of `variant` (the rule's own text without variants)."""
+        for option in self.variants or ():
+            if option.id == variant:
+                return option.text
+        return self.text
 
 
 class DigestText(_Model):
@@ -227,6 +302,15 @@ def check_reminders(
     check_templates(
         path,
         {f"rules.{i}.text": r.text for i, r in enumerate(reminders.rules)},
+        [*known, *REMINDER_FIELDS],
+    )
+    check_templates(
+        path,
+        {
+            f"rules.{i}.variants.{n}.text": v.text
+            for i, r in enumerate(reminders.rules)
+            for n, v in enumerate(r.variants or ())
+        },
         [*known, *REMINDER_FIELDS],
     )
     if reminders.digest is not None:

@@ -43,6 +43,7 @@ GROUPS = {
     "purge": "data",
     "backup": "data",
     "chart": "data",
+    "experiments": "data",
     "ask": "answers",
     "eval": "answers",
     "train": "answers",

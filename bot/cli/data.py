@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from bot.runtime.retention import purge_due, purge_if_due, purge_personal_data
 from bot.runtime.settings import Settings
 from bot.store.backup import BackupError, backup_sqlite
 from bot.views.chart import progress_png
+from bot.views.experiments import experiments_report, report_json, report_lines
 from bot.views.exports import export_csv
 from bot.views.invitation import calendar
 from bot.views.reconcile import read_report
@@ -41,9 +43,7 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     what = args.what_given or args.what or "nominations"
     if args.format == "ics" and what != "meetings":
-        print(
-            f"mobilise export: --format ics is for meetings, not {what}.", file=sys.stderr
-        )
+        print(f"mobilise export: --format ics is for meetings, not {what}.", file=sys.stderr)
         return 2
     async with open_services(settings, create=False, answers=False) as services:
         # Past the purge date nothing personal is exported: what is still held goes first.
@@ -206,4 +206,16 @@ async def import_volunteers(args: argparse.Namespace, settings: Settings) -> int
         f"Imported {added} volunteers; {len(volunteers) - added} were already signed up "
         "and are left as they were."
     )
+    return 0
+
+
+async def experiments(args: argparse.Namespace, settings: Settings) -> int:
+    """The wording experiments: each group's outcome rate and difference from the holdout."""
+    async with open_services(settings, create=False, answers=False) as services:
+        now = services.clock.now()
+        found = await experiments_report(services.store, services.campaign, now)
+    if args.json:
+        print(json.dumps(report_json(found, now), indent=2))
+    else:
+        print("\n".join(report_lines(found)))
     return 0

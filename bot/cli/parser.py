@@ -82,6 +82,19 @@ def build_parser() -> argparse.ArgumentParser:
         "deadline-by-date, meeting-before-opening, form-before-meeting, future-result-counted, "
         "drop-rule, two-a-day, personal-doubles or threshold-shown",
     )
+    rehearse.add_argument(
+        "--effect",
+        action="append",
+        metavar="RULE:VARIANT=+0.10",
+        help="the crowd responds to that wording of that rule more often, by this share "
+        "(repeatable); the JSON's experiments show whether the report finds it",
+    )
+
+    experiments = sub.add_parser(
+        "experiments",
+        help="the wording experiments: each wording's outcome rate against the holdout's",
+    )
+    experiments.add_argument("--json", action="store_true", help="print one JSON object")
 
     chart = sub.add_parser("chart", help="draw the progress chart as a PNG")
     chart.add_argument("--out", required=True, help="the PNG file to write")

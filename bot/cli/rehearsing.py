@@ -16,10 +16,13 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bot.app import campaign_dir
 from bot.rehearse import Options
 from bot.rehearse import rehearse as play
+from bot.rehearse.experiments import parse_effect
 from bot.rehearse.planted import PLANTS
 from bot.rehearse.report import summary
+from bot.rehearse.rules import read_pack
 from bot.runtime.settings import Settings
 
 
@@ -34,6 +37,13 @@ async def rehearse(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
+    pack = read_pack(campaign_dir(settings), settings.zone)
+    for effect in args.effect or ():
+        try:
+            parse_effect(effect, pack)
+        except ValueError as error:
+            print(f"mobilise rehearse: --effect {error}", file=sys.stderr)
+            return 2
     # A rehearsal makes millions of short-lived objects and keeps few: collect the young
     # generation less often (about a tenth of its time otherwise goes on collecting).
     gc.set_threshold(20_000, 50, 100)
@@ -44,6 +54,7 @@ async def rehearse(args: argparse.Namespace, settings: Settings) -> int:
         end=_zoned(args.end, settings),
         faults=args.faults,
         plant=args.plant,
+        effects=tuple(args.effect or ()),
     )
     if args.db:
         url = make_url(args.db)

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from itertools import takewhile
 
 from bot.rehearse.platforms import Sent
-from bot.rehearse.rules import PackRule, PackRules
+from bot.rehearse.rules import PackRule, PackRules, group_of
 
 
 @dataclass
@@ -47,6 +47,7 @@ class Expected:
     rule: PackRule
     who: tuple[str, str]
     at: datetime
+    withheld: bool = False  # the rule's holdout: never sent, but it takes its day's place
 
 
 class ExpectedMessages:
@@ -65,6 +66,7 @@ class ExpectedMessages:
     _cadences: dict[tuple[str, date], list[datetime]]
     joined: list[PersonModel]  # in the order they signed up
     _settled: int  # the log before this is of days already settled
+    wordings: dict[tuple[str, str, str], str | None]
 
     def flag(self, now: datetime, what: str) -> None:
         if len(self.violations) < 500:
@@ -95,6 +97,8 @@ class ExpectedMessages:
             self.flag(now, f"{rule.id} sent before its time")
         if rule.audience != "volunteer":
             return
+        if rule.variants:
+            self._check_wording(rule, sent)
         day = self.today(now)
         target = (sent.target.platform, sent.target.id)
         if (rule.id, *target, day) in self.rule_days:
@@ -125,6 +129,19 @@ class ExpectedMessages:
             self.flag(now, f"{rule.id} sent to {sent.target.id}, whose branch has a meeting")
         elif branch is not None and rule.needs == "meeting-called" and not branch.meeting:
             self.flag(now, f"{rule.id} sent to {sent.target.id}, whose branch has no meeting")
+
+    def _check_wording(self, rule: PackRule, sent: Sent) -> None:
+        """A rule in a wording experiment: never to its holdout; each person always the
+        wording worked out again here from the hash, whichever process sent it."""
+        platform, user = sent.target.platform, sent.target.id
+        group = group_of(self.pack.name, rule, platform, user)
+        if group == "holdout":
+            self.flag(sent.at, f"{rule.id} sent to {user}, in its holdout")
+        elif sent.variant != group:
+            self.flag(sent.at, f"{rule.id} sent to {user} as {sent.variant}, not {group}")
+        before = self.wordings.setdefault((rule.id, platform, user), sent.variant)
+        if before != sent.variant:
+            self.flag(sent.at, f"{rule.id} to {user}: {sent.variant} after {before}")
 
     def limit(self, who: PersonModel | None, day: date) -> int:
         """The most personal messages `who` may get on `day`: more on their meeting's day
@@ -183,10 +200,11 @@ class ExpectedMessages:
                     if not who.volunteer or who.erased or who.opted_out or who.branch is None:
                         continue
                     key = (who.platform, who.id)
+                    held = group_of(self.pack.name, rule, *key) == "holdout"
                     for raw in due:
                         moment = self.allowed(raw)
                         if since < moment <= now and self._wanted(rule, who, raw, moment):
-                            found.append((place, Expected(rule, key, moment)))
+                            found.append((place, Expected(rule, key, moment, held)))
             found.sort(key=lambda item: item[0])  # in the order people joined the oracle
             self.expected.extend(e for _, e in found)
 
@@ -315,7 +333,13 @@ class ExpectedMessages:
             if day in days:
                 got.setdefault((sent.target.platform, sent.target.id, day), []).append(sent)
         rules = self.pack.rules
+        held: dict[tuple[str, str, date], list[Expected]] = {}
         for e in due:
+            if e.withheld:
+                held.setdefault((*e.who, e.at.astimezone(zone).date()), []).append(e)
+        for e in due:
+            if e.withheld:
+                continue  # never sent (check_message flags it if it is)
             that_day = got.get((*e.who, e.at.astimezone(zone).date()), [])
             if any(s.rule == e.rule.id for s in that_day):
                 continue
@@ -327,5 +351,10 @@ class ExpectedMessages:
                 and rules[s.rule].audience == "volunteer"
                 and (s.at <= e.at or (-rules[s.rule].priority, rules[s.rule].order) <= rank)
             ]
-            if len(ahead) < self.limit(self.people.get(e.who), e.at.astimezone(zone).date()):
+            # A holdout's message keeps its place in the day: nothing is sent instead.
+            kept = held.get((*e.who, e.at.astimezone(zone).date()), [])
+            taken = [h for h in kept if h.at <= e.at or (-h.rule.priority, h.rule.order) <= rank]
+            if len(ahead) + len(taken) < self.limit(
+                self.people.get(e.who), e.at.astimezone(zone).date()
+            ):
                 self.flag(e.at, f"{e.rule.id} due to {e.who[1]} was never sent")

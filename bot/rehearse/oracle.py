@@ -52,6 +52,8 @@ class Oracle(ExpectedMessages):
     retired: set[str] = field(default_factory=set)  # off the branch list since it was replaced
     added: set[str] = field(default_factory=set)  # on the replacing list, not the pack's
     _settled: int = 0  # the log before this is of days already settled
+    # Wording experiments: (rule, platform, user) -> the wording they were sent.
+    wordings: dict[tuple[str, str, str], str | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.names = {b.name: b.code for b in self.pack.branches}

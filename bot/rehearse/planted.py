@@ -17,6 +17,9 @@ verified) at once, not held.
 branches it retires.
 `reminder-after-result`: the reminder an hour after a meeting ends goes even when the
 branch has already reported its result.
+`holdout-sent`: a wording experiment's holdout gets the rule's first wording.
+`wording-at-random`: each volunteer's wording is drawn at random in each process, not
+worked out from the hash (so it changes with a restart).
 """
 
 from __future__ import annotations
@@ -106,7 +109,23 @@ def _losing_import(original: Callable[..., Any]) -> Callable[..., Any]:
     return import_list
 
 
+def _holdout_sent(original: Callable[..., Any]) -> Callable[..., Any]:
+    def assign(campaign: str, rule: Any, person: str) -> str | None:
+        group: str | None = original(campaign, rule, person)
+        first: str = rule.variants[0].id
+        return first if group == "holdout" else group
+
+    return assign
+
+
+def _at_random(campaign: str, rule_id: str, person: str) -> float:
+    import random
+
+    return random.random()
+
+
 def _patches(bug: str) -> list[Any]:
+    from bot.campaign import experiments
     from bot.store.branches import Branches
     from schedules.deliver import Deliverer
     from schedules.planner import Planner
@@ -148,6 +167,10 @@ def _patches(bug: str) -> list[Any]:
         "reminder-after-result": [
             mock.patch.object(Planner, "_wanted", _after_results_too(Planner._wanted))
         ],
+        "holdout-sent": [
+            mock.patch("bot.campaign.experiments.assign", _holdout_sent(experiments.assign))
+        ],
+        "wording-at-random": [mock.patch("bot.campaign.experiments.share", _at_random)],
     }
     if bug not in found:
         raise ValueError(f"no such planted bug: {bug!r} (known: {', '.join(PLANTS)})")
@@ -166,6 +189,8 @@ PLANTS = (
     "threshold-shown",
     "replace-loses-nominations",
     "reminder-after-result",
+    "holdout-sent",
+    "wording-at-random",
 )
 
 

@@ -32,6 +32,7 @@ class Sent:
     key: str
     rule: str
     text: str
+    variant: str | None = None  # the wording, in a wording experiment
 
 
 class Process:
@@ -58,7 +59,10 @@ class Platform:
 
     def deliver(self, target: Target, reply: Reply, key: str) -> str:
         rule = str(reply.extra.get("rule", ""))
-        self._log.append(Sent(self._now(), target, key, rule, reply.text))
+        variant = reply.extra.get("variant")
+        self._log.append(
+            Sent(self._now(), target, key, rule, reply.text, str(variant) if variant else None)
+        )
         self._keys[key] = f"{self.platform}-{len(self._log)}"
         return self._keys[key]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -131,3 +132,14 @@ class Faults:
         self.restarts = set(self.rng.sample(hours, min(4, len(hours))))
         self.kills = set(self.rng.sample(busy, min(3, len(busy))))
         self.second_from = self.rng.choice(hours) if hours else None
+
+
+class ErrorLog(logging.Handler):
+    """Errors the bot logs while rehearsing: each one is a violation."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen.append(f"{record.name}: {record.getMessage()}")

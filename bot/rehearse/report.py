@@ -18,6 +18,10 @@ def summary(result: Result) -> str:
         + ", ".join(f"{day[5:]} {n}" for day, n in result.counted_by_week.items()),
         f"Threshold reached: {result.threshold_reached_on or 'not reached'}.",
     ]
+    for experiment in result.experiments:
+        groups = experiment.get("groups", [])
+        assert isinstance(groups, list)
+        lines.append(f"Experiment {experiment['rule']}: " + ", ".join(_group(g) for g in groups))
     if result.faults:
         lines.append("Faults: " + ", ".join(f"{k} {v}" for k, v in result.faults.items()))
     if result.violations:
@@ -26,3 +30,15 @@ def summary(result: Result) -> str:
     else:
         lines.append("No violations.")
     return "\n".join(lines)
+
+
+def _group(group: dict[str, object]) -> str:
+    said = f"{group['variant']} {group['took_step']}/{group['people']}"
+    low_high = group.get("ci95")
+    if isinstance(low_high, list):
+        said += (
+            f" ({float(group['difference']):+.3f}, 95% {low_high[0]:+.3f} to {low_high[1]:+.3f})"  # type: ignore[arg-type]
+        )
+    elif group.get("verdict") == "too-few":
+        said += " (too few to say)"
+    return said

@@ -8,6 +8,7 @@ reads the pack, so it reads the pack itself, as a pack author would.
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import string
 from dataclasses import dataclass, field
@@ -42,6 +43,24 @@ class PackRule:
     until: datetime | None = None  # until (a day with no time: its end)
     cadence: tuple[tuple[int, int], ...] = ()  # (days left at least, every so many days)
     clock: time | None = None  # a cadence's time of day
+    variants: tuple[str, ...] = ()  # a wording experiment's wordings, by id
+    holdout: float = 0.0  # the share who get nothing from the rule
+    outcome_days: int = 7
+
+
+def group_of(campaign: str, rule: PackRule, platform: str, user: str) -> str | None:
+    """A volunteer's group in a rule's wording experiment, as the README says it is
+    worked out: SHA-256 of the campaign's name, the rule's id and "platform:user id"
+    (joined by the unit separator), its first 8 bytes as a share of 2**64; below the
+    holdout share, the holdout; the rest split evenly between the wordings in order."""
+    if not rule.variants:
+        return None
+    key = "\x1f".join((campaign, rule.id, f"{platform}:{user}")).encode("utf-8")
+    drawn = int.from_bytes(hashlib.sha256(key).digest()[:8], "big") / 2**64
+    if drawn < rule.holdout:
+        return "holdout"
+    place = int((drawn - rule.holdout) / (1 - rule.holdout) * len(rule.variants))
+    return rule.variants[min(place, len(rule.variants) - 1)]
 
 
 @dataclass(frozen=True)
@@ -63,6 +82,7 @@ class PackRules:
     meeting_start: time = time(12, 30)  # when a meeting starts if its caller gave no time
     meeting_length: timedelta = timedelta(hours=1)
     reasons: dict[str, re.Pattern[str]] = field(default_factory=dict)  # code -> wording
+    name: str = ""  # the campaign's name: what wording experiments are keyed by
 
     def phase(self, now: datetime) -> str:
         if now < self.open:
@@ -198,6 +218,9 @@ def read_pack(root: Path, zone: tzinfo) -> PackRules:
                 (int(step["days_left"]), int(step["every"])) for step in rule.get("cadence", [])
             ),
             clock=_hhmm(rule["time"]) if "time" in rule else None,
+            variants=tuple(str(v["id"]) for v in rule.get("variants") or ()),
+            holdout=float(rule.get("holdout") or 0.0),
+            outcome_days=int(rule.get("outcome_days") or 7),
         )
     quiet = reminders.get("quiet_hours") or {}
     held = root / "meeting.yaml"
@@ -224,4 +247,5 @@ def read_pack(root: Path, zone: tzinfo) -> PackRules:
         meeting_start=_hhmm(meetings["time"]) if "time" in meetings else time(12, 30),
         meeting_length=timedelta(minutes=int(meetings.get("duration_minutes", 60))),
         reasons={code: _wording(text) for code, text in wording.items()},
+        name=str(info["name"]),
     )

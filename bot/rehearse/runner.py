@@ -40,13 +40,15 @@ What is checked when:
 - once the purge date has passed: /mydata of every supporter after the first sweep,
   then of a sample daily, and the volunteers export;
 - daily and before the purge: nothing in the delivery log failed, dropped or stuck
-  sending; at the end: each one-off broadcast reached each channel exactly once.
+  sending; at the end: each one-off broadcast reached each channel exactly once. (A
+  message of a wording experiment: the wording the hash gives, never to the holdout.)
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import logging
 import random
 import time as clock_time
@@ -59,9 +61,10 @@ from bot.campaign.domain import User
 from bot.campaign.loading import load_campaign
 from bot.rehearse.checks import check_hour, replace_branches
 from bot.rehearse.crowd import CHANNELS, Crowd
+from bot.rehearse.experiments import Responses, parse_effect, report
 from bot.rehearse.oracle import Oracle
 from bot.rehearse.platforms import Killed, Platform, Sent
-from bot.rehearse.process import Bot, Faults
+from bot.rehearse.process import Bot, ErrorLog, Faults
 from bot.rehearse.rules import read_pack
 from bot.rehearse.stories import ORGANISERS, Action
 from bot.runtime.clock import Clock
@@ -81,6 +84,7 @@ class Options:
     end: datetime | None = None
     faults: bool = False
     plant: str | None = None  # a known bug to plant: "count-future-meetings"
+    effects: tuple[str, ...] = ()  # wordings the crowd responds to more: "RULE:VARIANT=+0.1"
 
 
 @dataclass
@@ -100,17 +104,7 @@ class Result:
     messages_by_phase: dict[str, int] = field(default_factory=dict)
     counted_by_week: dict[str, int] = field(default_factory=dict)
     faults: dict[str, object] = field(default_factory=dict)
-
-
-class ErrorLog(logging.Handler):
-    """Errors the bot logs while rehearsing: each one is a violation."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.seen: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.seen.append(f"{record.name}: {record.getMessage()}")
+    experiments: list[dict[str, object]] = field(default_factory=list)  # as `experiments`
 
 
 class Rehearsal:
@@ -128,6 +122,9 @@ class Rehearsal:
         self.campaign = load_campaign(campaign_dir(settings))
         self.oracle = Oracle(pack)
         self.crowd = Crowd(pack, options.supporters, options.seed, self.start)
+        effects = [parse_effect(e, pack) for e in options.effects]  # ValueError if bad
+        self.responses = Responses(pack, effects, options.seed, self.crowd)
+        self.queue = list(self.crowd.actions)  # sorted, so a heap: responses join it
         self.log: list[Sent] = []
         self.platforms = {
             p: Platform(p, self.clock.now, self.log) for p in ("console", "slack", "discord")
@@ -135,11 +132,8 @@ class Rehearsal:
         self.result = Result(
             options.supporters, options.seed, self.start.isoformat(), self.end.isoformat()
         )
-        self.faults = (
-            Faults(random.Random(options.seed * 7919), self.start, self.end)
-            if options.faults
-            else None
-        )
+        faults = Faults(random.Random(options.seed * 7919), self.start, self.end)
+        self.faults = faults if options.faults else None
         self.bot: Bot | None = None
         self._checked = 0
         self._purge_checked = False
@@ -269,17 +263,21 @@ class Rehearsal:
         self.second: Bot | None = None
         self.bot = await self._start("bot-1")
         hour = self.start.replace(minute=0, second=0, microsecond=0)
-        actions = iter(self.crowd.actions)
-        pending = next(actions, None)
+        queue = self.queue
         boundaries = sorted(b for b in self.pack.boundaries() if self.start < b <= self.end)
         n = 1
         acted = False
+        # Experiments are read in the last hour, or before the purge empties the log:
+        report_at: datetime | None = min(self.end, self.pack.purge_after) - timedelta(hours=1)
         while hour < self.end:
             self.clock.set(hour)
+            if report_at is not None and hour >= report_at:
+                store, report_at = self.bot.services.store, None
+                self.result.experiments = await report(store, self.campaign, hour)
             boundary = bool(boundaries) and hour >= boundaries[0]
             while boundaries and hour >= boundaries[0]:
                 boundaries.pop(0)
-            acting = pending is not None and pending.at < hour + timedelta(hours=1)
+            acting = bool(queue) and queue[0].at < hour + timedelta(hours=1)
             self.result.hours += 1
             if hour.astimezone(self.pack.zone).hour == 0:
                 self.oracle.settle(self.log, hour)  # the day before: all it called for went
@@ -300,10 +298,10 @@ class Rehearsal:
                 self.faults.done["restarts"] += 1
             acted = False
             replan = False
-            while pending is not None and pending.at < hour + timedelta(hours=1):
+            while queue and queue[0].at < hour + timedelta(hours=1):
+                pending = heapq.heappop(queue)
                 await self.act(pending)
                 replan = replan or pending.kind in PLANNED
-                pending = next(actions, None)
             if replan:
                 acted = True  # a welcome may be due at once: sweep the next hour
             self.clock.set(hour + timedelta(minutes=59))
@@ -382,6 +380,10 @@ class Rehearsal:
     def _messages(self) -> None:
         for sent in self.log[self._checked :]:
             self.oracle.check_message(sent)
+            who = self.oracle.people.get((sent.target.platform, sent.target.id))
+            response = self.responses.respond(sent, who.branch if who else None)
+            if response is not None:
+                heapq.heappush(self.queue, response)
         self._checked = len(self.log)
 
 

@@ -18,6 +18,7 @@ from bot.store.branches import Branches
 from bot.store.broadcasts import Broadcasts
 from bot.store.deliveries import DeliveryLog
 from bot.store.engine import cannot_open, create_engine, migrate
+from bot.store.experiments import Experiments
 from bot.store.invitations import Invitations
 from bot.store.leases import Leases
 from bot.store.meetings import Meetings
@@ -52,6 +53,7 @@ class Store:
         self.boards = Boards(self.core)
         self.broadcasts = Broadcasts(self.core)
         self.signins = SignIns(self.core)
+        self.experiments = Experiments(self.core)
 
     @classmethod
     async def open(cls, url: str, *, migrate_schema: bool = True) -> Store:

@@ -65,6 +65,7 @@ def delivery_from(row: Row[Any]) -> Delivery:
         updated_at=row.updated_at,
         claimed_by=row.claimed_by,
         claim_expires_at=row.claim_expires_at,
+        variant=row.variant,
     )
 
 
@@ -345,6 +346,7 @@ async def _apply_claims(
                     "attempts": 0,
                     "nonce": i.nonce,
                     "detail": i.detail,
+                    "variant": i.variant,
                     "created_at": at,
                     "updated_at": at,
                     "claimed_by": owner.name if i.status in UNFINISHED else None,

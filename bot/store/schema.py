@@ -208,9 +208,13 @@ deliveries = Table(
     # Who is sending it, and until when that claim holds (wall-clock time).
     Column("claimed_by", String(160), nullable=True),
     Column("claim_expires_at", UTCDateTime(), nullable=True),
+    # A wording experiment's group: the variant sent, or `holdout` (status `withheld`:
+    # recorded, never sent). NULL for rules without variants.
+    Column("variant", String(20), nullable=True),
     UniqueConstraint("rule_id", "recipient", "occurrence"),
     Index("ix_deliveries_status", "status"),
     Index("ix_deliveries_recipient", "recipient"),
+    Index("ix_deliveries_rule_id_variant", "rule_id", "variant"),
 )
 
 broadcast_channels = Table(
