@@ -169,6 +169,8 @@ def browser(downloads: Path) -> Iterator[WebDriver]:
 def sign_in(browser: WebDriver, bot: Bot) -> None:
     browser.delete_all_cookies()
     browser.get(bot.link())
+    assert heading(browser) == "Sign in to the dashboard"
+    follow(browser, By.CSS_SELECTOR, "main form button[type=submit]")
     assert browser.find_element(By.TAG_NAME, "footer").text.startswith("Signed in as olive")
 
 
@@ -268,6 +270,7 @@ def test_expired_reused_and_forged_links_are_refused(browser: WebDriver, bot: Bo
     browser.delete_all_cookies()
     link = bot.link()
     browser.get(link)
+    follow(browser, By.CSS_SELECTOR, "main form button[type=submit]")
     browser.delete_all_cookies()
     browser.get(link)
     assert heading(browser) == "This link has been used already"
@@ -287,6 +290,20 @@ def test_expired_reused_and_forged_links_are_refused(browser: WebDriver, bot: Bo
     assert heading(browser) == "This link is not valid"
     browser.get(f"{bot.url}/tally")
     assert heading(browser) == "Please sign in"
+
+
+def test_a_link_clicked_on_another_site_signs_in(browser: WebDriver, bot: Bot) -> None:
+    """A link clicked in chat in a browser tab (another site): the session cookie is
+    SameSite=Strict, so the first page must be reached from the dashboard's own page."""
+    browser.get(bot.url + "/tally")
+    browser.delete_all_cookies()
+    browser.get(f"data:text/html,<a id=chat href='{bot.link()}'>your link</a>")
+    follow(browser, By.ID, "chat")
+    assert heading(browser) == "Sign in to the dashboard"
+    follow(browser, By.CSS_SELECTOR, "main form button[type=submit]")
+    assert urlsplit(browser.current_url).path == "/tally"
+    assert heading(browser) == "Tally"
+    assert browser.find_element(By.TAG_NAME, "footer").text.startswith("Signed in as olive")
 
 
 def test_every_page_at_1280_and_360_pixels_and_accessible(

@@ -17,7 +17,7 @@ from bot.views.dashboard import sort_href
 log = logging.getLogger("bot.dashboard")
 
 COOKIE = "mobilise_dashboard"
-MAX_BODY = 4096  # nothing here takes a body but the sign-out button's empty form
+MAX_BODY = 4096  # nothing here takes a body but the sign-in and sign-out buttons' forms
 HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
