@@ -256,6 +256,30 @@ async def test_the_branch_table_filters_and_sorts_by_query(
     assert {r[2] for r in filtered[1:]} == {"HMRC"}
 
 
+async def test_bad_filters_and_sorts_get_a_page_that_says_so(
+    client: TestClient, organiser: Console
+) -> None:
+    await sign_in(client, organiser)
+    unknown = await client.get("/branches?region=Atlantis&group=%3Cb%3EDWP%3C/b%3E")
+    assert unknown.status == 200
+    page = await unknown.text()
+    assert "Showing 0 of 38 branches." in page
+    assert "There is no region called “Atlantis”: choose one from the list." in page
+    assert "There is no group called “&lt;b&gt;DWP&lt;/b&gt;”" in page
+    # A stage no branch has reached yet is a real stage: no complaint, just no rows.
+    sent = await (await client.get("/branches?stage=form+sent")).text()
+    assert "There is no stage" not in sent and "No branch matches these filters." in sent
+    huge = await (await client.get("/branches?region=" + "A" * 5000)).text()
+    assert "There is no region called “" + "A" * 40 + "…”" in huge
+    assert "“" + "A" * 41 not in huge
+    for query in ("region=%FF%FE", "stage=%00", "sort=;%20DROP%20TABLE%20branches", "dir=up"):
+        response = await client.get(f"/branches?{query}")
+        assert response.status == 200, query
+        assert "Every branch" in await response.text()
+    everything = await (await client.get("/branches?sort=;%20DROP")).text()
+    assert "38 branches." in everything and 'aria-sort="ascending"' in everything
+
+
 async def csv_rows(client: TestClient, path: str) -> list[list[str]]:
     response = await client.get(path)
     assert response.status == 200, path

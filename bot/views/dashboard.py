@@ -252,6 +252,13 @@ async def branches_page(services: Services, now: datetime, query: Mapping[str, s
     page.lines.append(
         f"Showing {len(shown)} of {total}." if len(shown) != len(found) else f"{total}."
     )
+    for f in filters:  # a value from an old bookmark or a hand-typed address
+        known = STAGES if f.name == "stage" else f.options
+        if f.chosen and f.chosen not in known:
+            shown_as = f.chosen if len(f.chosen) <= 40 else f.chosen[:40] + "…"
+            page.lines.append(
+                f"There is no {f.label.lower()} called “{shown_as}”: choose one from the list."
+            )
     page.tables.append(
         Table(
             "branches",
