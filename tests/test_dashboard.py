@@ -217,7 +217,12 @@ async def test_pages_show_the_campaign_and_user_text_inert(
     assert chart.content_type == "image/png"
     assert (await chart.read()).startswith(b"\x89PNG")
     assert "No unanswered" not in questions
-    assert (await client.get("/branches/NOT-A-BRANCH")).status == 404
+    for missing in ("/branches/NOT-A-BRANCH", "/nowhere"):
+        gone = await client.get(missing)
+        assert gone.status == 404
+        text = await gone.text()
+        assert "Page not found" in text and "<nav" not in text  # no menu: a way back instead
+        assert '<a href="/">Go to the dashboard\'s first page</a>' in text
 
 
 async def test_the_branch_table_filters_and_sorts_by_query(
