@@ -382,3 +382,17 @@ def test_a_page_reloads_itself_when_the_campaign_changes(browser: WebDriver, bot
     row = browser.find_element(By.XPATH, "//tbody/tr[th/a[text()='DWP Cardiff & Vale']]")
     assert row.find_elements(By.TAG_NAME, "td")[4].text == "1"  # its volunteer, shown
     assert urlsplit(browser.current_url).query == "region=Wales"
+
+
+def test_a_page_says_so_when_its_session_ends(browser: WebDriver, bot: Bot) -> None:
+    """Left open past the session's end, a page does not go on showing figures that no
+    longer change: it reloads, and asks for a new sign-in."""
+    sign_in(browser, bot)
+    browser.get(bot.url + "/tally")
+    browser.execute_script("window.notReloaded = true")
+    browser.delete_all_cookies()  # as when the cookie expires
+    WebDriverWait(browser, 15, poll_frequency=0.25).until(
+        lambda driver: driver.execute_script("return window.notReloaded !== true")
+    )
+    assert heading(browser) == "Please sign in"
+    assert not browser.find_elements(By.TAG_NAME, "table")
