@@ -363,6 +363,9 @@ async def test_in_the_ballot_turnout_comes_first(
     nav = page[page.index("<nav") : page.index("</nav>")]
     assert nav.index("Ballot turnout") < nav.index("Tally")
     assert "The ballot is open" in page
+    tally = await (await client.get("/tally")).text()  # as /progress says it after the close
+    assert "0 of the 15 branches needed counted (0 verified). Nominations have closed" in tally
+    assert "more to go" not in tally
     regions = await csv_rows(client, "/turnout/regions.csv")
     yorkshire = next(r for r in regions if r[0] == "Yorkshire & Humberside")
     assert yorkshire[1:5] == ["1", "2", "1", "50%"]  # DWP Leeds: alice voted, of two

@@ -82,6 +82,12 @@ async def tally_page(services: Services, now: datetime) -> Page:
             f"{name}: {count.counted} branches count towards the {need} needed: threshold "
             f"reached ({count.counted_verified} verified)."
         )
+    elif now >= campaign.nominations_close:
+        page.lines.append(
+            f"{name}: {count.counted} of the {need} branches needed counted "
+            f"({count.counted_verified} verified). Nominations have closed, so no more "
+            "meetings can count."
+        )
     else:
         page.lines.append(
             f"{name}: {count.counted} of the {need} branches needed count so far "
