@@ -363,6 +363,7 @@ async def test_in_the_ballot_turnout_comes_first(
     nav = page[page.index("<nav") : page.index("</nav>")]
     assert nav.index("Ballot turnout") < nav.index("Tally")
     assert "The ballot is open" in page
+    assert "Volunteers who have voted: 1 of 3; colleagues they have asked to vote: 0." in page
     tally = await (await client.get("/tally")).text()  # as /progress says it after the close
     assert "0 of the 15 branches needed counted (0 verified). Nominations have closed" in tally
     assert "more to go" not in tally
