@@ -99,7 +99,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             key = await signing_key(settings, services.store)
             async with TestClient(TestServer(make_app(services, key))) as client:
                 link = new_link(key, User("console", "olive", "olive"), clock.now())
-                signed = await client.get(f"/signin?token={link}", allow_redirects=False)
+                signed = await client.post("/signin", data={"token": link}, allow_redirects=False)
                 assert signed.status == 303
                 one = listed[1].code
                 results = {

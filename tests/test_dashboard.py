@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
@@ -49,10 +50,24 @@ def path_of(link: str) -> str:
     return f"{parts.path}?{parts.query}"
 
 
+def token_of(link: str) -> str:
+    return link.split("token=", 1)[1]
+
+
+async def press_sign_in(client: TestClient, link: str) -> ClientResponse:
+    """Open the link's page, then press its Sign in button (a form posting the token)."""
+    page = await client.get(path_of(link), allow_redirects=False)
+    assert page.status == 200
+    html = await page.text()
+    assert '<form method="post" action="/signin">' in html
+    assert f'name="token" value="{token_of(link)}"' in html
+    return await client.post("/signin", data={"token": token_of(link)}, allow_redirects=False)
+
+
 async def sign_in(client: TestClient, organiser: Console) -> None:
     link = await link_from_console(organiser)
     assert link.startswith("http://localhost:8765/signin?token=")
-    response = await client.get(path_of(link), allow_redirects=False)
+    response = await press_sign_in(client, link)
     assert response.status == 303
     assert response.headers["Location"] == "/"
 
@@ -101,7 +116,7 @@ async def test_a_link_signs_in_once_and_sets_a_strict_cookie(
     client: TestClient, organiser: Console, services: Services
 ) -> None:
     link = await link_from_console(organiser)
-    response = await client.get(path_of(link), allow_redirects=False)
+    response = await press_sign_in(client, link)
     assert response.status == 303
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith(f"{COOKIE}=")
@@ -115,6 +130,9 @@ async def test_a_link_signs_in_once_and_sets_a_strict_cookie(
     again = await client.get(path_of(link), allow_redirects=False)
     assert again.status == 403
     assert "This link has been used already" in await again.text()
+    pressed = await client.post("/signin", data={"token": token_of(link)}, allow_redirects=False)
+    assert pressed.status == 403 and "Set-Cookie" not in pressed.headers
+    assert "This link has been used already" in await pressed.text()
     audit = await services.store.audit.latest(10)
     actions = [(e.action, e.detail) for e in audit]
     assert ("dashboard sign-in", None) in actions
@@ -140,10 +158,29 @@ async def test_expired_and_forged_links_are_refused(
         assert forged.status == 403, token
         assert "This link is not valid" in await forged.text()
         assert "Set-Cookie" not in forged.headers
+        pressed = await client.post("/signin", data={"token": token}, allow_redirects=False)
+        assert pressed.status == 403, token
+        assert "This link is not valid" in await pressed.text()
+        assert "Set-Cookie" not in pressed.headers
+    no_token = await client.post("/signin", data={"other": "x"}, allow_redirects=False)
+    assert no_token.status == 403 and "Set-Cookie" not in no_token.headers
     # A session cookie is not a link, nor a link a session.
     client.session.cookie_jar.update_cookies({COOKIE: fresh.split("token=")[1]})
     assert (await client.get("/tally")).status == 401
-    assert (await client.get(fresh, allow_redirects=False)).status == 303  # still unused
+    assert (await press_sign_in(client, fresh)).status == 303  # still unused
+
+
+async def test_opening_a_link_uses_nothing(client: TestClient, organiser: Console) -> None:
+    """A chat app's link preview fetches the link before the organiser clicks it: that
+    signs nobody in and leaves the link working."""
+    link = await link_from_console(organiser)
+    for _ in range(3):
+        preview = await client.get(path_of(link), allow_redirects=False)
+        assert preview.status == 200 and "Set-Cookie" not in preview.headers
+        assert "This link signs you in as olive" in await preview.text()
+    assert (await client.get("/tally")).status == 401
+    assert (await press_sign_in(client, link)).status == 303
+    assert (await client.get("/tally")).status == 200
 
 
 async def test_supporters_get_no_link(alice: Console, services: Services) -> None:
@@ -180,7 +217,12 @@ async def test_pages_show_the_campaign_and_user_text_inert(
     assert chart.content_type == "image/png"
     assert (await chart.read()).startswith(b"\x89PNG")
     assert "No unanswered" not in questions
-    assert (await client.get("/branches/NOT-A-BRANCH")).status == 404
+    for missing in ("/branches/NOT-A-BRANCH", "/nowhere"):
+        gone = await client.get(missing)
+        assert gone.status == 404
+        text = await gone.text()
+        assert "Page not found" in text and "<nav" not in text  # no menu: a way back instead
+        assert '<a href="/">Go to the dashboard\'s first page</a>' in text
 
 
 async def test_the_branch_table_filters_and_sorts_by_query(
@@ -217,6 +259,30 @@ async def test_the_branch_table_filters_and_sorts_by_query(
     assert rows[2][0] == "HMRC Cardiff" and rows[2][5] == "1"
     filtered = await csv_rows(client, "/branches/branches.csv?group=HMRC")
     assert {r[2] for r in filtered[1:]} == {"HMRC"}
+
+
+async def test_bad_filters_and_sorts_get_a_page_that_says_so(
+    client: TestClient, organiser: Console
+) -> None:
+    await sign_in(client, organiser)
+    unknown = await client.get("/branches?region=Atlantis&group=%3Cb%3EDWP%3C/b%3E")
+    assert unknown.status == 200
+    page = await unknown.text()
+    assert "Showing 0 of 38 branches." in page
+    assert "There is no region called “Atlantis”: choose one from the list." in page
+    assert "There is no group called “&lt;b&gt;DWP&lt;/b&gt;”" in page
+    # A stage no branch has reached yet is a real stage: no complaint, just no rows.
+    sent = await (await client.get("/branches?stage=form+sent")).text()
+    assert "There is no stage" not in sent and "No branch matches these filters." in sent
+    huge = await (await client.get("/branches?region=" + "A" * 5000)).text()
+    assert "There is no region called “" + "A" * 40 + "…”" in huge
+    assert "“" + "A" * 41 not in huge
+    for query in ("region=%FF%FE", "stage=%00", "sort=;%20DROP%20TABLE%20branches", "dir=up"):
+        response = await client.get(f"/branches?{query}")
+        assert response.status == 200, query
+        assert "Every branch" in await response.text()
+    everything = await (await client.get("/branches?sort=;%20DROP")).text()
+    assert "38 branches." in everything and 'aria-sort="ascending"' in everything
 
 
 async def csv_rows(client: TestClient, path: str) -> list[list[str]]:
@@ -278,6 +344,8 @@ async def test_only_reads(client: TestClient, organiser: Console) -> None:
         assert response.headers["X-Frame-Options"] == "DENY"
     big = await client.post("/signout", data=b"x" * 10_000)
     assert big.status == 413
+    big = await client.post("/signin", data={"token": "x" * 10_000})
+    assert big.status == 413
     out = await client.post("/signout")
     assert out.status == 200
     assert (await client.get("/tally")).status == 401
@@ -295,6 +363,10 @@ async def test_in_the_ballot_turnout_comes_first(
     nav = page[page.index("<nav") : page.index("</nav>")]
     assert nav.index("Ballot turnout") < nav.index("Tally")
     assert "The ballot is open" in page
+    assert "Volunteers who have voted: 1 of 3; colleagues they have asked to vote: 0." in page
+    tally = await (await client.get("/tally")).text()  # as /progress says it after the close
+    assert "0 of the 15 branches needed counted (0 verified). Nominations have closed" in tally
+    assert "more to go" not in tally
     regions = await csv_rows(client, "/turnout/regions.csv")
     yorkshire = next(r for r in regions if r[0] == "Yorkshire & Humberside")
     assert yorkshire[1:5] == ["1", "2", "1", "50%"]  # DWP Leeds: alice voted, of two
@@ -305,7 +377,7 @@ async def test_the_cookie_is_secure_behind_tls(services: Services, organiser: Co
     app = make_app(services, key, secure_cookie=True)  # MOBILISE_DASHBOARD_URL=https://...
     async with TestClient(TestServer(app)) as tls:
         link = await link_from_console(organiser)
-        response = await tls.get(path_of(link), allow_redirects=False)
+        response = await press_sign_in(tls, link)
         assert response.status == 303
         assert "Secure" in response.headers["Set-Cookie"]
 

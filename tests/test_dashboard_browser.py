@@ -169,6 +169,8 @@ def browser(downloads: Path) -> Iterator[WebDriver]:
 def sign_in(browser: WebDriver, bot: Bot) -> None:
     browser.delete_all_cookies()
     browser.get(bot.link())
+    assert heading(browser) == "Sign in to the dashboard"
+    follow(browser, By.CSS_SELECTOR, "main form button[type=submit]")
     assert browser.find_element(By.TAG_NAME, "footer").text.startswith("Signed in as olive")
 
 
@@ -268,6 +270,7 @@ def test_expired_reused_and_forged_links_are_refused(browser: WebDriver, bot: Bo
     browser.delete_all_cookies()
     link = bot.link()
     browser.get(link)
+    follow(browser, By.CSS_SELECTOR, "main form button[type=submit]")
     browser.delete_all_cookies()
     browser.get(link)
     assert heading(browser) == "This link has been used already"
@@ -287,6 +290,20 @@ def test_expired_reused_and_forged_links_are_refused(browser: WebDriver, bot: Bo
     assert heading(browser) == "This link is not valid"
     browser.get(f"{bot.url}/tally")
     assert heading(browser) == "Please sign in"
+
+
+def test_a_link_clicked_on_another_site_signs_in(browser: WebDriver, bot: Bot) -> None:
+    """A link clicked in chat in a browser tab (another site): the session cookie is
+    SameSite=Strict, so the first page must be reached from the dashboard's own page."""
+    browser.get(bot.url + "/tally")
+    browser.delete_all_cookies()
+    browser.get(f"data:text/html,<a id=chat href='{bot.link()}'>your link</a>")
+    follow(browser, By.ID, "chat")
+    assert heading(browser) == "Sign in to the dashboard"
+    follow(browser, By.CSS_SELECTOR, "main form button[type=submit]")
+    assert urlsplit(browser.current_url).path == "/tally"
+    assert heading(browser) == "Tally"
+    assert browser.find_element(By.TAG_NAME, "footer").text.startswith("Signed in as olive")
 
 
 def test_every_page_at_1280_and_360_pixels_and_accessible(
@@ -312,6 +329,13 @@ def test_every_page_at_1280_and_360_pixels_and_accessible(
                     "return document.documentElement.scrollWidth - window.innerWidth"
                 )
                 assert overflow <= 0, (page, width, overflow)
+                if width == 360:  # nor is a column of text (a question, say) squeezed to
+                    # a few letters a line to make room for headers: they wrap instead.
+                    narrowest = browser.execute_script(
+                        "return Math.min(...Array.from(document.querySelectorAll("
+                        "'td:not(.num)'), cell => cell.getBoundingClientRect().width))"
+                    )
+                    assert narrowest >= 140, (page, width, narrowest)
                 if width == 1280:
                     axe.inject()
                     found = axe.run()
@@ -358,3 +382,17 @@ def test_a_page_reloads_itself_when_the_campaign_changes(browser: WebDriver, bot
     row = browser.find_element(By.XPATH, "//tbody/tr[th/a[text()='DWP Cardiff & Vale']]")
     assert row.find_elements(By.TAG_NAME, "td")[4].text == "1"  # its volunteer, shown
     assert urlsplit(browser.current_url).query == "region=Wales"
+
+
+def test_a_page_says_so_when_its_session_ends(browser: WebDriver, bot: Bot) -> None:
+    """Left open past the session's end, a page does not go on showing figures that no
+    longer change: it reloads, and asks for a new sign-in."""
+    sign_in(browser, bot)
+    browser.get(bot.url + "/tally")
+    browser.execute_script("window.notReloaded = true")
+    browser.delete_all_cookies()  # as when the cookie expires
+    WebDriverWait(browser, 15, poll_frequency=0.25).until(
+        lambda driver: driver.execute_script("return window.notReloaded !== true")
+    )
+    assert heading(browser) == "Please sign in"
+    assert not browser.find_elements(By.TAG_NAME, "table")

@@ -196,12 +196,19 @@ async def test_the_console_run_serves_the_dashboard_and_prints_a_link(tmp_path: 
             link = (await asyncio.wait_for(process.stdout.readline(), 30)).decode().strip()
         assert link.startswith(f"http://localhost:{port}/signin?token=")
         async with aiohttp.ClientSession() as session:
-            async with session.get(link) as page:  # signs in, then lands on the first page
+            async with session.get(link) as button:  # the link's page, with its button
+                assert button.status == 200
+                assert "Sign in to the dashboard" in await button.text()
+            token = link.split("token=", 1)[1]
+            signin = link.split("?", 1)[0]
+            async with session.post(signin, data={"token": token}) as page:  # then the tally
                 assert page.status == 200
                 assert page.url.path == "/tally"
                 assert page.headers["X-Frame-Options"] == "DENY"
                 assert "Signed in as olive" in await page.text()
             async with session.get(link) as again:
+                assert again.status == 403
+            async with session.post(signin, data={"token": token}) as again:
                 assert again.status == 403
     finally:
         process.send_signal(signal.SIGTERM)

@@ -30,7 +30,14 @@ from bot.dashboard.base import (
     protect,
     render,
 )
-from bot.dashboard.signing import now_of, requires_session, session_of, sign_in, sign_out
+from bot.dashboard.signing import (
+    now_of,
+    requires_session,
+    session_of,
+    sign_in,
+    sign_in_page,
+    sign_out,
+)
 from bot.runtime.changes import Change
 from bot.runtime.services import Services
 from bot.views import dashboard as views
@@ -75,7 +82,8 @@ def make_app(services: Services, key: bytes, *, secure_cookie: bool = False) -> 
     app.on_cleanup.append(unsubscribe)
     app.on_response_prepare.append(protect)
     app.router.add_get("/", _home)
-    app.router.add_get("/signin", sign_in)
+    app.router.add_get("/signin", sign_in_page)
+    app.router.add_post("/signin", sign_in)
     app.router.add_post("/signout", sign_out)
     app.router.add_get("/version.json", _version_json)
     app.router.add_get("/chart.png", _chart)

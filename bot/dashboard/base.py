@@ -17,7 +17,7 @@ from bot.views.dashboard import sort_href
 log = logging.getLogger("bot.dashboard")
 
 COOKIE = "mobilise_dashboard"
-MAX_BODY = 4096  # nothing here takes a body but the sign-out button's empty form
+MAX_BODY = 4096  # nothing here takes a body but the sign-in and sign-out buttons' forms
 HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
@@ -72,10 +72,12 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
             raise
         titles = {404: "Page not found", 405: "Not allowed", 408: "Too slow", 413: "Too large"}
         title = titles.get(error.status, "That did not work")
-        return message(request, title, ["Use the menu to find your way."], error.status)
+        lines = ["Check the address, or start again from the dashboard's first page."]
+        return message(request, title, lines, error.status, home=True)
     except Exception as error:
         log.error("a dashboard page failed (%s)", where_raised(error))
-        return message(request, "Sorry, something went wrong", ["Please try again."], 500)
+        lines = ["Please try again in a moment."]
+        return message(request, "Sorry, something went wrong", lines, 500, home=True)
 
 
 def render(request: web.Request, template: str, status: int = 200, **values: Any) -> web.Response:
@@ -96,6 +98,13 @@ def render(request: web.Request, template: str, status: int = 200, **values: Any
 
 
 def message(
-    request: web.Request, title: str, lines: list[str] | tuple[str, ...], status: int
+    request: web.Request,
+    title: str,
+    lines: list[str] | tuple[str, ...],
+    status: int,
+    *,
+    home: bool = False,
 ) -> web.Response:
-    return render(request, "message.html", status, title=title, lines=list(lines))
+    """A page that says one thing; `home`: with a link to the first page (error pages
+    have no menu)."""
+    return render(request, "message.html", status, title=title, lines=list(lines), home=home)

@@ -3,10 +3,10 @@
 aiohttp's own server, held to the Slack endpoint's limits: the same port check and
 backlog; connections open at once capped and each given the header timeout for its
 headers (`bot.dashboard.guard`, with the same settings); request lines and headers
-capped in size; bodies capped (nothing here takes one but the sign-out button's empty
-form); idle keep-alive connections closed after the header timeout; no access log (a
-path may hold a sign-in link); and errors logged as where they were raised, never what
-was asked.
+capped in size; bodies capped (nothing here takes one but the sign-in and sign-out
+buttons' small forms); idle keep-alive connections closed after the header timeout; no
+access log (a path may hold a sign-in link); and errors logged as where they were
+raised, never what was asked.
 """
 
 from __future__ import annotations

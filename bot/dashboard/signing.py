@@ -9,12 +9,13 @@ from datetime import datetime
 
 from aiohttp import web
 
-from bot.dashboard.base import COOKIE, KEY, SERVICES, STATE, Handler, message
+from bot.dashboard.base import COOKIE, KEY, SERVICES, STATE, Handler, message, render
 from bot.runtime.signin import (
     SESSION_LIFETIME,
     Refusal,
     Signed,
     TokenRefused,
+    check_link,
     new_session,
     read,
     use_link,
@@ -60,21 +61,54 @@ def _secure(request: web.Request) -> bool:
     return request.secure or bool(request.app[STATE]["secure"])
 
 
+async def _refused(request: web.Request, refused: TokenRefused) -> web.Response:
+    services = request.app[SERVICES]
+    if refused.signed is not None:  # our link, but expired or used: worth a record
+        await services.store.audit.record(
+            refused.signed.user, "refused", f"dashboard link {refused.why.value}", now_of(request)
+        )
+    else:
+        log.info("refused a dashboard sign-in: not a link of ours")
+    title, line = REFUSED[refused.why]
+    return message(request, title, [line], 403)
+
+
+async def sign_in_page(request: web.Request) -> web.StreamResponse:
+    """The link's page: a button that signs in. Opening the link uses nothing, so a chat
+    app's link preview cannot spend it; and the button's request comes from this site, so
+    the browser sends the SameSite=Strict cookie on the way to the first page, even when
+    the link was clicked in chat in another site's tab."""
+    token = request.query.get("token", "")
+    try:
+        signed = await check_link(
+            request.app[KEY], request.app[SERVICES].store, token, now_of(request)
+        )
+    except TokenRefused as refused:
+        return await _refused(request, refused)
+    return render(
+        request,
+        "signin.html",
+        title="Sign in to the dashboard",
+        name=signed.user.display_name or signed.user.id,
+        token=token,
+    )
+
+
 async def sign_in(request: web.Request) -> web.StreamResponse:
     services = request.app[SERVICES]
     now = now_of(request)
-    token = request.query.get("token", "")
     try:
-        signed = await use_link(request.app[KEY], services.store, token, now)
+        async with asyncio.timeout(services.settings.http_body_timeout):
+            form = await request.post()
+    except TimeoutError:
+        raise web.HTTPRequestTimeout from None
+    token = form.get("token")
+    try:
+        signed = await use_link(
+            request.app[KEY], services.store, token if isinstance(token, str) else "", now
+        )
     except TokenRefused as refused:
-        if refused.signed is not None:  # our link, but expired or used: worth a record
-            await services.store.audit.record(
-                refused.signed.user, "refused", f"dashboard link {refused.why.value}", now
-            )
-        else:
-            log.info("refused a dashboard sign-in: not a link of ours")
-        title, line = REFUSED[refused.why]
-        return message(request, title, [line], 403)
+        return await _refused(request, refused)
     user = signed.user
     session, _ = new_session(request.app[KEY], user, now)
     await services.store.audit.record(user, "dashboard sign-in", None, now)

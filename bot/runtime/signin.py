@@ -123,6 +123,14 @@ def read(key: bytes, kind: Kind, token: str, now: datetime) -> Signed:
     return signed
 
 
+async def check_link(key: bytes, store: Store, token: str, now: datetime) -> Signed:
+    """What a sign-in link says, if it could be used now, without using it."""
+    signed = read(key, "link", token, now)
+    if not signed.nonce or await store.signins.used(signed.nonce):
+        raise TokenRefused(Refusal.USED, signed)
+    return signed
+
+
 async def use_link(key: bytes, store: Store, token: str, now: datetime) -> Signed:
     """Accept a sign-in link once: its signature, its expiry, then its nonce."""
     signed = read(key, "link", token, now)

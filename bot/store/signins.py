@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store import schema as t
@@ -13,6 +13,18 @@ from bot.store.base import Aggregate, upsert
 
 
 class SignIns(Aggregate):
+    async def used(self, nonce: str) -> bool:
+        """Whether a link's nonce has been used (reading only: opening a link's page, as a
+        chat app's link preview does, uses nothing)."""
+
+        async def read(conn: AsyncConnection) -> bool:
+            found = await conn.execute(
+                select(t.dashboard_links.c.nonce).where(t.dashboard_links.c.nonce == nonce[:64])
+            )
+            return found.first() is not None
+
+        return await self.core.read(read)
+
     async def use(self, nonce: str, expires_at: datetime, at: datetime) -> bool:
         """Record a link's nonce as used: True the first time, False ever after. Nonces
         of links long expired are forgotten on the way (a link past its expiry is refused

@@ -82,6 +82,12 @@ async def tally_page(services: Services, now: datetime) -> Page:
             f"{name}: {count.counted} branches count towards the {need} needed: threshold "
             f"reached ({count.counted_verified} verified)."
         )
+    elif now >= campaign.nominations_close:
+        page.lines.append(
+            f"{name}: {count.counted} of the {need} branches needed counted "
+            f"({count.counted_verified} verified). Nominations have closed, so no more "
+            "meetings can count."
+        )
     else:
         page.lines.append(
             f"{name}: {count.counted} of the {need} branches needed count so far "
@@ -252,6 +258,13 @@ async def branches_page(services: Services, now: datetime, query: Mapping[str, s
     page.lines.append(
         f"Showing {len(shown)} of {total}." if len(shown) != len(found) else f"{total}."
     )
+    for f in filters:  # a value from an old bookmark or a hand-typed address
+        known = STAGES if f.name == "stage" else f.options
+        if f.chosen and f.chosen not in known:
+            shown_as = f.chosen if len(f.chosen) <= 40 else f.chosen[:40] + "…"
+            page.lines.append(
+                f"There is no {f.label.lower()} called “{shown_as}”: choose one from the list."
+            )
     page.tables.append(
         Table(
             "branches",

@@ -97,9 +97,9 @@ async def turnout_page(services: Services, now: datetime) -> Page:
     volunteers = sum(b.volunteers for b in turnout)
     voted = sum(b.voted for b in turnout)
     pledged = sum(b.pledged for b in turnout)
-    page.lines.append(
-        f"{voted} of {plural(volunteers, 'volunteer')} say they have voted; they have asked "
-        f"{plural(pledged, 'colleague')} to vote."
+    page.lines.append(  # as /progress and the boards say it
+        f"Volunteers who have voted: {voted} of {volunteers}; colleagues they have asked "
+        f"to vote: {pledged}."
     )
     known = [*services.branches.branches, *services.branches.retired]
     groups = {b.code: b.group for b in known}

@@ -22,7 +22,12 @@
   function ask() {
     if (document.hidden) { return; }
     fetch("/version.json", { credentials: "same-origin", cache: "no-store" })
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) {
+        // The session has ended (a projector left on past the working day): show the page
+        // that says so, rather than figures that have stopped changing.
+        if (response.status === 401) { window.location.reload(); return null; }
+        return response.ok ? response.json() : null;
+      })
       .then(function (answer) {
         if (answer && answer.version !== shown && pending === null) {
           pending = window.setTimeout(reload, SETTLE);
