@@ -364,7 +364,11 @@ class LearnedChooser:
             own = scored[0][0] if scored else 0.0
             # In the best unit, its sentences most about what is asked, or any when none
             # uses the question's words; further down, only those most about it of all.
-            loose = depth == 0 and not own
+            # When no sentence of the best units shares a word with the question ("how big
+            # is PCS?"), any line of the chosen passage that holds the thing asked may answer.
+            loose = (depth == 0 and not own) or (
+                not best and self.units[number].source_id == self.units[order[0]].source_id
+            )
             needed = own if depth == 0 else best
             for shared, line in scored:
                 said = self._unframed(line)
