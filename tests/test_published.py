@@ -48,7 +48,7 @@ async def test_the_nomination_results_wait_for_their_publication(
     [
         ("How many branch nominations did Serwotka get in 2019?", "faq-results-2019", "62"),
         ("how many branches nominated Lloyd", "faq-results-2019", "39"),
-        ("who else is standing for general secretary?", "faq-candidates-2019", "Laidlaw"),
+        ("who are the other candidates for general secretary?", "faq-candidates-2019", "Laidlaw"),
     ],
 )
 async def test_counts_and_rivals_land_on_the_results_not_the_threshold(

@@ -364,8 +364,8 @@ class LearnedChooser:
             own = scored[0][0] if scored else 0.0
             # In the best unit, its sentences most about what is asked, or any when none
             # uses the question's words; further down, only those most about it of all.
-            # When no sentence of the best units shares a word with the question ("how big
-            # is PCS?"), any line of the chosen passage that holds the thing asked may answer.
+            # When no sentence of the best units shares a word with the question ("how large
+            # is the union?"), any line of the chosen passage holding the kind asked may answer.
             loose = (depth == 0 and not own) or (
                 not best and self.units[number].source_id == self.units[order[0]].source_id
             )

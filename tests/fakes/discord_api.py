@@ -120,7 +120,7 @@ class FakeDiscord:
     def calls_to(self, route: str) -> list[Call]:
         return [c for c in self.calls if c.route == route]
 
-    async def wait_for(self, route: str, count: int = 1, within: float = 5.0) -> list[Call]:
+    async def wait_for(self, route: str, count: int = 1, within: float = 15.0) -> list[Call]:
         async with self._changed:
             await asyncio.wait_for(
                 self._changed.wait_for(lambda: len(self.calls_to(route)) >= count), within
