@@ -351,6 +351,26 @@ async def test_only_reads(client: TestClient, organiser: Console) -> None:
     assert (await client.get("/tally")).status == 401
 
 
+async def test_signing_out_ends_the_session_for_a_copy_of_the_cookie_too(
+    client: TestClient, organiser: Console
+) -> None:
+    link = await link_from_console(organiser)
+    response = await press_sign_in(client, link)
+    session = response.cookies[COOKIE].value
+    assert (await client.get("/tally")).status == 200
+    out = await client.post("/signout")
+    assert out.status == 200 and "Signed out" in await out.text()
+    # The cookie is gone from this browser; a copy of it, sent again, is refused as well.
+    copied = await client.get("/tally", cookies={COOKIE: session})
+    assert copied.status == 401 and "Please sign in" in await copied.text()
+    version = await client.get("/version.json", cookies={COOKIE: session})
+    assert version.status == 401
+    # A fresh link signs in again, into a new session.
+    again = await press_sign_in(client, await link_from_console(organiser))
+    assert again.status == 303 and again.cookies[COOKIE].value != session
+    assert (await client.get("/tally")).status == 200
+
+
 async def test_in_the_ballot_turnout_comes_first(
     client: TestClient, organiser: Console, clock: Clock, services: Services
 ) -> None:

@@ -128,21 +128,32 @@ async def sign_in(request: web.Request) -> web.StreamResponse:
 
 async def sign_out(request: web.Request) -> web.StreamResponse:
     # Nothing is expected: more than MAX_BODY is refused (413), a slow body cut off (408).
+    services = request.app[SERVICES]
     try:
-        async with asyncio.timeout(request.app[SERVICES].settings.http_body_timeout):
+        async with asyncio.timeout(services.settings.http_body_timeout):
             await request.read()
     except TimeoutError:
         raise web.HTTPRequestTimeout from None
+    signed = session_of(request)
+    if signed is not None and signed.nonce:
+        # The session ends on the server too: a copy of the cookie no longer signs in.
+        await services.store.signins.use(signed.nonce, signed.expires, now_of(request))
     response = message(request, "Signed out", ["Run /dashboard in chat to sign in again."], 200)
     response.del_cookie(COOKIE, path="/")
     return response
+
+
+async def _ended(request: web.Request, nonce: str) -> bool:
+    """Whether the session signed out (its nonce recorded as used)."""
+    return await request.app[SERVICES].store.signins.used(nonce)
 
 
 def requires_session(handler: Handler) -> Handler:
     """No page, table or chart without a session: a page says how to sign in."""
 
     async def checked(request: web.Request) -> web.StreamResponse:
-        if session_of(request) is None:
+        signed = session_of(request)
+        if signed is None or not signed.nonce or await _ended(request, signed.nonce):
             if request.path.endswith((".json", ".csv", ".png")):
                 return web.json_response({"error": "not signed in"}, status=401)
             return message(request, "Please sign in", NOT_SIGNED_IN, 401)

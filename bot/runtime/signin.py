@@ -98,8 +98,10 @@ def new_link(key: bytes, user: User, now: datetime) -> str:
 
 
 def new_session(key: bytes, user: User, now: datetime) -> tuple[str, datetime]:
+    """A session's token, good for `SESSION_LIFETIME`; its nonce is recorded when it signs
+    out, so a copy of the cookie stops working then too."""
     expires = now + SESSION_LIFETIME
-    return sign(key, "session", user, expires), expires
+    return sign(key, "session", user, expires, secrets.token_urlsafe(18)), expires
 
 
 def read(key: bytes, kind: Kind, token: str, now: datetime) -> Signed:
