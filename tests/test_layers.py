@@ -21,7 +21,7 @@ PACKAGES = ("bot", "commands", "schedules")
 # The layers, lowest first. A module may import from its own layer and the ones before it.
 # An entry is a module or a package (with everything under it); `bot` is only bot/__init__.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("bot", "bot.errors", "bot.text"),  # what everything may use
+    ("bot", "bot.errors", "bot.stats", "bot.text"),  # what everything may use
     ("bot.campaign",),  # the pack, domain records, dates, phases, reminder rules
     ("bot.store",),
     ("bot.knowledge",),  # the answer engine

@@ -15,7 +15,6 @@ cross-validation over the remaining files only) and the engine is scored on it.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,19 +25,13 @@ from bot.campaign.pack import Campaign
 from bot.errors import UserError
 from bot.knowledge.config import DEFAULT, RankerConfig
 from bot.knowledge.engine import MAX_ANSWER, AnswerEngine
-
-Z95 = 1.959964
+from bot.stats import wilson as interval
 
 
 def wilson(successes: int, total: int) -> tuple[float, float]:
-    """The 95% Wilson score interval for a proportion."""
-    if total == 0:
-        return (0.0, 1.0)
-    p = successes / total
-    centre = (p + Z95 * Z95 / (2 * total)) / (1 + Z95 * Z95 / total)
-    half = Z95 * math.sqrt(p * (1 - p) / total + Z95 * Z95 / (4 * total * total))
-    half /= 1 + Z95 * Z95 / total
-    return (round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4))
+    """The 95% Wilson score interval for a proportion, to four places."""
+    low, high = interval(successes, total)
+    return (round(low, 4), round(high, 4))
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,9 +19,9 @@ from typing import Any
 from bot.campaign.pack import Campaign
 from bot.campaign.records import Exposure, StepTimes
 from bot.campaign.rules import HOLDOUT, Rule
+from bot.stats import wilson
 from bot.store import Store
 
-Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
 MIN_PEOPLE = 30  # fewer in a group than this, and the report says nothing of a difference
 
 OUTCOMES = {
@@ -29,18 +29,6 @@ OUTCOMES = {
     "result": "a result reported for their branch",
     "voted": "said they voted (/voted)",
 }
-
-
-def wilson(took: int, people: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson's score interval for a proportion `took` of `people`."""
-    if people == 0:
-        return 0.0, 1.0
-    p = took / people
-    centre = (p + z * z / (2 * people)) / (1 + z * z / people)
-    half = (z / (1 + z * z / people)) * math.sqrt(
-        p * (1 - p) / people + z * z / (4 * people * people)
-    )
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def newcombe(took1: int, people1: int, took0: int, people0: int) -> tuple[float, float, float]:
