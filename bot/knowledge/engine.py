@@ -38,6 +38,10 @@ from bot.text import shorten, words
 
 log = logging.getLogger(__name__)
 
+# The kinds of thing asked that are not dates ("how many votes when he was first
+# elected?" asks for a figure): never answered from the timetable's dates.
+NOT_DATES = frozenset({"figure", "count", "name", "price", "initials", "cause", "happened"})
+
 # Words asking about the election's outcome, which a date of the timetable does not give
 # unless one of its events is named with them.
 OUTCOME_WORDS = words(
@@ -209,11 +213,7 @@ class AnswerEngine:
             return self.decline(question)
         kind = asked_type(question)
         # "How many votes did he get when he was first elected?" asks for a figure, not a date.
-        dated = (
-            answer_date(reading, self.campaign, now)
-            if kind not in ("figure", "count", "name", "price", "initials", "cause", "happened")
-            else None
-        )
+        dated = answer_date(reading, self.campaign, now) if kind not in NOT_DATES else None
         if dated is not None and self._asks_for_an_outcome(reading):
             # "When is the result announced?": the timetable dates no result.
             unit = Unit(f"timetable.{dated.event}", "timetable", "timetable", "", "", "")
@@ -229,7 +229,7 @@ class AnswerEngine:
         choice = self._chooser.choose(reading, vector, ranked, question)
         if choice.timetable:
             whole = full_timetable(self.campaign)
-            if kind in ("figure", "count", "name", "price", "initials", "cause", "happened"):
+            if kind in NOT_DATES:
                 # "What was the turnout?": the timetable holds dates, not that.
                 unit = Unit("timetable", "timetable", "timetable", whole.title, whole.text, "")
                 return self._not_stated(question, kind, unit, whole.text)
@@ -257,9 +257,7 @@ class AnswerEngine:
             extra = second.text_at(now)
             if len(text) + len(extra) < MAX_ANSWER:
                 text = f"{text} {extra}"
-            elif choice.unit.kind == "overview" and self._adds_asked(reading, extra, text):
-                # A section's overview holds only the pledges that fit: the line that
-                # holds words of the question the overview does not, leads.
+            elif choice.second_leads:
                 text = fit([extra, *sentences(text)])
         if choice.also is not None and choice.also.source_id != choice.unit.source_id:
             line = self._sentences.get("see_also", "{title}").format(
@@ -268,16 +266,6 @@ class AnswerEngine:
             line = line.replace("?.", "?")
             text = f"{shorten(text, MAX_ANSWER - len(line) - 1)}\n{line}"
         return self._from(question, choice.unit, text, choice.probability)
-
-    def _adds_asked(self, reading: Reading, line: str, text: str) -> bool:
-        """Whether `line` holds a word of the question that `text` does not."""
-
-        def terms(said: str) -> set[str]:
-            read = self.language.read(said, find_actions=False).words
-            return set(self.language.index_terms(" ".join(read)))
-
-        asked = set(self.language.index_terms(" ".join(reading.words)))
-        return bool(asked & terms(line) - terms(text))
 
     def _lexical_answer(self, question: str, reading: Reading, now: datetime) -> Answer:
         found = self.lexical.choose(reading)

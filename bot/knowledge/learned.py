@@ -48,6 +48,9 @@ class Choice:
     # name): `unit` is then the nearest thing it says, and `lead` its nearest sentence.
     not_stated: str | None = None
     lead: str | None = None  # the sentence that holds the asked fact, to lead the answer
+    # `second` holds words of the question an overview (`unit`) does not: when both do
+    # not fit, it leads.
+    second_leads: bool = False
 
 
 class LearnedChooser:
@@ -197,6 +200,7 @@ class LearnedChooser:
         second = self.units[lines[0]] if lines else None
         if second is not None and top.kind == "overview":
             second = None  # an overview already holds its section's pledges
+        leads = False
         if lines:
             # A line of the same passage that matches the question's words better than
             # the passage chosen holds the detail asked for: it follows, if there is room.
@@ -204,7 +208,18 @@ class LearnedChooser:
             closest = max(lines, key=lambda n: scores[n])
             if scores[closest] > scores[order[0]]:
                 second = self.units[closest]
-        return Choice(top, probability, second, self._also(top, ranked, probability))
+                # An overview holds only the pledges that fit: one it left out that holds
+                # words of the question it does not, leads.
+                asked = set(self.language.index_terms(" ".join(reading.words)))
+                leads = top.kind == "overview" and bool(
+                    asked & self._unit_terms(closest) - self._unit_terms(order[0])
+                )
+        also = self._also(top, ranked, probability)
+        return Choice(top, probability, second, also, second_leads=leads)
+
+    def _unit_terms(self, number: int) -> frozenset[str]:
+        """Every term of a unit's sentences, as read when the chooser was built."""
+        return frozenset().union(*(terms for _, terms in self._sentences[number]))
 
     def _also(self, unit: Unit, ranked: list[tuple[str, float]], probability: float) -> Unit | None:
         """The headline of a class close behind, to name in one line."""
