@@ -159,12 +159,17 @@ async def _page(request: web.Request) -> web.StreamResponse:
     return _show(request, page, f"/{slug}", slug)
 
 
-@requires_session
-async def _branch(request: web.Request) -> web.StreamResponse:
-    code = request.match_info["code"]
+async def _branch_or_404(request: web.Request, code: str) -> views.Page:
     page = await views.branch_page(request.app[SERVICES], now_of(request), code)
     if page is None:
         raise web.HTTPNotFound
+    return page
+
+
+@requires_session
+async def _branch(request: web.Request) -> web.StreamResponse:
+    code = request.match_info["code"]
+    page = await _branch_or_404(request, code)
     return _show(request, page, views.branch_href(code), "branches", back="/branches")
 
 
@@ -194,9 +199,7 @@ async def _page_csv(request: web.Request) -> web.StreamResponse:
 @requires_session
 async def _branch_csv(request: web.Request) -> web.StreamResponse:
     code = request.match_info["code"]
-    page = await views.branch_page(request.app[SERVICES], now_of(request), code)
-    if page is None:
-        raise web.HTTPNotFound
+    page = await _branch_or_404(request, code)
     safe = "".join(ch for ch in code if ch.isalnum() or ch in "-_")[:40] or "branch"
     return _csv(request, page, request.match_info["table"], f"{safe}-{request.match_info['table']}")
 

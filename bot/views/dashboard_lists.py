@@ -104,24 +104,19 @@ async def turnout_page(services: Services, now: datetime) -> Page:
     known = [*services.branches.branches, *services.branches.retired]
     groups = {b.code: b.group for b in known}
     regions = {b.code: b.region for b in known}
-    page.tables.append(
-        Table(
-            "regions",
-            "By region",
-            (Column("region", "Region"), *_TURNOUT_COLUMNS),
-            _turnout_rows(turnout, regions),
-            empty="No volunteers yet.",
+    for table, caption, key, label, of in (
+        ("regions", "By region", "region", "Region", regions),
+        ("groups", "By group", "group", "Group", groups),
+    ):
+        page.tables.append(
+            Table(
+                table,
+                caption,
+                (Column(key, label), *_TURNOUT_COLUMNS),
+                _turnout_rows(turnout, of),
+                empty="No volunteers yet.",
+            )
         )
-    )
-    page.tables.append(
-        Table(
-            "groups",
-            "By group",
-            (Column("group", "Group"), *_TURNOUT_COLUMNS),
-            _turnout_rows(turnout, groups),
-            empty="No volunteers yet.",
-        )
-    )
     return page
 
 
