@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from bot.adapters.base import Sender
+from bot.adapters.base import Fence, Sender, SendOutcome, Target
 from bot.campaign.domain import NominationReport, User
 from bot.runtime.leader import Lease
+from bot.runtime.messages import Reply
 from bot.runtime.services import Services
 from bot.store import Store
 from schedules.deliver import Deliverer
@@ -59,3 +60,23 @@ async def sending(services: Services, senders: Mapping[str, Sender]) -> Delivere
         _leases[id(services.store)] = lease
     await lease.acquire(wait=0, poll=0.1)
     return Deliverer(services, senders, lease)
+
+
+class RecordingSender:
+    """A sender that keeps what it was asked to send."""
+
+    def __init__(self, platform: str = "console", outcome: str = "sent"):
+        self.platform = platform
+        self.outcome = outcome
+        self.sent: list[tuple[Target, Reply, str]] = []
+
+    async def find_sent(self, target: Target, key: str) -> str | None:
+        return None
+
+    async def send(
+        self, target: Target, reply: Reply, nonce: str, fence: Fence | None = None
+    ) -> SendOutcome:
+        if fence is not None and not await fence.enter():
+            return SendOutcome("fenced")
+        self.sent.append((target, reply, nonce))
+        return SendOutcome(self.outcome, ref=nonce)  # type: ignore[arg-type]

@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.adapters.base import Fence, SendOutcome, Target
 from bot.adapters.console import Console
 from bot.app import open_services
 from bot.campaign.domain import User
@@ -32,7 +31,6 @@ from bot.dispatch.dispatcher import Dispatcher
 from bot.errors import PackError
 from bot.rehearse import Options, rehearse
 from bot.runtime.clock import Clock
-from bot.runtime.messages import Reply
 from bot.runtime.settings import Settings
 from bot.views.experiments import newcombe, wilson
 from tests import reminder_state as states
@@ -283,7 +281,7 @@ async def test_the_report_on_a_real_store_counts_each_group(tmp_path: Path) -> N
             await services.store.people.sign_up(
                 user, ("DWP-LEEDS", "HMRC-BOOT")[n % 2], "yes", DAY_BEFORE
             )
-        deliverer = await states.sending(services, {"slack": Kept()})
+        deliverer = await states.sending(services, {"slack": states.RecordingSender("slack")})
         await deliverer.sweep(DAY_BEFORE)
         await deliverer.sweep(PAPERS)
         voted = people[::3]
@@ -347,26 +345,6 @@ async def test_too_few_people_are_said_to_be_too_few(tmp_path: Path) -> None:
     assert "took the step" in holdout and "difference" not in holdout
     # Nothing was due from call-a-meeting in the ballot: every group empty, and said so.
     assert sum("too few people" in line for line in sections["call-a-meeting:"]) == 2
-
-
-class Kept:
-    """A Slack stand-in for the sweep: keeps what it is given."""
-
-    platform = "slack"
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[Target, Reply]] = []
-
-    async def find_sent(self, target: Target, key: str) -> str | None:
-        return None
-
-    async def send(
-        self, target: Target, reply: Reply, nonce: str, fence: Fence | None = None
-    ) -> SendOutcome:
-        if fence is not None and not await fence.enter():
-            return SendOutcome("fenced")
-        self.sent.append((target, reply))
-        return SendOutcome("sent", ref=nonce)
 
 
 # --- the rehearsal: the oracle checks the groups; a planted effect is found -------------

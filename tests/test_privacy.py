@@ -34,7 +34,6 @@ from tests import reminder_state as states
 from tests.conftest import CAMPAIGN, LONDON, SEPT_20, mobilise_command, sqlite_url
 from tests.fakes.slack_api import FakeSlack
 from tests.store_rows import table_rows
-from tests.test_reminders import RecordingSender
 
 
 async def say(console: Console, line: str) -> str:
@@ -55,7 +54,7 @@ async def busy_day(alice: Console, organiser: Console, services: Services) -> No
     await say(alice, "what does mark think of alice's cat?")
     await say(organiser, "/verify branch:DWP-LEEDS")
     await say(organiser, "/broadcast-here")
-    await (await states.sending(services, {"console": RecordingSender()})).sweep(
+    await (await states.sending(services, {"console": states.RecordingSender()})).sweep(
         services.clock.now() + timedelta(days=3)
     )
 
@@ -555,7 +554,7 @@ async def test_who_had_a_meeting_invitation_goes_with_them(anywhere: Services) -
     ]
     services.clock.advance(timedelta(hours=1))
     await say(alice, "/meeting branch:DWP-LEEDS date:11 Oct")
-    sent = RecordingSender()
+    sent = states.RecordingSender()
     await (await states.sending(services, {"console": sent})).sweep(services.clock.now())
     assert [(target.id, reply.attachment is not None) for target, reply, _ in sent.sent] == [
         ("carol", True)

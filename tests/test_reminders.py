@@ -14,12 +14,11 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.base import Fence, SendOutcome, Target
+from bot.adapters.base import Target
 from bot.adapters.console import Console
 from bot.app import open_services
 from bot.dispatch.dispatcher import Dispatcher
 from bot.runtime.clock import Clock
-from bot.runtime.messages import Reply
 from bot.runtime.services import Services
 from bot.runtime.settings import Settings
 from bot.store.deliveries import Owner
@@ -30,26 +29,6 @@ from tests.conftest import CAMPAIGN, LONDON, Screen, mobilise_command
 
 CLOSE = datetime(2019, 10, 14, 17, 0, tzinfo=LONDON)
 WALL_PAST = datetime(2020, 1, 1, tzinfo=UTC)  # a wall-clock time long gone
-
-
-class RecordingSender:
-    """A sender that keeps what it was asked to send."""
-
-    def __init__(self, platform: str = "console", outcome: str = "sent"):
-        self.platform = platform
-        self.outcome = outcome
-        self.sent: list[tuple[Target, Reply, str]] = []
-
-    async def find_sent(self, target: Target, key: str) -> str | None:
-        return None
-
-    async def send(
-        self, target: Target, reply: Reply, nonce: str, fence: Fence | None = None
-    ) -> SendOutcome:
-        if fence is not None and not await fence.enter():
-            return SendOutcome("fenced")
-        self.sent.append((target, reply, nonce))
-        return SendOutcome(self.outcome, ref=nonce)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -229,7 +208,7 @@ def test_one_message_per_volunteer_per_day(whole_campaign: list[dict[str, Any]])
 
 
 async def test_sent_once_however_often_it_sweeps(seeded: Services) -> None:
-    sender = RecordingSender()
+    sender = states.RecordingSender()
     deliverer = await states.sending(seeded, {"console": sender})
     moment = datetime(2019, 9, 2, 10, 0, 30, tzinfo=LONDON)
     first = await deliverer.sweep(moment)
@@ -251,7 +230,7 @@ async def test_sent_once_however_often_it_sweeps(seeded: Services) -> None:
 
 
 async def test_catch_up_within_the_window_and_drop_outside_it(seeded: Services) -> None:
-    sender = RecordingSender()
+    sender = states.RecordingSender()
     deliverer = await states.sending(seeded, {"console": sender})
     await deliverer.sweep(datetime(2019, 9, 8, 23, 0, tzinfo=LONDON))  # the last run
     # Down over Monday 9 September's 08:30, 09:00 and 10:00 messages; back at 12:00,
@@ -275,10 +254,12 @@ async def test_catch_up_within_the_window_and_drop_outside_it(seeded: Services) 
 
 
 async def test_undeliverable_volunteers_are_marked_and_reported(seeded: Services) -> None:
-    deliverer = await states.sending(seeded, {"console": RecordingSender(outcome="undeliverable")})
+    deliverer = await states.sending(
+        seeded, {"console": states.RecordingSender(outcome="undeliverable")}
+    )
     report = await deliverer.sweep(datetime(2019, 9, 2, 10, 1, tzinfo=LONDON))
     assert report.undeliverable == 3
-    later = RecordingSender()
+    later = states.RecordingSender()
     deliverer = await states.sending(seeded, {"console": later})
     await deliverer.sweep(datetime(2019, 9, 9, 10, 1, tzinfo=LONDON))
     assert not any(t.id == "nia" for t, _, _ in later.sent)  # not retried for ever
@@ -289,7 +270,7 @@ async def test_undeliverable_volunteers_are_marked_and_reported(seeded: Services
 async def test_a_pending_send_left_by_a_crash_is_sent_again_with_its_nonce(
     seeded: Services,
 ) -> None:
-    sender = RecordingSender()
+    sender = states.RecordingSender()
     deliverer = await states.sending(seeded, {"console": sender})
     moment = datetime(2019, 9, 2, 10, 0, 30, tzinfo=LONDON)
     due = await deliverer.plan(moment - timedelta(hours=6), moment)
@@ -304,7 +285,7 @@ async def test_a_pending_send_left_by_a_crash_is_sent_again_with_its_nonce(
 async def test_done_snooze_and_need_help_in_the_console(seeded: Services) -> None:
     moment = datetime(2019, 9, 2, 10, 1, tzinfo=LONDON)
     seeded.clock.set(moment)
-    recorder = RecordingSender()
+    recorder = states.RecordingSender()
     await (await states.sending(seeded, {"console": recorder})).sweep(moment)
     reminder = next(r for t, r, _ in recorder.sent if t.id == "nia")
     screen = Screen()
@@ -338,7 +319,7 @@ async def test_a_late_renewal_is_made_up_at_once_unless_the_lease_has_passed_on(
 ) -> None:
     from bot.runtime.leader import Lease
 
-    sender = RecordingSender()
+    sender = states.RecordingSender()
     deliverer = await states.sending(seeded, {"console": sender})
     lease = deliverer.lease
     assert lease is not None
