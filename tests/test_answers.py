@@ -539,6 +539,14 @@ NOV_20 = datetime(2019, 11, 20, 10, 0, tzinfo=LONDON)
         ("what will the 2021 annual delegate conference decide", "anything about that year"),
         # Who is ahead: the nominations say nothing of the vote.
         ("which candidate is ahead in the ballot at the moment", "anything on the count"),
+        # A phone number needs one: the campaign's contacts are an email and a website.
+        ("is there a number i can phone the campaign team on", "a phone number"),
+        # Whether a bill passed needs a sentence on how it turned out, not what it said.
+        ("did the trade union bill ever go through parliament", "how that turned out"),
+        # "Which union?" needs a union's name beside the word, not any name in the passage.
+        ("which union did bob crow lead", "that name"),
+        # Who came before needs a sentence that says so, not the candidate's own record.
+        ("who was the general secretary before mark", "that name"),
     ],
 )
 def test_questions_asking_what_the_material_does_not_give(
@@ -556,6 +564,9 @@ def test_questions_asking_what_the_material_does_not_give(
         ("how many branches have to back a candidate", "15 branches"),
         ("what is the email address of the campaign", "info@electserwotka.com"),
         ("what does GEC stand for", "group executive committee"),
+        # "How many of them are ...?" may be answered with a share of them.
+        ("how many reps are women", "fewer than half"),
+        ("wot is the campaign email address", "info@electserwotka.com"),
     ],
 )
 def test_the_answer_type_check_lets_right_answers_through(

@@ -17,7 +17,12 @@ Some kinds need more than any thing of their kind:
   a day or, in a question about the candidate, his own;
 - "who wrote / took / beat ...?" needs a sentence that says the thing done ("written",
   "taken by", "defeated"), not only a name beside the thing named: a passage about a
-  novel does not say who wrote it.
+  novel does not say who wrote it; "who was it before him?" needs who came before;
+- "which union / party / branch ...?" needs a name next to that word, not any name;
+- "how many staff does it employ?" needs a number of them, not a share ("over half"),
+  unless the question asks for a share or how many of a group are something;
+- a phone number or an email address needs one, not another way to get in touch.
+Members' short spellings of question words ("wot", "wen") are read as the words.
 """
 
 from __future__ import annotations
@@ -79,6 +84,12 @@ _MONEY = re.compile(
     r"£\s*\d|\d\s*(?:p|pence|pounds?|quid)\b|\bfree of charge\b|\bcosts? nothing\b|\bis free\b",
     re.IGNORECASE,
 )
+_PHONE = re.compile(r"\+?\(?\d[\d ()-]{8,}\d")
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_SHARE_ASKED = re.compile(
+    FRACTIONS + r"|\b(?:proportion|share|fraction)\b"
+    r"|\bhow many(?: \w+){1,3} (?:are|were|is|was) (?!there\b)\w+"
+)
 _TOKEN = re.compile(r"[a-z0-9%£]+")
 _DAY_OF_MONTH = re.compile(
     r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:" + "|".join(MONTHS) + r")\b", re.IGNORECASE
@@ -98,6 +109,18 @@ _ASKS = (
         ),
     ),
     (
+        "phone",
+        re.compile(
+            r"\b(?:phone|telephone|mobile|landline|contact|tel|whatsapp)(?: \w+)? (?:number|no)\b"
+            r"|\bnumber (?:\w+ ){0,3}(?:ring|call|phone|text)\b|\b(?:ring|phone) (?:up )?(?:the "
+            r"campaign|the office|you|them|him)\b|\bwhats (?:the|your|their|his) number\b"
+        ),
+    ),
+    (
+        "email",
+        re.compile(r"\bemail address\b|\bwhat(?:s| is) (?:the|your|their|his) (?:email|e mail)\b"),
+    ),
+    (
         "price",
         re.compile(
             r"\bhow much (?:does|do|is|are|will|would|did)\b.*\b(?:cost|costs|charge|charged)\b"
@@ -115,9 +138,13 @@ _ASKS = (
     (
         "happened",
         re.compile(
-            r"^(?:so |and |but |ok )?(?:did|has|have|had|was|were|will|would)\b(?: \w+){1,8} "
+            r"^(?:so |and |but |ok )?(?:did|has|have|had|was|were|will|would)\b(?: \S+){1,10} "
             r"(?:actually |ever |really |eventually )?(?:win|won|happen|happened|held|hold|"
-            r"succeed|succeeded|achieve|achieved|pay off|paid off)\b"
+            r"succeed|succeeded|achieve|achieved|pay off|paid off|pass|passed|go through|"
+            r"went through|become law|became law|get through|got through)\b"
+            # "What did the strike win?", "what has the campaign achieved?"
+            r"|\bwhat (?:did|has|have|had)\b(?: \w+){1,6} (?:win|won|achieve|achieved|gain|"
+            r"gained|secure|secured|get out of)\b"
         ),
     ),
     ("year", re.compile(r"\b(?:what|which|wat|wot)\s+(?:year|yr)s?\b|\bwhat year\b")),
@@ -158,6 +185,26 @@ CURRENT = re.compile(
     r"exact|exactly|actual|actually)\b"
 )
 _SQUASH = str.maketrans({"’": "", "'": "", "‘": ""})
+# Members' short spellings of the question words ("wot was the turnout?").
+_TXT = {
+    "wot": "what",
+    "wat": "what",
+    "wht": "what",
+    "wots": "whats",
+    "wats": "whats",
+    "wen": "when",
+    "hw": "how",
+    "hows": "how is",
+    "r": "are",
+    "u": "you",
+    "wer": "were",
+}
+
+
+def _plain(question: str) -> list[str]:
+    """A question's words, lower-cased, apostrophes dropped, short spellings written out."""
+    said = re.findall(r"[a-z0-9%£]+", question.lower().translate(_SQUASH))
+    return " ".join(_TXT.get(w, w) for w in said).split()
 
 
 # "Who" asks for a name where it starts a question, not inside one ("is it sent by the
@@ -203,13 +250,16 @@ def deed_asked(question: str) -> re.Pattern[str] | None:
         for verb in after:
             if verb in _DEEDS:
                 return _DEEDS[verb]
+        if {"before", "predecessor", "previously"} & set(said[n + 1 :]):
+            # "Who was general secretary before Mark?" needs who came before, not a name.
+            return _DEEDS["preceded"]
         return None
     return None
 
 
 def asked_type(question: str) -> str | None:
     """The kind of thing a question asks for, or None when it asks for no particular kind."""
-    tokens = re.findall(r"[a-z0-9%£]+", question.lower().translate(_SQUASH))
+    tokens = _plain(question)
     said = " ".join(tokens)
     for kind, pattern in _ASKS:
         found = pattern.search(said)
@@ -252,7 +302,9 @@ def _same_word(word: str, other: str) -> bool:
 _OUTCOME = re.compile(
     r"\b(?:won|win|wins|winning|victor\w*|lost|lose|loss|defeat\w*|held|happened|took place|"
     r"succeed\w*|success\w*|fail\w*|missed|fell short|short of|close to|beat|beaten|"
-    r"smashed|achiev\w*|secured|gained|delivered)\b",
+    r"smashed|achiev\w*|secured|gained|delivered|passed|enacted|became law|into law|adopted|"
+    r"approved|voted (?:for|through|down)|overturned|scrapped|dropped|withdrawn|confirmed|"
+    r"agreed)\b",
     re.IGNORECASE,
 )
 _CAUSE = re.compile(r"\b(?:over|about|against|because|in protest|to protest|in defence of)\b")
@@ -307,6 +359,21 @@ def initials_asked(question: str) -> list[str]:
     ]
 
 
+# "Which union was he general secretary of?": the sort of thing asked for, whose name
+# must stand next to that word (only sorts a sentence names beside their names: a
+# city's name is seldom given with the word "city").
+_SORTS = re.compile(
+    r"\b(?:which|what) (union|party|department|branch|constituency|seat|programme|channel)s?\b"
+)
+_BESIDE = 1  # next to it, small words aside ("the branch in Aberdare")
+_SMALL = frozenset(words("the of a an in at"))
+
+
+def _sort_asked(question: str) -> str | None:
+    found = _SORTS.search(" ".join(_plain(question)))
+    return found.group(1) if found else None
+
+
 def holds(
     kind: str,
     sentence: str,
@@ -329,13 +396,19 @@ def holds(
         return bool(_DATE.search(sentence))
     if kind == "duration":
         return bool(_DURATION.search(sentence))
+    if kind == "phone":
+        return bool(_PHONE.search(sentence))
+    if kind == "email":
+        return bool(_EMAIL.search(sentence))
     if kind == "price":
         return bool(_MONEY.search(sentence))
     if kind == "initials":
         initials = initials_asked(question)
         return bool(initials) and all(_spelt_out(i, sentence) for i in initials)
     if kind == "count":
-        whole = bool(re.search(r"\b(?:in total|altogether|total|exactly)\b", question.lower()))
+        # "How many staff does it employ?" asks for a number of them, not a share ("over
+        # half of them"); "how many reps are women?" may be answered with one.
+        whole = not _SHARE_ASKED.search(" ".join(_plain(question)))
         things = counted(question) if counted_as is None else counted_as
         return _counts(sentence, things, whole) and not (now and _TARGET.search(sentence))
     if kind == "figure":
@@ -355,8 +428,23 @@ def holds(
         if deed is not None and not deed.search(sentence):
             return False
         asked = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
+        names = [
+            m
+            for m in _NAME.finditer(sentence)
+            if m.group().lower() not in asked | not_names | NOT_NAMES
+        ]
+        sort = _sort_asked(question)
+        if sort is None:
+            return bool(names)
+        # "Which union ...?" needs a name beside the word "union", not any name.
+        spans = [
+            m.span() for m in re.finditer(r"[A-Za-z]+", sentence) if m.group().lower() not in _SMALL
+        ]
+        said = [sentence[a:b].lower() for a, b in spans]
+        at = {a: n for n, (a, _) in enumerate(spans)}
+        places = [n for n, w in enumerate(said) if _same_word(sort, w)]
         return any(
-            m.group().lower() not in asked | not_names | NOT_NAMES for m in _NAME.finditer(sentence)
+            abs(at[m.start()] - n) <= _BESIDE for m in names if m.start() in at for n in places
         )
     return True
 

@@ -23,6 +23,8 @@ NOT_STATED = {
     "name": "that name",
     "cause": "what it was about",
     "happened": "how that turned out",
+    "phone": "a phone number",
+    "email": "that email address",
     "": "that",
 }
 
