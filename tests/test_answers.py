@@ -542,11 +542,13 @@ NOV_20 = datetime(2019, 11, 20, 10, 0, tzinfo=LONDON)
         # A phone number needs one: the campaign's contacts are an email and a website.
         ("is there a number i can phone the campaign team on", "a phone number"),
         # Whether a bill passed needs a sentence on how it turned out, not what it said.
-        ("did the trade union bill ever go through parliament", "how that turned out"),
+        ("has the trade union bill been passed yet", "how that turned out"),
         # "Which union?" needs a union's name beside the word, not any name in the passage.
         ("which union did bob crow lead", "that name"),
+        # Someone else's words need a sentence with them saying something, not their name.
+        ("what did jeremy Corbyn tell the unions in his speech", "what they said"),
         # Who came before needs a sentence that says so, not the candidate's own record.
-        ("who was the general secretary before mark", "that name"),
+        ("who did the job of general secretary before mark", "that name"),
     ],
 )
 def test_questions_asking_what_the_material_does_not_give(
@@ -565,8 +567,10 @@ def test_questions_asking_what_the_material_does_not_give(
         ("what is the email address of the campaign", "info@electserwotka.com"),
         ("what does GEC stand for", "group executive committee"),
         # "How many of them are ...?" may be answered with a share of them.
-        ("how many reps are women", "fewer than half"),
+        ("how many of our workplace reps are women", "fewer than half"),
         ("wot is the campaign email address", "info@electserwotka.com"),
+        # Whose words are asked for is read from the question; "he" carries them on.
+        ("what does John McDonnell say about him", "outstanding leader"),
     ],
 )
 def test_the_answer_type_check_lets_right_answers_through(

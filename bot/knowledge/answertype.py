@@ -147,6 +147,13 @@ _ASKS = (
             r"gained|secure|secured|get out of)\b"
         ),
     ),
+    (
+        "said",
+        re.compile(
+            r"\bwhat(?: \w+){0,2} (?:did|does|has|have|do) (?:\w+ ){1,4}(?:say|said|tell|told|"
+            r"think|thought|claim|claimed|argue|argued)\b"
+        ),
+    ),
     ("year", re.compile(r"\b(?:what|which|wat|wot)\s+(?:year|yr)s?\b|\bwhat year\b")),
     ("duration", re.compile(r"\bhow long\b|\bhow many (?:years|yrs|months|weeks|days)\b")),
     ("figure", re.compile(r"\bhow old\b|\bwhat age\b")),
@@ -251,7 +258,7 @@ def deed_asked(question: str) -> re.Pattern[str] | None:
             if verb in _DEEDS:
                 return _DEEDS[verb]
         if {"before", "predecessor", "previously"} & set(said[n + 1 :]):
-            # "Who was general secretary before Mark?" needs who came before, not a name.
+            # "Who held the post before him?" needs who came before, not a name.
             return _DEEDS["preceded"]
         return None
     return None
@@ -271,6 +278,37 @@ def asked_type(question: str) -> str | None:
                 continue
         return kind
     return None
+
+
+def speakers(question: str, not_names: frozenset[str] = frozenset()) -> list[str]:
+    """Whose words a "what did Dave Ward say about ...?" question asks for: the names
+    written with capitals between "did" and "say", lower-cased (not `not_names`: the
+    candidate's)."""
+    found = _SAID_ASKED.search(question)
+    if found is None:
+        return []
+    return [
+        w.lower()
+        for w in re.findall(r"\b[A-Z][A-Za-z]+", found.group(1))
+        if w.lower() not in NOT_NAMES | _NOT_SPEAKERS | not_names
+    ]
+
+
+_SAID_ASKED = re.compile(
+    r"\bwhat(?: \w+){0,2} (?:did|does|has|have|do) ((?:[\w']+ ){1,4})(?:say|said|tell|told|"
+    r"think|thought|claim|claimed|argue|argued)\b",
+    re.IGNORECASE,
+)
+_NOT_SPEAKERS = frozenset(
+    words("i pcs gs nec adc bec tories tory labour party leaflet manifesto letter")
+)
+# A sentence giving someone's words: a verb of saying near their name.
+_SAYING = re.compile(
+    r"(?:said|says|say|told|tells|argued|argues|claimed|claims|warned|warns|wrote|writes|"
+    r"called|calls|described|describes|insisted|insists|thinks|thought|believes|believed|"
+    r"according|answered|replied|added|boasted|promised|praised|credited|recalled|endorsed)",
+    re.IGNORECASE,
+)
 
 
 def asks_about_now(question: str) -> bool:
@@ -407,7 +445,7 @@ def holds(
         return bool(initials) and all(_spelt_out(i, sentence) for i in initials)
     if kind == "count":
         # "How many staff does it employ?" asks for a number of them, not a share ("over
-        # half of them"); "how many reps are women?" may be answered with one.
+        # half of them"); "how many of the reps are women?" may be answered with one.
         whole = not _SHARE_ASKED.search(" ".join(_plain(question)))
         things = counted(question) if counted_as is None else counted_as
         return _counts(sentence, things, whole) and not (now and _TARGET.search(sentence))
@@ -417,6 +455,15 @@ def holds(
         if not _FIGURE.search(counted_text):
             return False
         return not (now and _TARGET.search(sentence))
+    if kind == "said":
+        # "What did Dave Ward say?" needs his words, not a sentence naming him.
+        speaking = speakers(question, not_names)
+        told = re.findall(r"[A-Za-z]+", sentence)
+        # The sentence may go on about them as "he" or "she" ("he calls Mark ...").
+        subjects = [n for n, w in enumerate(told) if w.lower() in speaking or w in ("He", "She")]
+        verbs = [n for n, w in enumerate(told) if _SAYING.fullmatch(w)]
+        # Their name (or "he") before the verb: "Cameron said", "McDonnell MP has endorsed".
+        return not speaking or any(0 < v - a <= 4 for a in subjects for v in verbs)
     if kind == "happened":
         # "Did the strikes win anything?" needs how it turned out, not that it was planned.
         return bool(_OUTCOME.search(sentence))

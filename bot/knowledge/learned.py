@@ -17,7 +17,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from bot.knowledge.answertype import asked_type, asks_about_now, counted, holds, sentences
+from bot.knowledge.answertype import (
+    asked_type,
+    asks_about_now,
+    counted,
+    holds,
+    sentences,
+    speakers,
+)
 from bot.knowledge.config import RankerConfig
 from bot.knowledge.encoder import DIMENSIONS, Encoder, Vector
 from bot.knowledge.fusion import Bm25, Scores, fuse, ranks
@@ -191,6 +198,10 @@ class LearnedChooser:
             return Choice(None, probability)  # an organiser's answer since withdrawn
         top = self.units[order[0]]
         kind = asked_type(question or reading.original)
+        if kind == "said" and not speakers(
+            question or reading.original, self.language.candidate_words
+        ):
+            kind = None  # what the candidate says: any passage of his answers
         if kind is not None:
             typed = self._typed(kind, question or reading.original, reading, order, probability)
             if typed.not_stated is not None or typed.unit is None:

@@ -24,6 +24,7 @@ NOT_STATED = {
     "cause": "what it was about",
     "happened": "how that turned out",
     "phone": "a phone number",
+    "said": "what they said",
     "email": "that email address",
     "": "that",
 }
