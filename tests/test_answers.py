@@ -547,6 +547,9 @@ NOV_20 = datetime(2019, 11, 20, 10, 0, tzinfo=LONDON)
         ("which union did bob crow lead", "that name"),
         # Someone else's words need a sentence with them saying something, not their name.
         ("what did jeremy Corbyn tell the unions in his speech", "what they said"),
+        # A post's holder needs a name next to the post, not any name in the passage.
+        ("who was the cabinet office minister back then", "that name"),
+        ("who is the chair of the tuc", "that name"),
         # Who came before needs a sentence that says so, not the candidate's own record.
         ("who did the job of general secretary before mark", "that name"),
     ],

@@ -407,9 +407,23 @@ _BESIDE = 1  # next to it, small words aside ("the branch in Aberdare")
 _SMALL = frozenset(words("the of a an in at"))
 
 
-def _sort_asked(question: str) -> str | None:
-    found = _SORTS.search(" ".join(_plain(question)))
-    return found.group(1) if found else None
+# "Who is the minister?": the post asked about, whose holder's name stands next to
+# a word of it ("PCS General Secretary Mark Serwotka").
+_POST = re.compile(
+    r"^(?:so |and |but |ok )?(?:who|whos) (?:is |was |were |are )?(?:the |their |its )"
+    r"((?:[a-z]+ ){0,2}(?:minister|president|chair|chairperson|mayor|ceo|treasurer|boss))s?"
+    r"\b(?! (?:who|that)\b)"
+)
+
+
+def _sort_asked(question: str) -> list[str]:
+    """The words for the sort of thing or post a name question asks for, or []."""
+    said = " ".join(_plain(question))
+    found = _SORTS.search(said)
+    if found:
+        return [found.group(1)]
+    post = _POST.search(said)
+    return post.group(1).split() if post else []
 
 
 def holds(
@@ -481,7 +495,7 @@ def holds(
             if m.group().lower() not in asked | not_names | NOT_NAMES
         ]
         sort = _sort_asked(question)
-        if sort is None:
+        if not sort:
             return bool(names)
         # "Which union ...?" needs a name beside the word "union", not any name.
         spans = [
@@ -489,7 +503,7 @@ def holds(
         ]
         said = [sentence[a:b].lower() for a, b in spans]
         at = {a: n for n, (a, _) in enumerate(spans)}
-        places = [n for n, w in enumerate(said) if _same_word(sort, w)]
+        places = [n for n, w in enumerate(said) if any(_same_word(x, w) for x in sort)]
         return any(
             abs(at[m.start()] - n) <= _BESIDE for m in names if m.start() in at for n in places
         )
