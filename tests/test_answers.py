@@ -550,6 +550,8 @@ NOV_20 = datetime(2019, 11, 20, 10, 0, tzinfo=LONDON)
         # A post's holder needs a name next to the post, not any name in the passage.
         ("who was the cabinet office minister back then", "that name"),
         ("who is the chair of the tuc", "that name"),
+        # Another candidate's stand needs a sentence about them, not the candidate's pledge.
+        ("where does Lloyd stand on national pay bargaining", "where they stand on that"),
         # Who came before needs a sentence that says so, not the candidate's own record.
         ("who did the job of general secretary before mark", "that name"),
     ],
@@ -574,6 +576,7 @@ def test_questions_asking_what_the_material_does_not_give(
         ("wot is the campaign email address", "info@electserwotka.com"),
         # Whose words are asked for is read from the question; "he" carries them on.
         ("what does John McDonnell say about him", "outstanding leader"),
+        ("where does Mark stand on outsourcing", "in-house"),
     ],
 )
 def test_the_answer_type_check_lets_right_answers_through(

@@ -154,6 +154,16 @@ _ASKS = (
             r"think|thought|claim|claimed|argue|argued)\b"
         ),
     ),
+    (
+        "stance",
+        re.compile(
+            r"\bwhere (?:does|do|did|would|will) (?:\w+ ){1,3}stand\b"
+            r"|\bwhat (?:will|would|does|did|is|has) (?:\w+ ){1,3}(?:do|doing|promise|promised|"
+            r"promising|propose|proposed|proposing|plan|planning|offer|offering|pledge|pledged)\b"
+            r"|\b\w+s (?:view|views|position|stance|line|policy|policies|plans|pledges|"
+            r"promises) (?:on|about|for)\b"
+        ),
+    ),
     ("year", re.compile(r"\b(?:what|which|wat|wot)\s+(?:year|yr)s?\b|\bwhat year\b")),
     ("duration", re.compile(r"\bhow long\b|\bhow many (?:years|yrs|months|weeks|days)\b")),
     ("figure", re.compile(r"\bhow old\b|\bwhat age\b")),
@@ -281,17 +291,27 @@ def asked_type(question: str) -> str | None:
 
 
 def speakers(question: str, not_names: frozenset[str] = frozenset()) -> list[str]:
-    """Whose words a "what did Dave Ward say about ...?" question asks for: the names
-    written with capitals between "did" and "say", lower-cased (not `not_names`: the
-    candidate's)."""
-    found = _SAID_ASKED.search(question)
+    """Whose words or stand a question asks for ("what did Dave Ward say about ...?",
+    "where does Lloyd stand on ...?"): the names written with capitals where the person
+    stands in the question, lower-cased (not `not_names`: the candidate's)."""
+    found = _SAID_ASKED.search(question) or _STANCE_ASKED.search(question)
     if found is None:
         return []
     return [
         w.lower()
-        for w in re.findall(r"\b[A-Z][A-Za-z]+", found.group(1))
+        for w in re.findall(r"\b[A-Z][a-z][A-Za-z]*", next(g for g in found.groups() if g))
         if w.lower() not in NOT_NAMES | _NOT_SPEAKERS | not_names
     ]
+
+
+_STANCE_ASKED = re.compile(
+    r"\bwhere (?:does|do|did|would|will) ((?:[\w']+ ){1,3})stand\b"
+    r"|\bwhat (?:will|would|does|did|is|has) ((?:[\w']+ ){1,3})(?:do|doing|promise|promised|"
+    r"promising|propose|proposed|proposing|plan|planning|offer|offering|pledge|pledged)\b"
+    r"|\b(\w+)(?:'s|’s|s) (?:view|views|position|stance|line|policy|policies|plans|pledges|"
+    r"promises) (?:on|about|for)\b",
+    re.IGNORECASE,
+)
 
 
 _SAID_ASKED = re.compile(
@@ -478,6 +498,10 @@ def holds(
         verbs = [n for n, w in enumerate(told) if _SAYING.fullmatch(w)]
         # Their name (or "he") before the verb: "Cameron said", "McDonnell MP has endorsed".
         return not speaking or any(0 < v - a <= 4 for a in subjects for v in verbs)
+    if kind == "stance":
+        # "Where does Lloyd stand on pay?" needs a sentence about Lloyd, not Mark's pledge.
+        whose = speakers(question, not_names)
+        return not whose or any(w.lower() in whose for w in re.findall(r"[A-Za-z]+", sentence))
     if kind == "happened":
         # "Did the strikes win anything?" needs how it turned out, not that it was planned.
         return bool(_OUTCOME.search(sentence))

@@ -41,7 +41,19 @@ log = logging.getLogger(__name__)
 # The kinds of thing asked that are not dates ("how many votes when he was first
 # elected?" asks for a figure): never answered from the timetable's dates.
 NOT_DATES = frozenset(
-    {"figure", "count", "name", "price", "initials", "cause", "happened", "phone", "email", "said"}
+    {
+        "figure",
+        "count",
+        "name",
+        "price",
+        "initials",
+        "cause",
+        "happened",
+        "phone",
+        "email",
+        "said",
+        "stance",
+    }
 )
 
 # Words asking about the election's outcome, which a date of the timetable does not give

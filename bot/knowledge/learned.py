@@ -198,7 +198,7 @@ class LearnedChooser:
             return Choice(None, probability)  # an organiser's answer since withdrawn
         top = self.units[order[0]]
         kind = asked_type(question or reading.original)
-        if kind == "said" and not speakers(
+        if kind in ("said", "stance") and not speakers(
             question or reading.original, self.language.candidate_words
         ):
             kind = None  # what the candidate says: any passage of his answers

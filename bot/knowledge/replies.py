@@ -25,6 +25,7 @@ NOT_STATED = {
     "happened": "how that turned out",
     "phone": "a phone number",
     "said": "what they said",
+    "stance": "where they stand on that",
     "email": "that email address",
     "": "that",
 }
