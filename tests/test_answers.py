@@ -577,6 +577,12 @@ def test_questions_asking_what_the_material_does_not_give(
         # Whose words are asked for is read from the question; "he" carries them on.
         ("what does John McDonnell say about him", "outstanding leader"),
         ("where does Mark stand on outsourcing", "in-house"),
+        # "Personal" in "his personal message" is the leaflet's message, not his private life.
+        ("his personal message says it's about more than him - about what", "In his own words"),
+        # "Who's allowed to ...?" asks for a role, not a name.
+        ("whos allowed to call the nominating meeting", "branch executive"),
+        # "Which union bodies": the bodies are asked for, not a union's name.
+        ("which union bodies are mostly men", "GEC"),
     ],
 )
 def test_the_answer_type_check_lets_right_answers_through(

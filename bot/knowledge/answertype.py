@@ -88,7 +88,7 @@ _PHONE = re.compile(r"\+?\(?\d[\d ()-]{8,}\d")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _SHARE_ASKED = re.compile(
     FRACTIONS + r"|\b(?:proportion|share|fraction)\b"
-    r"|\bhow many(?: \w+){1,3} (?:are|were|is|was) (?!there\b)\w+"
+    r"|\bhow many(?: \w+){1,3} (?:are|were|is|was) (?!there\b)\w+|\bhow many of\b"
 )
 _TOKEN = re.compile(r"[a-z0-9%£]+")
 _DAY_OF_MONTH = re.compile(
@@ -228,7 +228,7 @@ def _plain(question: str) -> list[str]:
 # person who chairs it?"), and not when it asks who may or must do something (a role).
 _WHO_LEADS = frozenset(words("so and but ok okay then me know wondering asking"))
 _ROLE = re.compile(
-    r"\bwho (?:is|are) (?:allowed|supposed|meant|able|eligible|entitled|responsible|needed|"
+    r"\b(?:who (?:is|are)|whos) (?:allowed|supposed|meant|able|eligible|entitled|responsible|needed|"
     r"required|expected)\b"
 )
 
@@ -422,6 +422,9 @@ def initials_asked(question: str) -> list[str]:
 # city's name is seldom given with the word "city").
 _SORTS = re.compile(
     r"\b(?:which|what) (union|party|department|branch|constituency|seat|programme|channel)s?\b"
+    # "which union bodies ...?" asks for bodies, not a union
+    r"(?= (?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|he|she|they|it|"
+    r"of|in|for|at)\b|$)"
 )
 _BESIDE = 1  # next to it, small words aside ("the branch in Aberdare")
 _SMALL = frozenset(words("the of a an in at"))

@@ -46,6 +46,8 @@ def asks_for_personal_details(reading: Reading, rule: RuleWords) -> bool:
     if said & rule.public_details:
         # The campaign's email address, or how old he was when he started work: public.
         personal -= {"address", "age", "old"}
+    if said & {"message", "statement", "letter"}:
+        personal -= {"personal"}  # "in his personal message ...": the leaflet's, not his life
     if reading.mentions_candidate and personal:
         return True
     if reading.mentions_candidate and said & rule.money and not said & rule.members:
