@@ -552,6 +552,12 @@ NOV_20 = datetime(2019, 11, 20, 10, 0, tzinfo=LONDON)
         ("who is the chair of the tuc", "that name"),
         # Another candidate's stand needs a sentence about them, not the candidate's pledge.
         ("where does Lloyd stand on national pay bargaining", "where they stand on that"),
+        # A figure asked for exactly is not given by a rough one ("about 60%").
+        ("what is the exact percentage of pcs members who are women", "the exact figure"),
+        # A day asked for is not given by a year.
+        ("what day was the socialist worker interview published", "that date"),
+        # "Which branch ...?" needs a branch's name: "62 branches, Lloyd by 39" gives none.
+        ("which branch lost its nomination for breaking the rules", "that name"),
         # Who came before needs a sentence that says so, not the candidate's own record.
         ("who did the job of general secretary before mark", "that name"),
     ],

@@ -85,6 +85,7 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _PHONE = re.compile(r"\+?\(?\d[\d ()-]{8,}\d")
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _SHARE_ASKED = re.compile(
     FRACTIONS + r"|\b(?:proportion|share|fraction)\b"
@@ -119,6 +120,13 @@ _ASKS = (
     (
         "email",
         re.compile(r"\bemail address\b|\bwhat(?:s| is) (?:the|your|their|his) (?:email|e mail)\b"),
+    ),
+    (
+        "address",
+        re.compile(
+            r"\b(?:postal|post|office|street|home|hq|head office) address\b"
+            r"|\baddress (?:to|for|i can|can i|do i) (?:\w+ )?(?:send|post|write)\b"
+        ),
     ),
     (
         "price",
@@ -171,7 +179,9 @@ _ASKS = (
     (
         "figure",
         re.compile(
-            r"\bhow (?:much|big)\b|\bwhat (?:percentage|percent|proportion|share|number|"
+            r"\bhow (?:much|big)\b|\bwhat(?:s| is| was| were| are)? (?:the )?(?:exact |actual |precise )?"
+            r"(?:percentage|percent|"
+            r"proportion|share|number|"
             r"figure|rate|amount)\b|\bwhats the (?:turnout|figure|number|rate|percentage)\b"
             r"|\bwhat (?:was|is) the turnout\b|\bhourly rate\b|\bper hour\b"
             r"|\bwhat(?: [a-z]+){0,3} %(?: |$)"
@@ -331,6 +341,10 @@ _SAYING = re.compile(
 )
 
 
+def asks_exactly(question: str) -> bool:
+    return bool(_EXACTLY.search(question.lower()))
+
+
 def asks_about_now(question: str) -> bool:
     return bool(CURRENT.search(question.lower()))
 
@@ -449,6 +463,17 @@ def _sort_asked(question: str) -> list[str]:
     return post.group(1).split() if post else []
 
 
+_DAY_ASKED = re.compile(r"\b(?:what|which) day\b|\bday and month\b|\bexact date\b|\bwhat month\b")
+# A figure given roughly ("nearly 70%", "fewer than half") does not answer a question
+# asking for it exactly.
+_ROUGHLY = re.compile(
+    r"\b(?:nearly|almost|about|around|roughly|approximately|over|more than|fewer than|less than|"
+    r"under|close to|at least|up to|tens of|hundreds of|thousands of|some|several|most)\b",
+    re.IGNORECASE,
+)
+_EXACTLY = re.compile(r"\b(?:exact|exactly|precise|precisely|specific)\b")
+
+
 def holds(
     kind: str,
     sentence: str,
@@ -466,13 +491,17 @@ def holds(
     if kind == "date":
         # "What date was the 2011 strike?": the year the question names is no answer.
         named = set(_YEAR.findall(question))
-        if named:
+        if _DAY_ASKED.search(question.lower()):
+            sentence = _YEAR.sub(" ", sentence)  # "what day was it?": a year is no answer
+        elif named:
             sentence = _YEAR.sub(lambda m: " " if m.group() in named else m.group(), sentence)
         return bool(_DATE.search(sentence))
     if kind == "duration":
         return bool(_DURATION.search(sentence))
     if kind == "phone":
         return bool(_PHONE.search(sentence))
+    if kind == "address":
+        return bool(_POSTCODE.search(sentence))
     if kind == "email":
         return bool(_EMAIL.search(sentence))
     if kind == "price":
@@ -486,6 +515,12 @@ def holds(
         whole = not _SHARE_ASKED.search(" ".join(_plain(question)))
         things = counted(question) if counted_as is None else counted_as
         return _counts(sentence, things, whole) and not (now and _TARGET.search(sentence))
+    if (
+        kind in ("figure", "count")
+        and _EXACTLY.search(question.lower())
+        and _ROUGHLY.search(sentence)
+    ):
+        return False
     if kind == "figure":
         # A year or a day of the month is not a count, an amount or a share.
         counted_text = _DAY_OF_MONTH.sub(" ", _YEAR.sub(" ", sentence))
@@ -525,8 +560,11 @@ def holds(
         if not sort:
             return bool(names)
         # "Which union ...?" needs a name beside the word "union", not any name.
+        # Punctuation keeps its place: "62 branches, Lloyd by 39" names no branch.
         spans = [
-            m.span() for m in re.finditer(r"[A-Za-z]+", sentence) if m.group().lower() not in _SMALL
+            m.span()
+            for m in re.finditer(r"[A-Za-z]+|[,;:()]", sentence)
+            if m.group().lower() not in _SMALL
         ]
         said = [sentence[a:b].lower() for a, b in spans]
         at = {a: n for n, (a, _) in enumerate(spans)}

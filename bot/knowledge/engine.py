@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.campaign.pack import Campaign
-from bot.knowledge.answertype import asked_type, asks_about_now, sentences
+from bot.knowledge.answertype import asked_type, asks_about_now, asks_exactly, sentences
 from bot.knowledge.config import DEFAULT, RankerConfig
 from bot.knowledge.encoder import Encoder, cache_dir, load_encoder
 from bot.knowledge.language import Reading
@@ -51,6 +51,7 @@ NOT_DATES = frozenset(
         "happened",
         "phone",
         "email",
+        "address",
         "said",
         "stance",
     }
@@ -346,7 +347,9 @@ class AnswerEngine:
         """The material covers the topic but not the fact asked: say so, and give the
         nearest thing it does say, cited."""
         what = NOT_STATED.get(kind, NOT_STATED[""])
-        if kind in ("figure", "count") and asks_about_now(question):
+        if kind in ("figure", "count") and asks_exactly(question):
+            what = NOT_STATED["exact"]
+        elif kind in ("figure", "count") and asks_about_now(question):
             what = NOT_STATED["current"]
         template = self._sentences.get(
             "not_stated",

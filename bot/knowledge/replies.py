@@ -20,6 +20,7 @@ NOT_STATED = {
     "outcome": "anything on the count or its result",
     "year-named": "anything about that year",
     "current": "the current number",
+    "exact": "the exact figure",
     "name": "that name",
     "cause": "what it was about",
     "happened": "how that turned out",
@@ -27,6 +28,7 @@ NOT_STATED = {
     "said": "what they said",
     "stance": "where they stand on that",
     "email": "that email address",
+    "address": "a postal address",
     "": "that",
 }
 
