@@ -15,6 +15,7 @@ import yaml
 from bot.adapters.console import Console
 from bot.campaign.loading import load_campaign
 from bot.knowledge import MAX_ANSWER, AnswerEngine
+from bot.knowledge.answertype import asked_type, holds
 from bot.knowledge.evaluate import evaluate, load_cases
 from bot.runtime.services import Services
 from tests.conftest import CAMPAIGN, LONDON, SEPT_20, mobilise_command, sqlite_url
@@ -539,8 +540,6 @@ NOV_20 = datetime(2019, 11, 20, 10, 0, tzinfo=LONDON)
         ("what will the 2021 annual delegate conference decide", "anything about that year"),
         # Who is ahead: the nominations say nothing of the vote.
         ("which candidate is ahead in the ballot at the moment", "anything on the count"),
-        # A phone number needs one: the campaign's contacts are an email and a website.
-        ("is there a number i can phone the campaign team on", "a phone number"),
         # Whether a bill passed needs a sentence on how it turned out, not what it said.
         ("has the trade union bill been passed yet", "how that turned out"),
         # "Which union?" needs a union's name beside the word, not any name in the passage.
@@ -596,3 +595,27 @@ def test_the_answer_type_check_lets_right_answers_through(
 ) -> None:
     answer = learned.answer(question, NOV_20)
     assert answer.answered and expected in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "line", "holds_it"),
+    [
+        # A phone number needs one: the campaign's contacts are an email and a website.
+        (
+            "is there a number i can phone the campaign team on",
+            "phone",
+            "Email info@electserwotka.com or visit https://electserwotka.com/",
+            False,
+        ),
+        ("what's the office phone number", "phone", "Ring us on 020 7946 0123.", True),
+        ("whats the postal address", "address", "Write to 160 Falcon Road, London SW11 2LN.", True),
+        ("whats the postal address", "address", "Email info@electserwotka.com", False),
+        ("what is the exact number of reps", "figure", "There are nearly 700 reps.", False),
+        ("how many reps are there exactly", "count", "There are 697 reps.", True),
+    ],
+)
+def test_what_a_question_asks_for_and_what_holds_it(
+    question: str, kind: str, line: str, holds_it: bool
+) -> None:
+    assert asked_type(question) == kind
+    assert holds(kind, line, question) is holds_it

@@ -236,6 +236,19 @@ def test_a_figure_the_material_does_not_give_is_not_stated_with_the_nearest_thin
 
 
 @needs_model
+def test_an_answer_carries_the_next_lines_of_its_passage_not_the_overview(
+    engine: AnswerEngine,
+) -> None:
+    # The best line ranks first; the section's overview adds nothing after it, so the next
+    # lines follow while there is room: the one holding the front bench's promise is third.
+    answer = engine.answer("what has the labour front bench pledged to do for pcs members", SEPT_20)
+    assert answer.answered and answer.source_id == "politics"
+    assert "restore national pay bargaining" in answer.text
+    assert "Mark has stood up for members against Tory ministers" not in answer.text
+    assert len(answer.text) <= MAX_ANSWER
+
+
+@needs_model
 def test_an_answer_leads_with_the_sentence_that_holds_the_asked_fact(
     engine: AnswerEngine,
 ) -> None:

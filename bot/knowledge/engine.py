@@ -274,6 +274,11 @@ class AnswerEngine:
                 text = f"{text} {extra}"
             elif choice.second_leads:
                 text = fit([extra, *sentences(text)])
+        third = choice.third if choice.third and choice.third.known_at(now) else None
+        if third is not None and third.text_at(now) not in text:
+            extra = third.text_at(now)
+            if len(text) + len(extra) < MAX_ANSWER - 150:
+                text = f"{text} {extra}"
         if choice.also is not None and choice.also.source_id != choice.unit.source_id:
             line = self._sentences.get("see_also", "{title}").format(
                 title=choice.also.source_title.rstrip(".")

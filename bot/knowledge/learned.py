@@ -58,6 +58,7 @@ class Choice:
     # `second` holds words of the question an overview (`unit`) does not: when both do
     # not fit, it leads.
     second_leads: bool = False
+    third: Unit | None = None  # the line after `second`, when there is room for it
 
 
 class LearnedChooser:
@@ -208,6 +209,8 @@ class LearnedChooser:
                 return typed
             return replace(typed, also=self._also(typed.unit, ranked, probability))
         lines = [n for n in order[1:] if self.units[n].source_id == top.source_id]
+        # The overview adds nothing after one of its own lines: the next line follows.
+        lines = [n for n in lines if self.units[n].kind != "overview"] or lines
         second = self.units[lines[0]] if lines else None
         if second is not None and top.kind == "overview":
             second = None  # an overview already holds its section's pledges
@@ -226,7 +229,9 @@ class LearnedChooser:
                     asked & self._unit_terms(closest) - self._unit_terms(order[0])
                 )
         also = self._also(top, ranked, probability)
-        return Choice(top, probability, second, also, second_leads=leads)
+        rest = [n for n in lines if second is None or self.units[n] is not second]
+        third = self.units[rest[0]] if rest and top.kind != "overview" else None
+        return Choice(top, probability, second, also, second_leads=leads, third=third)
 
     def _unit_terms(self, number: int) -> frozenset[str]:
         """Every term of a unit's sentences, as read when the chooser was built."""
