@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.campaign.domain import User
@@ -26,6 +26,16 @@ from bot.store.base import Aggregate, person_id
 RULE = "broadcast"  # the delivery log's rule for every broadcast's messages
 WAITING = ("draft", "confirmed")  # what can still be confirmed or cancelled
 UNFINISHED = ("pending", "sending")
+# Confirmed broadcasts whose time has come, and those being sent: read at every sweep, so
+# built once.
+_DUE = (
+    select(t.broadcasts)
+    .where(
+        t.broadcasts.c.status.in_(["confirmed", "sending"]),
+        t.broadcasts.c.go_at <= bindparam("now"),
+    )
+    .order_by(t.broadcasts.c.id)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,13 +130,7 @@ class Broadcasts(Aggregate):
         """Confirmed broadcasts whose time has come, and those being sent, oldest first."""
 
         async def read(conn: AsyncConnection) -> list[BroadcastRecord]:
-            b = t.broadcasts.c
-            rows = await conn.execute(
-                select(t.broadcasts)
-                .where(b.status.in_(["confirmed", "sending"]), b.go_at <= now)
-                .order_by(b.id)
-            )
-            return [_record(r) for r in rows]
+            return [_record(r) for r in await conn.execute(_DUE, {"now": now})]
 
         return await self.core.read(read)
 

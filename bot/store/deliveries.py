@@ -23,6 +23,21 @@ from bot.store.plan import PLAN_ROWS
 
 UNFINISHED = ("pending", "sending")
 
+# What every sweep runs, built once (building a statement anew costs more than running
+# it on a small log): how far the last sweep got, setting it (per backend: each has its
+# own upsert), and giving up on what is still pending after the catch-up window.
+_STATE = select(t.scheduler_state.c.value).where(t.scheduler_state.c.key == bindparam("key"))
+_SET_STATE: dict[str, Any] = {}
+_GIVE_UP = (
+    update(t.deliveries)
+    .where(t.deliveries.c.status == "pending", t.deliveries.c.due_at < bindparam("before"))
+    .values(
+        status="failed",
+        detail="gave up: still failing after the catch-up window",
+        updated_at=bindparam("at"),
+    )
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Owner:
@@ -184,15 +199,7 @@ class DeliveryLog(Aggregate):
         their catch-up window are failed (how many is returned), and `key` is set."""
 
         async def apply(conn: AsyncConnection) -> int:
-            result = await conn.execute(
-                update(t.deliveries)
-                .where(t.deliveries.c.status == "pending", t.deliveries.c.due_at < before)
-                .values(
-                    status="failed",
-                    detail="gave up: still failing after the catch-up window",
-                    updated_at=at,
-                )
-            )
+            result = await conn.execute(_GIVE_UP, {"before": before, "at": at})
             await _set_state(conn, key, value)
             return int(result.rowcount or 0)
 
@@ -230,11 +237,7 @@ class DeliveryLog(Aggregate):
 
     async def state_value(self, key: str) -> str | None:
         async def read(conn: AsyncConnection) -> str | None:
-            return (
-                await conn.execute(
-                    select(t.scheduler_state.c.value).where(t.scheduler_state.c.key == key)
-                )
-            ).scalar_one_or_none()
+            return (await conn.execute(_STATE, {"key": key})).scalar_one_or_none()
 
         return await self.core.read(read)
 
@@ -246,12 +249,13 @@ class DeliveryLog(Aggregate):
 
 
 async def _set_state(conn: AsyncConnection, key: str, value: str) -> None:
-    stmt = upsert(conn, t.scheduler_state).values(key=key, value=value)
-    await conn.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[t.scheduler_state.c.key], set_={"value": stmt.excluded.value}
+    stmt = _SET_STATE.get(conn.dialect.name)
+    if stmt is None:
+        insert = upsert(conn, t.scheduler_state)
+        stmt = _SET_STATE[conn.dialect.name] = insert.on_conflict_do_update(
+            index_elements=[t.scheduler_state.c.key], set_={"value": insert.excluded.value}
         )
-    )
+    await conn.execute(stmt, {"key": key, "value": value})
 
 
 async def _channels(conn: AsyncConnection) -> list[BroadcastChannel]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.campaign.domain import Meeting, User
@@ -39,6 +39,29 @@ class DueUpdate:
         return f"{self.meeting.uid}:{self.meeting.sequence}"
 
 
+def _due() -> Select[int, str, str, int]:
+    r, m, p = t.meeting_recipients.c, t.meetings.c, t.people.c
+    latest = select(m.uid, func.max(m.sequence).label("sequence")).group_by(m.uid).subquery()
+    return (
+        select(r.person_id, p.platform, p.platform_user_id, m.id)
+        .select_from(
+            t.meeting_recipients.join(latest, latest.c.uid == r.uid)
+            .join(t.meetings, and_(m.uid == latest.c.uid, m.sequence == latest.c.sequence))
+            .join(t.people, p.id == r.person_id)
+        )
+        .where(
+            r.sequence < m.sequence,
+            or_(m.reported_by.is_(None), m.reported_by != r.person_id),
+        )
+        .order_by(m.id, r.person_id)
+    )
+
+
+# Each meeting's latest change, with whoever has only an earlier one: read at every sweep,
+# so built once (a statement built anew is most of the cost of this read when none is due).
+_DUE = _due()
+
+
 class Invitations(Aggregate):
     async def given(self, user: User, meeting: Meeting, at: datetime) -> None:
         """`user` has been given `meeting`'s invitation (or its cancellation)."""
@@ -62,33 +85,13 @@ class Invitations(Aggregate):
         not whoever made it), oldest change first."""
 
         async def read(conn: AsyncConnection) -> list[DueUpdate]:
-            r, m, p = t.meeting_recipients.c, t.meetings.c, t.people.c
-            latest = (
-                select(m.uid, func.max(m.sequence).label("sequence")).group_by(m.uid).subquery()
-            )
-            rows = await conn.execute(
-                select(r.person_id, p.platform, p.platform_user_id, m.id)
-                .select_from(
-                    t.meeting_recipients.join(latest, latest.c.uid == r.uid)
-                    .join(
-                        t.meetings,
-                        and_(m.uid == latest.c.uid, m.sequence == latest.c.sequence),
-                    )
-                    .join(t.people, p.id == r.person_id)
-                )
-                .where(
-                    r.sequence < m.sequence,
-                    or_(m.reported_by.is_(None), m.reported_by != r.person_id),
-                )
-                .order_by(m.id, r.person_id)
-            )
-            found = rows.all()
+            found = (await conn.execute(_DUE)).all()
             if not found:
                 return []
             ids = sorted({row.id for row in found})
             meetings = {
                 row.id: meeting_from(row)
-                for row in await conn.execute(MEETING_SELECT.where(m.id.in_(ids)))
+                for row in await conn.execute(MEETING_SELECT.where(t.meetings.c.id.in_(ids)))
             }
             return [
                 DueUpdate(row.person_id, row.platform, row.platform_user_id, meetings[row.id])

@@ -15,7 +15,18 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, delete, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    ScalarSelect,
+    Select,
+    and_,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.campaign.domain import User
@@ -207,29 +218,48 @@ class Privacy(Aggregate):
         )
 
 
-async def _held(conn: AsyncConnection) -> PurgeCounts:
-    every = literal(True)
+def _held_select() -> Select[int, int, int, int, int, int, int, int]:
+    def held(table: FromClause, *where: ColumnElement[bool]) -> ScalarSelect[int]:
+        return select(func.count()).select_from(table).where(*where).scalar_subquery()
+
     history = t.nomination_history.c
-    return PurgeCounts(
-        people=await count(conn, t.people, every),
-        volunteers=await count(conn, t.volunteers, every),
-        help_requests=await count(conn, t.help_requests, every),
-        reminder_records=await count(conn, t.deliveries, every),
-        questions=await count(conn, t.questions, every),
-        ballot_records=await count(conn, t.ballot_actions, every),
-        official_names=await count(
-            conn,
+    return select(
+        held(t.people),
+        held(t.volunteers),
+        held(t.help_requests),
+        held(t.deliveries),
+        held(t.questions),
+        held(t.ballot_actions),
+        held(
             t.nominations,
             and_(
                 t.nominations.c.form_official.is_not(None),
                 t.nominations.c.form_official != ERASED,
             ),
-        )
-        + await count(
-            conn,
-            t.nomination_history,
-            and_(history.action == "formsent", history.nominee.is_not(None)),
         ),
+        held(
+            t.nomination_history, and_(history.action == "formsent", history.nominee.is_not(None))
+        ),
+    )
+
+
+# What personal data is held, in one statement: once the purge date has passed, every
+# sweep asks.
+_HELD = _held_select()
+
+
+async def _held(conn: AsyncConnection) -> PurgeCounts:
+    (people, volunteers, helps, reminders, questions, ballot, officials, history) = (
+        await conn.execute(_HELD)
+    ).one()
+    return PurgeCounts(
+        people=int(people),
+        volunteers=int(volunteers),
+        help_requests=int(helps),
+        reminder_records=int(reminders),
+        questions=int(questions),
+        ballot_records=int(ballot),
+        official_names=int(officials) + int(history),
     )
 
 
