@@ -557,6 +557,8 @@ NOV_20 = datetime(2019, 11, 20, 10, 0, tzinfo=LONDON)
         ("what day was the socialist worker interview published", "that date"),
         # "Which branch ...?" needs a branch's name: "62 branches, Lloyd by 39" gives none.
         ("which branch lost its nomination for breaking the rules", "that name"),
+        # A time of day is not given by the day alone.
+        ("what time of day did the ballot open", "the time of day"),
         # Who came before needs a sentence that says so, not the candidate's own record.
         ("who did the job of general secretary before mark", "that name"),
     ],
@@ -612,6 +614,25 @@ def test_the_answer_type_check_lets_right_answers_through(
         ("whats the postal address", "address", "Email info@electserwotka.com", False),
         ("what is the exact number of reps", "figure", "There are nearly 700 reps.", False),
         ("how many reps are there exactly", "count", "There are 697 reps.", True),
+        # "What was the exact turnout?" is a count asked for exactly.
+        ("what was the exact turnout in that ballot", "count", "Turnout was over 40%.", False),
+        # The seat or the constituency asked for needs a name next to the word.
+        ("what constituency does she represent", "name", "She is the MP for Hayes.", False),
+        (
+            "what constituency does she represent",
+            "name",
+            "She represents the Hayes constituency.",
+            True,
+        ),
+        ("who sits on the reserved seat", "name", "A reserved seat was won.", False),
+        # "How long do you keep it?" may be answered with when it ends.
+        (
+            "how long do you keep my details",
+            "duration",
+            "It is deleted after the vote closes.",
+            True,
+        ),
+        ("how long do you keep my details", "duration", "It is kept safely.", False),
     ],
 )
 def test_what_a_question_asks_for_and_what_holds_it(

@@ -75,7 +75,9 @@ _DURATION = re.compile(
     + r"|many|several|few))\s+(?:more\s+)?"
     + UNITS_OF_TIME
     + r"\b"
-    r"|\bsince\b",
+    r"|\bsince\b"
+    # "How long do you keep it?": until an event ("deleted after the ballot closes").
+    r"|\buntil\b|\btill\b|\bafter\b[^.;]{0,40}\b(?:closes|closed|ends|ended|is over)\b",
     re.IGNORECASE,
 )
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+|\b[A-Z]{2,}\b")
@@ -85,6 +87,10 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _PHONE = re.compile(r"\+?\(?\d[\d ()-]{8,}\d")
+_CLOCK = re.compile(
+    r"\b\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm)\b|\b\d{1,2}:\d\d\b|\bnoon\b|\bmidday\b|\bmidnight\b",
+    re.IGNORECASE,
+)
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _SHARE_ASKED = re.compile(
@@ -175,7 +181,7 @@ _ASKS = (
     ("year", re.compile(r"\b(?:what|which|wat|wot)\s+(?:year|yr)s?\b|\bwhat year\b")),
     ("duration", re.compile(r"\bhow long\b|\bhow many (?:years|yrs|months|weeks|days)\b")),
     ("figure", re.compile(r"\bhow old\b|\bwhat age\b")),
-    ("count", re.compile(r"\bhow many\b|\b(?:what|wot|wat) (?:\w+ )?turnout\b")),
+    ("count", re.compile(r"\bhow many\b|\b(?:what|wot|wat) (?:\w+ ){0,3}turnout\b")),
     (
         "figure",
         re.compile(
@@ -198,11 +204,14 @@ _ASKS = (
         "name",
         re.compile(
             r"\bwho (?:is|was|were|are|did|wrote|interviewed|took|runs|ran|else|published|"
-            r"conducted|chairs|leads|led|stood|stands)\b|\bwhos\b|\bwhat(?:s| is| was) (?:his|"
+            r"conducted|chairs|leads|led|stood|stands|sits|holds|represents)\b|\bwhos\b"
+            r"|\bwhat(?:s| is| was) (?:his|"
             r"the) name\b|\bwhich (?:paper|newspaper|union|city|town|book|court|party|"
             r"company|firm|minister|department|branch|candidate|contractor|contractors|"
             r"employer|employers|government|governments|organisation|organisations|person|"
-            r"people|leader|minister|mp|mps)\b|\bwhat (?:paper|newspaper|union|city|town|book)\b"
+            r"people|leader|minister|mp|mps|constituency|seat|programme|channel)\b"
+            r"|\bwhich (?:tv|radio) (?:programme|show|channel)\b"
+            r"|\bwhat (?:paper|newspaper|union|city|town|book|constituency|party|programme)\b"
         ),
     ),
 )
@@ -341,6 +350,16 @@ _SAYING = re.compile(
 )
 
 
+def asks_time_of_day(question: str) -> bool:
+    """ "What time does it open?", "what hour?": a clock time, not a day."""
+    return bool(
+        re.search(
+            r"\bwhat time\b|\bwhat hour\b|\bwhich hour\b|\bwhat o ?clock\b",
+            " ".join(_plain(question)),
+        )
+    )
+
+
 def asks_exactly(question: str) -> bool:
     return bool(_EXACTLY.search(question.lower()))
 
@@ -435,7 +454,8 @@ def initials_asked(question: str) -> list[str]:
 # must stand next to that word (only sorts a sentence names beside their names: a
 # city's name is seldom given with the word "city").
 _SORTS = re.compile(
-    r"\b(?:which|what) (union|party|department|branch|constituency|seat|programme|channel)s?\b"
+    r"\b(?:which|what) (?:tv |radio )?(union|party|department|branch|constituency|seat|programme|"
+    r"channel)s?\b"
     # "which union bodies ...?" asks for bodies, not a union
     r"(?= (?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|he|she|they|it|"
     r"of|in|for|at)\b|$)"
@@ -496,6 +516,8 @@ def holds(
         elif named:
             sentence = _YEAR.sub(lambda m: " " if m.group() in named else m.group(), sentence)
         return bool(_DATE.search(sentence))
+    if kind == "time":
+        return bool(_CLOCK.search(sentence))
     if kind == "duration":
         return bool(_DURATION.search(sentence))
     if kind == "phone":
@@ -509,18 +531,14 @@ def holds(
     if kind == "initials":
         initials = initials_asked(question)
         return bool(initials) and all(_spelt_out(i, sentence) for i in initials)
+    if kind in ("figure", "count") and asks_exactly(question) and _ROUGHLY.search(sentence):
+        return False  # "nearly 70%" does not answer "what exactly?"
     if kind == "count":
         # "How many staff does it employ?" asks for a number of them, not a share ("over
         # half of them"); "how many of the reps are women?" may be answered with one.
         whole = not _SHARE_ASKED.search(" ".join(_plain(question)))
         things = counted(question) if counted_as is None else counted_as
         return _counts(sentence, things, whole) and not (now and _TARGET.search(sentence))
-    if (
-        kind in ("figure", "count")
-        and _EXACTLY.search(question.lower())
-        and _ROUGHLY.search(sentence)
-    ):
-        return False
     if kind == "figure":
         # A year or a day of the month is not a count, an amount or a share.
         counted_text = _DAY_OF_MONTH.sub(" ", _YEAR.sub(" ", sentence))

@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.campaign.pack import Campaign
-from bot.knowledge.answertype import asked_type, asks_about_now, asks_exactly, sentences
+from bot.knowledge.answertype import (
+    asked_type,
+    asks_about_now,
+    asks_exactly,
+    asks_time_of_day,
+    holds,
+    sentences,
+)
 from bot.knowledge.config import DEFAULT, RankerConfig
 from bot.knowledge.encoder import Encoder, cache_dir, load_encoder
 from bot.knowledge.language import Reading
@@ -229,6 +236,11 @@ class AnswerEngine:
         kind = asked_type(question)
         # "How many votes did he get when he was first elected?" asks for a figure, not a date.
         dated = answer_date(reading, self.campaign, now) if kind not in NOT_DATES else None
+        if dated is not None and asks_time_of_day(question) and not holds("time", dated.text):
+            # "What time does the ballot open?": the timetable gives the day, not an hour.
+            unit = Unit(f"timetable.{dated.event}", "timetable", "timetable", "", "", "")
+            unit.source_title = f"Election timetable: {dated.title}"
+            return self._not_stated(question, "time", unit, dated.text)
         if dated is not None and self._asks_for_an_outcome(reading):
             # "When is the result announced?": the timetable dates no result.
             unit = Unit(f"timetable.{dated.event}", "timetable", "timetable", "", "", "")

@@ -11,6 +11,7 @@ MAX_ANSWER = 600  # characters: the longest answer the bot gives
 # What a "not stated" reply says the material does not give, by the kind asked for.
 NOT_STATED = {
     "date": "that date",
+    "time": "the time of day",
     "year": "the year",
     "duration": "how long",
     "figure": "that figure",
