@@ -216,3 +216,13 @@ def test_the_command_prints_one_json_object(tmp_path: Path) -> None:
     )
     assert again.returncode == 2
     assert "rehearse needs a new one" in again.stderr
+
+
+def test_the_help_names_every_plant() -> None:
+    from bot.cli.parser import build_parser
+    from bot.rehearse.planted import PLANTS
+
+    rehearse = build_parser()._subparsers._group_actions[0].choices["rehearse"]  # type: ignore[union-attr]
+    help_text = next(a.help for a in rehearse._actions if "--plant" in a.option_strings)
+    assert help_text is not None
+    assert [p for p in PLANTS if p not in help_text] == []

@@ -80,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--plant",
         help="plant a known bug, to see the oracle catch it: count-future-meetings, "
         "deadline-by-date, meeting-before-opening, form-before-meeting, future-result-counted, "
-        "drop-rule, two-a-day, personal-doubles or threshold-shown",
+        "drop-rule, two-a-day, personal-doubles, threshold-shown, replace-loses-nominations, "
+        "reminder-after-result, holdout-sent or wording-at-random",
     )
     rehearse.add_argument(
         "--effect",
