@@ -633,6 +633,12 @@ def test_the_answer_type_check_lets_right_answers_through(
             True,
         ),
         ("how long do you keep my details", "duration", "It is kept safely.", False),
+        (
+            "how long do you keep my details",
+            "duration",
+            "Everything personal is deleted after Saturday 11 January.",
+            True,
+        ),
     ],
 )
 def test_what_a_question_asks_for_and_what_holds_it(

@@ -77,7 +77,8 @@ _DURATION = re.compile(
     + r"\b"
     r"|\bsince\b"
     # "How long do you keep it?": until an event ("deleted after the ballot closes").
-    r"|\buntil\b|\btill\b|\bafter\b[^.;]{0,40}\b(?:closes|closed|ends|ended|is over)\b",
+    r"|\buntil\b|\btill\b|\bafter\b[^.;]{0,40}\b(?:closes|closed|ends|ended|is over)\b"
+    r"|\b(?:deleted|kept|held|erased|removed) (?:after|until|by)\b",
     re.IGNORECASE,
 )
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+|\b[A-Z]{2,}\b")
