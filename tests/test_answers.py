@@ -15,7 +15,8 @@ import yaml
 from bot.adapters.console import Console
 from bot.campaign.loading import load_campaign
 from bot.knowledge import MAX_ANSWER, AnswerEngine
-from bot.knowledge.answertype import asked_type, holds
+from bot.knowledge.answertype import holds
+from bot.knowledge.asking import asked_type
 from bot.knowledge.evaluate import evaluate, load_cases
 from bot.runtime.services import Services
 from tests.conftest import CAMPAIGN, LONDON, SEPT_20, mobilise_command, sqlite_url

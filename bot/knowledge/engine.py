@@ -22,14 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.campaign.pack import Campaign
-from bot.knowledge.answertype import (
-    asked_type,
-    asks_about_now,
-    asks_exactly,
-    asks_time_of_day,
-    holds,
-    sentences,
-)
+from bot.knowledge.answertype import holds
+from bot.knowledge.asking import asked_type, asks_about_now, asks_exactly, asks_time_of_day
+from bot.knowledge.choice import compose
 from bot.knowledge.config import DEFAULT, RankerConfig
 from bot.knowledge.encoder import Encoder, cache_dir, load_encoder
 from bot.knowledge.language import Reading
@@ -275,28 +270,8 @@ class AnswerEngine:
             return self._not_yet(question, choice.unit, choice.probability)
         if choice.not_stated is not None:
             return self._not_stated(question, choice.not_stated, choice.unit, choice.lead)
-        text = choice.unit.text_at(now)
-        if choice.lead is not None and choice.lead in text:
-            rest = " ".join(line for line in sentences(text) if line != choice.lead)
-            text = shorten(f"{choice.lead} {rest}".strip(), MAX_ANSWER)
-        second = choice.second if choice.second and choice.second.known_at(now) else None
-        if second is not None and second.text_at(now) not in text:
-            extra = second.text_at(now)
-            if len(text) + len(extra) < MAX_ANSWER:
-                text = f"{text} {extra}"
-            elif choice.second_leads:
-                text = fit([extra, *sentences(text)])
-        third = choice.third if choice.third and choice.third.known_at(now) else None
-        if third is not None and third.text_at(now) not in text:
-            extra = third.text_at(now)
-            if len(text) + len(extra) < MAX_ANSWER - 150:
-                text = f"{text} {extra}"
-        if choice.also is not None and choice.also.source_id != choice.unit.source_id:
-            line = self._sentences.get("see_also", "{title}").format(
-                title=choice.also.source_title.rstrip(".")
-            )
-            line = line.replace("?.", "?")
-            text = f"{shorten(text, MAX_ANSWER - len(line) - 1)}\n{line}"
+        see_also = self._sentences.get("see_also", "{title}")
+        text = compose(choice, choice.unit, now, see_also)
         return self._from(question, choice.unit, text, choice.probability)
 
     def _lexical_answer(self, question: str, reading: Reading, now: datetime) -> Answer:

@@ -13,18 +13,13 @@ that an answer added from chat is used at once, before the next training.
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
-from bot.knowledge.answertype import (
-    asked_type,
-    asks_about_now,
-    counted,
-    holds,
-    sentences,
-    speakers,
-)
+from bot.knowledge.answertype import holds, sentences
+from bot.knowledge.asking import asked_type, asks_about_now, counted, speakers
+from bot.knowledge.choice import Choice
 from bot.knowledge.config import RankerConfig
 from bot.knowledge.encoder import DIMENSIONS, Encoder, Vector
 from bot.knowledge.fusion import Bm25, Scores, fuse, ranks
@@ -42,23 +37,6 @@ ASKING_WORDS = (
     "stand initials"
 )
 TYPED_DEPTH = 3  # how far down the fused ranking a sentence holding the asked fact is sought
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    unit: Unit | None  # None: decline (or the timetable, below)
-    probability: float
-    second: Unit | None = None  # the next closest line of the same section, if any
-    also: Unit | None = None  # the headline of a class close behind
-    timetable: bool = False  # the timetable as a whole ("which dates matter?")
-    # The material is on the topic but does not give what is asked (a figure, a date, a
-    # name): `unit` is then the nearest thing it says, and `lead` its nearest sentence.
-    not_stated: str | None = None
-    lead: str | None = None  # the sentence that holds the asked fact, to lead the answer
-    # `second` holds words of the question an overview (`unit`) does not: when both do
-    # not fit, it leads.
-    second_leads: bool = False
-    third: Unit | None = None  # the line after `second`, when there is room for it
 
 
 class LearnedChooser:

@@ -1,0 +1,368 @@
+"""What a question asks for: the kind of thing (a date, a count, a name, a phone number...)
+read from its words, and the details a check of the answer needs (what a count counts,
+whose words are asked for, which sort of thing a name must be). `answertype` says whether
+a sentence holds it. Members' short spellings of question words ("wot", "wen") are read
+as the words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.text import words
+
+MONTHS = sorted(
+    words(
+        "january february march april may june july august september october november december "
+        "jan feb mar apr jun jul aug sep sept oct nov dec"
+    )
+)
+
+DAYS = sorted(words("monday tuesday wednesday thursday friday saturday sunday"))
+
+NUMBER_WORDS = sorted(
+    words(
+        "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty "
+        "forty fifty sixty hundred thousand million half quarter third dozen"
+    )
+)
+
+FRACTIONS = r"(?:%|\bper\s*cent\b|\bpercent\b|\bhalf\b|\bquarter\b|\bthird\b|\bmajority\b)"
+
+# Words after "how many" that say how much is counted, not what: "how many people".
+ANY_THING = frozenset(
+    words("people persons folk ones times them of there do does did are is were was have has had")
+)
+
+# Words between "how many" and the thing counted: "how many extra people".
+COUNT_ADJECTIVES = frozenset(
+    words(
+        "more extra other new different actual paid real separate whole full total roughly "
+        "recent past previous last current valid"
+    )
+)
+
+NOT_NAMES = frozenset(MONTHS) | frozenset(DAYS) | words("background")
+
+TOKEN = re.compile(r"[a-z0-9%£]+")
+
+_ASKS = (
+    # (kind, pattern over the question, lower-cased, apostrophes dropped)
+    (
+        "initials",
+        re.compile(
+            r"\b(?:does|do|did)(?: \w+){1,2} stand for\b|\b(?:stands|short) for\b"
+            r"|\bacronym\b|\binitials\b"
+        ),
+    ),
+    (
+        "phone",
+        re.compile(
+            r"\b(?:phone|telephone|mobile|landline|contact|tel|whatsapp)(?: \w+)? (?:number|no)\b"
+            r"|\bnumber (?:\w+ ){0,3}(?:ring|call|phone|text)\b|\b(?:ring|phone) (?:up )?(?:the "
+            r"campaign|the office|you|them|him)\b|\bwhats (?:the|your|their|his) number\b"
+        ),
+    ),
+    (
+        "email",
+        re.compile(r"\bemail address\b|\bwhat(?:s| is) (?:the|your|their|his) (?:email|e mail)\b"),
+    ),
+    (
+        "address",
+        re.compile(
+            r"\b(?:postal|post|office|street|home|hq|head office) address\b"
+            r"|\baddress (?:to|for|i can|can i|do i) (?:\w+ )?(?:send|post|write)\b"
+        ),
+    ),
+    (
+        "price",
+        re.compile(
+            r"\bhow much (?:does|do|is|are|will|would|did)\b.*\b(?:cost|costs|charge|charged)\b"
+            r"|\bwhat does (?:it|a|an|the)\b.*\bcost\b|\b(?:price|fee|hourly rate|per hour)\b"
+        ),
+    ),
+    (
+        "cause",
+        re.compile(
+            r"\bwhat (?:was|is|were|are) (?:the |that |this )?[a-z0-9 ]{0,30}\b(?:dispute|strike|"
+            r"strikes|ballot|row|case|walkout|demo|demonstration|protest)s? (?:actually |really |"
+            r"all )?about\b"
+        ),
+    ),
+    (
+        "happened",
+        re.compile(
+            r"^(?:so |and |but |ok )?(?:did|has|have|had|was|were|will|would)\b(?: \S+){1,10} "
+            r"(?:actually |ever |really |eventually )?(?:win|won|happen|happened|held|hold|"
+            r"succeed|succeeded|achieve|achieved|pay off|paid off|pass|passed|go through|"
+            r"went through|become law|became law|get through|got through)\b"
+            # "What did the strike win?", "what has the campaign achieved?"
+            r"|\bwhat (?:did|has|have|had)\b(?: \w+){1,6} (?:win|won|achieve|achieved|gain|"
+            r"gained|secure|secured|get out of)\b"
+        ),
+    ),
+    (
+        "said",
+        re.compile(
+            r"\bwhat(?: \w+){0,2} (?:did|does|has|have|do) (?:\w+ ){1,4}(?:say|said|tell|told|"
+            r"think|thought|claim|claimed|argue|argued)\b"
+        ),
+    ),
+    (
+        "stance",
+        re.compile(
+            r"\bwhere (?:does|do|did|would|will) (?:\w+ ){1,3}stand\b"
+            r"|\bwhat (?:will|would|does|did|is|has) (?:\w+ ){1,3}(?:do|doing|promise|promised|"
+            r"promising|propose|proposed|proposing|plan|planning|offer|offering|pledge|pledged)\b"
+            r"|\b\w+s (?:view|views|position|stance|line|policy|policies|plans|pledges|"
+            r"promises) (?:on|about|for)\b"
+        ),
+    ),
+    ("year", re.compile(r"\b(?:what|which|wat|wot)\s+(?:year|yr)s?\b|\bwhat year\b")),
+    ("duration", re.compile(r"\bhow long\b|\bhow many (?:years|yrs|months|weeks|days)\b")),
+    ("figure", re.compile(r"\bhow old\b|\bwhat age\b")),
+    ("count", re.compile(r"\bhow many\b|\b(?:what|wot|wat) (?:\w+ ){0,3}turnout\b")),
+    (
+        "figure",
+        re.compile(
+            r"\bhow (?:much|big)\b|\bwhat(?:s| is| was| were| are)? (?:the )?(?:exact |actual |precise )?"
+            r"(?:percentage|percent|"
+            r"proportion|share|number|"
+            r"figure|rate|amount)\b|\bwhats the (?:turnout|figure|number|rate|percentage)\b"
+            r"|\bwhat (?:was|is) the turnout\b|\bhourly rate\b|\bper hour\b"
+            r"|\bwhat(?: [a-z]+){0,3} %(?: |$)"
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"^(?:so |and |but |ok |okay )?(?:when|wen|whens)\b|\bwhat (?:date|day|time)\b"
+            r"|\bwhich (?:date|day)\b|\bby when\b|\bwhen (?:is|was|will|did|does|do|are)\b"
+        ),
+    ),
+    (
+        "name",
+        re.compile(
+            r"\bwho (?:is|was|were|are|did|wrote|interviewed|took|runs|ran|else|published|"
+            r"conducted|chairs|leads|led|stood|stands|sits|holds|represents)\b|\bwhos\b"
+            r"|\bwhat(?:s| is| was) (?:his|"
+            r"the) name\b|\bwhich (?:paper|newspaper|union|city|town|book|court|party|"
+            r"company|firm|minister|department|branch|candidate|contractor|contractors|"
+            r"employer|employers|government|governments|organisation|organisations|person|"
+            r"people|leader|minister|mp|mps|constituency|seat|programme|channel)\b"
+            r"|\bwhich (?:tv|radio) (?:programme|show|channel)\b"
+            r"|\bwhat (?:paper|newspaper|union|city|town|book|constituency|party|programme)\b"
+        ),
+    ),
+)
+
+# Words asking for the figure as it is or was, not a target or a threshold.
+CURRENT = re.compile(
+    r"\b(?:now|currently|current|at the moment|today|these days|right now|so far|at present|"
+    r"exact|exactly|actual|actually)\b"
+)
+
+SQUASH = str.maketrans({"’": "", "'": "", "‘": ""})
+
+# Members' short spellings of the question words ("wot was the turnout?").
+_TXT = {
+    "wot": "what",
+    "wat": "what",
+    "wht": "what",
+    "wots": "whats",
+    "wats": "whats",
+    "wen": "when",
+    "hw": "how",
+    "hows": "how is",
+    "r": "are",
+    "u": "you",
+    "wer": "were",
+}
+
+
+def plain_words(question: str) -> list[str]:
+    """A question's words, lower-cased, apostrophes dropped, short spellings written out."""
+    said = re.findall(r"[a-z0-9%£]+", question.lower().translate(SQUASH))
+    return " ".join(_TXT.get(w, w) for w in said).split()
+
+
+# "Who" asks for a name where it starts a question, not inside one ("is it sent by the
+# person who chairs it?"), and not when it asks who may or must do something (a role).
+_WHO_LEADS = frozenset(words("so and but ok okay then me know wondering asking"))
+
+_ROLE = re.compile(
+    r"\b(?:who (?:is|are)|whos) (?:allowed|supposed|meant|able|eligible|entitled|responsible|needed|"
+    r"required|expected)\b"
+)
+
+# What a sentence must say to answer "who <did this>?": the deed, in any of its forms.
+_DEEDS: dict[str, re.Pattern[str]] = {
+    verb: re.compile(pattern, re.IGNORECASE)
+    for verbs, pattern in (
+        (("wrote", "write", "writes", "written"), r"\b(?:wr[io]te|writ|written|author|endors)"),
+        (("interviewed", "interview", "interviews"), r"\binterview|\bquestions\b"),
+        (("conducted", "conduct", "conducts"), r"\bconduct|\binterview"),
+        (("took", "take", "takes"), r"\b(?:took|taken|photo|picture)"),
+        (("published", "publish", "publishes"), r"\b(?:publish|appeared|paper|newspaper)"),
+        (("beat", "beats", "defeated", "defeat"), r"\b(?:beat|defeat|against|won|elected)"),
+        (("runs", "ran", "run", "running"), r"\b(?:run|ran|scrutineer|organis)"),
+        (("chairs", "chaired", "chair"), r"\bchair"),
+        (("founded", "found", "started", "set"), r"\b(?:found|start|set up|creat|launch)"),
+        (("replaced", "replace", "succeeded", "preceded"), r"\b(?:replac|succeed|preced|before)"),
+    )
+    for verb in verbs
+}
+
+
+def deed_asked(question: str) -> re.Pattern[str] | None:
+    """What "who wrote it?" or "who did Mark beat?" asks was done, as a pattern a sentence
+    answering it matches; None for "who is ...?" and other questions."""
+    said = re.findall(r"[a-z]+", question.lower().translate(SQUASH))
+    for n, word in enumerate(said):
+        if word not in ("who", "whom"):
+            continue
+        after = (
+            said[n + 1 : n + 5]
+            if said[n + 1 : n + 2] in (["did"], ["does"], ["do"])
+            else said[n + 1 : n + 2]
+        )
+        for verb in after:
+            if verb in _DEEDS:
+                return _DEEDS[verb]
+        if {"before", "predecessor", "previously"} & set(said[n + 1 :]):
+            # "Who held the post before him?" needs who came before, not a name.
+            return _DEEDS["preceded"]
+        return None
+    return None
+
+
+def asked_type(question: str) -> str | None:
+    """The kind of thing a question asks for, or None when it asks for no particular kind."""
+    tokens = plain_words(question)
+    said = " ".join(tokens)
+    for kind, pattern in _ASKS:
+        found = pattern.search(said)
+        if found is None:
+            continue
+        if kind == "name" and found.group().startswith("who"):
+            at = said[: found.start()].count(" ")
+            if (at > 2 and tokens[at - 1] not in _WHO_LEADS) or _ROLE.search(said):
+                continue
+        return kind
+    return None
+
+
+def speakers(question: str, not_names: frozenset[str] = frozenset()) -> list[str]:
+    """Whose words or stand a question asks for ("what did Dave Ward say about ...?",
+    "where does Lloyd stand on ...?"): the names written with capitals where the person
+    stands in the question, lower-cased (not `not_names`: the candidate's)."""
+    found = _SAID_ASKED.search(question) or _STANCE_ASKED.search(question)
+    if found is None:
+        return []
+    return [
+        w.lower()
+        for w in re.findall(r"\b[A-Z][a-z][A-Za-z]*", next(g for g in found.groups() if g))
+        if w.lower() not in NOT_NAMES | _NOT_SPEAKERS | not_names
+    ]
+
+
+_STANCE_ASKED = re.compile(
+    r"\bwhere (?:does|do|did|would|will) ((?:[\w']+ ){1,3})stand\b"
+    r"|\bwhat (?:will|would|does|did|is|has) ((?:[\w']+ ){1,3})(?:do|doing|promise|promised|"
+    r"promising|propose|proposed|proposing|plan|planning|offer|offering|pledge|pledged)\b"
+    r"|\b(\w+)(?:'s|’s|s) (?:view|views|position|stance|line|policy|policies|plans|pledges|"
+    r"promises) (?:on|about|for)\b",
+    re.IGNORECASE,
+)
+
+_SAID_ASKED = re.compile(
+    r"\bwhat(?: \w+){0,2} (?:did|does|has|have|do) ((?:[\w']+ ){1,4})(?:say|said|tell|told|"
+    r"think|thought|claim|claimed|argue|argued)\b",
+    re.IGNORECASE,
+)
+
+_NOT_SPEAKERS = frozenset(
+    words("i pcs gs nec adc bec tories tory labour party leaflet manifesto letter")
+)
+
+
+def asks_time_of_day(question: str) -> bool:
+    """ "What time does it open?", "what hour?": a clock time, not a day."""
+    return bool(
+        re.search(
+            r"\bwhat time\b|\bwhat hour\b|\bwhich hour\b|\bwhat o ?clock\b",
+            " ".join(plain_words(question)),
+        )
+    )
+
+
+def asks_exactly(question: str) -> bool:
+    return bool(EXACTLY.search(question.lower()))
+
+
+def asks_about_now(question: str) -> bool:
+    return bool(CURRENT.search(question.lower()))
+
+
+def counted(question: str) -> tuple[str, ...]:
+    """What a "how many ...?" question counts ("votes", "paid staff"), or () when it does
+    not say ("how many people?", "how many of them?")."""
+    said = TOKEN.findall(question.lower().translate(SQUASH))
+    for start in range(len(said) - 1):
+        if said[start] == "what" and "turnout" in said[start + 1 : start + 3]:
+            return ("turnout",)
+        if said[start : start + 2] == ["how", "many"]:
+            after = [w for w in said[start + 2 : start + 6] if w not in COUNT_ADJECTIVES]
+            if not after or after[0] in ANY_THING:
+                return ()
+            # "how many branch nominations": either word may be the one beside the figure.
+            return tuple(w for w in after[:2] if w not in ANY_THING)
+    return ()
+
+
+def initials_asked(question: str) -> list[str]:
+    """The initials a question asks about ("what do the letters BEC stand for?")."""
+    capitals = re.findall(r"\b[A-Z]{2,6}\b", question)
+    if capitals:
+        return [c.lower() for c in capitals]
+    said = TOKEN.findall(question.lower())
+    return [
+        said[n - 1]
+        for n, w in enumerate(said)
+        if n and w in ("stand", "stands") and 2 <= len(said[n - 1]) <= 6
+    ]
+
+
+# "Which union was he general secretary of?": the sort of thing asked for, whose name
+# must stand next to that word (only sorts a sentence names beside their names: a
+# city's name is seldom given with the word "city").
+_SORTS = re.compile(
+    r"\b(?:which|what) (?:tv |radio )?(union|party|department|branch|constituency|seat|programme|"
+    r"channel)s?\b"
+    # "which union bodies ...?" asks for bodies, not a union
+    r"(?= (?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|he|she|they|it|"
+    r"of|in|for|at)\b|$)"
+)
+
+# "Who is the minister?": the post asked about, whose holder's name stands next to
+# a word of it ("PCS General Secretary Mark Serwotka").
+_POST = re.compile(
+    r"^(?:so |and |but |ok )?(?:who|whos) (?:is |was |were |are )?(?:the |their |its )"
+    r"((?:[a-z]+ ){0,2}(?:minister|president|chair|chairperson|mayor|ceo|treasurer|boss))s?"
+    r"\b(?! (?:who|that)\b)"
+)
+
+
+def sorts_asked(question: str) -> list[str]:
+    """The words for the sort of thing or post a name question asks for, or []."""
+    said = " ".join(plain_words(question))
+    found = _SORTS.search(said)
+    if found:
+        return [found.group(1)]
+    post = _POST.search(said)
+    return post.group(1).split() if post else []
+
+
+DAY_ASKED = re.compile(r"\b(?:what|which) day\b|\bday and month\b|\bexact date\b|\bwhat month\b")
+
+EXACTLY = re.compile(r"\b(?:exact|exactly|precise|precisely|specific)\b")
