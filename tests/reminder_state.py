@@ -63,12 +63,24 @@ async def sending(services: Services, senders: Mapping[str, Sender]) -> Delivere
 
 
 class RecordingSender:
-    """A sender that keeps what it was asked to send."""
+    """A sender that keeps what it was asked to send; `unreachable` people cannot be
+    messaged (their DMs are closed)."""
 
-    def __init__(self, platform: str = "console", outcome: str = "sent"):
+    def __init__(
+        self,
+        platform: str = "console",
+        outcome: str = "sent",
+        unreachable: frozenset[str] = frozenset(),
+    ):
         self.platform = platform
         self.outcome = outcome
+        self.unreachable = unreachable
         self.sent: list[tuple[Target, Reply, str]] = []
+
+    @property
+    def replies(self) -> list[tuple[Target, Reply]]:
+        """What was sent, to whom, without the keys."""
+        return [(target, reply) for target, reply, _ in self.sent]
 
     async def find_sent(self, target: Target, key: str) -> str | None:
         return None
@@ -78,5 +90,7 @@ class RecordingSender:
     ) -> SendOutcome:
         if fence is not None and not await fence.enter():
             return SendOutcome("fenced")
+        if target.id in self.unreachable:
+            return SendOutcome("undeliverable", detail="cannot message this user")
         self.sent.append((target, reply, nonce))
         return SendOutcome(self.outcome, ref=nonce)  # type: ignore[arg-type]

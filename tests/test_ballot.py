@@ -18,7 +18,6 @@ import pytest
 import yaml
 from PIL import Image
 
-from bot.adapters.base import Fence, SendOutcome, Target
 from bot.adapters.console import Console
 from bot.app import open_services
 from bot.campaign.domain import NominationReport, User
@@ -26,7 +25,6 @@ from bot.campaign.loading import load_campaign
 from bot.dispatch.dispatcher import Dispatcher
 from bot.errors import PackError
 from bot.runtime.clock import Clock
-from bot.runtime.messages import Reply
 from bot.runtime.services import Services
 from bot.runtime.settings import Settings
 from schedules.deliver import Deliverer
@@ -96,29 +94,6 @@ def test_voted_stops_that_volunteers_reminders_only(tmp_path: Path) -> None:
 
 
 # --- the whole ballot, hour by hour, through the real sender -----------------------------
-
-
-class Sender:
-    """Keeps what it sent; `unreachable` people cannot be messaged (DMs closed)."""
-
-    platform = "console"
-
-    def __init__(self, unreachable: set[str]):
-        self.unreachable = unreachable
-        self.sent: list[tuple[Target, Reply]] = []
-
-    async def find_sent(self, target: Target, key: str) -> str | None:
-        return None
-
-    async def send(
-        self, target: Target, reply: Reply, nonce: str, fence: Fence | None = None
-    ) -> SendOutcome:
-        if fence is not None and not await fence.enter():
-            return SendOutcome("fenced")
-        if target.id in self.unreachable:
-            return SendOutcome("undeliverable", detail="cannot message this user")
-        self.sent.append((target, reply))
-        return SendOutcome("sent", ref=nonce)
 
 
 def expected_ballot_messages(
@@ -192,7 +167,7 @@ async def test_the_whole_ballot_hour_by_hour(settings: Settings) -> None:
         await store.deliveries.subscribe(
             "console", states.CHANNEL, User("console", "olive", "olive"), joined
         )
-        sender = Sender(unreachable={"una"})
+        sender = states.RecordingSender(unreachable=frozenset({"una"}))
         deliverer = await states.sending(services, {"console": sender})
         await deliverer.sweep(start)
 
@@ -258,7 +233,7 @@ async def test_the_whole_ballot_hour_by_hour(settings: Settings) -> None:
         ]
         buttons = {
             tuple(b.label for b in reply.buttons)
-            for target, reply in sender.sent
+            for target, reply in sender.replies
             if target.kind == "user"
         }
         assert buttons == {("Voted", "Pledge", "Not arrived")}
@@ -423,9 +398,9 @@ async def test_vote_reminder_buttons_in_the_console(ballot: Services) -> None:
     await say(nia, "/volunteer branch:DWP-LEEDS consent:yes")
     moment = datetime(2019, 11, 11, 10, 0, 30, tzinfo=LONDON)
     ballot.clock.set(moment)
-    sender = Sender(unreachable=set())
+    sender = states.RecordingSender()
     await (await states.sending(ballot, {"console": sender})).sweep(moment)
-    ((target, reminder),) = sender.sent
+    ((target, reminder),) = sender.replies
     assert target.id == "nia" and reminder.text.startswith("nia, your ballot paper should have")
     screen = Screen()
     out = screen.writes
@@ -617,10 +592,10 @@ async def test_the_organisers_digest_in_the_ballot_counts_votes(settings: Settin
             await say(person(services, name), "/volunteer branch:DWP-LEEDS consent:yes")
         await say(person(services, "alice"), "/voted")
         await say(person(services, "bob"), "/pledge count:4")
-        sender = Sender(unreachable=set())
+        sender = states.RecordingSender()
         deliverer = await states.sending(services, {"console": sender})
         await deliverer.sweep(datetime(2019, 11, 21, 8, 31, tzinfo=LONDON))
-        (digest,) = [r.text for t, r in sender.sent if t.id == "olive"]
+        (digest,) = [r.text for t, r in sender.replies if t.id == "olive"]
         lines = digest.splitlines()
         assert lines[0] == "Organisers' digest, Thu 21 Nov."
         assert lines[-1] == (
@@ -631,4 +606,4 @@ async def test_the_organisers_digest_in_the_ballot_counts_votes(settings: Settin
         # Nothing for organisers once the ballot has closed.
         sender.sent.clear()
         await deliverer.sweep(datetime(2019, 12, 13, 8, 31, tzinfo=LONDON))
-        assert [r for t, r in sender.sent if t.id == "olive"] == []
+        assert [r for t, r in sender.replies if t.id == "olive"] == []

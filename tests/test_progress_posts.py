@@ -14,12 +14,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.adapters.base import Fence, SendOutcome, Target
 from bot.app import open_services
 from bot.campaign.domain import NominationReport, User
 from bot.campaign.rules import Rule
 from bot.runtime.clock import Clock
-from bot.runtime.messages import Reply
 from bot.runtime.services import Services
 from bot.runtime.settings import Settings
 from schedules.progress_posts import progress_posts
@@ -28,24 +26,6 @@ from tests.conftest import CAMPAIGN, LONDON, mobilise_command, sqlite_url
 
 MONDAY = datetime(2019, 9, 9, 9, 0, tzinfo=LONDON)
 PNG = b"\x89PNG"
-
-
-class Recorder:
-    platform = "console"
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[Target, Reply]] = []
-
-    async def find_sent(self, target: Target, key: str) -> str | None:
-        return None
-
-    async def send(
-        self, target: Target, reply: Reply, key: str, fence: Fence | None = None
-    ) -> SendOutcome:
-        if fence is not None and not await fence.enter():
-            return SendOutcome("fenced")
-        self.sent.append((target, reply))
-        return SendOutcome("sent", ref=key)
 
 
 @pytest.fixture
@@ -87,10 +67,10 @@ def test_progress_posts_are_for_channels() -> None:
 async def test_a_progress_post_carries_the_tally_and_no_empty_chart(
     channel_services: Services,
 ) -> None:
-    sender = Recorder()
+    sender = states.RecordingSender()
     deliverer = await states.sending(channel_services, {"console": sender})
     await deliverer.sweep(MONDAY + timedelta(seconds=30))
-    posts = [r for t, r in sender.sent if t.kind == "channel"]
+    posts = [r for t, r in sender.replies if t.kind == "channel"]
     (post,) = posts
     assert post.title == "Nomination progress"
     lines = post.text.splitlines()
@@ -108,10 +88,10 @@ async def test_a_progress_post_attaches_the_chart_once_there_are_reports(
         await store.nominations.record(
             NominationReport(code, "nominated", None, date(2019, 9, 5), someone, states.BEFORE)
         )
-    sender = Recorder()
+    sender = states.RecordingSender()
     deliverer = await states.sending(channel_services, {"console": sender})
     await deliverer.sweep(MONDAY + timedelta(seconds=30))
-    (post,) = [r for t, r in sender.sent if t.kind == "channel"]
+    (post,) = [r for t, r in sender.replies if t.kind == "channel"]
     assert "(2 reported, 0 verified)" in post.text
     assert "Reported but not counted yet: 2 branches" in post.text
     assert post.attachment is not None
