@@ -236,8 +236,10 @@ def deed_asked(question: str) -> re.Pattern[str] | None:
     return None
 
 
-def asked_type(question: str) -> str | None:
-    """The kind of thing a question asks for, or None when it asks for no particular kind."""
+def asked_type(question: str, candidate: frozenset[str] = frozenset()) -> str | None:
+    """The kind of thing a question asks for, or None when it asks for no particular kind.
+    `candidate`: the words of the candidate's names; what he says or where he stands is no
+    particular kind (any passage of his answers), only someone else's is."""
     tokens = plain_words(question)
     said = " ".join(tokens)
     for kind, pattern in _ASKS:
@@ -248,6 +250,8 @@ def asked_type(question: str) -> str | None:
             at = said[: found.start()].count(" ")
             if (at > 2 and tokens[at - 1] not in _WHO_LEADS) or _ROLE.search(said):
                 continue
+        if kind in ("said", "stance") and not speakers(question, candidate):
+            return None
         return kind
     return None
 

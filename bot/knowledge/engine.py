@@ -228,19 +228,20 @@ class AnswerEngine:
         reading = self.language.read(question, find_actions=self._chooser is None)
         if asks_for_personal_details(reading, self.rule):
             return self.decline(question)
-        kind = asked_type(question)
+        kind = asked_type(question, self.language.candidate_words)
         # "How many votes did he get when he was first elected?" asks for a figure, not a date.
         dated = answer_date(reading, self.campaign, now) if kind not in NOT_DATES else None
-        if dated is not None and asks_time_of_day(question) and not holds("time", dated.text):
+        if dated is not None:
             # "What time does the ballot open?": the timetable gives the day, not an hour.
-            unit = Unit(f"timetable.{dated.event}", "timetable", "timetable", "", "", "")
-            unit.source_title = f"Election timetable: {dated.title}"
-            return self._not_stated(question, "time", unit, dated.text)
-        if dated is not None and self._asks_for_an_outcome(reading):
             # "When is the result announced?": the timetable dates no result.
-            unit = Unit(f"timetable.{dated.event}", "timetable", "timetable", "", "", "")
-            unit.source_title = f"Election timetable: {dated.title}"
-            return self._not_stated(question, "date", unit, dated.text)
+            missing = (
+                "time" if asks_time_of_day(question) and not holds("time", dated.text) else None
+            )
+            missing = missing or ("date" if self._asks_for_an_outcome(reading) else None)
+            if missing is not None:
+                unit = Unit(f"timetable.{dated.event}", "timetable", "timetable", "", "", "")
+                unit.source_title = f"Election timetable: {dated.title}"
+                return self._not_stated(question, missing, unit, dated.text)
         if self._chooser is None:
             if dated is not None:
                 return self._dated(question, dated.event, dated.title, dated.text)
@@ -251,15 +252,14 @@ class AnswerEngine:
         choice = self._chooser.choose(reading, vector, ranked, question)
         if choice.timetable:
             whole = full_timetable(self.campaign)
+            unit = Unit("timetable", "timetable", "timetable", whole.title, whole.text, "")
             if kind in NOT_DATES:
                 # "What was the turnout?": the timetable holds dates, not that.
-                unit = Unit("timetable", "timetable", "timetable", whole.title, whole.text, "")
                 return self._not_stated(question, kind, unit, whole.text)
             if kind in ("date", "year") and (
                 not self._on_timetable(reading) or self._asks_for_an_outcome(reading)
             ):
                 # "When is the result announced?": a date the timetable does not hold.
-                unit = Unit("timetable", "timetable", "timetable", whole.title, whole.text, "")
                 return self._not_stated(question, "date", unit, whole.text)
             return self._dated(question, whole.event, whole.title, whole.text)
         if choice.unit is None:

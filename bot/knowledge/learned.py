@@ -18,7 +18,7 @@ from dataclasses import replace
 import numpy as np
 
 from bot.knowledge.answertype import holds, sentences
-from bot.knowledge.asking import asked_type, asks_about_now, counted, speakers
+from bot.knowledge.asking import asked_type, asks_about_now, counted
 from bot.knowledge.choice import Choice
 from bot.knowledge.config import RankerConfig
 from bot.knowledge.encoder import DIMENSIONS, Encoder, Vector
@@ -176,11 +176,7 @@ class LearnedChooser:
         if not order:
             return Choice(None, probability)  # an organiser's answer since withdrawn
         top = self.units[order[0]]
-        kind = asked_type(question or reading.original)
-        if kind in ("said", "stance") and not speakers(
-            question or reading.original, self.language.candidate_words
-        ):
-            kind = None  # what the candidate says: any passage of his answers
+        kind = asked_type(question or reading.original, self.language.candidate_words)
         if kind is not None:
             typed = self._typed(kind, question or reading.original, reading, order, probability)
             if typed.not_stated is not None or typed.unit is None:
