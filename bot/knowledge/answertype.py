@@ -185,6 +185,22 @@ _ROUGHLY = re.compile(
 )
 
 
+# Kinds any sentence holding a match answers. "Did the strikes win anything?" needs how it
+# turned out, not that it was planned; "what was the dispute about?" what it was over, not
+# how the vote went; a phone number, an address or a price needs one.
+_HELD_BY: dict[str, re.Pattern[str]] = {
+    "year": _YEAR,
+    "time": _CLOCK,
+    "duration": _DURATION,
+    "phone": _PHONE,
+    "address": _POSTCODE,
+    "email": _EMAIL,
+    "price": _MONEY,
+    "happened": _OUTCOME,
+    "cause": _CAUSE,
+}
+
+
 def holds(
     kind: str,
     sentence: str,
@@ -197,8 +213,9 @@ def holds(
     `not_names`: names that do not answer "who ...?" (the candidate's, when asked about
     him); `counted_as`: the words for what a count asks about, short forms spelt out
     (`counted(question)` when not given)."""
-    if kind == "year":
-        return bool(_YEAR.search(sentence))
+    found = _HELD_BY.get(kind)
+    if found is not None:
+        return bool(found.search(sentence))
     if kind == "date":
         # "What date was the 2011 strike?": the year the question names is no answer.
         named = set(_YEAR.findall(question))
@@ -207,18 +224,6 @@ def holds(
         elif named:
             sentence = _YEAR.sub(lambda m: " " if m.group() in named else m.group(), sentence)
         return bool(_DATE.search(sentence))
-    if kind == "time":
-        return bool(_CLOCK.search(sentence))
-    if kind == "duration":
-        return bool(_DURATION.search(sentence))
-    if kind == "phone":
-        return bool(_PHONE.search(sentence))
-    if kind == "address":
-        return bool(_POSTCODE.search(sentence))
-    if kind == "email":
-        return bool(_EMAIL.search(sentence))
-    if kind == "price":
-        return bool(_MONEY.search(sentence))
     if kind == "initials":
         initials = initials_asked(question)
         return bool(initials) and all(_spelt_out(i, sentence) for i in initials)
@@ -249,12 +254,6 @@ def holds(
         # "Where does Lloyd stand on pay?" needs a sentence about Lloyd, not Mark's pledge.
         whose = speakers(question, not_names)
         return not whose or any(w.lower() in whose for w in re.findall(r"[A-Za-z]+", sentence))
-    if kind == "happened":
-        # "Did the strikes win anything?" needs how it turned out, not that it was planned.
-        return bool(_OUTCOME.search(sentence))
-    if kind == "cause":
-        # "What was the dispute about?" needs what it was over, not how the vote went.
-        return bool(_CAUSE.search(sentence))
     if kind == "name":
         deed = deed_asked(question)
         if deed is not None and not deed.search(sentence):
