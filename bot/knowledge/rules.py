@@ -32,6 +32,8 @@ class RuleWords:
     figure_words: frozenset[str]
     # Words that make a personal word public: "email address", "how old when he started".
     public_details: frozenset[str]
+    # Words that make "personal" a document's: "in his personal message ...".
+    documents: frozenset[str]
 
     @classmethod
     def of(cls, campaign: Campaign) -> RuleWords:
@@ -46,7 +48,7 @@ def asks_for_personal_details(reading: Reading, rule: RuleWords) -> bool:
     if said & rule.public_details:
         # The campaign's email address, or how old he was when he started work: public.
         personal -= {"address", "age", "old"}
-    if said & {"message", "statement", "letter"}:
+    if said & rule.documents:
         personal -= {"personal"}  # "in his personal message ...": the leaflet's, not his life
     if reading.mentions_candidate and personal:
         return True
