@@ -21,7 +21,8 @@ Some kinds need more than any thing of their kind:
 - "which union / party / branch ...?" needs a name next to that word, not any name;
 - "how many staff does it employ?" needs a number of them, not a share ("over half"),
   unless the question asks for a share or how many of a group are something;
-- a phone number or an email address needs one, not another way to get in touch.
+- a phone number or an email address needs one, not another way to get in touch; a
+  social network asked about by name needs that name.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bot.knowledge.asking import (
     DAYS,
     FRACTIONS,
     MONTHS,
+    NETWORKS,
     NOT_NAMES,
     NUMBER_WORDS,
     TOKEN,
@@ -213,6 +215,9 @@ def holds(
     `not_names`: names that do not answer "who ...?" (the candidate's, when asked about
     him); `counted_as`: the words for what a count asks about, short forms spelt out
     (`counted(question)` when not given)."""
+    if kind == "network":
+        named = set(plain_words(question)) & set(NETWORKS)
+        return any(w.lower() in named for w in re.findall(r"[A-Za-z]+", sentence))
     found = _HELD_BY.get(kind)
     if found is not None:
         return bool(found.search(sentence))

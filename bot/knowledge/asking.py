@@ -44,6 +44,9 @@ COUNT_ADJECTIVES = frozenset(
 
 NOT_NAMES = frozenset(MONTHS) | frozenset(DAYS) | words("background")
 
+# Social networks a campaign may or may not be on: asked about by name, only that name answers.
+NETWORKS = words("facebook instagram tiktok youtube linkedin snapchat telegram mastodon bluesky")
+
 TOKEN = re.compile(r"[a-z0-9%£]+")
 
 _ASKS = (
@@ -65,8 +68,12 @@ _ASKS = (
     ),
     (
         "email",
-        re.compile(r"\bemail address\b|\bwhat(?:s| is) (?:the|your|their|his) (?:email|e mail)\b"),
+        re.compile(
+            r"\bemail address\b|\bwhat(?:s| is)(?: \w+){1,3} (?:email|e mail)\b(?! (?:newsletter|list))"
+        ),
     ),
+    # "Is there a Facebook page?": a social network the answer must name.
+    ("network", re.compile(r"\b(?:" + "|".join(NETWORKS) + r")\b")),
     (
         "address",
         re.compile(
@@ -95,7 +102,8 @@ _ASKS = (
             r"^(?:so |and |but |ok )?(?:did|has|have|had|was|were|will|would)\b(?: \S+){1,10} "
             r"(?:actually |ever |really |eventually )?(?:win|won|happen|happened|held|hold|"
             r"succeed|succeeded|achieve|achieved|pay off|paid off|pass|passed|go through|"
-            r"went through|become law|became law|get through|got through)\b"
+            r"went through|become law|became law|get through|got through|"
+            r"(?:get|got) what (?:they|we|he|she|members|workers) (?:wanted|asked for))\b"
             # "What did the strike win?", "what has the campaign achieved?"
             r"|\bwhat (?:did|has|have|had)\b(?: \w+){1,6} (?:win|won|achieve|achieved|gain|"
             r"gained|secure|secured|get out of)\b"
@@ -147,7 +155,8 @@ _ASKS = (
             r"conducted|chairs|leads|led|stood|stands|sits|holds|represents)\b|\bwhos\b"
             r"|\bwhat(?:s| is| was) (?:his|"
             r"the) name\b|\bwhich (?:paper|newspaper|union|city|town|book|court|party|"
-            r"company|firm|minister|department|branch|candidate|contractor|contractors|"
+            r"company|firm|minister|department|departments|branch|branches|unions|parties|"
+            r"candidate|candidates|contractor|contractors|"
             r"employer|employers|government|governments|organisation|organisations|person|"
             r"people|leader|minister|mp|mps|constituency|seat|programme|channel)\b"
             r"|\bwhich (?:tv|radio) (?:programme|show|channel)\b"
@@ -342,10 +351,10 @@ def initials_asked(question: str) -> list[str]:
 # city's name is seldom given with the word "city").
 _SORTS = re.compile(
     r"\b(?:which|what) (?:tv |radio )?(union|party|department|branch|constituency|seat|programme|"
-    r"channel)s?\b"
+    r"channel)(?:es|s)?\b"
     # "which union bodies ...?" asks for bodies, not a union
     r"(?= (?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|he|she|they|it|"
-    r"of|in|for|at)\b|$)"
+    r"of|in|for|at|[a-z]{3,}ed)\b|$)"
 )
 
 # "Who is the minister?": the post asked about, whose holder's name stands next to

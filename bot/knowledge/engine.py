@@ -54,6 +54,7 @@ NOT_DATES = frozenset(
         "phone",
         "email",
         "address",
+        "network",
         "said",
         "stance",
     }

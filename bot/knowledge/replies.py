@@ -30,6 +30,7 @@ NOT_STATED = {
     "stance": "where they stand on that",
     "email": "that email address",
     "address": "a postal address",
+    "network": "anything about that site",
     "": "that",
 }
 
