@@ -18,6 +18,7 @@ from bot.knowledge import MAX_ANSWER, AnswerEngine
 from bot.knowledge.answertype import holds
 from bot.knowledge.asking import asked_type
 from bot.knowledge.evaluate import evaluate, load_cases
+from bot.knowledge.rules import buried_questions
 from bot.runtime.services import Services
 from tests.conftest import CAMPAIGN, LONDON, SEPT_20, mobilise_command, sqlite_url
 
@@ -664,6 +665,9 @@ def test_the_answer_type_check_lets_right_answers_through(
             "The cleaners won the living wage.",
             True,
         ),
+        # A figure that might be ("could involve millions") is not how many there were.
+        ("how many people marched", "count", "A march could involve millions.", False),
+        ("how many people marched", "count", "Millions of people marched.", True),
         ("is he on facebook", "network", "Follow @ReElectSerwotka.", False),
         ("is he on facebook", "network", "He posts on Facebook every week.", True),
         (
@@ -679,3 +683,26 @@ def test_what_a_question_asks_for_and_what_holds_it(
 ) -> None:
     assert asked_type(question) == kind
     assert holds(kind, line, question) is holds_it
+
+
+def test_a_question_buried_in_a_long_message_is_answered(learned: AnswerEngine) -> None:
+    """Asked after a long preamble about other things, the question is still answered
+    (the whole message, mostly about something else, is declined by the ranker)."""
+    preamble = (
+        "Been a rep for ten years, our branch is tiny and nobody comes to meetings, the "
+        "canteen shut last month and morale is on the floor."
+    )
+    answer = learned.answer(f"{preamble} tell me, who is it that runs the ballot?", NOV_20)
+    assert answer.answered and "Electoral Reform Services" in answer.text, answer.text
+
+
+def test_only_a_long_messages_asking_sentences_are_tried_alone() -> None:
+    assert buried_questions("is the ballot by post or online, please?") == []
+    message = (
+        "I have been in the union a long time and I have seen a lot. Our office is closing. "
+        "Is the ballot postal? And who will be counting the votes?"
+    )
+    assert buried_questions(message) == [
+        "And who will be counting the votes?",
+        "Is the ballot postal?",
+    ]

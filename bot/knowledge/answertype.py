@@ -109,6 +109,10 @@ _TARGET = re.compile(
     re.IGNORECASE,
 )
 
+# "This could involve millions": a figure that might be, which does not say how many were.
+_MIGHT_BE = re.compile(r"\b(?:could|might|may|would)(?: \w+){0,3}", re.IGNORECASE)
+_ASKS_MIGHT = re.compile(r"\b(?:could|might|may|would)\b")
+
 # A sentence giving someone's words: a verb of saying near their name.
 _SAYING = re.compile(
     r"(?:said|says|say|told|tells|argued|argues|claimed|claims|warned|warns|wrote|writes|"
@@ -237,8 +241,11 @@ def holds(
     if kind == "count":
         # "How many staff does it employ?" asks for a number of them, not a share ("over
         # half of them"); "how many of the reps are women?" may be answered with one.
-        whole = not _SHARE_ASKED.search(" ".join(plain_words(question)))
+        plain = " ".join(plain_words(question))
+        whole = not _SHARE_ASKED.search(plain)
         things = counted(question) if counted_as is None else counted_as
+        if not _ASKS_MIGHT.search(plain):
+            sentence = _MIGHT_BE.sub(" ", sentence)
         return _counts(sentence, things, whole) and not (now and _TARGET.search(sentence))
     if kind == "figure":
         # A year or a day of the month is not a count, an amount or a share.

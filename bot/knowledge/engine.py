@@ -31,34 +31,19 @@ from bot.knowledge.language import Reading
 from bot.knowledge.learned import LearnedChooser
 from bot.knowledge.lexical import LexicalRanker
 from bot.knowledge.ranker import Ranker
-from bot.knowledge.replies import MAX_ANSWER, NOT_STATED, Answer, LearnedAnswer
-from bot.knowledge.rules import RuleWords, asks_for_personal_details, is_small_talk
+from bot.knowledge.replies import MAX_ANSWER, NOT_DATES, NOT_STATED, Answer, LearnedAnswer
+from bot.knowledge.rules import (
+    RuleWords,
+    asks_for_personal_details,
+    buried_questions,
+    is_small_talk,
+)
 from bot.knowledge.timetable import answer_date, full_timetable
 from bot.knowledge.training import UnitVectors, build_ranker
 from bot.knowledge.units import Unit, build_language, build_units, fit
 from bot.text import shorten, words
 
 log = logging.getLogger(__name__)
-
-# The kinds of thing asked that are not dates ("how many votes when he was first
-# elected?" asks for a figure): never answered from the timetable's dates.
-NOT_DATES = frozenset(
-    {
-        "figure",
-        "count",
-        "name",
-        "price",
-        "initials",
-        "cause",
-        "happened",
-        "phone",
-        "email",
-        "address",
-        "network",
-        "said",
-        "stance",
-    }
-)
 
 # Words asking about the election's outcome, which a date of the timetable does not give
 # unless one of its events is named with them.
@@ -198,6 +183,14 @@ class AnswerEngine:
 
     def answer(self, question: str, now: datetime) -> Answer:
         answer = self._answer(question, now)
+        if not answer.answered and answer.kind == "none":
+            # A long message with the question buried in it: asked alone, the question
+            # may be answered where the whole message, mostly about something else, is not.
+            for part in buried_questions(question):
+                alone = self._answer(part, now)
+                if alone.answered:
+                    answer = alone
+                    break
         if not answer.answered or answer.source_id is None:
             return answer
         what = self._not_given(question, answer.text)

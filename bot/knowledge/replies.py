@@ -8,6 +8,27 @@ from typing import Any
 
 MAX_ANSWER = 600  # characters: the longest answer the bot gives
 
+# The kinds of thing asked that are not dates ("how many votes when he was first
+# elected?" asks for a figure): never answered from the timetable's dates.
+NOT_DATES = frozenset(
+    [
+        "figure",
+        "count",
+        "name",
+        "price",
+        "initials",
+        "cause",
+        "happened",
+        "phone",
+        "email",
+        "address",
+        "network",
+        "said",
+        "stance",
+    ]
+)
+
+
 # What a "not stated" reply says the material does not give, by the kind asked for.
 NOT_STATED = {
     "date": "that date",

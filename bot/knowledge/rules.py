@@ -6,6 +6,8 @@
 - Figures: a question asking for a figure ("how many ...?", "what percentage ...?") is
   answered only from a passage that gives one; otherwise it is declined, never guessed
   (`asks_for_figure`).
+- Long messages: a long message may hold its question among other things; its asking
+  sentences are tried alone when the whole is declined (`buried_questions`).
 - Dates: questions about the election timetable are answered from the timetable's data
   (`timetable.answer_date`), so changing a date in the pack changes every such answer.
 
@@ -14,6 +16,7 @@ The words the rules look for are the campaign's, in the pack's `language.yaml`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.campaign.pack import Campaign
@@ -72,3 +75,23 @@ def asks_for_figure(reading: Reading, rule: RuleWords) -> bool:
 def is_small_talk(reading: Reading, rule: RuleWords) -> bool:
     """ "Hi", "thanks": nothing to answer, but no question to pass to the organisers."""
     return bool(set(reading.raw) & rule.small_talk) and len(reading.raw) <= 3
+
+
+# A message this long may hold its question among other things.
+BURIED_AFTER = 18
+
+_ASKING = re.compile(
+    r"(?:so |and |but |anyway |ok )?(?:what|whats|how|when|who|whos|where|why|which|is|are|does|do|did|can|will|has)\b"
+)
+
+
+def buried_questions(message: str) -> list[str]:
+    """The sentences of a long message that ask something, the last first (where a
+    question put after some preamble usually is), or [] for a short message."""
+    if len(message.split()) < BURIED_AFTER:
+        return []
+    parts = [p.strip() for p in re.split(r"(?<=[.?!])\s+|\n+", message) if p.strip()]
+    asking = [
+        p for p in parts if len(p.split()) >= 3 and (p.endswith("?") or _ASKING.match(p.lower()))
+    ]
+    return asking[::-1] if len(parts) > 1 else []
