@@ -553,7 +553,10 @@ NOV_20 = datetime(2019, 11, 20, 10, 0, tzinfo=LONDON)
         # Someone else's words need a sentence with them saying something, not their name.
         ("what did jeremy Corbyn tell the unions in his speech", "what they said"),
         # A post's holder needs a name next to the post, not any name in the passage.
-        ("who was the cabinet office minister back then", "that name"),
+        (
+            "who was the cabinet office minister at the time Mark called out Francis Maude",
+            "that name",
+        ),
         ("who is the chair of the tuc", "that name"),
         # Another candidate's stand needs a sentence about them, not the candidate's pledge.
         ("where does Lloyd stand on national pay bargaining", "where they stand on that"),
