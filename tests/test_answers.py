@@ -570,6 +570,9 @@ NOV_20 = datetime(2019, 11, 20, 10, 0, tzinfo=LONDON)
         ("what time of day did the ballot open", "the time of day"),
         # Who came before needs a sentence that says so, not the candidate's own record.
         ("who did the job of general secretary before mark", "that name"),
+        # Someone else's job needs their post; who holds a seat needs someone holding it.
+        ("what post did bob crow hold", "their job"),
+        ("who currently holds the private sector seat on the national executive", "that name"),
         # A social network asked about by name needs that name, not another way in touch.
         ("is the campaign on instagram", "anything about that site"),
         # Anyone's email is an address, not a passage that mentions an email newsletter.
@@ -602,6 +605,9 @@ def test_questions_asking_what_the_material_does_not_give(
         # "Who's allowed to ...?" asks for a role, not a name.
         ("whos allowed to call the nominating meeting", "branch executive"),
         ("how do I follow the campaign on twitter", "@ReElectSerwotka"),
+        # The candidate's own jobs are any passage on him; another's, their post.
+        ("what job did he start out in", "clerical officer"),
+        ("what was dave wards job", "leader of the CWU"),
         # "Which union bodies": the bodies are asked for, not a union's name.
         ("which union bodies are mostly men", "GEC"),
     ],
@@ -671,6 +677,9 @@ def test_the_answer_type_check_lets_right_answers_through(
         # A figure that might be ("could involve millions") is not how many there were.
         ("how many people marched", "count", "A march could involve millions.", False),
         ("how many people marched", "count", "Millions of people marched.", True),
+        # Someone's job needs their post beside their name, not a sentence naming them.
+        ("what job did Bob Crow have", "post", "Mark and Bob Crow criticised Labour.", False),
+        ("what job did Bob Crow have", "post", "Bob Crow, the RMT's general secretary.", True),
         ("is he on facebook", "network", "Follow @ReElectSerwotka.", False),
         ("is he on facebook", "network", "He posts on Facebook every week.", True),
         (

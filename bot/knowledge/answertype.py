@@ -113,6 +113,15 @@ _TARGET = re.compile(
 _MIGHT_BE = re.compile(r"\b(?:could|might|may|would)(?: \w+){0,3}", re.IGNORECASE)
 _ASKS_MIGHT = re.compile(r"\b(?:could|might|may|would)\b")
 
+# Words for a post someone holds.
+_POSTS = frozenset(
+    words(
+        "minister secretary chancellor editor journalist reporter writer columnist leader "
+        "chair president officer mp organiser lecturer director chief head boss premier "
+        "spokesperson general"
+    )
+)
+
 # A sentence giving someone's words: a verb of saying near their name.
 _SAYING = re.compile(
     r"(?:said|says|say|told|tells|argued|argues|claimed|claims|warned|warns|wrote|writes|"
@@ -219,9 +228,21 @@ def holds(
     `not_names`: names that do not answer "who ...?" (the candidate's, when asked about
     him); `counted_as`: the words for what a count asks about, short forms spelt out
     (`counted(question)` when not given)."""
+    if kind == "post":
+        # Their post beside their name ("Francis Maude, the Cabinet Office minister"),
+        # not a sentence that only names them.
+        asked = set(plain_words(question)) - not_names
+        told = re.findall(r"[A-Za-z]+", sentence)
+        people = [
+            n
+            for n, w in enumerate(told)
+            if w[0].isupper() and (w.lower() in asked or f"{w.lower()}s" in asked)
+        ]
+        posts = [n for n, w in enumerate(told) if w.lower() in _POSTS]
+        return any(0 < abs(a - b) <= 4 for a in people for b in posts)
     if kind == "network":
-        named = set(plain_words(question)) & set(NETWORKS)
-        return any(w.lower() in named for w in re.findall(r"[A-Za-z]+", sentence))
+        sites = set(plain_words(question)) & set(NETWORKS)
+        return any(w.lower() in sites for w in re.findall(r"[A-Za-z]+", sentence))
     found = _HELD_BY.get(kind)
     if found is not None:
         return bool(found.search(sentence))

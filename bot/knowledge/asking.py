@@ -149,9 +149,17 @@ _ASKS = (
         ),
     ),
     (
+        # "What job did Francis Maude have?": someone's post, named beside them.
+        "post",
+        re.compile(
+            r"\bwhat (?:job|role|post|position|title|job title)s? (?:did|does|do|was|is|has|had)\b"
+            r"|\b\w+s (?:job|role|post|position|job title)\b(?! (?:cuts|losses|security|centre))"
+        ),
+    ),
+    (
         "name",
         re.compile(
-            r"\bwho (?:is|was|were|are|did|wrote|interviewed|took|runs|ran|else|published|"
+            r"\bwho (?:currently |now )?(?:is|was|were|are|did|wrote|interviewed|took|runs|ran|else|published|"
             r"conducted|chairs|leads|led|stood|stands|sits|holds|represents)\b|\bwhos\b"
             r"|\bwhat(?:s| is| was) (?:his|"
             r"the) name\b|\bwhich (?:paper|newspaper|union|city|town|book|court|party|"
@@ -197,6 +205,8 @@ def plain_words(question: str) -> list[str]:
 
 # "Who" asks for a name where it starts a question, not inside one ("is it sent by the
 # person who chairs it?"), and not when it asks who may or must do something (a role).
+_HIM = frozenset(words("he his him hes"))
+
 _WHO_LEADS = frozenset(words("so and but ok okay then me know wondering asking"))
 
 _ROLE = re.compile(
@@ -218,6 +228,8 @@ _DEEDS: dict[str, re.Pattern[str]] = {
         (("chairs", "chaired", "chair"), r"\bchair"),
         (("founded", "found", "started", "set"), r"\b(?:found|start|set up|creat|launch)"),
         (("replaced", "replace", "succeeded", "preceded"), r"\b(?:replac|succeed|preced|before)"),
+        # "Who holds the seat now?": someone holding it, not the seat being set up.
+        (("holds", "sits", "occupies"), r"\b(?:holds?|held|sits?|sat|occup|elected to|won)\b"),
     )
     for verb in verbs
 }
@@ -226,7 +238,11 @@ _DEEDS: dict[str, re.Pattern[str]] = {
 def deed_asked(question: str) -> re.Pattern[str] | None:
     """What "who wrote it?" or "who did Mark beat?" asks was done, as a pattern a sentence
     answering it matches; None for "who is ...?" and other questions."""
-    said = re.findall(r"[a-z]+", question.lower().translate(SQUASH))
+    said = [
+        w
+        for w in re.findall(r"[a-z]+", question.lower().translate(SQUASH))
+        if w not in ("currently", "now", "actually")
+    ]
     for n, word in enumerate(said):
         if word not in ("who", "whom"):
             continue
@@ -236,7 +252,8 @@ def deed_asked(question: str) -> re.Pattern[str] | None:
             else said[n + 1 : n + 2]
         )
         for verb in after:
-            if verb in _DEEDS:
+            # "Who sits on a committee?" asks for its members; "who sits in a seat?" its holder.
+            if verb in _DEEDS and (verb != "sits" or "seat" in said):
                 return _DEEDS[verb]
         if {"before", "predecessor", "previously"} & set(said[n + 1 :]):
             # "Who held the post before him?" needs who came before, not a name.
@@ -261,6 +278,8 @@ def asked_type(question: str, candidate: frozenset[str] = frozenset()) -> str | 
                 continue
         if kind in ("said", "stance") and not speakers(question, candidate):
             return None
+        if kind == "post" and set(tokens) & (candidate | _HIM):
+            return None  # the candidate's own jobs: any passage on him answers
         return kind
     return None
 

@@ -23,6 +23,7 @@ NOT_DATES = frozenset(
         "email",
         "address",
         "network",
+        "post",
         "said",
         "stance",
     ]
@@ -52,6 +53,7 @@ NOT_STATED = {
     "email": "that email address",
     "address": "a postal address",
     "network": "anything about that site",
+    "post": "their job",
     "": "that",
 }
 
