@@ -570,6 +570,8 @@ NOV_20 = datetime(2019, 11, 20, 10, 0, tzinfo=LONDON)
         ("what time of day did the ballot open", "the time of day"),
         # Who came before needs a sentence that says so, not the candidate's own record.
         ("who did the job of general secretary before mark", "that name"),
+        # A replacement ballot paper is not what to do when one has not come.
+        ("can I get a replacement if I spoil my ballot paper", "anything about replacements"),
         # Someone else's job needs their post; who holds a seat needs someone holding it.
         ("what post did bob crow hold", "their job"),
         ("who currently holds the private sector seat on the national executive", "that name"),
@@ -605,6 +607,7 @@ def test_questions_asking_what_the_material_does_not_give(
         # "Who's allowed to ...?" asks for a role, not a name.
         ("whos allowed to call the nominating meeting", "branch executive"),
         ("how do I follow the campaign on twitter", "@ReElectSerwotka"),
+        ("my ballot paper never came, what do I do", "info@electserwotka.com"),
         # The candidate's own jobs are any passage on him; another's, their post.
         ("what job did he start out in", "clerical officer"),
         ("what was dave wards job", "leader of the CWU"),

@@ -40,12 +40,12 @@ from bot.knowledge.asking import (
     TOKEN,
     asks_exactly,
     counted,
-    deed_asked,
     initials_asked,
     plain_words,
     sorts_asked,
     speakers,
 )
+from bot.knowledge.deeds import deed_asked
 from bot.text import words
 
 UNITS_OF_TIME = r"(?:year|yr|month|week|day|hour|decade|minute)s?"
@@ -213,6 +213,7 @@ _HELD_BY: dict[str, re.Pattern[str]] = {
     "price": _MONEY,
     "happened": _OUTCOME,
     "cause": _CAUSE,
+    "replacement": re.compile(r"\breplac|\bduplicate|\b(?:new|another|second) ballot paper", re.I),
 }
 
 

@@ -24,6 +24,7 @@ NOT_DATES = frozenset(
         "address",
         "network",
         "post",
+        "replacement",
         "said",
         "stance",
     ]
@@ -54,6 +55,7 @@ NOT_STATED = {
     "address": "a postal address",
     "network": "anything about that site",
     "post": "their job",
+    "replacement": "anything about replacements",
     "": "that",
 }
 
