@@ -38,7 +38,7 @@ ANY_THING = frozenset(
 COUNT_ADJECTIVES = frozenset(
     words(
         "more extra other new different actual paid real separate whole full total roughly "
-        "recent past previous last current valid"
+        "recent past previous last current valid actually really exactly"
     )
 )
 
