@@ -367,7 +367,7 @@ class LearnedChooser:
             if nearest is None and scored:
                 nearest = (number, scored[0][1])
             own = scored[0][0] if scored else 0.0
-            # In the best unit, its sentences most about what is asked, or any when none
+            # In the best unit, any of its sentences about what is asked, or any when none
             # uses the question's words; further down, only those most about it of all.
             # When no sentence of the best units shares a word with the question ("how large
             # is the union?"), any line of the chosen passage holding the kind asked may answer.
@@ -377,7 +377,7 @@ class LearnedChooser:
             needed = own if depth == 0 else best
             for shared, line in scored:
                 said = self._unframed(line)
-                if (loose or (shared and shared >= needed)) and holds(
+                if (loose or (shared and (depth == 0 or shared >= needed))) and holds(
                     kind, said, question, now, not_names, things
                 ):
                     return Choice(self.units[number], probability, lead=line)
