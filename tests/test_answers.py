@@ -683,6 +683,7 @@ def test_the_answer_type_check_lets_right_answers_through(
         # Someone's job needs their post beside their name, not a sentence naming them.
         ("what job did Bob Crow have", "post", "Mark and Bob Crow criticised Labour.", False),
         ("what job did Bob Crow have", "post", "Bob Crow, the RMT's general secretary.", True),
+        ("which union job did Bob Crow hold", "post", "Bob Crow, the RMT's leader.", True),
         ("is he on facebook", "network", "Follow @ReElectSerwotka.", False),
         ("is he on facebook", "network", "He posts on Facebook every week.", True),
         (

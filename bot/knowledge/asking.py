@@ -160,7 +160,7 @@ _ASKS = (
         # "What job did Francis Maude have?": someone's post, named beside them.
         "post",
         re.compile(
-            r"\bwhat (?:job|role|post|position|title|job title)s? (?:did|does|do|was|is|has|had)\b"
+            r"\b(?:what|which)(?: \w+)? (?:job|role|post|position|title)s? (?:did|does|do|was|is|has|had)\b"
             r"|\b\w+s (?:job|role|post|position|job title)\b(?! (?:cuts|losses|security|centre))"
         ),
     ),
@@ -171,7 +171,7 @@ _ASKS = (
             r"conducted|chairs|leads|led|stood|stands|sits|holds|represents)\b|\bwhos\b"
             r"|\bwhat(?:s| is| was) (?:his|"
             r"the) name\b|\bwhich (?:paper|newspaper|union|city|town|book|court|party|"
-            r"company|firm|minister|department|departments|branch|branches|unions|parties|"
+            r"company|companies|firm|firms|minister|department|departments|branch|branches|unions|parties|"
             r"candidate|candidates|contractor|contractors|"
             r"employer|employers|government|governments|organisation|organisations|person|"
             r"people|leader|minister|mp|mps|constituency|seat|programme|channel)\b"
