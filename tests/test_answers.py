@@ -722,3 +722,14 @@ def test_only_a_long_messages_asking_sentences_are_tried_alone() -> None:
         "And who will be counting the votes?",
         "Is the ballot postal?",
     ]
+
+
+def test_a_passage_asked_for_in_a_nutshell_is_given_by_its_overview(
+    learned: AnswerEngine,
+) -> None:
+    """Asked for a section as a whole, the bot gives the section's overview, not one line."""
+    line = learned.answer("his equality plans", NOV_20)
+    whole = learned.answer("his equality plans in a nutshell", NOV_20)
+    assert line.answered and whole.answered
+    assert line.kind != "overview" and whole.kind == "overview", whole.text
+    assert whole.text.startswith("PCS equality networks have grown under Mark")

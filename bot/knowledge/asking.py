@@ -359,3 +359,11 @@ def sorts_asked(question: str) -> list[str]:
 DAY_ASKED = re.compile(r"\b(?:what|which) day\b|\bday and month\b|\bexact date\b|\bwhat month\b")
 
 EXACTLY = re.compile(r"\b(?:exact|exactly|precise|precisely|specific)\b")
+
+
+# Asking for a passage as a whole ("in a nutshell?"), not one of its lines.
+SUMMARY = re.compile(
+    r"\b(?:in a nutshell|in (?:one|a) (?:line|sentence|phrase)|in a few words|sum (?:it |that )?up|"
+    r"summary|summari[sz]e|tl ?;? ?dr|the gist|main points|big picture|overall)\b",
+    re.IGNORECASE,
+)

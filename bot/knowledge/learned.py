@@ -18,7 +18,7 @@ from dataclasses import replace
 import numpy as np
 
 from bot.knowledge.answertype import holds, sentences
-from bot.knowledge.asking import asked_type, asks_about_now, counted
+from bot.knowledge.asking import SUMMARY, asked_type, asks_about_now, counted
 from bot.knowledge.choice import Choice
 from bot.knowledge.config import RankerConfig
 from bot.knowledge.encoder import DIMENSIONS, Encoder, Vector
@@ -175,6 +175,10 @@ class LearnedChooser:
         order = self._fused(reading, vector, ranked)
         if not order:
             return Choice(None, probability)  # an organiser's answer since withdrawn
+        heads = self._classes.get(self.units[order[0]].source_id, [])
+        if heads and SUMMARY.search(question or reading.original) and heads[0] in order:
+            # "The new challenges in a nutshell?": the section's overview, not one line.
+            order = [heads[0], *(n for n in order if n != heads[0])]
         top = self.units[order[0]]
         kind = asked_type(question or reading.original, self.language.candidate_words)
         if kind is not None:
