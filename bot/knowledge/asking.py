@@ -211,10 +211,11 @@ def plain_words(question: str) -> list[str]:
     return " ".join(_TXT.get(w, w) for w in said).split()
 
 
-# "Who" asks for a name where it starts a question, not inside one ("is it sent by the
-# person who chairs it?"), and not when it asks who may or must do something (a role).
+# Words for the candidate where a question does not name him.
 _HIM = frozenset(words("he his him hes"))
 
+# "Who" asks for a name where it starts a question, not inside one ("is it sent by the
+# person who chairs it?"), and not when it asks who may or must do something (a role).
 _WHO_LEADS = frozenset(words("so and but ok okay then me know wondering asking"))
 
 _ROLE = re.compile(
