@@ -656,6 +656,12 @@ def test_the_answer_type_check_lets_right_answers_through(
             True,
         ),
         ("how long do you keep my details", "duration", "It is kept safely.", False),
+        (
+            "how long do you keep my details",
+            "duration",
+            "Everything personal is deleted after Saturday 11 January.",
+            True,
+        ),
         # "Which branches ...?" needs branches named, not a count of them.
         (
             "which branches backed Lloyd in the nominations",
@@ -686,12 +692,6 @@ def test_the_answer_type_check_lets_right_answers_through(
         ("which union job did Bob Crow hold", "post", "Bob Crow, the RMT's leader.", True),
         ("is he on facebook", "network", "Follow @ReElectSerwotka.", False),
         ("is he on facebook", "network", "He posts on Facebook every week.", True),
-        (
-            "how long do you keep my details",
-            "duration",
-            "Everything personal is deleted after Saturday 11 January.",
-            True,
-        ),
     ],
 )
 def test_what_a_question_asks_for_and_what_holds_it(

@@ -8,6 +8,7 @@ as the words.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.text import words
 
@@ -205,10 +206,12 @@ _TXT = {
 }
 
 
-def plain_words(question: str) -> list[str]:
-    """A question's words, lower-cased, apostrophes dropped, short spellings written out."""
+@lru_cache(maxsize=64)
+def plain_words(question: str) -> tuple[str, ...]:
+    """A question's words, lower-cased, apostrophes dropped, short spellings written out
+    (kept for the last questions: the checks read them for every sentence they weigh)."""
     said = re.findall(r"[a-z0-9%£]+", question.lower().translate(SQUASH))
-    return " ".join(_TXT.get(w, w) for w in said).split()
+    return tuple(" ".join(_TXT.get(w, w) for w in said).split())
 
 
 # Words for the candidate where a question does not name him.

@@ -243,7 +243,7 @@ class AnswerEngine:
         vector, ranked = self._chooser.rank(question)
         if dated is not None and not self._chooser.overrules_date(ranked):
             return self._dated(question, dated.event, dated.title, dated.text)
-        choice = self._chooser.choose(reading, vector, ranked, question)
+        choice = self._chooser.choose(reading, vector, ranked, question, kind)
         if choice.timetable:
             whole = full_timetable(self.campaign)
             unit = Unit("timetable", "timetable", "timetable", whole.title, whole.text, "")

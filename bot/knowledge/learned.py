@@ -18,7 +18,7 @@ from dataclasses import replace
 import numpy as np
 
 from bot.knowledge.answertype import holds, sentences
-from bot.knowledge.asking import SUMMARY, asked_type, asks_about_now, counted
+from bot.knowledge.asking import SUMMARY, asks_about_now, counted
 from bot.knowledge.choice import Choice
 from bot.knowledge.config import RankerConfig
 from bot.knowledge.encoder import DIMENSIONS, Encoder, Vector
@@ -152,8 +152,15 @@ class LearnedChooser:
         return vector, self._ranked(self._recent_rows[row])
 
     def choose(
-        self, reading: Reading, vector: Vector, ranked: list[tuple[str, float]], question: str = ""
+        self,
+        reading: Reading,
+        vector: Vector,
+        ranked: list[tuple[str, float]],
+        question: str = "",
+        kind: str | None = None,
     ) -> Choice:
+        """The passage that answers, or a decline; `kind`: what the question asks for
+        (`asked_type`), read once by the caller."""
         if len(self._learned):
             closeness = self._learned @ vector
             best = int(np.argmax(closeness))
@@ -180,7 +187,6 @@ class LearnedChooser:
             # "The new challenges in a nutshell?": the section's overview, not one line.
             order = [heads[0], *(n for n in order if n != heads[0])]
         top = self.units[order[0]]
-        kind = asked_type(question or reading.original, self.language.candidate_words)
         if kind is not None:
             typed = self._typed(kind, question or reading.original, reading, order, probability)
             if typed.not_stated is not None or typed.unit is None:
@@ -378,10 +384,9 @@ class LearnedChooser:
             loose = (depth == 0 and not own) or (
                 not best and self.units[number].source_id == self.units[order[0]].source_id
             )
-            needed = own if depth == 0 else best
             for shared, line in scored:
                 said = self._unframed(line)
-                if (loose or (shared and (depth == 0 or shared >= needed))) and holds(
+                if (loose or (shared and (depth == 0 or shared >= best))) and holds(
                     kind, said, question, now, not_names, things
                 ):
                     return Choice(self.units[number], probability, lead=line)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from bot.campaign.pack import Campaign
 from bot.knowledge.language import Reading
+from bot.knowledge.words import QUESTION_WORDS
+from bot.text import words
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +82,16 @@ def is_small_talk(reading: Reading, rule: RuleWords) -> bool:
 # A message this long may hold its question among other things.
 BURIED_AFTER = 18
 
-_ASKING = re.compile(
-    r"(?:so |and |but |anyway |ok )?(?:what|whats|how|when|who|whos|where|why|which|is|are|does|do|did|can|will|has)\b"
-)
+# Words a sentence that asks something may open with (after "so", "and", "but" ...).
+_OPENERS = words("so and but anyway ok")
+_ASKS_WITH = QUESTION_WORDS | words("is are does do did can will has")
+
+
+def _asks(sentence: str) -> bool:
+    said = re.findall(r"[a-z]+", sentence.lower().replace("'", "").replace("’", ""))
+    if said and said[0] in _OPENERS:
+        said = said[1:]
+    return sentence.endswith("?") or (bool(said) and said[0] in _ASKS_WITH)
 
 
 def buried_questions(message: str) -> list[str]:
@@ -91,7 +100,5 @@ def buried_questions(message: str) -> list[str]:
     if len(message.split()) < BURIED_AFTER:
         return []
     parts = [p.strip() for p in re.split(r"(?<=[.?!])\s+|\n+", message) if p.strip()]
-    asking = [
-        p for p in parts if len(p.split()) >= 3 and (p.endswith("?") or _ASKING.match(p.lower()))
-    ]
+    asking = [p for p in parts if len(p.split()) >= 3 and _asks(p)]
     return asking[::-1] if len(parts) > 1 else []
