@@ -17,7 +17,7 @@ from bot.campaign.loading import load_campaign
 from bot.knowledge import MAX_ANSWER, AnswerEngine
 from bot.knowledge.answertype import holds
 from bot.knowledge.asking import asked_type
-from bot.knowledge.evaluate import evaluate, load_cases
+from bot.knowledge.evaluate import contains_phrase, evaluate, load_cases
 from bot.knowledge.rules import buried_questions
 from bot.runtime.services import Services
 from tests.conftest import CAMPAIGN, LONDON, SEPT_20, mobilise_command, sqlite_url
@@ -370,6 +370,17 @@ def test_quality_does_not_fall_below_the_recorded_figures(engine: AnswerEngine, 
     assert report.answerable >= 50 and report.off_topic >= 25
     assert report.answer_accuracy >= answers, report.misses
     assert report.abstention_accuracy >= declines, report.misses
+
+
+def test_a_percentage_scores_however_it_is_written() -> None:
+    # The sources write "50%" in the leaflet and "50 percent" in the interview; a phrase
+    # in one form is found in an answer that uses another, and no other figure is.
+    assert contains_phrase("Turnout was 42%.", ["42 percent"])
+    assert contains_phrase("It needs a 50 per cent turnout", ["50%"])
+    assert contains_phrase("A yes from 40 PerCent of those", ["40 percent"])
+    assert not contains_phrase("Turnout was 42%.", ["4 percent"])
+    assert not contains_phrase("Turnout was 420 voters", ["42%"])
+    assert not contains_phrase("Turnout was 42%.", ["24 percent"])
 
 
 def test_eval_command_prints_both_accuracies(tmp_path: Path) -> None:

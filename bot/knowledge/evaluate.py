@@ -2,7 +2,8 @@
 
 A question file has one JSON object per line: `{"q": ..., "any": [phrases]}` for a
 question the campaign material answers (a correct answer contains at least one phrase,
-ignoring case), or `{"q": ..., "abstain": true}` for one the bot should decline. A line
+ignoring case, and a percentage however it is written: "42%", "42 percent" and "42 per
+cent" are one figure), or `{"q": ..., "abstain": true}` for one the bot should decline. A line
 may record the passage that answers it (`"unit": "private-sector"`, or `"decline"`): the
 learned ranker trains on those.
 
@@ -15,6 +16,7 @@ cross-validation over the remaining files only) and the engine is scored on it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +34,20 @@ def wilson(successes: int, total: int) -> tuple[float, float]:
     """The 95% Wilson score interval for a proportion, to four places."""
     low, high = interval(successes, total)
     return (round(low, 4), round(high, 4))
+
+
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per\s?cent\b)", re.IGNORECASE)
+
+
+def _comparable(text: str) -> str:
+    """Text as phrases are looked for in it: lower case, each percentage in one form."""
+    return _PERCENT.sub(r"\1%", text).lower()
+
+
+def contains_phrase(text: str, phrases: Iterable[str]) -> bool:
+    """Whether an answer's text contains any of a case's phrases."""
+    text = _comparable(text)
+    return any(_comparable(p) in text for p in phrases)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +149,7 @@ def evaluate(engine: AnswerEngine, cases: Iterable[Case], now: datetime) -> Repo
                 )
             continue
         report.answerable += 1
-        text = answer.text.lower()
-        if answer.answered and any(p.lower() in text for p in case.expected):
+        if answer.answered and contains_phrase(answer.text, case.expected):
             report.answered_right += 1
         else:
             report.misses.append(
