@@ -113,6 +113,23 @@ def test_a_close_second_passage_is_named_in_one_line(engine: AnswerEngine) -> No
 
 
 @needs_model
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        # One topic, which no single line of the passage holds: the overview leads.
+        ("mark's vision for us?", "Mark wants PCS to become a union fit for the 21st century"),
+        # One topic a line holds: that line leads.
+        ("why is he standing", "PCS members elect their General Secretary"),
+    ],
+)
+def test_a_short_question_on_the_passage_as_a_whole_gets_its_overview(
+    engine: AnswerEngine, question: str, opening: str
+) -> None:
+    answer = engine.answer(question, SEPT_20)
+    assert answer.answered and answer.text.startswith(opening), answer.text
+
+
+@needs_model
 def test_an_organisers_answer_is_used_at_once(tmp_path: Path) -> None:
     engine = AnswerEngine(load_campaign(CAMPAIGN), ranking="learned")
     assert not engine.answer("does mark back brexit", SEPT_20).answered

@@ -18,7 +18,7 @@ from dataclasses import replace
 import numpy as np
 
 from bot.knowledge.answertype import holds, sentences
-from bot.knowledge.asking import SUMMARY, asks_about_now, counted
+from bot.knowledge.asking import SUMMARY
 from bot.knowledge.choice import Choice
 from bot.knowledge.config import RankerConfig
 from bot.knowledge.encoder import DIMENSIONS, Encoder, Vector
@@ -27,19 +27,14 @@ from bot.knowledge.language import Language, Reading
 from bot.knowledge.ranker import DECLINE, Ranker
 from bot.knowledge.rules import RuleWords
 from bot.knowledge.training import UnitVectors, plain_names
+from bot.knowledge.typed import ASKING_WORDS, TypedAnswers
 from bot.knowledge.units import Unit
 
 TIMETABLE = "timetable"
 RECENT_QUESTIONS = 1024  # questions whose vector is kept: many people ask the same thing
-# Words that say what kind of thing is asked for, not what it is about.
-ASKING_WORDS = (
-    "long many much old year years date day time number figure percentage age cost price "
-    "stand initials"
-)
-TYPED_DEPTH = 3  # how far down the fused ranking a sentence holding the asked fact is sought
 
 
-class LearnedChooser:
+class LearnedChooser(TypedAnswers):
     def __init__(
         self,
         encoder: Encoder,
@@ -171,7 +166,7 @@ class LearnedChooser:
         label, probability = ranked[0]
         if label == DECLINE or probability < self.ranker.threshold:
             if not self._agreed(reading, vector, ranked):
-                return Choice(None, probability)
+                return self._near_miss(reading, vector, ranked, question, kind)
             ranked = [pair for pair in ranked if pair[0] != DECLINE]
             label, probability = ranked[0]
         else:
@@ -183,7 +178,17 @@ class LearnedChooser:
         if not order:
             return Choice(None, probability)  # an organiser's answer since withdrawn
         heads = self._classes.get(self.units[order[0]].source_id, [])
-        if heads and SUMMARY.search(question or reading.original) and heads[0] in order:
+        # "Why is Mark standing?": a short question about the candidate on one topic that
+        # none of the passage's lines holds asks for the passage as a whole.
+        whole = (
+            len(reading.concepts) == 1
+            and len(reading.words) <= 7
+            and reading.mentions_candidate
+            and not any(
+                set(alt) <= self._unit_terms(n) for n in heads[1:] for alt in reading.concepts[0]
+            )
+        )
+        if heads and (whole or SUMMARY.search(question or reading.original)) and heads[0] in order:
             # "The new challenges in a nutshell?": the section's overview, not one line.
             order = [heads[0], *(n for n in order if n != heads[0])]
         top = self.units[order[0]]
@@ -217,6 +222,29 @@ class LearnedChooser:
         third = self.units[rest[0]] if rest and top.kind != "overview" else None
         return Choice(top, probability, second, also, second_leads=leads, third=third)
 
+    def _near_miss(
+        self,
+        reading: Reading,
+        vector: Vector,
+        ranked: list[tuple[str, float]],
+        question: str,
+        kind: str | None,
+    ) -> Choice:
+        """A decline. When a passage came close behind "decline" and the question asks
+        for a kind of thing that passage does not hold, the decline says so and names the
+        nearest thing it does say; it is never turned into an answer."""
+        declined = Choice(None, ranked[0][1])
+        others = [pair for pair in ranked if pair[0] != DECLINE]
+        if kind is None or not others or others[0][0] == TIMETABLE:
+            return declined
+        if others[0][1] < self.config.close_second * ranked[0][1]:
+            return declined
+        order = self._fused(reading, vector, others)
+        if not order:
+            return declined
+        typed = self._typed(kind, question or reading.original, reading, order, others[0][1])
+        return typed if typed.not_stated is not None else declined
+
     def _unit_terms(self, number: int) -> frozenset[str]:
         """Every term of a unit's sentences, as read when the chooser was built."""
         return frozenset().union(*(terms for _, terms in self._sentences[number]))
@@ -236,13 +264,6 @@ class LearnedChooser:
         ("NEC" is also "national executive committee")."""
         said = self.language.read(text, find_actions=False).words
         return self.language.index_terms(" ".join(said))
-
-    def _unframed(self, line: str) -> str:
-        """A sentence without the words that frame a passage ("Background from a 2015
-        interview, ..."), whose date is not the fact a question asks for."""
-        for frame in self._frames:
-            line = line.replace(frame, " ")
-        return line
 
     def _agreed(self, reading: Reading, vector: Vector, ranked: list[tuple[str, float]]) -> bool:
         """Whether the three rankings agree on what answers a question the learned ranker
@@ -323,72 +344,3 @@ class LearnedChooser:
         owned = set(own)
         rest = [int(i) for i in np.argsort(-fused, kind="stable") if int(i) not in owned]
         return [allowed[i] for i in [*own, *rest]]
-
-    def _typed(
-        self, kind: str, question: str, reading: Reading, order: list[int], probability: float
-    ) -> Choice:
-        """A question asking for a date, a figure, a name...: answered from the first of the
-        best units with a sentence on the question's topic that holds one, leading with it;
-        otherwise "not stated", with the nearest thing the material says."""
-        # What the question is about: its concepts ("NEC" is one, however it is written),
-        # without the words that only say what kind of thing is asked for.
-        asked = [
-            [frozenset(choice) for choice in concept]
-            for concept in reading.concepts
-            if not all(set(choice) <= self._asking_stems for choice in concept)
-        ]
-        now = asks_about_now(question)
-        # Asked about the candidate, his own name is not the name asked for.
-        not_names = self.language.candidate_words if reading.mentions_candidate else frozenset()
-        # What a count counts, short forms spelt out ("noms": "nominations").
-        things = tuple(
-            {
-                form
-                for word in counted(question)
-                for form in (word, *self.language.read(word, find_actions=False).words)
-            }
-        )
-        nearest: tuple[int, str] | None = None
-
-        def overlap(terms: frozenset[str]) -> float:
-            """How much of what is asked a sentence is about: its concepts, each by its
-            rarest word's weight in the pack (BM25's idf), so that "women" outweighs
-            "executive" in "how many women are on the national executive?"."""
-            return sum(
-                max((self._bm25.idf(stem) for c in concept if c <= terms for stem in c), default=0)
-                for concept in asked
-            )
-
-        candidates = [
-            (
-                number,
-                sorted(
-                    ((overlap(t), line) for line, t in self._sentences[number]),
-                    key=lambda pair: -pair[0],
-                ),
-            )
-            for number in order[:TYPED_DEPTH]
-        ]
-        # Only the sentences most about what is asked, among the best units, may answer
-        # it: another line near it ("men make up 70% of delegates" when the question is
-        # about female NEC members) is not the fact asked for.
-        best = max((scored[0][0] for _, scored in candidates if scored), default=0.0)
-        for depth, (number, scored) in enumerate(candidates):
-            if nearest is None and scored:
-                nearest = (number, scored[0][1])
-            own = scored[0][0] if scored else 0.0
-            # In the best unit, any of its sentences about what is asked, or any when none
-            # uses the question's words; further down, only those most about it of all.
-            # When no sentence of the best units shares a word with the question ("how large
-            # is the union?"), any line of the chosen passage holding the kind asked may answer.
-            loose = (depth == 0 and not own) or (
-                not best and self.units[number].source_id == self.units[order[0]].source_id
-            )
-            for shared, line in scored:
-                said = self._unframed(line)
-                if (loose or (shared and (depth == 0 or shared >= best))) and holds(
-                    kind, said, question, now, not_names, things
-                ):
-                    return Choice(self.units[number], probability, lead=line)
-        number, line = nearest if nearest is not None else (order[0], self.units[order[0]].text)
-        return Choice(self.units[number], probability, not_stated=kind, lead=line)
