@@ -130,6 +130,16 @@ def test_a_short_question_on_the_passage_as_a_whole_gets_its_overview(
 
 
 @needs_model
+def test_an_interview_answer_says_its_frame_once(engine: AnswerEngine) -> None:
+    # Each line of the interview carries "Background from a 2015 interview, ...": an
+    # answer of several of its lines says it once, at the start.
+    answer = engine.answer("did civil service staff ever strike over redundancy pay", SEPT_20)
+    assert answer.answered and answer.text.startswith("Background from a 2015 interview")
+    assert answer.text.count("Background from") == 1
+    assert "High Court" in answer.text and "not a single reduction" in answer.text
+
+
+@needs_model
 def test_an_organisers_answer_is_used_at_once(tmp_path: Path) -> None:
     engine = AnswerEngine(load_campaign(CAMPAIGN), ranking="learned")
     assert not engine.answer("does mark back brexit", SEPT_20).answered

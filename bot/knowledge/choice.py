@@ -13,6 +13,7 @@ from bot.knowledge.units import Unit, fit
 from bot.text import shorten
 
 THIRD_LINE_ROOM = 450  # characters: a third line follows only while the answer is shorter
+FRAME_ROOM = 80  # characters: how far into a line a frame shared with the first may run
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,16 @@ class Choice:
     third: Unit | None = None  # the line after `second`, when there is room for it
 
 
+def _unframed(text: str, extra: str) -> str:
+    """`extra` without the frame it shares with the start of `text` ("Background from a
+    2015 interview, not a manifesto pledge: "), said once is enough."""
+    cut = extra.find(": ", 0, FRAME_ROOM)
+    if cut < 0 or not text.startswith(extra[: cut + 2]):
+        return extra
+    rest = extra[cut + 2 :]
+    return rest[:1].upper() + rest[1:]
+
+
 def compose(choice: Choice, unit: Unit, now: datetime, see_also: str) -> str:
     """The answer's text from `unit` (the choice's, known to be set), as it reads at
     `now`; `see_also` is the pack's wording for naming the passage close behind."""
@@ -41,14 +52,14 @@ def compose(choice: Choice, unit: Unit, now: datetime, see_also: str) -> str:
         text = shorten(f"{choice.lead} {rest}".strip(), MAX_ANSWER)
     second = choice.second if choice.second and choice.second.known_at(now) else None
     if second is not None and second.text_at(now) not in text:
-        extra = second.text_at(now)
+        extra = _unframed(text, second.text_at(now))
         if len(text) + len(extra) < MAX_ANSWER:
             text = f"{text} {extra}"
         elif choice.second_leads:
             text = fit([extra, *sentences(text)])
     third = choice.third if choice.third and choice.third.known_at(now) else None
     if third is not None and third.text_at(now) not in text:
-        extra = third.text_at(now)
+        extra = _unframed(text, third.text_at(now))
         if len(text) + len(extra) < THIRD_LINE_ROOM:
             text = f"{text} {extra}"
     if choice.also is not None and choice.also.source_id != unit.source_id:
