@@ -140,6 +140,15 @@ def test_an_interview_answer_says_its_frame_once(engine: AnswerEngine) -> None:
 
 
 @needs_model
+def test_an_answer_does_not_say_the_same_thing_twice(engine: AnswerEngine) -> None:
+    # An interview item's overview opens much as its first line does: the line that
+    # follows it adds only what is new.
+    answer = engine.answer("what did mark make of corbyn getting elected leader", SEPT_20)
+    assert answer.answered and answer.text.count("potentially a historic moment") == 1
+    assert "unrelenting hostility" in answer.text
+
+
+@needs_model
 def test_an_organisers_answer_is_used_at_once(tmp_path: Path) -> None:
     engine = AnswerEngine(load_campaign(CAMPAIGN), ranking="learned")
     assert not engine.answer("does mark back brexit", SEPT_20).answered

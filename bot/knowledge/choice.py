@@ -4,6 +4,7 @@ there is room, then the headline of a passage close behind."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from bot.text import shorten
 
 THIRD_LINE_ROOM = 450  # characters: a third line follows only while the answer is shorter
 FRAME_ROOM = 80  # characters: how far into a line a frame shared with the first may run
+REPEATED = 0.2  # a sentence with no more than this share of words new to the answer repeats it
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,14 +35,24 @@ class Choice:
     third: Unit | None = None  # the line after `second`, when there is room for it
 
 
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
 def _unframed(text: str, extra: str) -> str:
-    """`extra` without the frame it shares with the start of `text` ("Background from a
-    2015 interview, not a manifesto pledge: "), said once is enough."""
+    """`extra` without what `text` already says: the frame it shares with the start of
+    `text` ("Background from a 2015 interview, not a manifesto pledge: "), said once is
+    enough, and any sentence whose words `text` nearly all holds (an item's overview and
+    its own line can open alike)."""
     cut = extra.find(": ", 0, FRAME_ROOM)
-    if cut < 0 or not text.startswith(extra[: cut + 2]):
-        return extra
-    rest = extra[cut + 2 :]
-    return rest[:1].upper() + rest[1:]
+    if cut >= 0 and text.startswith(extra[: cut + 2]):
+        extra = extra[cut + 2 :]
+        extra = extra[:1].upper() + extra[1:]
+    said = _words(text)
+    kept = [
+        line for line in sentences(extra) if len(_words(line) - said) > REPEATED * len(_words(line))
+    ]
+    return " ".join(kept)
 
 
 def compose(choice: Choice, unit: Unit, now: datetime, see_also: str) -> str:
@@ -53,14 +65,14 @@ def compose(choice: Choice, unit: Unit, now: datetime, see_also: str) -> str:
     second = choice.second if choice.second and choice.second.known_at(now) else None
     if second is not None and second.text_at(now) not in text:
         extra = _unframed(text, second.text_at(now))
-        if len(text) + len(extra) < MAX_ANSWER:
+        if extra and len(text) + len(extra) < MAX_ANSWER:
             text = f"{text} {extra}"
-        elif choice.second_leads:
+        elif extra and choice.second_leads:
             text = fit([extra, *sentences(text)])
     third = choice.third if choice.third and choice.third.known_at(now) else None
     if third is not None and third.text_at(now) not in text:
         extra = _unframed(text, third.text_at(now))
-        if len(text) + len(extra) < THIRD_LINE_ROOM:
+        if extra and len(text) + len(extra) < THIRD_LINE_ROOM:
             text = f"{text} {extra}"
     if choice.also is not None and choice.also.source_id != unit.source_id:
         line = see_also.format(title=choice.also.source_title.rstrip("."))
