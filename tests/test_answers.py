@@ -606,7 +606,7 @@ def test_questions_asking_what_the_material_does_not_give(
     [
         ("how many branches have to back a candidate", "15 branches"),
         ("what is the email address of the campaign", "info@electserwotka.com"),
-        ("what does GEC stand for", "group executive committee"),
+        ("GEC stands for what", "group executive committee"),
         # "How many of them are ...?" may be answered with a share of them.
         ("how many of our workplace reps are women", "fewer than half"),
         ("wot is the campaign email address", "info@electserwotka.com"),

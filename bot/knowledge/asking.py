@@ -70,7 +70,8 @@ _ASKS = (
     (
         "email",
         re.compile(
-            r"\bemail address\b|\bwhat(?:s| is)(?: \w+){1,3} (?:email|e mail)\b(?! (?:newsletter|list))"
+            r"\bemail address\b|\bwhat(?:s| is)(?: \w+){1,3} (?:email|e mail)\b"
+            r"(?! (?:newsletter|list|called|named))"
         ),
     ),
     # "How do I get a replacement ballot paper?": a replacement, which the answer must name.
@@ -136,7 +137,14 @@ _ASKS = (
         ),
     ),
     ("year", re.compile(r"\b(?:what|which|wat|wot)\s+(?:year|yr)s?\b|\bwhat year\b")),
-    ("duration", re.compile(r"\bhow long\b|\bhow many (?:years|yrs|months|weeks|days)\b")),
+    (
+        # "How long can a message be?" asks a length, not a time.
+        "duration",
+        re.compile(
+            r"\bhow long\b(?! (?:can|could|may|might|should|must) (?:\w+ ){1,4}be\b)"
+            r"|\bhow many (?:years|yrs|months|weeks|days)\b"
+        ),
+    ),
     ("figure", re.compile(r"\bhow old\b|\bwhat age\b")),
     ("count", re.compile(r"\bhow many\b|\b(?:what|wot|wat) (?:\w+ ){0,3}turnout\b")),
     (
@@ -162,7 +170,8 @@ _ASKS = (
         "post",
         re.compile(
             r"\b(?:what|which)(?: \w+)? (?:job|role|post|position|title)s? (?:did|does|do|was|is|has|had)\b"
-            r"|\b\w+s (?:job|role|post|position|job title)\b(?! (?:cuts|losses|security|centre))"
+            # "Mark's position" is where he stands, not a post.
+            r"|\b\w+s (?:job|role|post|job title)\b(?! (?:cuts|losses|security|centre))"
         ),
     ),
     (

@@ -55,6 +55,11 @@ def asks_for_personal_details(reading: Reading, rule: RuleWords) -> bool:
         personal -= {"address", "age", "old"}
     if said & rule.documents:
         personal -= {"personal"}  # "in his personal message ...": the leaflet's, not his life
+    raw = list(reading.raw)
+    if "old" in personal and not any(
+        word == "old" and raw[n - 1 : n] == ["how"] for n, word in enumerate(raw)
+    ):
+        personal.discard("old")  # "the same old faces": only "how old" asks an age
     if reading.mentions_candidate and personal:
         return True
     if reading.mentions_candidate and said & rule.money and not said & rule.members:
