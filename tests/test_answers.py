@@ -560,7 +560,7 @@ NOV_20 = datetime(2019, 11, 20, 10, 0, tzinfo=LONDON)
             "how that turned out",
         ),
         # "Which union?" needs a union's name beside the word, not any name in the passage.
-        ("which union did bob crow lead", "that name"),
+        ("bob crow was leader of which union", "that name"),
         # Someone else's words need a sentence with them saying something, not their name.
         ("what did jeremy Corbyn tell the unions in his speech", "what they said"),
         # A post's holder needs a name next to the post, not any name in the passage.
