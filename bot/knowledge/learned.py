@@ -178,7 +178,7 @@ class LearnedChooser(TypedAnswers):
         if not order:
             return Choice(None, probability)  # an organiser's answer since withdrawn
         heads = self._classes.get(self.units[order[0]].source_id, [])
-        # "Why is Mark standing?": a short question about the candidate on one topic that
+        # "Mark's vision?": a short question about the candidate on one topic that
         # none of the passage's lines holds asks for the passage as a whole.
         whole = (
             len(reading.concepts) == 1
