@@ -39,7 +39,7 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def _unframed(text: str, extra: str) -> str:
+def _news(text: str, extra: str) -> str:
     """`extra` without what `text` already says: the frame it shares with the start of
     `text` ("Background from a 2015 interview, not a manifesto pledge: "), said once is
     enough, and any sentence whose words `text` nearly all holds (an item's overview and
@@ -64,14 +64,14 @@ def compose(choice: Choice, unit: Unit, now: datetime, see_also: str) -> str:
         text = shorten(f"{choice.lead} {rest}".strip(), MAX_ANSWER)
     second = choice.second if choice.second and choice.second.known_at(now) else None
     if second is not None and second.text_at(now) not in text:
-        extra = _unframed(text, second.text_at(now))
+        extra = _news(text, second.text_at(now))
         if extra and len(text) + len(extra) < MAX_ANSWER:
             text = f"{text} {extra}"
         elif extra and choice.second_leads:
             text = fit([extra, *sentences(text)])
     third = choice.third if choice.third and choice.third.known_at(now) else None
     if third is not None and third.text_at(now) not in text:
-        extra = _unframed(text, third.text_at(now))
+        extra = _news(text, third.text_at(now))
         if extra and len(text) + len(extra) < THIRD_LINE_ROOM:
             text = f"{text} {extra}"
     if choice.also is not None and choice.also.source_id != unit.source_id:
