@@ -288,7 +288,7 @@ def test_an_answer_carries_the_next_lines_of_its_passage_not_the_overview(
 def test_an_answer_leads_with_the_sentence_that_holds_the_asked_fact(
     engine: AnswerEngine,
 ) -> None:
-    answer = engine.answer("in which year did mark take over as gen sec", SEPT_20)
+    answer = engine.answer("in which year did mark take over as general secretary", SEPT_20)
     assert answer.answered and answer.source_id == "faq-about-mark"
     first = answer.text.split(". ")[0]
     assert "2000" in first

@@ -96,8 +96,8 @@ _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 
 _SHARE_ASKED = re.compile(
-    FRACTIONS + r"|\b(?:proportion|share|fraction)\b"
-    r"|\bhow many(?: \w+){1,3} (?:are|were|is|was) (?!there\b)\w+|\bhow many of\b"
+    FRACTIONS + r"|\b(?:proportion|share|fraction|turnout)\b"
+    r"|\bhow many(?: \w+){1,5} (?:are|were|is|was) (?!there\b)\w+|\bhow many of\b"
 )
 
 _DAY_OF_MONTH = re.compile(
@@ -161,7 +161,9 @@ def _counts(sentence: str, things: tuple[str, ...], whole: bool) -> bool:
     for n, token in enumerate(tokens):
         if not _FIGURE.search(token) or token in _NOT_COUNTS or _DECADE.fullmatch(token):
             continue
-        if whole and re.fullmatch(FRACTIONS, token):
+        # A share ("70% of delegates") is not how many there are.
+        share = token.endswith("%") or tokens[n + 1 : n + 2] in (["percent"], ["per"])
+        if whole and (share or re.fullmatch(FRACTIONS, token)):
             continue
         near = tokens[max(0, n - 5) : n + 6]
         if not things or any(_same_word(t, w) for t in things for w in near):
