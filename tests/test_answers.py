@@ -703,6 +703,40 @@ def test_the_answer_type_check_lets_right_answers_through(
         ("which union job did Bob Crow hold", "post", "Bob Crow, the RMT's leader.", True),
         ("is he on facebook", "network", "Follow @ReElectSerwotka.", False),
         ("is he on facebook", "network", "He posts on Facebook every week.", True),
+        # A share of a group is not how many there are; a turnout is asked as a share.
+        ("how many reps go to conference", "count", "Women are 60% of the reps there.", False),
+        ("how many reps go to conference", "count", "About 900 reps go.", True),
+        ("what turnout did the vote get", "count", "It had a 65% turnout.", True),
+        # "Which rule was broken?" needs the rule, not that one was.
+        ("what rule did the branch break", "detail", "A branch broke the rules.", False),
+        (
+            "what rule did the branch break",
+            "detail",
+            "It broke the rule that a meeting needs notice.",
+            True,
+        ),
+        ("what were the lies the minister told", "detail", "He called out lies on air.", False),
+        ("what did the branch do wrong exactly", "detail", "It lied about the date.", True),
+        # "Did the council ever hold it?" asks how it turned out.
+        ("did the council ever hold that meeting", "happened", "It was asked to.", False),
+        # An amount in pounds, a cap, a percentage or a date asked for in other words.
+        ("what's the limit in pounds", "price", "The limit is 21 months' pay.", False),
+        ("what's the limit in pounds", "price", "The limit is £60,000.", True),
+        ("what's the current cap on payouts", "figure", "There is a cap.", False),
+        ("what pay rise percentage is wanted", "figure", "A 10% rise is wanted.", True),
+        ("on what exact day was it printed", "date", "It was printed in 2015.", True),
+        ("on what exact day was it printed", "date", "It was printed in a newspaper.", False),
+        # One word may stand before the sort of thing asked ("which Labour MPs").
+        ("which outsourced companies struck", "name", "Outsourced workers struck.", False),
+        ("which outsourced companies struck", "name", "Workers at ISS struck.", True),
+        # Someone else's post, asked beside the candidate's name.
+        ("which govt job did Ken Hall have when Mark met him", "post", "Mark met Ken Hall.", False),
+        (
+            "which govt job did Ken Hall have when Mark met him",
+            "post",
+            "Ken Hall, the finance minister, met Mark.",
+            True,
+        ),
     ],
 )
 def test_what_a_question_asks_for_and_what_holds_it(

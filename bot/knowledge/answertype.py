@@ -34,7 +34,6 @@ from bot.knowledge.asking import (
     DAYS,
     FRACTIONS,
     MONTHS,
-    NETWORKS,
     NOT_NAMES,
     NUMBER_WORDS,
     TOKEN,
@@ -46,6 +45,7 @@ from bot.knowledge.asking import (
     speakers,
 )
 from bot.knowledge.deeds import deed_asked
+from bot.knowledge.kinds import NETWORKS
 from bot.text import words
 
 UNITS_OF_TIME = r"(?:year|yr|month|week|day|hour|decade|minute)s?"
@@ -215,6 +215,12 @@ _HELD_BY: dict[str, re.Pattern[str]] = {
     "price": _MONEY,
     "happened": _OUTCOME,
     "cause": _CAUSE,
+    # "What rule did it break?" needs the rule: "broke the rule that ...", "lied about ...".
+    "detail": re.compile(
+        r"\b(?:rules?|lies?|lied) (?:that|about|requiring|saying|such as|including)\b"
+        r"|\b(?:rules?|lies?):",
+        re.IGNORECASE,
+    ),
     "replacement": re.compile(r"\breplac|\bduplicate|\b(?:new|another|second) ballot paper", re.I),
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from bot.knowledge.kinds import ASKS
 from bot.text import words
 
 MONTHS = sorted(
@@ -45,151 +46,7 @@ COUNT_ADJECTIVES = frozenset(
 
 NOT_NAMES = frozenset(MONTHS) | frozenset(DAYS) | words("background")
 
-# Social networks a campaign may or may not be on: asked about by name, only that name answers.
-NETWORKS = words("facebook instagram tiktok youtube linkedin snapchat telegram mastodon bluesky")
-
 TOKEN = re.compile(r"[a-z0-9%£]+")
-
-_ASKS = (
-    # (kind, pattern over the question, lower-cased, apostrophes dropped)
-    (
-        "initials",
-        re.compile(
-            r"\b(?:does|do|did)(?: \w+){1,2} stand for\b|\b(?:stands|short) for\b"
-            r"|\bacronym\b|\binitials\b"
-        ),
-    ),
-    (
-        "phone",
-        re.compile(
-            r"\b(?:phone|telephone|mobile|landline|contact|tel|whatsapp)(?: \w+)? (?:number|no)\b"
-            r"|\bnumber (?:\w+ ){0,3}(?:ring|call|phone|text)\b|\b(?:ring|phone) (?:up )?(?:the "
-            r"campaign|the office|you|them|him)\b|\bwhats (?:the|your|their|his) number\b"
-        ),
-    ),
-    (
-        "email",
-        re.compile(
-            r"\bemail address\b|\bwhat(?:s| is)(?: \w+){1,3} (?:email|e mail)\b"
-            r"(?! (?:newsletter|list|called|named))"
-        ),
-    ),
-    # "How do I get a replacement ballot paper?": a replacement, which the answer must name.
-    (
-        "replacement",
-        re.compile(
-            r"\breplacement\b|\b(?:new|another|second|duplicate) ballot paper\b"
-            r"|\breplace (?:my|the|a|our|their) (?:ballot )?(?:paper|form)\b"
-        ),
-    ),
-    # "Is there a Facebook page?": a social network the answer must name.
-    ("network", re.compile(r"\b(?:" + "|".join(NETWORKS) + r")\b")),
-    (
-        "address",
-        re.compile(
-            r"\b(?:postal|post|office|street|home|hq|head office) address\b"
-            r"|\baddress (?:to|for|i can|can i|do i) (?:\w+ )?(?:send|post|write)\b"
-        ),
-    ),
-    (
-        "price",
-        re.compile(
-            r"\bhow much (?:does|do|is|are|will|would|did)\b.*\b(?:cost|costs|charge|charged)\b"
-            r"|\bwhat does (?:it|a|an|the)\b.*\bcost\b|\b(?:price|fee|hourly rate|per hour)\b"
-        ),
-    ),
-    (
-        "cause",
-        re.compile(
-            r"\bwhat (?:was|is|were|are) (?:the |that |this )?[a-z0-9 ]{0,30}\b(?:dispute|strike|"
-            r"strikes|ballot|row|case|walkout|demo|demonstration|protest)s? (?:actually |really |"
-            r"all )?about\b"
-        ),
-    ),
-    (
-        "happened",
-        re.compile(
-            r"^(?:so |and |but |ok )?(?:did|has|have|had|was|were|will|would)\b(?: \S+){1,10} "
-            r"(?:actually |ever |really |eventually )?(?:win|won|happen|happened|held|hold|"
-            r"succeed|succeeded|achieve|achieved|pay off|paid off|pass|passed|go through|"
-            r"went through|become law|became law|get through|got through|"
-            r"(?:get|got) what (?:they|we|he|she|members|workers) (?:wanted|asked for))\b"
-            # "What did the strike win?", "what has the campaign achieved?"
-            r"|\bwhat (?:did|has|have|had)\b(?: \w+){1,6} (?:win|won|achieve|achieved|gain|"
-            r"gained|secure|secured|get out of)\b"
-        ),
-    ),
-    (
-        "said",
-        re.compile(
-            r"\bwhat(?: \w+){0,2} (?:did|does|has|have|do) (?:\w+ ){1,4}(?:say|said|tell|told|"
-            r"think|thought|claim|claimed|argue|argued)\b"
-        ),
-    ),
-    (
-        "stance",
-        re.compile(
-            r"\bwhere (?:does|do|did|would|will) (?:\w+ ){1,3}stand\b"
-            r"|\bwhat (?:will|would|does|did|is|has) (?:\w+ ){1,3}(?:do|doing|promise|promised|"
-            r"promising|propose|proposed|proposing|plan|planning|offer|offering|pledge|pledged)\b"
-            r"|\b\w+s (?:view|views|position|stance|line|policy|policies|plans|pledges|"
-            r"promises) (?:on|about|for)\b"
-        ),
-    ),
-    ("year", re.compile(r"\b(?:what|which|wat|wot)\s+(?:year|yr)s?\b|\bwhat year\b")),
-    (
-        # "How long can a message be?" asks a length, not a time.
-        "duration",
-        re.compile(
-            r"\bhow long\b(?! (?:can|could|may|might|should|must) (?:\w+ ){1,4}be\b)"
-            r"|\bhow many (?:years|yrs|months|weeks|days)\b"
-        ),
-    ),
-    ("figure", re.compile(r"\bhow old\b|\bwhat age\b")),
-    ("count", re.compile(r"\bhow many\b|\b(?:what|wot|wat) (?:\w+ ){0,3}turnout\b")),
-    (
-        "figure",
-        re.compile(
-            r"\bhow (?:much|big)\b|\bwhat(?:s| is| was| were| are)? (?:the )?(?:exact |actual |precise )?"
-            r"(?:percentage|percent|"
-            r"proportion|share|number|"
-            r"figure|rate|amount)\b|\bwhats the (?:turnout|figure|number|rate|percentage)\b"
-            r"|\bwhat (?:was|is) the turnout\b|\bhourly rate\b|\bper hour\b"
-            r"|\bwhat(?: [a-z]+){0,3} %(?: |$)"
-        ),
-    ),
-    (
-        "date",
-        re.compile(
-            r"^(?:so |and |but |ok |okay )?(?:when|wen|whens)\b|\bwhat (?:date|day|time)\b"
-            r"|\bwhich (?:date|day)\b|\bby when\b|\bwhen (?:is|was|will|did|does|do|are)\b"
-        ),
-    ),
-    (
-        # "What job did Francis Maude have?": someone's post, named beside them.
-        "post",
-        re.compile(
-            r"\b(?:what|which)(?: \w+)? (?:job|role|post|position|title)s? (?:did|does|do|was|is|has|had)\b"
-            # "Mark's position" is where he stands, not a post.
-            r"|\b\w+s (?:job|role|post|job title)\b(?! (?:cuts|losses|security|centre))"
-        ),
-    ),
-    (
-        "name",
-        re.compile(
-            r"\bwho (?:currently |now )?(?:is|was|were|are|did|wrote|interviewed|took|runs|ran|else|published|"
-            r"conducted|chairs|leads|led|stood|stands|sits|holds|represents)\b|\bwhos\b"
-            r"|\bwhat(?:s| is| was) (?:his|"
-            r"the) name\b|\bwhich (?:paper|newspaper|union|city|town|book|court|party|"
-            r"company|companies|firm|firms|minister|department|departments|branch|branches|unions|parties|"
-            r"candidate|candidates|contractor|contractors|"
-            r"employer|employers|government|governments|organisation|organisations|person|"
-            r"people|leader|minister|mp|mps|constituency|seat|programme|channel)\b"
-            r"|\bwhich (?:tv|radio) (?:programme|show|channel)\b"
-            r"|\bwhat (?:paper|newspaper|union|city|town|book|constituency|party|programme)\b"
-        ),
-    ),
-)
 
 # Words asking for the figure as it is or was, not a target or a threshold.
 CURRENT = re.compile(
@@ -211,6 +68,8 @@ _TXT = {
     "hows": "how is",
     "r": "are",
     "u": "you",
+    "govt": "government",
+    "gov": "government",
     "wer": "were",
 }
 
@@ -242,7 +101,7 @@ def asked_type(question: str, candidate: frozenset[str] = frozenset()) -> str | 
     particular kind (any passage of his answers), only someone else's is."""
     tokens = plain_words(question)
     said = " ".join(tokens)
-    for kind, pattern in _ASKS:
+    for kind, pattern in ASKS:
         found = pattern.search(said)
         if found is None:
             continue
@@ -252,10 +111,21 @@ def asked_type(question: str, candidate: frozenset[str] = frozenset()) -> str | 
                 continue
         if kind in ("said", "stance") and not speakers(question, candidate):
             return None
-        if kind == "post" and set(tokens) & (candidate | _HIM):
+        if kind == "post" and set(tokens) & (candidate | _HIM) and not _others(question, candidate):
             return None  # the candidate's own jobs: any passage on him answers
         return kind
     return None
+
+
+def _others(question: str, candidate: frozenset[str]) -> list[str]:
+    """The people a question names other than the candidate ("which job did Francis Maude
+    have when Mark took him on?")."""
+    return [
+        w.lower()
+        # Not a word that only starts a sentence ("So what job ...?").
+        for w in re.findall(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-z][A-Za-z]*", question.strip())
+        if w.lower() not in NOT_NAMES | _NOT_SPEAKERS | candidate
+    ]
 
 
 def speakers(question: str, not_names: frozenset[str] = frozenset()) -> list[str]:

@@ -27,6 +27,7 @@ NOT_DATES = frozenset(
         "replacement",
         "said",
         "stance",
+        "detail",
     ]
 )
 
@@ -56,6 +57,7 @@ NOT_STATED = {
     "network": "anything about that site",
     "post": "their job",
     "replacement": "anything about replacements",
+    "detail": "which one it was",
     "": "that",
 }
 
