@@ -729,6 +729,10 @@ def test_the_answer_type_check_lets_right_answers_through(
         # One word may stand before the sort of thing asked ("which Labour MPs").
         ("which outsourced companies struck", "name", "Outsourced workers struck.", False),
         ("which outsourced companies struck", "name", "Workers at ISS struck.", True),
+        # "Who is the head of ...?" needs a name beside that post, not any name.
+        ("who is the chief exec of the scrutineer", "name", "It is run by Acme Ltd.", False),
+        ("who is the chief exec of the scrutineer", "name", "Jo Bloggs, its chief exec.", True),
+        ("who is the other union leader he names", "name", "He names Bob Crow.", True),
         # Someone else's post, asked beside the candidate's name.
         ("which govt job did Ken Hall have when Mark met him", "post", "Mark met Ken Hall.", False),
         (

@@ -122,6 +122,18 @@ _POSTS = frozenset(
     )
 )
 
+_WHO_HOLDS = re.compile(r"\bwho(?:s| is| was| are| were) (?:the|their|its) ((?:\w+ ){0,2}\w+)")
+
+
+def _post_asked(question: str) -> frozenset[str]:
+    """The post a question asks who holds ("who's the chief exec of ...?"), or nothing."""
+    found = _WHO_HOLDS.search(" ".join(plain_words(question)))
+    # "Who's the other union leader ...?" asks for a person of that kind, not a post's holder.
+    if found is None or "other" in found.group(1).split():
+        return frozenset()
+    return frozenset(found.group(1).split()) & (_POSTS | {"exec", "executive", "ceo"})
+
+
 # A sentence giving someone's words: a verb of saying near their name.
 _SAYING = re.compile(
     r"(?:said|says|say|told|tells|argued|argues|claimed|claims|warned|warns|wrote|writes|"
@@ -306,6 +318,18 @@ def holds(
             for m in _NAME.finditer(sentence)
             if m.group().lower() not in asked | not_names | NOT_NAMES
         ]
+        held = _post_asked(question)
+        if held:
+            # "Who is the chief exec of ...?": a name beside that post, not any name.
+            told = re.findall(r"[A-Za-z]+", sentence)
+            posts = [n for n, w in enumerate(told) if w.lower() in held]
+            people = [
+                n
+                for n, w in enumerate(told)
+                if w[0].isupper() and w.lower() not in asked | not_names | NOT_NAMES | _POSTS
+            ]
+            if not any(0 < abs(a - b) <= 4 for a in people for b in posts):
+                return False
         sort = sorts_asked(question)
         if not sort:
             return bool(names)
