@@ -259,6 +259,17 @@ def test_cross_validated_accuracy_across_files() -> None:
 
 
 @needs_model
+def test_this_elections_figures_do_not_answer_for_an_earlier_one(engine: AnswerEngine) -> None:
+    answer = engine.answer("how many branches nominated mark last time round", NOV_20)
+    assert not answer.answered and answer.kind == "not-stated"
+    assert answer.text.startswith("The campaign material doesn't give anything about an earlier")
+    assert answer.related is not None
+    # Asked about this election, the same figures answer.
+    answer = engine.answer("how many branches nominated mark in 2019", NOV_20)
+    assert answer.answered and "62" in answer.text
+
+
+@needs_model
 def test_a_figure_the_material_does_not_give_is_not_stated_with_the_nearest_thing(
     engine: AnswerEngine,
 ) -> None:

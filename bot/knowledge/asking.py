@@ -250,3 +250,17 @@ SUMMARY = re.compile(
     r"summary|summari[sz]e|tl ?;? ?dr|the gist|main points|big picture|overall)\b",
     re.IGNORECASE,
 )
+
+
+# "How many branches nominated him the last time he stood?": an election before this one.
+_EARLIER = re.compile(
+    r"\blast time (?:he|she|they|mark|serwotka|it) (?:stood|ran|was elected|won|was up)\b"
+    r"|\blast time round\b|\bprevious (?:election|contest|time)\b|\bbefore this (?:one|election|time)\b"
+    r"|\b(?:election|contest|one|time) before (?:this|that|last)\b|\bthe time before\b"
+    r"|\blast (?:gen sec|general secretary|gs) (?:election|ballot|contest)\b"
+)
+
+
+def asks_about_earlier(question: str) -> bool:
+    """Whether a question asks about an election before the one under way."""
+    return bool(_EARLIER.search(" ".join(plain_words(question))))

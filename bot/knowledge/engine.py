@@ -23,7 +23,13 @@ from typing import Any
 
 from bot.campaign.pack import Campaign
 from bot.knowledge.answertype import holds
-from bot.knowledge.asking import asked_type, asks_about_now, asks_exactly, asks_time_of_day
+from bot.knowledge.asking import (
+    asked_type,
+    asks_about_earlier,
+    asks_about_now,
+    asks_exactly,
+    asks_time_of_day,
+)
 from bot.knowledge.choice import compose
 from bot.knowledge.config import DEFAULT, RankerConfig
 from bot.knowledge.encoder import Encoder, cache_dir, load_encoder
@@ -194,6 +200,8 @@ class AnswerEngine:
         if not answer.answered or answer.source_id is None:
             return answer
         what = self._not_given(question, answer.text)
+        if asks_about_earlier(question) and set(YEAR.findall(answer.text)) <= {str(now.year)}:
+            what = "earlier"  # "the last time he stood?": this election's figures are no answer
         if what is None:
             return answer
         unit = Unit(

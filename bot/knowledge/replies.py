@@ -58,6 +58,7 @@ NOT_STATED = {
     "post": "their job",
     "replacement": "anything about replacements",
     "detail": "which one it was",
+    "earlier": "anything about an earlier election",
     "": "that",
 }
 
