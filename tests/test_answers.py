@@ -733,6 +733,10 @@ def test_the_answer_type_check_lets_right_answers_through(
         ("who is the chief exec of the scrutineer", "name", "It is run by Acme Ltd.", False),
         ("who is the chief exec of the scrutineer", "name", "Jo Bloggs, its chief exec.", True),
         ("who is the other union leader he names", "name", "He names Bob Crow.", True),
+        # "Which Labour MPs ...?" needs MPs named, not a sentence about MPs.
+        ("which labour mps backed it", "name", "Some Labour MPs backed it.", False),
+        ("which labour mps backed it", "name", "The Labour MP Diane Abbott backed it.", True),
+        ("what exactly were the lies he told", "detail", "He lied about the figures.", True),
         # Someone else's post, asked beside the candidate's name.
         ("which govt job did Ken Hall have when Mark met him", "post", "Mark met Ken Hall.", False),
         (

@@ -213,8 +213,8 @@ def initials_asked(question: str) -> list[str]:
 # must stand next to that word (only sorts a sentence names beside their names: a
 # city's name is seldom given with the word "city").
 _SORTS = re.compile(
-    r"\b(?:which|what) (?:tv |radio )?(union|party|department|branch|constituency|seat|programme|"
-    r"channel)(?:es|s)?\b"
+    r"\b(?:which|what) (?:tv |radio |labour |tory )?(union|party|department|branch|constituency|"
+    r"seat|programme|channel|mp)(?:es|s)?\b"
     # "which union bodies ...?" asks for bodies, not a union
     r"(?= (?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|he|she|they|it|"
     r"of|in|for|at|[a-z]{3,}ed)\b|$)"

@@ -75,7 +75,7 @@ ASKS = (
         "detail",
         re.compile(
             r"\bwhat (?:exactly |precisely )?(?:rule|rules|lie|lies)\b(?: exactly)? (?:did|was|were|had)\b"
-            r"|\bwhat (?:was|were) (?:the |those |that )?(?:rule|rules|lie|lies)\b"
+            r"|\bwhat (?:exactly |precisely )?(?:was|were) (?:the |those |that )?(?:rule|rules|lie|lies)\b"
             r"|\bwhat (?:exactly )?(?:did|had) (?:\w+ ){1,5}do wrong\b"
         ),
     ),

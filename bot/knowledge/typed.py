@@ -36,7 +36,7 @@ class TypedAnswers:
         interview, ..."), whose date is not the fact a question asks for."""
         for frame in self._frames:
             line = line.replace(frame, " ")
-        return line
+        return line.strip()  # its first word starts it, and is no name for that
 
     def _typed(
         self, kind: str, question: str, reading: Reading, order: list[int], probability: float
