@@ -754,6 +754,19 @@ def test_what_a_question_asks_for_and_what_holds_it(
     assert holds(kind, line, question) is holds_it
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        # How much someone would put up with asks where they stand, not for a figure.
+        "how much of a pay cut would the union accept",
+        "how much extra work are they willing to take on",
+    ],
+)
+def test_how_much_someone_would_accept_asks_no_figure(question: str) -> None:
+    assert asked_type(question) is None
+    assert asked_type("how much is the pay cut") == "figure"
+
+
 def test_a_question_buried_in_a_long_message_is_answered(learned: AnswerEngine) -> None:
     """Asked after a long preamble about other things, the question is still answered
     (the whole message, mostly about something else, is declined by the ranker)."""

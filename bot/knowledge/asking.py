@@ -95,6 +95,11 @@ _ROLE = re.compile(
 )
 
 
+_WILLING = re.compile(
+    r"\bhow much\b.*\b(?:accept|willing|tolerate|swallow|agree to|put up with|stomach|settle for)\b"
+)
+
+
 def asked_type(question: str, candidate: frozenset[str] = frozenset()) -> str | None:
     """The kind of thing a question asks for, or None when it asks for no particular kind.
     `candidate`: the words of the candidate's names; what he says or where he stands is no
@@ -111,6 +116,8 @@ def asked_type(question: str, candidate: frozenset[str] = frozenset()) -> str | 
                 continue
         if kind in ("said", "stance") and not speakers(question, candidate):
             return None
+        if kind == "figure" and _WILLING.search(said):
+            return None  # "how much of a cut would he accept?" asks where he stands
         if kind == "post" and set(tokens) & (candidate | _HIM) and not _others(question, candidate):
             return None  # the candidate's own jobs: any passage on him answers
         return kind
