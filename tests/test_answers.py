@@ -16,7 +16,7 @@ from bot.adapters.console import Console
 from bot.campaign.loading import load_campaign
 from bot.knowledge import MAX_ANSWER, AnswerEngine
 from bot.knowledge.answertype import holds
-from bot.knowledge.asking import asked_type
+from bot.knowledge.asking import asked_type, counted
 from bot.knowledge.evaluate import contains_phrase, evaluate, load_cases
 from bot.knowledge.rules import buried_questions
 from bot.runtime.services import Services
@@ -765,6 +765,16 @@ def test_what_a_question_asks_for_and_what_holds_it(
 def test_how_much_someone_would_accept_asks_no_figure(question: str) -> None:
     assert asked_type(question) is None
     assert asked_type("how much is the pay cut") == "figure"
+
+
+def test_what_a_count_counts_and_questions_that_ask_for_no_name_or_post() -> None:
+    assert counted("there's a plan for reserved seats. how many, and is it backed?") == ()
+    assert counted("how many ppl marched") == ()
+    assert counted("how many paid staff are there") == ("staff",)
+    # With nothing named to count, a share may answer ("at least half").
+    assert holds("count", "At least 50% of seats are reserved.", "how many, and is it backed?")
+    assert asked_type("what job is this vote for anyway") is None
+    assert asked_type("who's covered by the new scheme") is None
 
 
 def test_a_question_buried_in_a_long_message_is_answered(learned: AnswerEngine) -> None:

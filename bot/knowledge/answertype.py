@@ -284,7 +284,8 @@ def holds(
         # "How many staff does it employ?" asks for a number of them, not a share ("over
         # half of them"); "how many of the reps are women?" may be answered with one.
         plain = " ".join(plain_words(question))
-        whole = not _SHARE_ASKED.search(plain)
+        # "How many?" counting nothing named may be answered with a share of something.
+        whole = not _SHARE_ASKED.search(plain) and bool(counted(question))
         things = counted(question) if counted_as is None else counted_as
         if not _ASKS_MIGHT.search(plain):
             sentence = _MIGHT_BE.sub(" ", sentence)

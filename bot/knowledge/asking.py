@@ -33,7 +33,10 @@ FRACTIONS = r"(?:%|\bper\s*cent\b|\bpercent\b|\bhalf\b|\bquarter\b|\bthird\b|\bm
 
 # Words after "how many" that say how much is counted, not what: "how many people".
 ANY_THING = frozenset(
-    words("people persons folk ones times them of there do does did are is were was have has had")
+    words(
+        "people persons folk ones times them of there do does did are is were was have has had "
+        "and but or"
+    )
 )
 
 # Words between "how many" and the thing counted: "how many extra people".
@@ -68,6 +71,7 @@ _TXT = {
     "hows": "how is",
     "r": "are",
     "u": "you",
+    "ppl": "people",
     "govt": "government",
     "gov": "government",
     "wer": "were",
@@ -91,7 +95,7 @@ _WHO_LEADS = frozenset(words("so and but ok okay then me know wondering asking")
 
 _ROLE = re.compile(
     r"\b(?:who (?:is|are)|whos) (?:allowed|supposed|meant|able|eligible|entitled|responsible|needed|"
-    r"required|expected)\b"
+    r"required|expected|covered|affected|included|hit)\b"
 )
 
 
@@ -190,7 +194,7 @@ def asks_about_now(question: str) -> bool:
 def counted(question: str) -> tuple[str, ...]:
     """What a "how many ...?" question counts ("votes", "paid staff"), or () when it does
     not say ("how many people?", "how many of them?")."""
-    said = TOKEN.findall(question.lower().translate(SQUASH))
+    said = list(plain_words(question))
     for start in range(len(said) - 1):
         if said[start] == "what" and "turnout" in said[start + 1 : start + 3]:
             return ("turnout",)

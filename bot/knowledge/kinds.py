@@ -147,6 +147,8 @@ ASKS = (
         "post",
         re.compile(
             r"\b(?:what|which)(?: \w+)? (?:job|role|post|position|title)s? (?:did|does|do|was|is|has|had)\b"
+            # "What job is this vote for?" asks for the post itself, not who holds it.
+            r"(?! (?:this|the|that) (?:vote|election|ballot|contest)\b)"
             # "Mark's position" is where he stands, not a post.
             r"|\b\w+s (?:job|role|post|job title)\b(?! (?:cuts|losses|security|centre))"
         ),
