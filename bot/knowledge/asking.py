@@ -265,10 +265,10 @@ SUMMARY = re.compile(
 
 # "How many branches nominated him the last time he stood?": an election before this one.
 _EARLIER = re.compile(
-    r"\blast time (?:he|she|they|mark|serwotka|it) (?:stood|ran|was elected|won|was up)\b"
+    r"\blast time \w+ (?:stood|ran|was elected|won|was up)\b"
     r"|\blast time round\b|\bprevious (?:election|contest|time)\b|\bbefore this (?:one|election|time)\b"
     r"|\b(?:election|contest|one|time) before (?:this|that|last)\b|\bthe time before\b"
-    r"|\blast (?:gen sec|general secretary|gs) (?:election|ballot|contest)\b"
+    r"|\blast (?:\w+ ){0,2}(?:election|contest)\b"
 )
 
 
