@@ -16,7 +16,7 @@ from bot.adapters.console import Console
 from bot.campaign.loading import load_campaign
 from bot.knowledge import MAX_ANSWER, AnswerEngine
 from bot.knowledge.answertype import holds
-from bot.knowledge.asking import asked_type, counted
+from bot.knowledge.asking import asked_type, counted, sorts_asked, years_named
 from bot.knowledge.evaluate import contains_phrase, evaluate, load_cases
 from bot.knowledge.rules import buried_questions
 from bot.runtime.services import Services
@@ -775,6 +775,18 @@ def test_what_a_count_counts_and_questions_that_ask_for_no_name_or_post() -> Non
     assert holds("count", "At least 50% of seats are reserved.", "how many, and is it backed?")
     assert asked_type("what job is this vote for anyway") is None
     assert asked_type("who's covered by the new scheme") is None
+
+
+def test_more_ways_of_asking_for_a_kind() -> None:
+    assert asked_type("did the council actually hold that meeting") == "happened"
+    assert asked_type("what did the minister lie about") == "detail"
+    assert asked_type("what street is the new office on") == "address"
+    assert asked_type("what's the MP's constituency") == "name"
+    assert sorts_asked("what's the MP's constituency") == ["constituency"]
+    # A year named in words, when a date or a figure is asked for; not in an aside.
+    assert years_named("when is conference next year", 2019) == {"2020"}
+    assert years_named("how much was the pay rise last year", 2019) == {"2018"}
+    assert years_named("i was moved last year, what's his plan", 2019) == set()
 
 
 def test_a_question_buried_in_a_long_message_is_answered(learned: AnswerEngine) -> None:

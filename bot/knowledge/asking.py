@@ -240,10 +240,14 @@ _POST = re.compile(
 )
 
 
+# "What's his MP's constituency?": the constituency, named beside the word.
+_WHOSE_SORT = re.compile(r"\b\w+s (constituency|seat)\b")
+
+
 def sorts_asked(question: str) -> list[str]:
     """The words for the sort of thing or post a name question asks for, or []."""
     said = " ".join(plain_words(question))
-    found = _SORTS.search(said)
+    found = _SORTS.search(said) or _WHOSE_SORT.search(said)
     if found:
         return [found.group(1)]
     post = _POST.search(said)
@@ -275,3 +279,14 @@ _EARLIER = re.compile(
 def asks_about_earlier(question: str) -> bool:
     """Whether a question asks about an election before the one under way."""
     return bool(_EARLIER.search(" ".join(plain_words(question))))
+
+
+def years_named(question: str, year: int) -> set[str]:
+    """The years a question asking for a date or a figure names in words ("when is the
+    conference next year?" asked in 2019 names 2020); not those of an aside ("I was moved
+    last year, what's his plan?")."""
+    if asked_type(question) not in ("date", "year", "figure", "count"):
+        return set()
+    said = " ".join(plain_words(question))
+    named = {"next year": year + 1, "last year": year - 1, "this year": year}
+    return {str(value) for words_, value in named.items() if words_ in said}

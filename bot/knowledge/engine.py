@@ -29,6 +29,7 @@ from bot.knowledge.asking import (
     asks_about_now,
     asks_exactly,
     asks_time_of_day,
+    years_named,
 )
 from bot.knowledge.choice import compose
 from bot.knowledge.config import DEFAULT, RankerConfig
@@ -199,7 +200,7 @@ class AnswerEngine:
                     break
         if not answer.answered or answer.source_id is None:
             return answer
-        what = self._not_given(question, answer.text)
+        what = self._not_given(question, answer.text, now)
         if asks_about_earlier(question) and set(YEAR.findall(answer.text)) <= {str(now.year)}:
             what = "earlier"  # "the last time he stood?": this election's figures are no answer
         if what is None:
@@ -209,12 +210,12 @@ class AnswerEngine:
         )
         return self._not_stated(question, what, unit, answer.text.split("\n")[0])
 
-    def _not_given(self, question: str, text: str) -> str | None:
+    def _not_given(self, question: str, text: str, now: datetime) -> str | None:
         """What an answer on the question's topic leaves out: a year the question names
         ("the 2021 conference") that the answer never mentions, or how the vote went when the
         answer says nothing of a result."""
         said = question.lower()
-        years = set(YEAR.findall(said))
+        years = set(YEAR.findall(said)) | years_named(said, now.year)
         if years and not years & set(YEAR.findall(text)):
             return "year-named"
         lower = text.lower()

@@ -50,6 +50,7 @@ ASKS = (
         "address",
         re.compile(
             r"\b(?:postal|post|office|street|home|hq|head office) address\b"
+            r"|\b(?:what|which) (?:street|road)\b"
             r"|\baddress (?:to|for|i can|can i|do i) (?:\w+ )?(?:send|post|write)\b"
         ),
     ),
@@ -77,6 +78,7 @@ ASKS = (
             r"\bwhat (?:exactly |precisely )?(?:rule|rules|lie|lies)\b(?: exactly)? (?:did|was|were|had)\b"
             r"|\bwhat (?:exactly |precisely )?(?:was|were) (?:the |those |that )?(?:rule|rules|lie|lies)\b"
             r"|\bwhat (?:exactly )?(?:did|had) (?:\w+ ){1,5}do wrong\b"
+            r"|\bwhat (?:did|does|has|had) (?:\w+ ){1,3}lie about\b"
         ),
     ),
     (
@@ -87,7 +89,8 @@ ASKS = (
             r"succeed|succeeded|achieve|achieved|pay off|paid off|pass|passed|go through|"
             r"went through|become law|became law|get through|got through|"
             r"(?:get|got) what (?:they|we|he|she|members|workers) (?:wanted|asked for))\b"
-            r"|^(?:so |and |but |ok )?(?:did|has|have) (?:the|that|this) \w+(?: \w+)? ever\b"
+            r"|^(?:so |and |but |ok )?(?:did|has|have) (?:the|that|this) \w+(?: \w+)? "
+            r"(?:ever|actually|really|eventually)\b"
             # "What did the strike win?", "what has the campaign achieved?"
             r"|\bwhat (?:did|has|have|had)\b(?: \w+){1,6} (?:win|won|achieve|achieved|gain|"
             r"gained|secure|secured|get out of)\b"
@@ -166,6 +169,7 @@ ASKS = (
             r"people|leader|minister|mp|mps|constituency|seat|programme|channel)\b"
             r"|\bwhich (?:tv|radio) (?:programme|show|channel)\b"
             r"|\bwhat (?:paper|newspaper|union|city|town|book|constituency|party|programme)\b"
+            r"|\b\w+s (?:constituency|seat)\b"
         ),
     ),
 )
