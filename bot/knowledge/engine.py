@@ -201,8 +201,6 @@ class AnswerEngine:
         if not answer.answered or answer.source_id is None:
             return answer
         what = self._not_given(question, answer.text, now)
-        if asks_about_earlier(question) and set(YEAR.findall(answer.text)) <= {str(now.year)}:
-            what = "earlier"  # "the last time he stood?": this election's figures are no answer
         if what is None:
             return answer
         unit = Unit(
@@ -213,7 +211,10 @@ class AnswerEngine:
     def _not_given(self, question: str, text: str, now: datetime) -> str | None:
         """What an answer on the question's topic leaves out: a year the question names
         ("the 2021 conference") that the answer never mentions, or how the vote went when the
-        answer says nothing of a result."""
+        answer says nothing of a result, or anything but this election ("the last time he
+        stood?")."""
+        if asks_about_earlier(question) and set(YEAR.findall(text)) <= {str(now.year)}:
+            return "earlier"
         said = question.lower()
         years = set(YEAR.findall(said)) | years_named(said, now.year)
         if years and not years & set(YEAR.findall(text)):
